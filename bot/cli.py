@@ -1,0 +1,149 @@
+"""The ``policybot`` command line: a thin layer over knowledge/, rules/, dialogs/ and the channels.
+
+Library errors become one-line messages here, at the edge, and never tracebacks.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+EXIT_USAGE = 2
+
+DESCRIPTION = """西青区人力资源服务产业园政策助手 (Xiqing HR Park policy assistant).
+
+Without a subcommand: the Telegram bot when TELEGRAM_BOT_TOKEN is set, otherwise the terminal chat."""
+
+
+def fail(message: str, status: int = EXIT_USAGE) -> int:
+    """Print one line to stderr and return the exit status."""
+    print(f"policybot: {message}", file=sys.stderr)
+    return status
+
+
+def cmd_main(args: argparse.Namespace) -> int:
+    """Start the main job: Telegram when a token is configured, else the terminal chat."""
+    from bot import config
+
+    settings = config.load_settings()
+    if settings.token:
+        from bot.telegram import run_bot
+
+        return run_bot(settings)
+    return cmd_chat(args)
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from bot.chat import run_chat
+
+    return run_chat(sys.stdin, sys.stdout)
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from bot.ask import run_ask
+
+    return run_ask(args)
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from knowledge.evaluate import run_eval_command
+
+    return run_eval_command(args)
+
+
+def cmd_knowledge_check(args: argparse.Namespace) -> int:
+    from knowledge.base import check_entries_command
+
+    return check_entries_command(args)
+
+
+def cmd_estimate(args: argparse.Namespace) -> int:
+    from rules.command import run_estimate_command
+
+    return run_estimate_command(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="policybot",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Example:\n  policybot ask \"房租补贴怎么算\"",
+    )
+    parser.set_defaults(func=cmd_main)
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+
+    p = sub.add_parser(
+        "ask", help="answer one question as the bot would",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Examples:\n  policybot ask \"房租补贴怎么算\"\n  policybot ask --json \"营收1.3亿能拿多少\"\n"
+               "  printf '房租补贴\\n早上好\\n' | policybot ask --json",
+    )
+    p.add_argument("question", nargs="*", help="the question (with --json and none: read one per line from stdin)")
+    p.add_argument("--json", action="store_true", help="print {query, confident, matches} as JSON")
+    p.add_argument("--lang", choices=["zh", "en"], default=None, help="answer language (default: the question's)")
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser(
+        "eval", help="score the matcher on a labelled question file",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Example:\n  policybot eval tests/data/questions.tsv --baseline",
+    )
+    p.add_argument("file", help="TSV lines: question<TAB>labels (article numbers 0-19, comma-separated, or none)")
+    p.add_argument("--baseline", action="store_true", help="also score a plain BM25 baseline side by side")
+    p.add_argument("--min-top1", type=float, default=0.95, help="fail below this top-1 accuracy (default 0.95)")
+    p.add_argument("--min-top3", type=float, default=0.99, help="fail below this top-3 recall (default 0.99)")
+    p.add_argument("--min-reject", type=float, default=0.90,
+                   help="fail below this out-of-scope rejection (default 0.90)")
+    p.add_argument("--max-p99-ms", type=float, default=None, help="fail when warm p99 latency exceeds this")
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("knowledge", help="work with the knowledge files")
+    ksub = p.add_subparsers(title="knowledge commands", metavar="ACTION")
+    k = ksub.add_parser(
+        "check", help="validate the clause entries, naming the file and field of each problem",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Example:\n  policybot knowledge check",
+    )
+    k.add_argument("--dir", default=None, help="entries folder (default: the packaged one)")
+    k.set_defaults(func=cmd_knowledge_check)
+    p.set_defaults(func=lambda a: (p.print_help(), EXIT_USAGE)[1])
+
+    p = sub.add_parser(
+        "estimate", help="estimate awards for an applicant profile (JSON)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Examples:\n  policybot estimate profile.json\n"
+               "  echo '{\"role\": \"institution\", \"revenue\": 320000000}' | policybot estimate - --json",
+    )
+    p.add_argument("profile", help="profile JSON file, or - for standard input")
+    p.add_argument("--json", action="store_true", help="print the result JSON (RULES.md shape)")
+    p.add_argument("--as-of", dest="as_of", default=None, help="the date of the estimate, YYYY-MM-DD")
+    p.set_defaults(func=cmd_estimate)
+
+    p = sub.add_parser(
+        "chat", help="chat in the terminal (questions, /check interview)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Examples:\n  policybot chat\n  printf '房租补贴怎么算\\n/quit\\n' | policybot chat",
+    )
+    p.set_defaults(func=cmd_chat)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) went away: not an error worth a traceback.
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
