@@ -2,24 +2,57 @@
 
 A channel (terminal, Telegram) keeps one plain-JSON ``state`` per user and calls:
 
-    state = new_state(lang="zh")
-    state, replies = respond(state, text, now=None)   # anything the user typed, commands included
-    state, replies = press(state, action, now=None)   # the ``action`` of a Button the user pressed
+    from dialogs import new_state, respond, press, Reply, Button
+
+    state = new_state(lang="zh")                      # dict; lang "zh" or "en"
+    state, replies = respond(state, text, now=None, idle_days=7)    # anything the user typed
+    state, replies = press(state, action, now=None, idle_days=7)    # the action of a pressed Button
+
+``now`` is a timezone-aware or naive UTC ``datetime`` (default: the current time); a pending
+interview untouched for more than ``idle_days`` is offered to resume (继续) or restart (重新开始)
+instead of being dropped. Neither call raises on any input: bad text gives an "error" reply, and the
+state passed in is never mutated (a new state is returned).
 
 ``respond`` understands questions (answered from ``knowledge``), interview answers, control words
-(上一步, 跳过, 查看/修改, 重新开始, 取消, 为什么问这个) and the commands /start /help /check
-/clause N /list /cancel /lang. Each ``Reply`` is what the channel shows:
+(上一步, 跳过, 查看/修改, 重新开始, 取消, 为什么问这个) and the commands /start /help /check (or
+资格自测) /clause N /list /cancel /lang zh|en. Each ``Reply`` is what the channel shows:
 
     Reply.text      str, plain text (no markup)
     Reply.buttons   list of rows, each a list of Button(label, action); action is ASCII ≤ 60 bytes
     Reply.document  (filename, text) or None: something the user may keep (the estimate)
-    Reply.kind      "answer" | "not_confident" | "question" | "estimate" | "info" | "error" | ...
+    Reply.kind      "answer" | "not_confident" | "question" | "estimate" | "stopped" | "review"
+                    | "info" | "error"
     Reply.clauses   list[int]: articles cited
     Reply.events    list[dict] for the channel to act on or record, e.g.
-                    {"type": "feedback", "entry": "a05", "value": 1},
-                    {"type": "handoff", "question": "..."},
-                    {"type": "asked", "query": ..., "top": "a05", "score": 0.93, "confident": True}
+                    {"type": "feedback", "entry": "a05", "value": 1},          (value 1 or -1)
+                    {"type": "handoff", "question": "..."},                    (转人工)
+                    {"type": "asked", "query": ..., "top": "a05", "score": 0.93, "confident": True},
+                    {"type": "interview", "event": "started" | "finished" | "cancelled" | "stopped"}
+    Reply.expects   None, or the answer type the pending interview question wants ("yesno",
+                    "choice", "money", "integer", "money_list"): a channel that numbers buttons
+                    should read a bare number as an answer when this is "money"/"integer"/"money_list".
 
-``state`` is JSON-serialisable, carries ``"version"``, and is never left unusable: a state from an
-older version is migrated or restarted with an apology.
+Button actions (all produced by the engine; a channel passes them back unchanged):
+
+    check                  start the eligibility interview       help, list     help / article list
+    ask:<entry id>         answer that knowledge entry           text:<entry id>  its verbatim text
+    fb:+:<entry id>        helpful                                fb:-:<entry id>  not helpful
+    human                  hand-off to a person (emits "handoff")
+    ans:<key>:<value>      answer the pending question (yes/no/choice value)
+    ctl:back | ctl:skip | ctl:why | ctl:review | ctl:restart | ctl:cancel | ctl:finish
+    ctl:resume             return to the pending question (after review or an idle offer)
+    ctl:cancel_yes | ctl:cancel_no                               confirm / withdraw a cancel
+    edit:<key>             change one answer from the review list
+    lang:zh | lang:en
+
+An unknown or stale action gives a polite "error"/"info" reply and leaves the state usable.
+
+``state`` is JSON-serialisable and carries ``"version"``; a state from an older or unknown version
+is migrated or restarted with an apology, never crashes. Its interview answers use exactly the
+applicant-profile vocabulary of ../shared/RULES.md: ``profile_of(state)`` returns the profile the
+estimate is computed from.
 """
+from dialogs.engine import STATE_VERSION, new_state, press, profile_of, respond
+from dialogs.reply import Button, Reply
+
+__all__ = ["STATE_VERSION", "Button", "Reply", "new_state", "press", "profile_of", "respond"]

@@ -1,0 +1,38 @@
+"""What the engine hands back to a channel: replies with buttons, nothing channel-specific."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+MAX_ACTION_BYTES = 60
+
+
+@dataclass(frozen=True)
+class Button:
+    """A choice the channel shows; pressing it calls ``press(state, action)``."""
+
+    label: str
+    action: str
+
+    def __post_init__(self) -> None:
+        # Telegram limits callback data to 64 bytes; keep a margin and stay ASCII.
+        if not self.action.isascii() or len(self.action.encode()) > MAX_ACTION_BYTES:
+            raise ValueError(f"button action must be ASCII ≤ {MAX_ACTION_BYTES} bytes: {self.action!r}")
+
+
+@dataclass
+class Reply:
+    """One message to show. ``expects`` names the answer type a pending interview question wants
+    ("yesno", "choice", "money", "integer", "money_list") or None, so that a channel knows whether
+    a bare number the user types is an answer or a button number."""
+
+    text: str
+    buttons: list[list[Button]] = field(default_factory=list)
+    document: tuple[str, str] | None = None
+    kind: str = "info"
+    clauses: list[int] = field(default_factory=list)
+    events: list[dict] = field(default_factory=list)
+    expects: str | None = None
+
+    def actions(self) -> list[str]:
+        """Every button action, row by row (handy for channels that number the buttons)."""
+        return [b.action for row in self.buttons for b in row]
