@@ -3,8 +3,20 @@
     from rules import estimate, validate_profile, ProfileError, most_valuable_missing
 
     result = estimate({"role": "institution", "revenue": 320_000_000})   # dict, RULES.md output shape
-    validate_profile(profile)          # raises ProfileError(key, expected) on a bad profile
-    most_valuable_missing(profile)     # missing profile keys, the one that changes the estimate most first
+    result = estimate(profile, as_of="2026-11-26")   # as_of overrides the profile's own; default today
+    validate_profile(profile)          # raises ProfileError(key, expected) on a bad profile; returns the told keys
+    most_valuable_missing(profile)     # untold keys of the role, the one that could change total_max most first
+    PROFILE_KEYS                       # key -> {type, meaning (Chinese), articles, roles, choices?}
+    format_wan(720000)                 # "72万元" (exact; 75000 -> "7.5万元")
+    render_text(result)                # the estimate as Chinese text (table in 万元, totals, missing, notes)
 
-Nothing here knows about chats or channels.
+Amounts are int yuan, never floats. Every number of the policy lives in rules/parameters.toml beside
+its article and the policy's words. Nothing here knows about chats or channels.
 """
+from .estimate import estimate, most_valuable_missing
+from .money import format_wan
+from .profile import PROFILE_KEYS, ROLES, ProfileError, validate_profile
+from .render import render_text
+
+__all__ = ["estimate", "most_valuable_missing", "validate_profile", "ProfileError", "PROFILE_KEYS", "ROLES",
+           "format_wan", "render_text"]

@@ -1,0 +1,53 @@
+"""The body of ``policybot estimate``: read a profile, print the estimate; bad input is one line, exit 2."""
+from __future__ import annotations
+
+import json
+import sys
+
+from .estimate import estimate
+from .profile import ProfileError
+from .render import render_text
+
+EXIT_USAGE = 2
+
+
+def _fail(message: str) -> int:
+    print(f"policybot estimate: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _read_profile(source: str):
+    if source == "-":
+        text = sys.stdin.read()
+        where = "standard input"
+    else:
+        try:
+            with open(source, encoding="utf-8") as handle:
+                text = handle.read()
+        except (OSError, UnicodeDecodeError) as error:
+            reason = getattr(error, "strerror", None) or "not UTF-8 text"
+            raise ValueError(f"cannot read profile file {source}: {reason} / 无法读取档案文件")
+        where = source
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{where} is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
+                         " / 档案不是有效的 JSON")
+
+
+def run_estimate_command(args) -> int:
+    """`policybot estimate PROFILE [--json] [--as-of YYYY-MM-DD]`; returns the exit status."""
+    try:
+        profile = _read_profile(args.profile)
+        result = estimate(profile, as_of=args.as_of)
+    except ProfileError as error:
+        if error.key == "as_of" and args.as_of is not None:
+            return _fail(f"--as-of {args.as_of}: expected a date YYYY-MM-DD / 应为 YYYY-MM-DD 格式的日期")
+        return _fail(str(error))
+    except ValueError as error:
+        return _fail(str(error))
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        print(render_text(result))
+    return 0

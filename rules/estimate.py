@@ -1,0 +1,220 @@
+"""The estimate: article 16 gate, the formulas of the applicant's role, the article 17 cap, article 19 validity."""
+from __future__ import annotations
+
+import datetime as dt
+
+from . import formulas as f
+from .money import format_date, format_wan
+from .parameters import value as P
+from .profile import PROFILE_KEYS, parse_date, validate_profile
+
+# Article 16 conditions, in the policy's order, with the words used when one fails.
+GATE = (
+    ("registered_in_park", "在西青区人力资源服务产业园内登记注册并实际入驻"),
+    ("sound_finance", "有健全的财务制度"),
+    ("legal_person", "具有独立法人资格"),
+    ("independent_accounting", "实行独立核算"),
+)
+
+# Lines paid to the institution itself that article 17 ties to its contribution. Rent (5) and
+# events (13) are exempt by the text; talent awards (6) go to the managers; services carry no money.
+CAPPED_CLAUSES = frozenset({4, 10, 11, 12, 14})
+UP_TO_NOTE = "标注“最高”的金额是政策上限（第四条、第十条、第十三条），实际金额由区里在上限内确定，可能低于上限。"
+NO_DOUBLE_NOTE = ("第十七条：可同时享受国家、天津市其他优惠政策；与我区其他政策有重复、交叉的，"
+                  "按“从新、从优、从高、不重复”的原则执行，同一事项不重复享受。")
+
+
+def _institution(profile: dict, sheet: f.Sheet) -> None:
+    revenue = f.Effective(profile, "revenue", "营业收入")
+    f.leading_firm_support(profile, sheet)
+    f.competition_awards(profile, sheet)
+    f.rent_subsidy(profile, sheet)
+    f.talent_award(profile, sheet, revenue)
+    f.key_firm_support(profile, sheet)
+    f.matchmaking_services(profile, sheet)
+    f.brand_award(profile, sheet)
+    f.revenue_award(profile, sheet, revenue)
+    f.listing_match(profile, sheet)
+    f.event_subsidy(profile, sheet)
+    f.facility_subsidy(profile, sheet)
+    if "origin" not in profile and ("revenue" in profile or "contribution" in profile):
+        sheet.note("第十八条：未说明是新引进还是区内迁入，按新引进机构的当年度数额计算；"
+                   "区内已有机构迁入的，只按比上一年度新增部分计算。")
+
+
+def _operator(profile: dict, sheet: f.Sheet) -> None:
+    f.operating_subsidy(profile, sheet)
+    f.recognition_subsidy(profile, sheet)
+    f.recruitment_subsidy(profile, sheet)
+    f.event_subsidy(profile, sheet)
+
+
+def _builder(profile: dict, sheet: f.Sheet) -> None:
+    f.construction_grant(profile, sheet)
+
+
+ROLE_FORMULAS = {"institution": _institution, "operator": _operator, "builder": _builder}
+
+
+def eligibility(profile: dict) -> tuple[bool, list[str], list[str]]:
+    """Article 16 for an institution: (eligible, reasons for each failed condition, untold conditions)."""
+    if profile["role"] != "institution":
+        return True, [], []
+    reasons, untold = [], []
+    for key, words in GATE:
+        told = profile.get(key)
+        if told is False:
+            reasons.append(f"第十六条：本政策适用于{words}的人力资源服务机构，本机构不符合（{key} 为 false）。")
+        elif told is None:
+            untold.append(words)
+    return not reasons, reasons, untold
+
+
+def apply_contribution_cap(profile: dict, lines: list[dict], sheet: f.Sheet) -> tuple[int, int, bool]:
+    """Article 17: outside rent and events, an institution's yearly awards may not exceed its contribution."""
+    total_min = sum(line["min"] for line in lines)
+    total_max = sum(line["max"] for line in lines)
+    if profile["role"] != "institution":
+        return total_min, total_max, False
+    capped_min = sum(line["min"] for line in lines if line["clause"] in CAPPED_CLAUSES)
+    capped_max = sum(line["max"] for line in lines if line["clause"] in CAPPED_CLAUSES)
+    contribution = f.Effective(profile, "contribution", "对我区的年度综合贡献")
+    if contribution.value is None:
+        sheet.need(*contribution.needs)
+        if capped_max:
+            sheet.note("第十七条：除房租、活动补贴外，年度兑现规模须与对我区的年度综合贡献相匹配；"
+                       f"尚缺 {'、'.join(contribution.needs)}，以上金额未按此核减。")
+        return total_min, total_max, False
+    cap = contribution.value
+    new_min = total_min - capped_min + min(capped_min, cap)
+    new_max = total_max - capped_max + min(capped_max, cap)
+    capped = new_min < total_min or new_max < total_max
+    if capped:
+        sheet.note(f"第十七条：除房租、活动补贴外，奖补合计最多{format_wan(capped_max)}，超过{contribution.phrase}，"
+                   f"按{format_wan(cap)}计入合计（人才奖励付给管理人员本人，不在此限）。")
+    return new_min, new_max, capped
+
+
+def validity_notes(as_of: dt.date) -> tuple[bool, list[str]]:
+    """Article 19: in force from the issue date to the end date; count the days when the end is near."""
+    start, end = P("validity.start"), P("validity.end")
+    if as_of < start:
+        return False, [f"第十九条：本政策自{format_date(start)}印发之日起实施，{format_date(as_of)}尚未施行，以上仅供参考。"]
+    if as_of > end:
+        return False, [f"第十九条：本政策有效期至{format_date(end)}，{format_date(as_of)}已不再施行，"
+                       "以上按原政策计算，仅供参考；现行政策请咨询区人社局。"]
+    notes = [f"第十九条：本政策有效期至{format_date(end)}，由区人社局负责解释，"
+             "如遇国家、市和区相关政策调整可做相应修改。"]
+    days_left = (end - as_of).days
+    if days_left <= P("validity.warning_days"):
+        notes.append(f"截至{format_date(as_of)}，距政策有效期结束还有{days_left}天，请尽早申报。")
+    return True, notes
+
+
+def compute(profile: dict, as_of: dt.date) -> dict:
+    """The estimate of an already validated profile on the given date (RULES.md output shape)."""
+    role = profile["role"]
+    sheet = f.Sheet()
+    eligible, reasons, untold_gate = eligibility(profile)
+    if eligible:
+        ROLE_FORMULAS[role](profile, sheet)
+        lines = sorted(sheet.lines, key=lambda line: line["clause"])
+        total_min, total_max, capped = apply_contribution_cap(profile, lines, sheet)
+        if untold_gate:
+            sheet.note("第十六条：未说明是否" + "、".join(untold_gate) + "，按符合条件计算。")
+        if any(line["kind"] == f.UP_TO for line in lines):
+            sheet.note(UP_TO_NOTE)
+    else:
+        lines, total_min, total_max, capped = [], 0, 0, False
+        sheet.missing.clear()
+        sheet.notes.clear()
+    policy_valid, validity = validity_notes(as_of)
+    notes = sheet.notes + [NO_DOUBLE_NOTE] + validity
+    return {
+        "role": role,
+        "as_of": as_of.isoformat(),
+        "policy_valid": policy_valid,
+        "eligible": eligible,
+        "reasons": reasons,
+        "lines": lines,
+        "total_min": total_min,
+        "total_max": total_max,
+        "capped_by_contribution": capped,
+        "missing": sheet.missing,
+        "notes": notes,
+    }
+
+
+def estimate(profile: dict, as_of: str | dt.date | None = None) -> dict:
+    """Validate the profile and estimate its awards. ``as_of`` overrides the profile's own, default today."""
+    told = validate_profile(profile)
+    if as_of is not None:
+        day = parse_date("as_of", as_of)
+    elif "as_of" in told:
+        day = parse_date("as_of", told["as_of"])
+    else:
+        day = dt.date.today()
+    return compute(told, day)
+
+
+# ---- "what if": which missing fact matters most ---------------------------------------------
+
+# Values tried for an untold key. They are not policy facts, only a spread wide enough to show
+# what each answer could change: small, middling and large firms.
+_TRIAL_YUAN = (0, 500_000, 5_000_000, 50_000_000)
+TRIAL_VALUES: dict[str, tuple] = {
+    "revenue": (0, 100_000_000, 300_000_000, 1_000_000_000),
+    "contribution": _TRIAL_YUAN,
+    "rent_paid": (0, 300_000, 1_000_000),
+    "park_year": (1, 2, 3, 4),
+    "events": ((), (200_000,), (400_000, 400_000)),
+    "facility_fees": (0, 100_000, 300_000),
+    "manager_contributions": ((), (500_000, 300_000, 200_000)),
+    "competition_city_award": (0, 100_000),
+    "ipo_city_subsidy": (0, 1_000_000),
+    "operating_years": (1, 4),
+    "tenants_revenue": (0, 500_000_000, 2_000_000_000),
+}
+
+
+def _trials(key: str, profile: dict) -> tuple:
+    spec = PROFILE_KEYS[key]
+    if key.endswith("_prev"):
+        # The previous year ranges from nothing to this year's figure (no growth).
+        this = profile.get(key[: -len("_prev")])
+        return (0,) if this is None else (0, this // 2, this)
+    if key in TRIAL_VALUES:
+        return tuple(list(v) if isinstance(v, tuple) else v for v in TRIAL_VALUES[key])
+    if spec["type"] == "bool":
+        return (True, False)
+    if spec["type"] == "choice":
+        return spec["choices"] + ((None,) if spec.get("nullable") else ())
+    if spec["type"] == "yuan":
+        return _TRIAL_YUAN
+    return ()
+
+
+def most_valuable_missing(profile: dict, as_of: str | dt.date | None = None) -> list[str]:
+    """The untold keys of the profile's role, ordered by how much knowing them could change total_max.
+
+    Each untold key is tried with plausible values (TRIAL_VALUES, every choice, true/false); its
+    weight is the largest change of total_max (then of total_min) any of them brings. Keys that
+    change nothing in any trial are left out. Ties keep the order of PROFILE_KEYS.
+    """
+    told = validate_profile(profile)
+    day = parse_date("as_of", as_of) if as_of is not None else dt.date.today()
+    base = compute(told, day)
+    role = told["role"]
+    weights = []
+    for order, (key, spec) in enumerate(PROFILE_KEYS.items()):
+        if key in told or key in ("role", "as_of") or role not in spec["roles"]:
+            continue
+        best = (0, 0)
+        for trial in _trials(key, told):
+            result = compute({**told, key: trial}, day)
+            change = (abs(result["total_max"] - base["total_max"]), abs(result["total_min"] - base["total_min"]))
+            best = max(best, change)
+        if best > (0, 0):
+            weights.append((best, order, key))
+    weights.sort(key=lambda item: (-item[0][0], -item[0][1], item[1]))
+    return [key for _, _, key in weights]

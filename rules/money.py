@@ -1,0 +1,50 @@
+"""Exact Chinese wording of amounts and article numbers (integer arithmetic only, never floats)."""
+from __future__ import annotations
+
+WAN = 10_000
+YI = 100_000_000
+_DIGITS = "零一二三四五六七八九"
+
+
+def _decimal(units: int, remainder: int, width: int) -> str:
+    """units.remainder with trailing zeros dropped, e.g. (7, 5000, 4) -> "7.5"."""
+    if not remainder:
+        return str(units)
+    return f"{units}.{remainder:0{width}d}".rstrip("0")
+
+
+def format_wan(yuan: int) -> str:
+    """Yuan as 万元, exactly: 720000 -> "72万元", 75000 -> "7.5万元", 3500 -> "0.35万元"."""
+    sign = "-" if yuan < 0 else ""
+    units, remainder = divmod(abs(yuan), WAN)
+    return f"{sign}{_decimal(units, remainder, 4)}万元"
+
+
+def format_amount(yuan: int) -> str:
+    """Large figures (revenues) in 亿元 when exact to 万, else 万元: 320000000 -> "3.2亿元"."""
+    if yuan >= YI and yuan % WAN == 0:
+        units, remainder = divmod(yuan // WAN, WAN)
+        return f"{_decimal(units, remainder, 4)}亿元"
+    return format_wan(yuan)
+
+
+def chinese_number(n: int) -> str:
+    """1..99 in Chinese numerals: 5 -> "五", 11 -> "十一", 19 -> "十九", 20 -> "二十"."""
+    if n < 10:
+        return _DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else _DIGITS[tens]) + "十" + (_DIGITS[ones] if ones else "")
+
+
+def article_name(article: int) -> str:
+    """5 -> "第五条"."""
+    return f"第{chinese_number(article)}条"
+
+
+def format_percent(percent: int) -> str:
+    return f"{percent}%"
+
+
+def format_date(day) -> str:
+    """2026-12-31 -> "2026年12月31日"."""
+    return f"{day.year}年{day.month}月{day.day}日"

@@ -1,0 +1,145 @@
+"""The applicant profile: its vocabulary (PROFILE_KEYS) and its validation (see RULES.md).
+
+Every key but ``role`` is optional; an absent key, or null, means "not told" — except ``ranking``,
+where null is an answer ("not one of the three 500 lists").
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+ROLES = ("institution", "operator", "builder")
+ROLE_NAMES = {"institution": "入驻的人力资源服务机构", "operator": "产业园运营单位", "builder": "建园主体"}
+
+# type: choice | date | bool | yuan (int ≥ 0) | count (int ≥ 1) | yuan_list
+# roles: the roles for which the key matters (the interview asks only these)
+_I, _O, _B = ("institution",), ("operator",), ("builder",)
+PROFILE_KEYS: dict[str, dict] = {
+    "role": {"type": "choice", "choices": ROLES, "articles": (), "roles": ROLES,
+             "meaning": "申请主体：入驻的人力资源服务机构 / 产业园运营单位 / 建园主体"},
+    "as_of": {"type": "date", "articles": (19,), "roles": ROLES, "meaning": "估算所依据的日期（默认今天）"},
+    "registered_in_park": {"type": "bool", "articles": (16,), "roles": _I,
+                           "meaning": "是否在产业园内登记注册并实际入驻"},
+    "legal_person": {"type": "bool", "articles": (16,), "roles": _I, "meaning": "是否具有独立法人资格"},
+    "independent_accounting": {"type": "bool", "articles": (16,), "roles": _I, "meaning": "是否实行独立核算"},
+    "sound_finance": {"type": "bool", "articles": (16,), "roles": _I, "meaning": "是否有健全的财务制度"},
+    "origin": {"type": "choice", "choices": ("new", "relocated"), "articles": (18,), "roles": _I,
+               "meaning": "从区外新引进或在产业园新注册成立（new），还是区内已有机构迁入产业园（relocated）"},
+    "revenue": {"type": "yuan", "articles": (6, 11, 18), "roles": _I, "meaning": "当年度营业收入（元）"},
+    "revenue_prev": {"type": "yuan", "articles": (18,), "roles": _I, "meaning": "上一年度营业收入（元）"},
+    "contribution": {"type": "yuan", "articles": (4, 17, 18), "roles": _I,
+                     "meaning": "当年度对我区的年度综合经济贡献（元）"},
+    "contribution_prev": {"type": "yuan", "articles": (18,), "roles": _I,
+                          "meaning": "上一年度对我区的经济贡献（元）"},
+    "park_year": {"type": "count", "articles": (5,), "roles": _I, "meaning": "房租所属的入园年度（1 为第一年）"},
+    "rent_paid": {"type": "yuan", "articles": (5,), "roles": _I, "meaning": "该年度实际缴纳的租金（元）"},
+    "ranking": {"type": "choice", "choices": ("global500", "china500", "china_service500"), "nullable": True,
+                "articles": (4,), "roles": _I,
+                "meaning": "是否为世界500强 / 中国500强 / 中国服务业500强企业中的人力资源服务机构（都不是为 null）"},
+    "competition_city_award": {"type": "yuan", "articles": (4, 10), "roles": _I,
+                               "meaning": "市级以上人力资源服务创新创业大赛获奖所得市级奖励（元，未获奖为 0）"},
+    "competition_before_joining": {"type": "bool", "articles": (4, 10), "roles": _I,
+                                   "meaning": "大赛获奖是否在注册入驻产业园之前"},
+    "ipo_city_subsidy": {"type": "yuan", "articles": (12,), "roles": _I,
+                         "meaning": "首次公开发行股票并上市后获得的市财政补助（元，未上市为 0）"},
+    "events": {"type": "yuan_list", "articles": (13,), "roles": ("institution", "operator"),
+               "meaning": "本年度举办的区级以上政府鼓励活动，每项活动的实际支出总费用（元）"},
+    "facility_fees": {"type": "yuan", "articles": (14,), "roles": _I,
+                      "meaning": "本年度使用园区会议室、培训室、招聘大厅等公共配套设施的实际费用（元）"},
+    "manager_contributions": {"type": "yuan_list", "articles": (6,), "roles": _I,
+                              "meaning": "每位主要管理人员（部门经理及以上）对我区的经济贡献（元）"},
+    "brand_selected": {"type": "bool", "articles": (10,), "roles": _I, "meaning": "是否评为年度品牌人力资源服务机构"},
+    "operating_years": {"type": "count", "articles": (2,), "roles": _O, "meaning": "产业园开园正常运营的第几年"},
+    "park_level": {"type": "choice", "choices": ("none", "city", "national"), "articles": (1, 2),
+                   "roles": ("operator", "builder"), "meaning": "产业园认定级别：未认定 / 市级 / 国家级"},
+    "upgraded_from_city": {"type": "bool", "articles": (1,), "roles": _B,
+                           "meaning": "产业园是否由市级认定为国家级"},
+    "tenants_revenue": {"type": "yuan", "articles": (3,), "roles": _O,
+                        "meaning": "本年度入驻产业园的人力资源服务机构营业收入总额（元）"},
+}
+
+# (English, Chinese) descriptions of what each type expects, for the one-line error.
+_EXPECTED = {
+    "bool": ("true or false", "true 或 false"),
+    "yuan": ("a non-negative whole number of yuan", "非负整数（元）"),
+    "count": ("a whole number ≥ 1", "不小于1的整数"),
+    "yuan_list": ("a list of non-negative whole numbers of yuan", "非负整数（元）组成的列表"),
+    "date": ("a date YYYY-MM-DD", "YYYY-MM-DD 格式的日期"),
+}
+
+
+class ProfileError(ValueError):
+    """A profile that is not valid: ``key`` names the field, ``expected`` says what it should be."""
+
+    def __init__(self, key: str, expected: str, expected_zh: str | None = None):
+        self.key = key
+        self.expected = expected
+        self.expected_zh = expected_zh or expected
+        super().__init__(f"档案字段 {key} 应为{self.expected_zh} (profile key '{key}': expected {expected})")
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def parse_date(key: str, value) -> dt.date:
+    """A YYYY-MM-DD string (or a date) as a date; ProfileError otherwise."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise ProfileError(key, *_EXPECTED["date"])
+
+
+def _check(key: str, spec: dict, value) -> None:
+    kind = spec["type"]
+    if kind == "choice":
+        if value is None and spec.get("nullable"):
+            return
+        if not isinstance(value, str) or value not in spec["choices"]:
+            shown = " | ".join(spec["choices"]) + (" | null" if spec.get("nullable") else "")
+            raise ProfileError(key, f"one of {shown}", f"以下之一：{shown}")
+    elif kind == "bool":
+        if not isinstance(value, bool):
+            raise ProfileError(key, *_EXPECTED["bool"])
+    elif kind == "yuan":
+        if not _is_int(value) or value < 0:
+            raise ProfileError(key, *_EXPECTED["yuan"])
+    elif kind == "count":
+        if not _is_int(value) or value < 1:
+            raise ProfileError(key, *_EXPECTED["count"])
+    elif kind == "yuan_list":
+        if not isinstance(value, list):
+            raise ProfileError(key, *_EXPECTED["yuan_list"])
+        for index, item in enumerate(value):
+            if not _is_int(item) or item < 0:
+                raise ProfileError(f"{key}[{index}]", *_EXPECTED["yuan"])
+    elif kind == "date":
+        parse_date(key, value)
+
+
+def validate_profile(profile) -> dict:
+    """Check a profile (a dict as decoded from JSON) and return it without its untold (null) keys.
+
+    Raises ProfileError(key, expected) on the first problem: not an object, an unknown key,
+    no role, a wrong type, negative money, a count below 1, a bad choice or date.
+    """
+    if not isinstance(profile, dict):
+        raise ProfileError("(profile)", "a JSON object {...}", "JSON 对象 {...}")
+    for key in profile:
+        if key not in PROFILE_KEYS:
+            raise ProfileError(str(key), "no such key; the keys are: " + ", ".join(PROFILE_KEYS),
+                               "已知字段之一（此字段不存在）")
+    if profile.get("role") is None:
+        raise ProfileError("role", "one of " + " | ".join(ROLES) + " (required)",
+                           "以下之一（必填）：" + " | ".join(ROLES))
+    told = {}
+    for key, value in profile.items():
+        spec = PROFILE_KEYS[key]
+        if value is None and not spec.get("nullable"):
+            continue  # null means "not told"
+        _check(key, spec, value)
+        told[key] = value
+    return told
