@@ -1,0 +1,414 @@
+"""Answers read the way people type them: yes/no, choices, money, whole numbers, and facts in free text.
+
+Every parser returns None when it does not understand; none raises. Money is an int in yuan.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+MAX_PARSE_CHARS = 400   # longer text is not an answer; keeps hostile input cheap
+
+CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+             "八": 8, "九": 9, "壹": 1, "贰": 2, "叁": 3, "肆": 4, "伍": 5, "陆": 6, "柒": 7, "捌": 8, "玖": 9}
+CN_SMALL_UNITS = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+CN_NUMERAL_CHARS = "".join(CN_DIGITS) + "".join(CN_SMALL_UNITS) + "点"
+
+YES_WORDS = {"是", "是的", "有", "有的", "对", "对的", "没错", "符合", "都符合", "嗯", "好", "好的", "可以",
+             "当然", "确定", "已经", "肯定", "是啊", "对啊", "有啊", "y", "yes", "yeah", "yep", "yup",
+             "true", "ok", "okay", "sure", "correct", "right"}
+NO_WORDS = {"否", "不", "不是", "没有", "没", "无", "不对", "不符合", "还没有", "还没", "未", "并没有",
+            "不是的", "没有的", "n", "no", "nope", "not", "false", "none"}
+
+NONE_AMOUNT_WORDS = {"没有", "无", "没", "零", "0", "none", "no", "nothing", "没有获奖", "没有活动",
+                     "没举办", "没有举办", "还没有", "暂无", "没花钱"}
+
+FILLER_RE = re.compile(
+    r"(大约|大概|约|差不多|将近|接近|左右|上下|一共|总共|共计|共|合计|大致|估计|预计|应该是|应该|是|为|有|"
+    r"人民币|rmb|cny|rmb\.|yuan|块钱|块|圆|元整|元|about|around|approx\.?|approximately|roughly|"
+    r"交了|缴了|缴纳了|缴纳|交|花了|花费|支出|费用|金额|今年|去年|上一年度?|上年度?)",
+)
+
+_FULLWIDTH = str.maketrans({"，": ",", "。": ".", "．": ".", "：": ":", "；": ";", "（": "(", "）": ")",
+                            "￥": "¥", "！": "!", "？": "?", "　": " "})
+
+
+def clean(text: object) -> str:
+    """Text made safe to look at: a str, control characters dropped, width folded, at most
+    MAX_PARSE_CHARS characters."""
+    if not isinstance(text, str):
+        return ""
+    text = "".join(ch for ch in text[: MAX_PARSE_CHARS * 4]
+                   if ch in "\n\t" or unicodedata.category(ch)[0] != "C")
+    return text.strip()[:MAX_PARSE_CHARS]
+
+
+def fold(text: str) -> str:
+    """Full-width digits and letters to ASCII, lower case; Chinese characters unchanged."""
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if 0xFF01 <= code <= 0xFF5E and ch not in "，。：；（）！？￥":
+            ch = chr(code - 0xFEE0)
+        out.append(ch)
+    return "".join(out).lower()
+
+
+def _bare(text: object) -> str:
+    """For short answers: folded, without punctuation, spaces and sentence particles."""
+    s = fold(clean(text))
+    s = re.sub(r"[\s,.!?;:，。！？；：、~～…'\"“”‘’()（）\[\]【】<>《》-]+", "", s)
+    s = re.sub(r"^(嗯+|呃|额|哦|噢)(?=.)", "", s)
+    s = re.sub(r"(?<=.)(的|啊|呀|吧|呢|哦|哈|啦|了)+$", "", s)
+    return s
+
+
+def parse_yes_no(text: object) -> bool | None:
+    """是/有/对/y/yes → True; 否/不/不是/没有/n/no → False; anything else None."""
+    s = _bare(text)
+    if not s:
+        return None
+    if s in YES_WORDS:
+        return True
+    if s in NO_WORDS:
+        return False
+    if s.startswith(("不是", "没有", "不符合", "还没")) and len(s) <= 6:
+        return False
+    if s.startswith(("是的", "有的", "对的", "符合")) and len(s) <= 6:
+        return True
+    return None
+
+
+def parse_choice(text: object, choices: list[dict]) -> str | None:
+    """A choice by its number (1-based), its value, its label (zh or en) or one of its aliases."""
+    s = _bare(text)
+    if not s:
+        return None
+    n = parse_integer(s)
+    if n is not None and re.fullmatch(r"\d{1,2}|[一二三四五六七八九十]", s) and 1 <= n <= len(choices):
+        return choices[n - 1]["value"]
+    for c in choices:
+        names = [c["value"], c.get("label", ""), c.get("label_en", "")] + list(c.get("aliases", []))
+        if any(name and _bare(name) == s for name in names):
+            return c["value"]
+    hits = []
+    for c in choices:
+        names = [c.get("label", ""), c.get("label_en", "")] + list(c.get("aliases", []))
+        if any(len(_bare(name)) >= 2 and _bare(name) in s for name in names):
+            hits.append(c["value"])
+    return hits[0] if len(set(hits)) == 1 else None
+
+
+def _cn_small(s: str) -> Decimal | None:
+    """A number below 10,000: arabic with decimals ("1.2", "3千") or Chinese ("一百二十", "两千五")."""
+    if not s:
+        return None
+    if re.fullmatch(r"\d+(\.\d+)?", s):
+        return Decimal(s)
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)([十百千拾佰仟])", s)
+    if m:
+        return Decimal(m.group(1)) * CN_SMALL_UNITS[m.group(2)]
+    if "点" in s:
+        whole, _, frac = s.partition("点")
+        w = _cn_small(whole) if whole else Decimal(0)
+        if w is None or not frac or any(ch not in CN_DIGITS for ch in frac):
+            return None
+        return w + Decimal("0." + "".join(str(CN_DIGITS[ch]) for ch in frac))
+    if any(ch not in CN_DIGITS and ch not in CN_SMALL_UNITS for ch in s):
+        return None
+    total, digit, last_unit, zero_seen = 0, None, 10_000, False
+    for ch in s:
+        if ch in CN_DIGITS:
+            if digit is not None and CN_DIGITS[ch] != 0 and digit != 0:
+                return None  # "二三": not a number
+            zero_seen = zero_seen or CN_DIGITS[ch] == 0
+            digit = CN_DIGITS[ch]
+        else:
+            unit = CN_SMALL_UNITS[ch]
+            if unit >= last_unit:
+                return None
+            total += (1 if digit is None else digit) * unit
+            digit, last_unit = None, unit
+    if digit is not None:
+        # colloquial "两千五" = 2500: a trailing digit counts in the unit below the last one
+        total += digit * (last_unit // 10 if 100 <= last_unit < 10_000 and not zero_seen else 1)
+    return Decimal(total)
+
+
+def _section(s: str, big: str, scale: int, lower) -> Decimal | None:
+    """Split on the big unit (亿 or 万): head × scale + the rest, the rest read by ``lower``."""
+    if big not in s:
+        return lower(s)
+    head, _, rest = s.partition(big)
+    h = _cn_small(head) if head else Decimal(1)
+    if h is None:
+        # "1亿": head may itself be big ("一万亿" is not a case here)
+        return None
+    if not rest:
+        return h * scale
+    if re.fullmatch(r"\d|[一二两三四五六七八九]", rest):
+        # colloquial "一亿五" = 1.5亿, "八万五" = 8.5万
+        return h * scale + Decimal(CN_DIGITS.get(rest, rest if rest.isdigit() else 0)) * scale / 10
+    r = lower(rest.lstrip("零〇0") or "0")
+    return None if r is None else h * scale + r
+
+
+def _value(s: str) -> Decimal | None:
+    return _section(s, "亿", 100_000_000, lambda rest: _section(rest, "万", 10_000, _cn_small))
+
+
+def parse_money(text: object, allow_none_words: bool = True) -> int | None:
+    """An amount in yuan: 1.2亿, 1亿2000万, 5000万, 八十万, 80万元, 80w, 800,000, ￥800000, 1.5 million,
+    3k; "没有"/"无"/0 → 0 when ``allow_none_words``. Negative or unreadable → None."""
+    raw = fold(clean(text))
+    if not raw or len(raw) > 60:
+        return None
+    if allow_none_words and _bare(raw) in NONE_AMOUNT_WORDS:
+        return 0
+    s = raw.replace("¥", "").replace("￥", "").replace("$", "")
+    s = re.sub(r"(?<=\d),(?=\d{3}\b)|(?<=\d),(?=\d{3}(?:\D|$))", "", s)
+    s = re.sub(r"[\s,.!?;:，。！？；：~～]+$", "", s)
+    s = FILLER_RE.sub("", s)
+    s = re.sub(r"\s+", "", s)
+    if not s or s.startswith("-"):
+        return None
+    multiplier = Decimal(1)
+    m = re.fullmatch(r"(.+?)(million|millions|mn|m|billion|bn|b|thousand|k)", s)
+    if m:
+        s = m.group(1)
+        multiplier = Decimal({"million": 10**6, "millions": 10**6, "mn": 10**6, "m": 10**6,
+                              "billion": 10**9, "bn": 10**9, "b": 10**9, "thousand": 1000,
+                              "k": 1000}[m.group(2)])
+    s = s.replace("w", "万")
+    if not re.search(r"[0-9零〇一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾]", s):
+        return None
+    if any(ch not in CN_NUMERAL_CHARS and ch not in "0123456789.万亿" for ch in s):
+        return None
+    if s.count(".") > 1:
+        return None
+    try:
+        v = _value(s)
+    except (InvalidOperation, ValueError, KeyError):
+        return None
+    if v is None or v < 0:
+        return None
+    v *= multiplier
+    if v > Decimal(10) ** 13:
+        return None  # beyond any amount this policy could concern; a slip of the keyboard
+    return int(v.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+EN_ORDINALS = {"first": 1, "one": 1, "second": 2, "two": 2, "third": 3, "three": 3, "fourth": 4,
+               "four": 4, "fifth": 5, "five": 5, "sixth": 6, "six": 6}
+
+
+def parse_integer(text: object) -> int | None:
+    """A whole number ≥ 0: 3, 第二年, 两年, 三, 第3年, "year 2", "second"."""
+    s = _bare(text)
+    if not s or len(s) > 20:
+        return None
+    s = re.sub(r"^(第|year|the)", "", s)
+    if s in EN_ORDINALS:
+        return EN_ORDINALS[s]
+    s = re.sub(r"(个年头|个年度|年度|年|个|次|届|名|位|人|家|years?|st|nd|rd|th)$", "", s)
+    s = re.sub(r"^(第|year)", "", s)
+    if s in EN_ORDINALS:
+        return EN_ORDINALS[s]
+    if re.fullmatch(r"\d{1,6}", s):
+        return int(s)
+    if s and all(ch in CN_DIGITS or ch in CN_SMALL_UNITS for ch in s):
+        v = _cn_small(s)
+        return int(v) if v is not None and v == int(v) else None
+    return None
+
+
+def parse_money_list(text: object) -> list[int] | None:
+    """Amounts separated by 、 , ； 和 及 and spaces: "50万和30万", "50万、30万"; 没有 → []."""
+    raw = clean(text)
+    if not raw:
+        return None
+    if _bare(raw) in NONE_AMOUNT_WORDS:
+        return []
+    parts = [p for p in re.split(r"[、,，;；/]|和|及|与|以及|\band\b|\s+", fold(raw)) if p.strip()]
+    if parts and len(parts) <= 30:
+        amounts = [parse_money(p, allow_none_words=False) for p in parts]
+        if all(a is not None for a in amounts):
+            return amounts
+    found = find_amounts(raw)
+    return [a for _, a in found] or None
+
+
+# ---- facts in free text ------------------------------------------------------------------------
+
+AMOUNT_RE = re.compile(
+    r"[¥]?\s*(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*(?:百万|千万|亿|万|千|元|块|(?:w|k|million|mn)(?![a-z]))?"
+    r"(?:\s*(?:\d+|[零〇一二两三四五六七八九十百千点]+)\s*(?:万|千|元|块)?)?"
+    r"|[零〇一二两三四五六七八九十百千点]+\s*(?:亿|万)(?:[零〇一二两三四五六七八九十百千点]+(?:万)?)?\s*(?:元|块)?",
+    re.IGNORECASE,
+)
+MONEY_MARK_RE = re.compile(r"[亿万千wk元块¥]|million|mn", re.IGNORECASE)
+
+
+def find_amounts(text: str) -> list[tuple[int, int]]:
+    """(position, yuan) of each money amount in free text; an amount needs a unit, a currency sign
+    or four digits, so "第一年" and "500强" are not money."""
+    s = fold(clean(text)).replace("￥", "¥")
+    out = []
+    for m in AMOUNT_RE.finditer(s):
+        token = m.group(0).strip()
+        end = m.end()
+        if end < len(s) and s[end] in "强年%个名家次届位人":
+            continue
+        if not MONEY_MARK_RE.search(token) and not re.search(r"\d{4,}|\d,\d{3}", token):
+            continue
+        value = parse_money(token, allow_none_words=False)
+        if value is not None:
+            out.append((m.start(), value))
+    return out
+
+
+CLAUSE_SPLIT_RE = re.compile(r"[，。；;！!？?\n]|,(?!\d{3})|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
+ORDINAL_YEAR_RE = re.compile(r"第\s*([0-9]{1,2}|[一二两三四五六七八九十]{1,3})\s*(?:个)?年|头一年|首年")
+PREV_YEAR_RE = re.compile(r"去年|上一年|上年|前一年|上一个年度|上个年度|last year|previous year", re.I)
+NEGATION_RE = re.compile(r"(不是|没有|没|未|不|非|无)")
+
+
+def _negated(clause: str, word: str) -> bool:
+    i = clause.find(word)
+    return i >= 0 and bool(NEGATION_RE.search(clause[max(0, i - 4):i]))
+
+
+def extract_facts(text: object) -> dict:
+    """Profile keys (RULES.md vocabulary) named in free text, e.g.
+    "我们是区外新引进的，今年营收2亿，房租第一年交了60万" →
+    {"origin": "new", "revenue": 200000000, "park_year": 1, "rent_paid": 600000}."""
+    raw = clean(text)
+    if not raw:
+        return {}
+    s = fold(raw)
+    facts: dict = {}
+
+    # who
+    if re.search(r"运营方|运营单位|运营机构|运营商|运营公司|园区运营|operator", s):
+        facts["role"] = "operator"
+    elif re.search(r"建设方|建园主体|建设单位|建园单位|builder", s):
+        facts["role"] = "builder"
+    elif re.search(r"我们是.{0,10}(人力资源|劳务派遣|猎头|外包)|人力资源服务机构|入驻机构|人力资源公司", s) \
+            and not re.search(r"入驻机构.{0,6}(营收|营业收入|收入)", s):
+        facts["role"] = "institution"
+
+    # origin (article 18)
+    if re.search(r"区外|新引进|外地|新注册|新成立|新设立|新落户|刚注册|from outside", s):
+        facts["origin"] = "new"
+    elif re.search(r"区内(已有|原有|的)?.{0,6}(迁|搬)|迁入|搬进|搬到|从区内|relocat", s):
+        facts["origin"] = "relocated"
+
+    # article 16
+    if "分公司" in s or re.search(r"(不是|没有|非|无)独立法人", s):
+        facts["legal_person"] = False
+    elif "独立法人" in s:
+        facts["legal_person"] = True
+    if re.search(r"(不是|没有|不|未|非)(实行)?独立核算", s):
+        facts["independent_accounting"] = False
+    elif "独立核算" in s:
+        facts["independent_accounting"] = True
+    if re.search(r"(没有|无|不)(健全的?)?财务制度|财务制度不健全", s):
+        facts["sound_finance"] = False
+    elif re.search(r"财务制度(健全|完善)|(有|具备)(健全|完善)的?财务制度", s):
+        facts["sound_finance"] = True
+    if re.search(r"(没有|未|没|不)(在)?(园区|产业园)(里)?(登记)?注册|不注册|只设(个)?办事处", s):
+        facts["registered_in_park"] = False
+    elif re.search(r"(在|已在)(园区|产业园)(内)?(登记)?注册|注册在(园区|产业园)|已经?入驻", s):
+        facts["registered_in_park"] = True
+
+    # rankings (article 4)
+    for pattern, value in ((r"中国服务业\s*(500|五百)强", "china_service500"),
+                           (r"(世界|全球|财富)\s*(500|五百)强|fortune\s*500|global\s*500", "global500"),
+                           (r"中国\s*(500|五百)强", "china500")):
+        m = re.search(pattern, s)
+        if m and not _negated(s, m.group(0)):
+            facts["ranking"] = value
+            break
+
+    # park recognition (articles 1, 2)
+    for clause in CLAUSE_SPLIT_RE.split(s):
+        if re.search(r"大赛|比赛|竞赛|奖", clause):
+            continue
+        if re.search(r"国家级", clause) and re.search(r"园|认定", clause):
+            facts["park_level"] = "national"
+            if re.search(r"市级", clause):
+                facts["upgraded_from_city"] = True
+        elif re.search(r"市级", clause) and re.search(r"园|认定", clause):
+            facts["park_level"] = "city"
+
+    _amount_facts(s, facts)
+
+    if re.search(r"(评为|评上|入选|获评|选为).{0,8}品牌", s):
+        facts["brand_selected"] = True
+    if re.search(r"(入驻|入园|注册|落地)(之)?前.{0,10}(获奖|得奖|大赛|比赛)|(获奖|得奖|大赛).{0,10}(入驻|入园|注册)(之)?前", s):
+        facts["competition_before_joining"] = True
+    elif re.search(r"(入驻|入园|注册)(之)?后.{0,10}(获奖|得奖|大赛|比赛)", s):
+        facts["competition_before_joining"] = False
+    return facts
+
+
+def _amount_facts(s: str, facts: dict) -> None:
+    """Amounts assigned by the words of the clause they stand in."""
+    clauses = [c for c in CLAUSE_SPLIT_RE.split(s) if c and c.strip()]
+    carry = None  # "房租第一年交了60万，第二年100万": the topic carries to the next clause
+    for clause in clauses:
+        amounts = [a for _, a in find_amounts(clause)]
+        year = ORDINAL_YEAR_RE.search(clause)
+        own_topic = _topic(clause)
+        topic = own_topic or (carry if amounts or year else None)
+        carry = topic or carry
+        if own_topic is None and re.search(r"补|奖|拿|资助", clause):
+            amounts = []  # "…，能补76.5万吗": a figure about the payout, not a fact about the applicant
+        if year:
+            n = 1 if year.group(0) in ("头一年", "首年") else parse_integer(year.group(0))
+            if n and re.search(r"运营|开园", clause):
+                facts["operating_years"] = n
+            elif n and (topic in ("rent", None) or re.search(r"入园|入驻|园区", clause)):
+                facts["park_year"] = n
+        if not amounts or topic is None:
+            continue
+        prev = bool(PREV_YEAR_RE.search(clause))
+        if topic in ("revenue", "contribution"):
+            m = re.search(r"从.{0,12}?(涨|增|升|提高|增长|到)", clause)
+            if m and len(amounts) >= 2:
+                facts[f"{topic}_prev"], facts[topic] = amounts[0], amounts[1]
+            else:
+                facts[f"{topic}_prev" if prev else topic] = amounts[-1]
+        elif topic == "tenants_revenue":
+            facts["tenants_revenue"] = amounts[-1]
+        elif topic == "rent":
+            facts["rent_paid"] = amounts[-1]
+        elif topic == "events":
+            facts["events"] = amounts
+        elif topic == "facility_fees":
+            facts["facility_fees"] = amounts[-1]
+        elif topic == "ipo":
+            facts["ipo_city_subsidy"] = amounts[-1]
+        elif topic == "competition":
+            facts["competition_city_award"] = amounts[-1]
+
+
+def _topic(clause: str) -> str | None:
+    if re.search(r"(入驻|园区|园内)(的)?(机构|企业).{0,8}(营收|营业收入|收入)|营收总额|营业收入总额", clause):
+        return "tenants_revenue"
+    if re.search(r"房租|租金|rent", clause):
+        return "rent"
+    if re.search(r"会议室|培训室|招聘大厅|公共配套|场地费", clause):
+        return "facility_fees"
+    if re.search(r"活动|峰会|论坛|招聘会|宣传推广|event", clause):
+        return "events"
+    if re.search(r"上市", clause):
+        return "ipo"
+    if re.search(r"大赛|比赛|竞赛", clause):
+        return "competition"
+    if re.search(r"经济贡献|综合贡献|贡献", clause):
+        return "contribution"
+    if re.search(r"营收|营业收入|营业额|流水|收入|revenue|turnover", clause):
+        return "revenue"
+    return None
