@@ -1,0 +1,37 @@
+"""``policybot ask``: one question answered as the bot would, or JSON lines for scripts."""
+from __future__ import annotations
+
+import json
+import sys
+
+from knowledge.normalize import MAX_QUERY_CHARS
+
+
+def _guess_lang(text: str) -> str:
+    letters = sum(c.isascii() and c.isalpha() for c in text)
+    cjk = sum("\u4e00" <= c <= "\u9fff" for c in text)
+    return "en" if letters > 3 * max(cjk, 1) else "zh"
+
+
+def run_ask(args) -> int:
+    from knowledge import match_question
+    from knowledge.answers import render_answer
+
+    question = " ".join(args.question).strip()
+    if args.json:
+        if args.question:
+            print(json.dumps(match_question(question).to_json(), ensure_ascii=False))
+            return 0
+        # One question per line on stdin, one JSON object per line out; the index loads once.
+        for line in sys.stdin:
+            line = line.rstrip("\n")
+            print(json.dumps(match_question(line).to_json(), ensure_ascii=False), flush=True)
+        return 0
+    if not question:
+        print("policybot: ask needs a question, e.g. policybot ask \"房租补贴怎么算\"", file=sys.stderr)
+        return 2
+    if len(question) > MAX_QUERY_CHARS:
+        print(f"（问题较长，只按前{MAX_QUERY_CHARS}个字匹配。）")
+    result = match_question(question)
+    print(render_answer(result, args.lang or _guess_lang(question)))
+    return 0

@@ -1,0 +1,48 @@
+"""How a match reads to a person: the answer with its citation, or an honest "not covered".
+
+Shared by every channel (``policybot ask``, the terminal chat, Telegram) so they all say the same.
+"""
+from __future__ import annotations
+
+from knowledge.matcher import MatchResult
+
+AUTHORITY = "西青区人力资源和社会保障局（区人社局）"
+AUTHORITY_EN = "the Xiqing District Human Resources and Social Security Bureau"
+
+NOT_COVERED = (
+    "抱歉，这个问题在《关于加速推进西青区人力资源服务产业园建设的若干政策措施（试行）》中没有找到明确规定，"
+    "我不便给出答复。政策由" + AUTHORITY + "负责解释，具体情况请向其咨询，也可以转人工。"
+)
+NOT_COVERED_EN = (
+    "Sorry, I could not find this in the Xiqing HR park policy, so I would rather not guess. "
+    "The policy is interpreted by " + AUTHORITY_EN + "; please ask them, or ask for a person."
+)
+EMPTY = "请直接输入您想咨询的问题，例如：“房租补贴怎么算？”“营收1.3亿能拿多少奖励？”"
+EMPTY_EN = "Please type your question, for example: \"How is the rent subsidy calculated?\""
+
+
+def suggestion_titles(result: MatchResult, lang: str = "zh") -> list[str]:
+    seen, titles = set(), []
+    for match in result.matches:
+        title = match.entry.title if lang == "zh" else match.entry.title_en
+        label = f"{title}（{match.entry.citation.strip('「」')}）" if lang == "zh" else title
+        if label not in seen:
+            seen.add(label)
+            titles.append(label)
+    return titles[:3]
+
+
+def render_answer(result: MatchResult, lang: str = "zh") -> str:
+    """The reply text for a match result, in Chinese or English."""
+    if result.confident and result.top:
+        entry = result.top.entry
+        return entry.answer if lang == "zh" else entry.answer_en
+    if not result.matches:
+        return EMPTY if lang == "zh" else EMPTY_EN
+    lines = [NOT_COVERED if lang == "zh" else NOT_COVERED_EN]
+    titles = suggestion_titles(result, lang)
+    if titles and result.reason not in ("out_of_scope",):
+        lines.append("")
+        lines.append("您是不是想问：" if lang == "zh" else "Did you mean:")
+        lines.extend(f"{i}. {t}" for i, t in enumerate(titles, 1))
+    return "\n".join(lines)

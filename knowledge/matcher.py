@@ -1,0 +1,301 @@
+"""The question matcher: normalise → segment → rank → decide confidence.
+
+Ranking blends three signals per entry:
+- BM25 over content words (jieba with the policy dictionary and synonyms) of the entry's title,
+  keywords, example questions, text and answers, with field weights (BM25F-style);
+- BM25 over character bigrams, which survives segmentation that differs between query and entry;
+- rapidfuzz similarity of the whole question to the entry's example questions.
+
+Confidence is decided separately, because a wrong confident answer is worse than an honest
+"not covered": the best score must clear a threshold, the question must name something specific
+to the entry (an "anchor": one of its keywords or title words that few entries share) or be very
+close to one of its example questions, and a subject the policy does not cover (公积金, another
+district …) vetoes the answer unless the question also names a keyword of the entry.
+"""
+from __future__ import annotations
+
+import math
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+
+from knowledge.base import Entry, all_entries
+from knowledge.normalize import clean, normalize_query
+
+# Field weights: how much a word counts in each part of an entry.
+FIELD_WEIGHTS = {
+    "title": 3.0, "keywords": 3.0, "questions": 1.0, "text": 0.7, "answer": 0.5,
+    "title_en": 3.0, "questions_en": 1.0, "answer_en": 0.5,
+}
+K1, B = 1.2, 0.75
+# How the four signals add up to a score in 0..1.
+WORD_WEIGHT, BIGRAM_WEIGHT, FUZZ_WEIGHT, ANCHOR_WEIGHT = 0.4, 0.15, 0.25, 0.2
+ANCHOR_SATURATION = 4.0  # anchor idf sum that counts as "fully about this entry"
+# Topic entries cut across articles; an article that fits equally well is the better answer.
+TOPIC_FACTOR = 0.9
+TOPIC_FACTOR_WHEN_ARTICLE_NAMED = 0.75
+CONFIDENT_SCORE = 0.10
+MIN_ANCHOR = 1.0  # an anchor word shared by about a third of the entries or fewer
+NEAR_QUESTION = 80.0  # rapidfuzz ratio to an example question that counts as "the same question"
+GENERIC_SHARE = 0.2   # a word in the titles/keywords of more than this share of entries is no anchor
+MAX_MATCHES = 3
+
+
+@dataclass(frozen=True)
+class Match:
+    entry: Entry
+    score: float
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    query: str
+    confident: bool
+    matches: tuple[Match, ...] = ()
+    reason: str = ""  # why not confident: "empty", "out_of_scope", "no_anchor", "low_score"
+
+    @property
+    def top(self) -> Match | None:
+        return self.matches[0] if self.matches else None
+
+    def to_json(self) -> dict:
+        return {
+            "query": self.query,
+            "confident": self.confident,
+            "matches": [
+                {"id": m.entry.id, "clauses": list(m.entry.clauses), "title": m.entry.title,
+                 "score": round(m.score, 3)}
+                for m in self.matches
+            ],
+        }
+
+
+@dataclass
+class _Field:
+    tf: Counter
+    length: float
+
+
+@dataclass
+class Index:
+    entries: list[Entry]
+    segmenter: object
+    word_tf: list[Counter] = field(default_factory=list)
+    word_len: list[float] = field(default_factory=list)
+    word_idf: dict[str, float] = field(default_factory=dict)
+    bigram_tf: list[Counter] = field(default_factory=list)
+    bigram_len: list[float] = field(default_factory=list)
+    bigram_idf: dict[str, float] = field(default_factory=dict)
+    anchors: list[set[str]] = field(default_factory=list)
+    anchor_idf: dict[str, float] = field(default_factory=dict)
+    keyword_phrases: list[tuple[str, ...]] = field(default_factory=list)
+    questions: list[str] = field(default_factory=list)
+    question_owner: list[int] = field(default_factory=list)
+    max_word_idf: float = 1.0
+    max_bigram_idf: float = 1.0
+
+
+def _idf(df: int, n: int) -> float:
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+def _compact(text: str) -> str:
+    return normalize_query(text).replace(" ", "")
+
+
+def build_index(entries: list[Entry] | None = None, extra_questions: dict[str, list[str]] | None = None) -> Index:
+    """Segment every entry once. ``extra_questions`` adds taught examples by entry id."""
+    from knowledge.segment import Segmenter
+
+    entries = list(entries if entries is not None else all_entries())
+    extra_questions = extra_questions or {}
+    segmenter = Segmenter(extra_words=[k for e in entries for k in e.keywords] + [e.title for e in entries])
+    # Typos are repaired only towards curated policy terms: entry keywords include everyday
+    # phrases (哪些单位) that would "repair" ordinary words (哪个单位) into something else.
+    segmenter.set_vocabulary(segmenter.policy_terms() | {e.title for e in entries})
+    index = Index(entries=entries, segmenter=segmenter)
+    words = segmenter.words
+    word_df: Counter = Counter()
+    bigram_df: Counter = Counter()
+    anchor_df: Counter = Counter()
+    entry_anchor_words = []
+    for entry in entries:
+        questions = list(entry.questions) + list(extra_questions.get(entry.id, []))
+        fields = {
+            "title": [entry.title], "keywords": list(entry.keywords), "questions": questions,
+            "text": [entry.text], "answer": [entry.answer], "title_en": [entry.title_en],
+            "questions_en": list(entry.questions_en), "answer_en": [entry.answer_en],
+        }
+        tf: Counter = Counter()
+        bigrams: Counter = Counter()
+        for name, texts in fields.items():
+            weight = FIELD_WEIGHTS[name]
+            for text in texts:
+                normalized = normalize_query(text)
+                for token in words(normalized):
+                    tf[token] += weight
+                if not name.endswith("_en"):
+                    for gram in segmenter.bigrams(normalized):
+                        bigrams[gram] += weight
+        index.word_tf.append(tf)
+        index.word_len.append(sum(tf.values()))
+        index.bigram_tf.append(bigrams)
+        index.bigram_len.append(sum(bigrams.values()))
+        word_df.update(tf.keys())
+        bigram_df.update(bigrams.keys())
+        anchor_words = set()
+        for text in [entry.title, entry.title_en, *entry.keywords]:
+            anchor_words.update(words(normalize_query(text)))
+        entry_anchor_words.append(anchor_words)
+        anchor_df.update(anchor_words)
+        index.keyword_phrases.append(tuple(clean(k) for k in entry.keywords if len(k) >= 2))
+        for question in questions + list(entry.questions_en):
+            index.questions.append(_compact(question))
+            index.question_owner.append(len(index.word_tf) - 1)
+    n = len(entries)
+    index.word_idf = {t: _idf(df, n) for t, df in word_df.items()}
+    index.bigram_idf = {t: _idf(df, n) for t, df in bigram_df.items()}
+    index.max_word_idf = _idf(0, n)
+    index.max_bigram_idf = _idf(0, n)
+    generic = {t for t, df in anchor_df.items() if df > max(2, GENERIC_SHARE * n)}
+    generic |= {t for t in anchor_df if t.startswith("#") or t.isdigit()} | segmenter.lexicon.generic  # amounts say nothing of the subject
+    index.anchors = [aw - generic for aw in entry_anchor_words]
+    index.anchor_idf = {t: math.log(n / df) for t, df in anchor_df.items() if t not in generic}
+    return index
+
+
+def _bm25(query_terms, tfs, lengths, idf, unknown_idf) -> tuple[list[float], float]:
+    """BM25 per document, and the ideal score (every term present) to normalise it to 0..1."""
+    n = len(tfs)
+    avg = (sum(lengths) / n) if n else 1.0
+    scores = [0.0] * n
+    ideal = 0.0
+    for term in query_terms:
+        weight = idf.get(term)
+        if weight is None:
+            ideal += unknown_idf  # a word no entry knows: the question is partly about something else
+            continue
+        ideal += weight
+        for i, tf in enumerate(tfs):
+            f = tf.get(term)
+            if f:
+                scores[i] += weight * f * (K1 + 1) / (f + K1 * (1 - B + B * lengths[i] / avg))
+    return scores, ideal * (K1 + 1)
+
+
+def rank(index: Index, query: str) -> tuple[list[tuple[float, int]], dict]:
+    """Scores for every entry, best first, and the evidence used to decide confidence."""
+    from rapidfuzz import fuzz, process
+
+    segmenter = index.segmenter
+    normalized = segmenter.repair(normalize_query(query))
+    terms = list(dict.fromkeys(segmenter.words(normalized)))
+    grams = list(dict.fromkeys(segmenter.bigrams(normalized)))
+    evidence = {"normalized": normalized, "terms": terms}
+    n = len(index.entries)
+    if not terms and not grams:
+        return [], evidence
+    word_scores, word_ideal = _bm25(terms, index.word_tf, index.word_len, index.word_idf, index.max_word_idf)
+    gram_scores, gram_ideal = _bm25(grams, index.bigram_tf, index.bigram_len, index.bigram_idf, index.max_bigram_idf)
+    fuzz_best = [0.0] * n
+    compact = normalized.replace(" ", "")
+    if compact:
+        for _choice, similarity, position in process.extract(
+                compact, index.questions, scorer=fuzz.ratio, limit=None, score_cutoff=40):
+            owner = index.question_owner[position]
+            if similarity > fuzz_best[owner]:
+                fuzz_best[owner] = similarity
+    term_set = set(terms)
+    anchor_scores = [sum(index.anchor_idf[t] for t in term_set & anchors) for anchors in index.anchors]
+    scored = []
+    for i, entry in enumerate(index.entries):
+        score = (WORD_WEIGHT * (word_scores[i] / word_ideal if word_ideal else 0.0)
+                 + BIGRAM_WEIGHT * (gram_scores[i] / gram_ideal if gram_ideal else 0.0)
+                 + FUZZ_WEIGHT * fuzz_best[i] / 100
+                 + ANCHOR_WEIGHT * min(1.0, anchor_scores[i] / ANCHOR_SATURATION))
+        scored.append((score, i))
+    # A question that names a specific article is answered by that article, not by a topic
+    # that merely touches it ("营收奖励和上市配套可以同时拿吗" → 第十一条 rather than 叠加).
+    article_named = any(anchor_scores[i] >= MIN_ANCHOR for i, e in enumerate(index.entries) if e.kind == "article")
+    factor = TOPIC_FACTOR_WHEN_ARTICLE_NAMED if article_named else TOPIC_FACTOR
+    scored = [(s * factor if index.entries[i].kind == "topic" else s, i) for s, i in scored]
+    scored.sort(key=lambda pair: (-pair[0], pair[1]))
+    evidence["fuzz"] = fuzz_best
+    evidence["anchor"] = anchor_scores
+    return scored, evidence
+
+
+def _decide(index: Index, query: str, scored, evidence) -> tuple[bool, str]:
+    if not scored:
+        return False, "empty"
+    score, best = scored[0]
+    normalized = evidence["normalized"]
+    keyword_hit = any(phrase in normalized for phrase in index.keyword_phrases[best] if len(phrase) >= 2)
+    anchored = evidence["anchor"][best] >= MIN_ANCHOR or keyword_hit
+    near = evidence["fuzz"][best] >= NEAR_QUESTION
+    lexicon = index.segmenter.lexicon
+    off_topic = any(word in normalized for word in lexicon.out_of_scope)
+    if off_topic and not (keyword_hit and not _names_other_district(normalized)):
+        return False, "out_of_scope"
+    if not (anchored or near):
+        return False, "no_anchor"
+    if score < CONFIDENT_SCORE and not near:
+        return False, "low_score"
+    return True, ""
+
+
+_OTHER_DISTRICTS = ("南开区", "和平区", "河西区", "河东区", "河北区", "红桥区", "东丽区", "津南区", "北辰区",
+                    "武清区", "宝坻区", "滨海新区", "宁河区", "静海区", "蓟州区")
+
+
+def _names_other_district(normalized: str) -> bool:
+    return any(d in normalized for d in _OTHER_DISTRICTS)
+
+
+_index: Index | None = None
+_index_lock = threading.Lock()
+_taught: dict[str, list[str]] = {}
+
+
+def get_index() -> Index:
+    global _index
+    if _index is None:
+        with _index_lock:
+            if _index is None:
+                _index = build_index(extra_questions=_taught)
+    return _index
+
+
+def reset_index() -> None:
+    """Rebuild on next use (after the knowledge files or taught questions change)."""
+    global _index
+    with _index_lock:
+        _index = None
+
+
+def teach(entry_id: str, question: str) -> None:
+    """Add an example question to an entry at once (staff taught it); rebuilds the index."""
+    _taught.setdefault(entry_id, [])
+    if question not in _taught[entry_id]:
+        _taught[entry_id].append(question)
+    reset_index()
+
+
+def set_taught(examples: dict[str, list[str]]) -> None:
+    """Replace all taught examples (loaded from the store at start-up)."""
+    _taught.clear()
+    for entry_id, questions in examples.items():
+        _taught[entry_id] = list(questions)
+    reset_index()
+
+
+def match_question(query: str, index: Index | None = None) -> MatchResult:
+    """Match a user's question to the knowledge entries; never raises on odd input."""
+    text = query if isinstance(query, str) else ("" if query is None else str(query))
+    index = index or get_index()
+    scored, evidence = rank(index, text)
+    confident, reason = _decide(index, text, scored, evidence)
+    matches = tuple(Match(index.entries[i], round(score, 4)) for score, i in scored[:MAX_MATCHES] if score > 0)
+    if not matches:
+        confident, reason = False, reason or "empty"
+    return MatchResult(query=text, confident=confident, matches=matches, reason=reason)

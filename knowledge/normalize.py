@@ -1,0 +1,84 @@
+"""Query normalisation: the first step of matching.
+
+Full-width → half-width (NFKC), Traditional → Simplified (OpenCC), lower case, emoji and
+punctuation out, money and percentages turned into placeholder tokens so that "营收1.3亿" and
+"营收2亿" look alike to the matcher.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Longer input is cut: nobody asks a 10,000-character question, and matching stays fast.
+MAX_QUERY_CHARS = 300
+
+_CN_NUM = "零〇一二两三四五六七八九十百千"
+# An amount with a unit: 1.3亿, 1亿2000万, 八十万, 80w, 800,000元, ¥800000
+_AMOUNT = re.compile(
+    rf"(?:[¥￥]\s*)?(?:\d[\d,]*(?:\.\d+)?|[{_CN_NUM}]+)\s*(?:(亿|千万|百万|万|w(?![a-z])|k(?![a-z]))\s*)"
+    rf"(?:[\d{_CN_NUM}]+\s*(?:千万|百万|万|千))?\s*(?:元|块钱|块|rmb)?"
+)
+_PLAIN_MONEY = re.compile(r"(?:[¥￥]\s*\d[\d,]*(?:\.\d+)?|\d[\d,]{3,}(?:\.\d+)?\s*(?:元|块钱|块|rmb)|\d+(?:\.\d+)?\s*(?:元|块钱|块))")
+_PERCENT = re.compile(rf"(?:\d+(?:\.\d+)?\s*%|百分之[{_CN_NUM}\d]+)")
+_YEAR_NTH = re.compile(r"第\s*([1-9一二三四五六七八九两])\s*年")
+_FIRST_YEAR = re.compile(r"(?:头一年|首年|头年|入园当年)")
+_YEARS = re.compile(rf"(?<![第\d])([1-9一二三两四五])\s*(?:个)?年(?![度底初中内])")
+_ONE_YI = re.compile(r"(?:一个亿|个亿|过亿)")
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_NOT_WORD = re.compile(r"[^\w%#]+")
+_SPACES = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+
+_CN_DIGIT_VALUE = {"一": "1", "二": "2", "两": "2", "三": "3", "四": "4", "五": "5",
+                   "六": "6", "七": "7", "八": "8", "九": "9"}
+
+
+@lru_cache(maxsize=1)
+def _t2s():
+    import opencc  # imported lazily: only queries need it
+
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """Traditional → Simplified; text that is already Simplified comes back unchanged."""
+    if text.isascii():
+        return text
+    return _t2s().convert(text)
+
+
+def _unit_token(match: re.Match) -> str:
+    unit = match.group(1)
+    if unit in ("亿",):
+        return " #亿 "
+    if unit in ("千万", "百万", "万", "w"):
+        return " #万 "
+    return " #元 "
+
+
+def clean(text: str) -> str:
+    """NFKC, Simplified, lower case, control characters out, length capped."""
+    text = _CONTROL.sub(" ", text or "")
+    text = unicodedata.normalize("NFKC", text)
+    text = to_simplified(text).lower()
+    return text[:MAX_QUERY_CHARS]
+
+
+def normalize_query(text: str) -> str:
+    """The text the matcher segments: cleaned, numbers as placeholder tokens, punctuation out."""
+    text = clean(text)
+    text = _ONE_YI.sub(" #亿 ", text)
+    text = _PERCENT.sub(" #% ", text)
+    text = _FIRST_YEAR.sub(" 第1年 ", text)
+    text = _YEAR_NTH.sub(lambda m: f" 第{_CN_DIGIT_VALUE.get(m.group(1), m.group(1))}年 ", text)
+    text = _AMOUNT.sub(_unit_token, text)
+    text = _PLAIN_MONEY.sub(" #元 ", text)
+    text = _YEARS.sub(" #年 ", text)
+    text = _NOT_WORD.sub(" ", text)  # punctuation, emoji and symbols
+    text = text.replace("_", " ")
+    return _SPACES.sub(" ", text).strip()
+
+
+def is_cjk(char: str) -> bool:
+    return "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf"

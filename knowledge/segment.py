@@ -1,0 +1,265 @@
+"""Segmentation: jieba with the policy's own dictionary, synonyms, stop words and typo repair.
+
+Start-up time matters (``policybot ask`` runs as a whole process), so two things are built once
+and cached in the user's cache folder: a trimmed copy of jieba's dictionary (the rare words cost
+most of its load time and never matter here) and a character → pinyin table (so pypinyin is not
+imported on every start).
+"""
+from __future__ import annotations
+
+import logging
+import marshal
+import os
+import re
+import sys
+import tempfile
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from knowledge.normalize import is_cjk
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+USER_DICT = PACKAGE_DIR / "userdict.txt"
+LEXICON = PACKAGE_DIR / "lexicon.toml"
+
+# Words rarer than this in jieba's corpus are left out of the trimmed dictionary.
+MIN_WORD_FREQ = 10
+CACHE_VERSION = "1"
+
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
+_ENGLISH_WORD = re.compile(r"[a-z][a-z'\-]*")
+
+
+def cache_dir() -> Path:
+    """A writable folder for the built dictionary and tables (the user's cache, else temp)."""
+    candidates = []
+    env = os.environ.get("POLICYBOT_CACHE_DIR")
+    if env:
+        candidates.append(Path(env))
+    try:
+        import platformdirs
+
+        candidates.append(Path(platformdirs.user_cache_dir("policybot")))
+    except Exception:  # pragma: no cover - platformdirs is a dependency, but never fail on it
+        pass
+    candidates.append(Path(tempfile.gettempdir()) / "policybot-cache")
+    for folder in candidates:
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            probe = folder / ".write-test"
+            probe.write_text("ok")
+            probe.unlink()
+            return folder
+        except OSError:
+            continue
+    raise OSError("no writable cache folder for the jieba dictionary")
+
+
+def _atomic_write(path: Path, data: bytes) -> None:
+    tmp = path.with_suffix(path.suffix + f".{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+def _trimmed_dictionary(folder: Path) -> Path:
+    import jieba
+
+    path = folder / f"jieba-dict-min{MIN_WORD_FREQ}-v{CACHE_VERSION}.txt"
+    if not path.exists():
+        source = Path(jieba.__file__).resolve().parent / "dict.txt"
+        kept = []
+        with source.open(encoding="utf-8") as lines:
+            for line in lines:
+                parts = line.split(" ")
+                if len(parts) >= 2 and parts[1].isdigit() and int(parts[1]) >= MIN_WORD_FREQ:
+                    kept.append(line if line.endswith("\n") else line + "\n")
+        _atomic_write(path, "".join(kept).encode("utf-8"))
+    return path
+
+
+def _strip_tones(syllable: str) -> str:
+    plain = unicodedata.normalize("NFKD", syllable)
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
+    return plain.replace("ü", "v").replace("u\u0308", "v")
+
+
+@lru_cache(maxsize=1)
+def pinyin_table() -> dict[str, str]:
+    """Character → toneless pinyin of its most common reading (cached on disk)."""
+    path = cache_dir() / f"pinyin-v{CACHE_VERSION}.marshal"
+    if path.exists():
+        try:
+            return marshal.loads(path.read_bytes())
+        except (ValueError, EOFError, TypeError):
+            pass
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    table = {chr(code): _strip_tones(readings.split(",")[0]) for code, readings in pinyin_dict.items()}
+    _atomic_write(path, marshal.dumps(table))
+    return table
+
+
+@dataclass
+class Lexicon:
+    synonyms: dict[str, str] = field(default_factory=dict)  # variant → canonical
+    english_synonyms: dict[str, str] = field(default_factory=dict)
+    stopwords: frozenset[str] = frozenset()
+    generic: frozenset[str] = frozenset()
+    out_of_scope: tuple[str, ...] = ()
+
+
+@lru_cache(maxsize=1)
+def load_lexicon() -> Lexicon:
+    data = tomllib.loads(LEXICON.read_text(encoding="utf-8"))
+    synonyms = {}
+    for canonical, variants in data.get("synonyms", {}).items():
+        for variant in variants:
+            synonyms[variant] = canonical
+    english = {}
+    for canonical, variants in data.get("english_synonyms", {}).items():
+        for variant in variants:
+            english[variant] = canonical
+    return Lexicon(
+        synonyms=synonyms,
+        english_synonyms=english,
+        stopwords=frozenset(data.get("stopwords", [])),
+        generic=frozenset(data.get("generic", [])),
+        out_of_scope=tuple(data.get("out_of_scope", [])),
+    )
+
+
+class Segmenter:
+    """Turns normalised text into matching tokens; one instance per loaded knowledge base."""
+
+    def __init__(self, extra_words: list[str] = ()):
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        folder = cache_dir()
+        tokenizer = jieba.Tokenizer(str(_trimmed_dictionary(folder)))
+        tokenizer.tmp_dir = str(folder)
+        tokenizer.initialize()
+        tokenizer.load_userdict(str(USER_DICT))
+        self.lexicon = load_lexicon()
+        words = set(extra_words) | set(self.lexicon.synonyms) | set(self.lexicon.synonyms.values())
+        for word in sorted(words):
+            if len(word) >= 2 and not word.isascii() and tokenizer.FREQ.get(word, 0) < 1000:
+                tokenizer.add_word(word, 1000)
+        self.tokenizer = tokenizer
+        self._pinyin = pinyin_table()
+        self._homophones: dict[tuple[str, ...], str] = {}
+        self._one_off: dict[str, str] = {}
+        self._vocabulary: set[str] = set()
+
+    def policy_terms(self) -> set[str]:
+        """The curated policy words: the user dictionary and the synonym table."""
+        terms = set(self.lexicon.synonyms.values()) | set(self.lexicon.synonyms)
+        for line in USER_DICT.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                terms.add(line.split()[0])
+        return terms
+
+    # -- typo repair ------------------------------------------------------------------------
+    def set_vocabulary(self, terms) -> None:
+        """The policy words that typos are repaired towards (keywords, titles, dictionary terms)."""
+        homophones: dict[tuple[str, ...], set[str]] = {}
+        one_off: dict[str, set[str]] = {}
+        vocabulary = set()
+        for term in terms:
+            if len(term) < 2 or not all(is_cjk(c) for c in term):
+                continue
+            vocabulary.add(term)
+            key = tuple(self._pinyin.get(c, c) for c in term)
+            homophones.setdefault(key, set()).add(term)
+            if len(term) >= 4:
+                for i in range(len(term)):
+                    one_off.setdefault(term[:i] + "?" + term[i + 1:], set()).add(term)
+        # An ambiguous sound or shape cannot be repaired with confidence: leave it alone.
+        self._homophones = {k: next(iter(v)) for k, v in homophones.items() if len(v) == 1}
+        self._one_off = {k: next(iter(v)) for k, v in one_off.items() if len(v) == 1}
+        self._vocabulary = vocabulary
+
+    def _known(self, word: str) -> bool:
+        return word in self._vocabulary or self.tokenizer.FREQ.get(word, 0) > 0
+
+    def repair(self, text: str) -> str:
+        """Fix pinyin-input slips (房租不贴 → 房租补贴, 营业收人 → 营业收入) in CJK runs."""
+        if not self._homophones:
+            return text
+        return _CJK_RUN.sub(lambda m: self._repair_run(m.group(0)), text)
+
+    def _repair_run(self, run: str) -> str:
+        chars = list(run)
+        # Positions inside a real word (去|外地 …): a repair may not cut through one, or
+        # "去外地" would become "区外地" because 去外 sounds like 区外.
+        inside = set()
+        position = 0
+        for token in self.tokenizer.lcut(run, HMM=False):
+            if len(token) >= 2 and self._known(token):
+                inside.update(range(position + 1, position + len(token)))
+            position += len(token)
+        i = 0
+        out = []
+        while i < len(chars):
+            replaced = False
+            for size in range(min(6, len(chars) - i), 1, -1):
+                window = "".join(chars[i:i + size])
+                if window in self._vocabulary:
+                    out.append(window)
+                    i += size
+                    replaced = True
+                    break
+                if self._known(window) or i in inside or (i + size) in inside:
+                    continue
+                key = tuple(self._pinyin.get(c, c) for c in window)
+                term = self._homophones.get(key)
+                if term is None and size >= 4:
+                    for j in range(size):
+                        term = self._one_off.get(window[:j] + "?" + window[j + 1:])
+                        if term:
+                            break
+                if term:
+                    out.append(term)
+                    i += size
+                    replaced = True
+                    break
+            if not replaced:
+                out.append(chars[i])
+                i += 1
+        return "".join(out)
+
+    # -- tokens -------------------------------------------------------------------------------
+    def words(self, normalized: str) -> list[str]:
+        """Content words: jieba tokens and English words, synonyms mapped, stop words dropped."""
+        lex = self.lexicon
+        tokens = []
+        for token in self.tokenizer.lcut(normalized):
+            token = token.strip()
+            if not token:
+                continue
+            if token.isascii() and _ENGLISH_WORD.fullmatch(token):
+                token = lex.english_synonyms.get(token, token)
+                if len(token) > 3 and token.endswith("s") and not token.endswith("ss"):
+                    token = token[:-1]
+                    token = lex.english_synonyms.get(token, token)
+            else:
+                token = lex.synonyms.get(token, token)
+            if token in lex.stopwords:
+                continue
+            tokens.append(token)
+        return tokens
+
+    @staticmethod
+    def bigrams(normalized: str) -> list[str]:
+        """Character bigrams of the CJK runs: robust where segmentation differs."""
+        grams = []
+        for run in _CJK_RUN.findall(normalized):
+            grams.extend(run[i:i + 2] for i in range(len(run) - 1))
+        return grams
