@@ -1,0 +1,118 @@
+"""Settings from the environment (and an optional ``.env`` file in the working directory).
+
+    settings = load_settings()          # never raises: bad values are listed in settings.problems
+    settings.token, settings.api_base_url, settings.db_path, settings.webhook_url, ...
+
+See the README for each variable. The token is a secret: ``Settings.__repr__`` hides it and
+``redact`` removes it from any text before it is logged.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+APP_NAME = "policybot"
+# "<bot id>:<secret>", as BotFather issues it; test servers accept short secrets like 123456:TEST.
+TOKEN_PATTERN = re.compile(r"^[0-9]{1,20}:[A-Za-z0-9_-]{1,100}$")
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str | None = None
+    api_base_url: str | None = None          # PTB base_url; None = Telegram's own servers
+    db_path: Path = Path("policybot.sqlite3")
+    webhook_url: str | None = None           # set = webhook mode, else long polling
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+    webhook_secret: str | None = None
+    log_level: str = "INFO"
+    flood_limit: int = 30                    # messages per flood_window seconds per user
+    flood_window: float = 10.0
+    send_rate: float = 30.0                  # outgoing messages per second, all chats together
+    problems: tuple[str, ...] = field(default=())
+
+    def __repr__(self) -> str:
+        shown = {k: v for k, v in self.__dict__.items() if k not in ("token", "webhook_secret")}
+        shown["token"] = "<set>" if self.token else None
+        return f"Settings({shown})"
+
+    def token_problem(self) -> str | None:
+        """One line saying what is wrong with the token, or None when it looks usable."""
+        if not self.token:
+            return "TELEGRAM_BOT_TOKEN is not set (get a token from @BotFather)"
+        if not TOKEN_PATTERN.match(self.token):
+            return "TELEGRAM_BOT_TOKEN is malformed: expected digits, a colon, then the secret (as @BotFather gives it)"
+        return None
+
+
+def default_db_path() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir(APP_NAME, appauthor=False)) / "policybot.sqlite3"
+
+
+def load_settings(environ: Mapping[str, str] | None = None, dotenv: bool = True) -> Settings:
+    """Read the settings; with ``environ=None`` from os.environ after loading ``./.env`` (if any)."""
+    if environ is None:
+        if dotenv:
+            try:
+                from dotenv import load_dotenv
+
+                load_dotenv(Path.cwd() / ".env", override=False)
+            except (ImportError, OSError):
+                pass
+        environ = os.environ
+    problems: list[str] = []
+
+    def text(name: str) -> str | None:
+        value = environ.get(name, "").strip()
+        return value or None
+
+    def number(name: str, default, kind=int, minimum=0):
+        raw = text(name)
+        if raw is None:
+            return default
+        try:
+            value = kind(raw)
+        except ValueError:
+            problems.append(f"{name} must be a number, got {raw!r}")
+            return default
+        if value < minimum:
+            problems.append(f"{name} must be at least {minimum}, got {raw!r}")
+            return default
+        return value
+
+    base_url = text("TELEGRAM_API_BASE_URL")
+    if base_url and not re.match(r"^https?://", base_url):
+        problems.append(f"TELEGRAM_API_BASE_URL must start with http:// or https://, got {base_url!r}")
+        base_url = None
+    webhook_url = text("POLICYBOT_WEBHOOK_URL")
+    if webhook_url and not webhook_url.startswith("https://"):
+        problems.append("POLICYBOT_WEBHOOK_URL must be an https:// address Telegram can reach")
+    db = text("POLICYBOT_DB")
+    log_level = (text("POLICYBOT_LOG_LEVEL") or "INFO").upper()
+    if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        problems.append(f"POLICYBOT_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {log_level!r}")
+        log_level = "INFO"
+    return Settings(
+        token=text("TELEGRAM_BOT_TOKEN"),
+        api_base_url=base_url,
+        db_path=Path(db).expanduser() if db else default_db_path(),
+        webhook_url=webhook_url,
+        webhook_listen=text("POLICYBOT_WEBHOOK_LISTEN") or "0.0.0.0",
+        webhook_port=number("POLICYBOT_WEBHOOK_PORT", 8443, int, 1),
+        webhook_secret=text("POLICYBOT_WEBHOOK_SECRET"),
+        log_level=log_level,
+        problems=tuple(problems),
+    )
+
+
+def redact(text: str, *secrets: str | None) -> str:
+    """``text`` with every secret (and anything shaped like a bot token in a URL) masked."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "<token>")
+    return re.sub(r"/bot[0-9]{1,20}:[A-Za-z0-9_-]+", "/bot<token>", text)

@@ -1,0 +1,638 @@
+"""The Telegram channel (python-telegram-bot 22) over the dialog engine.
+
+    app = build_application(settings)      # persistence, handlers, error handler, limits
+    run_bot(settings) -> exit status       # polling, or a webhook when POLICYBOT_WEBHOOK_URL is set
+
+Every text, command and button press goes to ``dialogs.respond``/``dialogs.press`` with the
+user's state for that chat, kept in ``context.user_data`` so that it is persisted; this module
+only turns replies into Telegram messages and records what the engine reports (questions asked,
+feedback). The engine is the single source of truth for where an interview stands: the persistent
+ConversationHandler "interview" mirrors it after every step, so no handler can leave a user stuck.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+import sqlite3
+import sys
+import time
+import warnings
+from collections import deque
+from typing import Any, Awaitable, Callable
+from urllib.parse import urlparse
+
+from telegram import (BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message,
+                      ReplyParameters, Update)
+from telegram.constants import ChatType, MessageEntityType, MessageLimit
+from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
+from telegram.ext import (Application, ApplicationBuilder, ApplicationHandlerStop, BaseRateLimiter,
+                          BaseUpdateProcessor, CallbackQueryHandler, CommandHandler, ContextTypes,
+                          ConversationHandler, MessageHandler, TypeHandler, filters)
+from telegram.warnings import PTBUserWarning
+
+import dialogs
+from bot.config import Settings, redact
+from bot.persistence import SQLitePersistence
+from bot.store import Store
+
+logger = logging.getLogger("policybot.telegram")
+
+INTERVIEW = "interview"          # the one ConversationHandler state: an interview is pending
+MAX_QUESTION_CHARS = 1000        # longer texts are refused politely rather than matched
+DOC_ACTION = "tg:doc"            # the channel's own button: send the estimate as a file
+
+COMMANDS = {
+    "zh": [("start", "开始 · 主菜单"), ("help", "使用说明"), ("check", "资格自测与补贴测算"),
+           ("clause", "查看条款原文，如 /clause 5"), ("list", "条款目录"), ("cancel", "取消当前测算"),
+           ("lang", "切换语言 中文/English"), ("forget", "删除我的记录"), ("privacy", "隐私说明")],
+    "en": [("start", "Start · main menu"), ("help", "How to use this bot"),
+           ("check", "Eligibility check and award estimate"), ("clause", "Show an article, e.g. /clause 5"),
+           ("list", "List of articles"), ("cancel", "Cancel the current check"),
+           ("lang", "Switch language 中文/English"), ("forget", "Delete my records"),
+           ("privacy", "What is stored about me")],
+}
+
+# The channel's own words; everything else the user reads comes from the engine.
+TEXTS = {
+    "zh": {
+        "unsupported": "我只能读文字消息，请直接用文字提问（例如：房租补贴怎么算）。",
+        "edited": "修改过的消息我不会重新处理，请把问题重新发一遍。",
+        "too_long": f"消息太长了，请用一两句话提问（{MAX_QUESTION_CHARS}字以内）。",
+        "flood": "消息发得太快了，请稍等十秒再发。",
+        "error": "抱歉，处理这条消息时出了问题，请再试一次。",
+        "save": "📄 保存测算结果",
+        "no_document": "没有可保存的测算结果，请先发送 /check 完成测算。",
+        "document_caption": "测算结果，仅供参考，以区人社局审核为准。",
+        "chosen": "已选：",
+    },
+    "en": {
+        "unsupported": "I can only read text. Please type your question (e.g. how is the rent subsidy computed).",
+        "edited": "I don't re-read edited messages; please send your question again.",
+        "too_long": f"That message is too long. Please ask in a sentence or two (under {MAX_QUESTION_CHARS} characters).",
+        "flood": "You're sending messages too fast. Please wait ten seconds.",
+        "error": "Sorry, something went wrong with that message. Please try again.",
+        "save": "📄 Save the estimate",
+        "no_document": "There is no estimate to save yet. Send /check to do one.",
+        "document_caption": "Estimate for reference only; the district HR bureau decides.",
+        "chosen": "Chosen: ",
+    },
+}
+
+
+# --- text helpers -----------------------------------------------------------------------------
+
+def utf16_len(text: str) -> int:
+    """Telegram counts message length in UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+SENTENCE_END = re.compile(r"(?<=[。！？；!?;\n])|(?<=[.:](?=\s))")
+
+
+def split_message(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
+    """``text`` in pieces of at most ``limit`` UTF-16 units, cut after sentence ends where possible."""
+    text = text.strip() or "…"
+    if utf16_len(text) <= limit:
+        return [text]
+    pieces: list[str] = []
+    current = ""
+    for sentence in SENTENCE_END.split(text):
+        while utf16_len(sentence) > limit:          # one "sentence" longer than a message: hard cut
+            cut = limit
+            while utf16_len(sentence[:cut]) > limit:
+                cut -= 1
+            if current.strip():
+                pieces.append(current.strip())
+                current = ""
+            pieces.append(sentence[:cut])
+            sentence = sentence[cut:]
+        if utf16_len(current + sentence) > limit:
+            pieces.append(current.strip())
+            current = sentence
+        else:
+            current += sentence
+    if current.strip():
+        pieces.append(current.strip())
+    return [p for p in pieces if p]
+
+
+def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
+    rows = [[InlineKeyboardButton(label, callback_data=action) for label, action in row] for row in rows if row]
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def lang_of_user(update: Update) -> str:
+    user = update.effective_user
+    code = (user.language_code or "") if user else ""
+    return "en" if code.lower().startswith("en") else "zh"
+
+
+# --- group chats: answer only what is addressed to the bot -----------------------------------
+
+class AddressedToBot(filters.MessageFilter):
+    """Private chats; in groups: a mention of the bot, a reply to it, or a command for it."""
+
+    def filter(self, message: Message) -> bool:
+        if message.chat.type == ChatType.PRIVATE:
+            return True
+        bot = message.get_bot()
+        reply = message.reply_to_message
+        if reply and reply.from_user and reply.from_user.id == bot.id:
+            return True
+        username = (bot.username or "").lower()
+        for entity, text in message.parse_entities().items() | message.parse_caption_entities().items():
+            if entity.type == MessageEntityType.MENTION and text[1:].lower() == username:
+                return True
+            if entity.type == MessageEntityType.TEXT_MENTION and entity.user and entity.user.id == bot.id:
+                return True
+            if entity.type == MessageEntityType.BOT_COMMAND and entity.offset == 0:
+                _, _, target = text.partition("@")
+                if not target or target.lower() == username:
+                    return True
+        return False
+
+
+ADDRESSED = AddressedToBot()
+NEW_MESSAGE = filters.UpdateType.MESSAGE & ADDRESSED
+TEXT_MESSAGE = NEW_MESSAGE & filters.TEXT & ~filters.COMMAND
+COMMAND_MESSAGE = NEW_MESSAGE & filters.COMMAND
+
+
+def clean_text(message: Message) -> str:
+    """The message text without the bot's @mention and with /cmd@bot turned into /cmd."""
+    text = message.text or ""
+    username = message.get_bot().username or ""
+    if username:
+        text = re.sub(rf"@{re.escape(username)}\b", "", text, flags=re.IGNORECASE)
+    return text.strip()
+
+
+# --- limits: per-user order and flood control, outgoing rate ---------------------------------
+
+class TokenBucket:
+    """``rate`` tokens a second, at most ``capacity`` saved up; ``acquire`` waits for one."""
+
+    def __init__(self, rate: float, capacity: float):
+        self.rate, self.capacity = rate, capacity
+        self.tokens, self.stamp = capacity, time.monotonic()
+        self.lock = asyncio.Lock()
+
+    async def acquire(self) -> None:
+        async with self.lock:
+            while True:
+                now = time.monotonic()
+                self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+                self.stamp = now
+                if self.tokens >= 1:
+                    self.tokens -= 1
+                    return
+                await asyncio.sleep((1 - self.tokens) / self.rate)
+
+
+class SendRateLimiter(BaseRateLimiter):
+    """Keeps under Telegram's limits (about 30 messages a second overall, 20 a minute per group)
+    and, when Telegram answers RetryAfter anyway, pauses all sending for as long as it asks."""
+
+    def __init__(self, per_second: float = 30.0, group_per_minute: float = 20.0, max_retries: int = 3):
+        self.per_second, self.group_per_minute, self.max_retries = per_second, group_per_minute, max_retries
+        self._overall: TokenBucket | None = None
+        self._groups: dict[int | str, TokenBucket] = {}
+        self._not_paused: asyncio.Event | None = None
+
+    async def initialize(self) -> None:
+        self._overall = TokenBucket(self.per_second, self.per_second)
+        self._not_paused = asyncio.Event()
+        self._not_paused.set()
+
+    async def shutdown(self) -> None:
+        self._groups.clear()
+
+    def _group_bucket(self, chat_id: int | str) -> TokenBucket:
+        if len(self._groups) > 1024:  # forget idle groups now and then
+            for key in [k for k, b in self._groups.items() if b.tokens >= b.capacity - 1]:
+                del self._groups[key]
+        if chat_id not in self._groups:
+            self._groups[chat_id] = TokenBucket(self.group_per_minute / 60, self.group_per_minute)
+        return self._groups[chat_id]
+
+    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
+        chat_id = data.get("chat_id")
+        if chat_id is not None:
+            try:
+                chat_id = int(chat_id)
+            except (TypeError, ValueError):
+                pass
+            if isinstance(chat_id, str) or chat_id < 0:
+                await self._group_bucket(chat_id).acquire()
+            await self._overall.acquire()
+        retries = rate_limit_args if isinstance(rate_limit_args, int) else self.max_retries
+        for attempt in range(retries + 1):
+            await self._not_paused.wait()
+            try:
+                return await callback(*args, **kwargs)
+            except RetryAfter as exc:
+                if attempt == retries:
+                    raise
+                pause = exc.retry_after.total_seconds() if hasattr(exc.retry_after, "total_seconds") \
+                    else float(exc.retry_after)
+                logger.warning("Telegram asked to slow down: pausing sends for %.1f s", pause)
+                self._not_paused.clear()
+                try:
+                    await asyncio.sleep(pause + 0.1)
+                finally:
+                    self._not_paused.set()
+
+
+class PerUserUpdateProcessor(BaseUpdateProcessor):
+    """Handles different users' updates concurrently and each user's in order; after each update,
+    writes changed state to the database at once, so a crash loses at most the update in flight."""
+
+    def __init__(self, max_concurrent_updates: int = 256):
+        super().__init__(max_concurrent_updates)
+        self.application: Application | None = None
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._waiting: dict[int, int] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = 0
+        if isinstance(update, Update):
+            key = update.effective_user.id if update.effective_user else (
+                update.effective_chat.id if update.effective_chat else 0)
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._waiting[key] = self._waiting.get(key, 0) + 1
+        try:
+            async with lock:
+                await coroutine
+                if self.application is not None and self.application.persistence:
+                    await self.application.update_persistence()
+        finally:
+            self._waiting[key] -= 1
+            if not self._waiting[key]:
+                del self._waiting[key]
+                self._locks.pop(key, None)
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+
+class FloodGuard:
+    """More than ``limit`` updates from one user within ``window`` seconds: told once to slow
+    down, the rest dropped until the pace falls. Other users are not affected."""
+
+    def __init__(self, limit: int = 30, window: float = 10.0):
+        self.limit, self.window = limit, window
+        self.seen: dict[int, deque] = {}
+        self.warned_at: dict[int, float] = {}
+
+    def check(self, user_id: int, now: float | None = None) -> str:
+        """"ok", "warn" (tell the user) or "drop"."""
+        now = time.monotonic() if now is None else now
+        times = self.seen.setdefault(user_id, deque())
+        while times and now - times[0] > self.window:
+            times.popleft()
+        times.append(now)
+        if len(self.seen) > 10000:  # forget users who went quiet
+            for uid in [u for u, t in self.seen.items() if now - t[-1] > self.window]:
+                self.seen.pop(uid, None)
+                self.warned_at.pop(uid, None)
+        if len(times) < self.limit:
+            return "ok"
+        if now - self.warned_at.get(user_id, -1e9) > self.window:
+            self.warned_at[user_id] = now
+            return "warn"
+        return "drop"
+
+
+# --- the channel ------------------------------------------------------------------------------
+
+class TelegramChannel:
+    """The handlers, sharing the store and the limits."""
+
+    def __init__(self, settings: Settings, store: Store):
+        self.settings = settings
+        self.store = store
+        self.flood = FloodGuard(settings.flood_limit, settings.flood_window)
+
+    # state ------------------------------------------------------------------------------------
+    @staticmethod
+    def chat_state(update: Update, context: ContextTypes.DEFAULT_TYPE) -> dict:
+        """This user's record for this chat in user_data: the engine state and what the channel
+        remembers about it (the estimate document). Created on first use."""
+        chats = context.user_data.setdefault("chats", {})
+        chat_id = update.effective_chat.id if update.effective_chat else update.effective_user.id
+        record = chats.get(str(chat_id))
+        if record is None:
+            lang = context.user_data.get("lang") or lang_of_user(update)
+            record = chats[str(chat_id)] = {"dialog": dialogs.new_state(lang=lang)}
+        return record
+
+    @staticmethod
+    def lang(record: dict) -> str:
+        return "en" if record.get("dialog", {}).get("lang") == "en" else "zh"
+
+    # the core step ----------------------------------------------------------------------------
+    async def converse(self, update: Update, context: ContextTypes.DEFAULT_TYPE,
+                       step: Callable[[dict], tuple[dict, list]]) -> str | None:
+        """Run one engine step on this chat's state, store it, send the replies; return the
+        conversation state mirroring the engine (INTERVIEW, END, or None = unchanged)."""
+        record = self.chat_state(update, context)
+        record["dialog"], replies = step(record["dialog"])
+        context.user_data["lang"] = self.lang(record)
+        self.record_events(update, replies)
+        await self.send_replies(update, context, record, replies)
+        return self.interview_state(replies)
+
+    @staticmethod
+    def interview_state(replies: list) -> str | None:
+        state = None
+        for reply in replies:
+            if reply.kind == "question":
+                state = INTERVIEW
+            for event in reply.events:
+                if event.get("type") == "interview":
+                    state = INTERVIEW if event.get("event") == "started" else ConversationHandler.END
+        return state
+
+    def record_events(self, update: Update, replies: list) -> None:
+        chat_id = update.effective_chat.id if update.effective_chat else 0
+        user_id = update.effective_user.id if update.effective_user else None
+        for reply in replies:
+            for event in reply.events:
+                kind = event.get("type")
+                if kind == "asked":
+                    self.store.log_question(
+                        chat_id=chat_id, user_id=user_id, question=str(event.get("query", ""))[:2000],
+                        top=event.get("top"), score=event.get("score"),
+                        confident=bool(event.get("confident")), lang=event.get("lang"))
+                elif kind == "feedback":
+                    self.store.add_feedback(chat_id=chat_id, user_id=user_id,
+                                            entry=event.get("entry"), value=int(event.get("value", 0)))
+                elif kind == "handoff":
+                    logger.info("hand-off requested in chat %s", chat_id)
+
+    async def send_replies(self, update: Update, context: ContextTypes.DEFAULT_TYPE, record: dict,
+                           replies: list) -> None:
+        chat_id = update.effective_chat.id
+        in_group = update.effective_chat.type != ChatType.PRIVATE
+        # In a group, answer as a reply to the user's message so others see whom it is for.
+        reply_to = update.effective_message.message_id if in_group and update.message else None
+        for reply in replies:
+            rows = [[(b.label, b.action) for b in row] for row in reply.buttons]
+            if reply.document:
+                record["document"] = list(reply.document)
+                rows.append([(TEXTS[self.lang(record)]["save"], DOC_ACTION)])
+            chunks = split_message(reply.text)
+            for i, chunk in enumerate(chunks):
+                last = i == len(chunks) - 1
+                await context.bot.send_message(
+                    chat_id, chunk, reply_markup=keyboard(rows) if last else None,
+                    reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True)
+                    if reply_to else None)
+
+    async def say(self, update: Update, context: ContextTypes.DEFAULT_TYPE, key: str) -> None:
+        """Send one of the channel's own lines in the user's language."""
+        record = self.chat_state(update, context)
+        await context.bot.send_message(update.effective_chat.id, TEXTS[self.lang(record)][key])
+
+    # handlers ---------------------------------------------------------------------------------
+    async def guard(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Before any handler: flood control per user and over-long texts (stops the update)."""
+        user = update.effective_user
+        if user is None or update.effective_chat is None:
+            return
+        message = update.message
+        if message is not None and not ADDRESSED.check_update(update):
+            return  # group chatter not meant for us: not counted, not answered
+        verdict = self.flood.check(user.id)
+        if verdict != "ok":
+            if verdict == "warn":
+                logger.info("flood control: user %s told to slow down", user.id)
+                await self.say(update, context, "flood")
+            if update.callback_query:
+                await update.callback_query.answer()
+            raise ApplicationHandlerStop
+        if message is not None and message.text and len(message.text) > MAX_QUESTION_CHARS:
+            await self.say(update, context, "too_long")
+            raise ApplicationHandlerStop
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
+        """Answer a typed question (or start the interview by words); stores the dialog state."""
+        text = clean_text(update.message)
+        return await self.converse(update, context, lambda s: dialogs.respond(s, text))
+
+    async def on_answer(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
+        """Pass a typed answer to the pending interview question; stores it, asks the next one."""
+        text = clean_text(update.message)
+        return await self.converse(update, context, lambda s: dialogs.respond(s, text))
+
+    async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
+        """Serve a command (/start /help /check /clause N /list /cancel /lang ...) through the
+        engine, which keeps a pending interview pending; stores the dialog state."""
+        text = clean_text(update.message)
+        command, _, rest = text.partition(" ")
+        text = f"{command.split('@')[0].lower()} {rest}".strip()
+        return await self.converse(update, context, lambda s: dialogs.respond(s, text))
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
+        """A pressed button: the engine's action, or the channel's own (send the estimate file)."""
+        query = update.callback_query
+        await query.answer()
+        action = query.data or ""
+        if update.effective_chat is None:  # a button under an inline-mode message: nothing to do
+            return None
+        if action == DOC_ACTION:
+            await self.send_document(update, context)
+            return None
+        state = await self.converse(update, context, lambda s: dialogs.press(s, action))
+        await self.settle_pressed_message(query, action, self.lang(self.chat_state(update, context)))
+        return state
+
+    async def settle_pressed_message(self, query, action: str, lang: str) -> None:
+        """Once an interview question is answered, show the choice on it and drop its buttons (so
+        old questions cannot be answered twice); after feedback, drop the 👍/👎 row."""
+        message = query.message
+        if not isinstance(message, Message) or not message.reply_markup:
+            return
+        rows = message.reply_markup.inline_keyboard
+        try:
+            if action.startswith(("ans:", "ctl:", "edit:")) and message.text:
+                label = next((b.text for row in rows for b in row if b.callback_data == action), "")
+                await message.edit_text(f"{message.text}\n\n✅ {TEXTS[lang]['chosen']}{label}" if label
+                                        else message.text, reply_markup=None)
+            elif action.startswith("fb:"):
+                kept = [row for row in rows if not any(str(b.callback_data).startswith("fb:") for b in row)]
+                await message.edit_reply_markup(InlineKeyboardMarkup(kept) if kept else None)
+        except TelegramError as exc:  # e.g. message too old to edit: the answer itself was sent
+            logger.debug("could not update the pressed message: %s", exc)
+
+    async def send_document(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Send the last estimate as a file the applicant can keep."""
+        record = self.chat_state(update, context)
+        document = record.get("document")
+        if not document:
+            await self.say(update, context, "no_document")
+            return
+        filename, text = document
+        await context.bot.send_document(
+            update.effective_chat.id, InputFile(text.encode("utf-8"), filename=filename),
+            caption=TEXTS[self.lang(record)]["document_caption"])
+
+    async def on_unsupported(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Stickers, photos, voice, files...: one polite line; nothing stored."""
+        await self.say(update, context, "unsupported")
+
+    async def on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """An edited message: one polite line asking to send it again."""
+        message = update.edited_message
+        if message and ADDRESSED.filter(message):
+            await self.say(update, context, "edited")
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log the update and the traceback, tell the user in one line; the bot keeps running."""
+        shown = update.to_dict() if isinstance(update, Update) else repr(update)
+        logger.error("error while handling update %s", json.dumps(shown, ensure_ascii=False, default=str)[:4000],
+                     exc_info=context.error)
+        if isinstance(update, Update) and update.effective_chat:
+            lang = context.user_data.get("lang", "zh") if context.user_data is not None else "zh"
+            try:
+                await context.bot.send_message(update.effective_chat.id, TEXTS[lang if lang in TEXTS else "zh"]["error"])
+            except TelegramError:
+                pass
+
+    async def register_commands(self, application: Application) -> None:
+        """Register the command menu (Chinese by default, English for English clients); a server
+        that refuses is logged, never fatal."""
+        try:
+            await application.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS["zh"]])
+            await application.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS["en"]],
+                                                  language_code="en")
+        except TelegramError as exc:
+            logger.warning("could not register the bot commands (continuing without): %s", exc)
+
+
+def build_application(settings: Settings, store: Store | None = None) -> Application:
+    """The Application: SQLite persistence, the handlers, the error handler and the limits."""
+    store = store or Store.open(settings.db_path)
+    channel = TelegramChannel(settings, store)
+    processor = PerUserUpdateProcessor()
+    builder = (ApplicationBuilder()
+               .token(settings.token)
+               .persistence(SQLitePersistence(store))
+               .concurrent_updates(processor)
+               .rate_limiter(SendRateLimiter(settings.send_rate))
+               .post_init(channel.register_commands))
+    if settings.api_base_url:
+        builder = builder.base_url(settings.api_base_url.rstrip("/"))
+    application = builder.build()
+    processor.application = application
+
+    application.add_handler(TypeHandler(Update, channel.guard), group=-1)
+    with warnings.catch_warnings():
+        # per_message=False is intended: an interview spans many messages and buttons.
+        warnings.simplefilter("ignore", PTBUserWarning)
+        interview = ConversationHandler(
+            name="interview",
+            persistent=True,
+            entry_points=[
+                CommandHandler("check", channel.on_command, filters=NEW_MESSAGE),
+                MessageHandler(TEXT_MESSAGE, channel.on_text),
+                CallbackQueryHandler(channel.on_button),
+            ],
+            states={INTERVIEW: [
+                MessageHandler(TEXT_MESSAGE, channel.on_answer),
+                CallbackQueryHandler(channel.on_button),
+                CommandHandler(["check", "cancel"], channel.on_command, filters=NEW_MESSAGE),
+            ]},
+            fallbacks=[],
+        )
+    application.add_handler(interview)
+    # Other commands leave the interview where it is (the engine answers and keeps it pending).
+    application.add_handler(MessageHandler(COMMAND_MESSAGE, channel.on_command))
+    application.add_handler(MessageHandler(filters.UpdateType.EDITED, channel.on_edited))
+    application.add_handler(MessageHandler(NEW_MESSAGE & ~filters.StatusUpdate.ALL, channel.on_unsupported))
+    application.add_error_handler(channel.on_error)
+    return application
+
+
+# --- running ----------------------------------------------------------------------------------
+
+class RedactingFormatter(logging.Formatter):
+    """Log lines without the bot token (httpx and tracebacks may carry it inside URLs)."""
+
+    def __init__(self, fmt: str, secret: str | None):
+        super().__init__(fmt)
+        self.secret = secret
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record), self.secret)
+
+
+def configure_logging(settings: Settings) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", settings.token))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(settings.log_level)
+    # httpx logs every request URL, and the URL holds the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+def run_bot(settings: Settings) -> int:
+    """Run until SIGINT/SIGTERM (in-flight updates finish, state is flushed); exit status."""
+    problem = settings.token_problem() or (settings.problems[0] if settings.problems else None)
+    if problem:
+        print(f"policybot: {problem}", file=sys.stderr)
+        return 2
+    configure_logging(settings)
+    try:
+        application = build_application(settings)
+    except (sqlite3.Error, OSError) as exc:
+        print(f"policybot: cannot open the database {settings.db_path}: {exc}", file=sys.stderr)
+        return 1
+    try:
+        if settings.webhook_url:
+            application.run_webhook(
+                listen=settings.webhook_listen, port=settings.webhook_port,
+                url_path=urlparse(settings.webhook_url).path.lstrip("/"),
+                webhook_url=settings.webhook_url, secret_token=settings.webhook_secret,
+                allowed_updates=Update.ALL_TYPES)
+        else:
+            application.run_polling(allowed_updates=Update.ALL_TYPES)
+    except InvalidToken:
+        print("policybot: Telegram refused TELEGRAM_BOT_TOKEN; check it with @BotFather", file=sys.stderr)
+        return 2
+    except NetworkError as exc:
+        print(f"policybot: cannot reach the Telegram Bot API: {redact(str(exc), settings.token)}", file=sys.stderr)
+        return 1
+    except RuntimeError as exc:
+        if "webhooks" in str(exc):
+            print("policybot: webhook mode needs python-telegram-bot[webhooks] (tornado)", file=sys.stderr)
+            return 1
+        raise
+    return 0
+
+
+async def start_embedded(application: Application, poll_timeout: int = 1) -> None:
+    """Start polling inside an already running event loop (tests, benchmarks), as run_polling
+    would: initialize, post_init, poll, process."""
+    await application.initialize()
+    if application.post_init:
+        await application.post_init(application)
+    await application.updater.start_polling(poll_interval=0, timeout=poll_timeout,
+                                            allowed_updates=Update.ALL_TYPES)
+    await application.start()
+
+
+async def stop_embedded(application: Application) -> None:
+    """Stop as run_polling does on SIGTERM: finish in-flight updates, flush state, close."""
+    if application.updater.running:
+        await application.updater.stop()
+    if application.running:
+        await application.stop()
+    await application.shutdown()

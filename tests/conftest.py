@@ -1,0 +1,31 @@
+"""Shared fixtures: a fake Bot API server and the real bot polling it (in this event loop)."""
+from __future__ import annotations
+
+import pytest
+
+from tests.fake_bot_api import FakeBotApi
+
+
+@pytest.fixture
+def fake_api():
+    server = FakeBotApi().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def bot_settings(fake_api, tmp_path):
+    from bot.config import Settings
+
+    return Settings(token=fake_api.token, api_base_url=fake_api.base_url, db_path=tmp_path / "bot.sqlite3")
+
+
+@pytest.fixture
+async def running_bot(bot_settings):
+    """The Application built by build_application, polling the fake server until the test ends."""
+    from bot.telegram import build_application, start_embedded, stop_embedded
+
+    application = build_application(bot_settings)
+    await start_embedded(application)
+    yield application
+    await stop_embedded(application)
