@@ -191,6 +191,14 @@ class TokenBucket:
                 await asyncio.sleep((1 - self.tokens) / self.rate)
 
 
+def retry_after_seconds(exc: RetryAfter) -> float:
+    """How long Telegram asked us to wait (PTB 22 deprecates reading it as a number)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value = exc.retry_after
+    return value.total_seconds() if hasattr(value, "total_seconds") else float(value)
+
+
 class SendRateLimiter(BaseRateLimiter):
     """Keeps under Telegram's limits (about 30 messages a second overall, 20 a minute per group)
     and, when Telegram answers RetryAfter anyway, pauses all sending for as long as it asks."""
@@ -235,8 +243,7 @@ class SendRateLimiter(BaseRateLimiter):
             except RetryAfter as exc:
                 if attempt == retries:
                     raise
-                pause = exc.retry_after.total_seconds() if hasattr(exc.retry_after, "total_seconds") \
-                    else float(exc.retry_after)
+                pause = retry_after_seconds(exc)
                 logger.warning("Telegram asked to slow down: pausing sends for %.1f s", pause)
                 self._not_paused.clear()
                 try:
