@@ -18,7 +18,10 @@ def _fail(message: str) -> int:
 
 def _read_profile(source: str):
     if source == "-":
-        text = sys.stdin.read()
+        try:
+            text = sys.stdin.read()
+        except UnicodeDecodeError:
+            raise ValueError("standard input is not UTF-8 text / 档案不是 UTF-8 文本")
         where = "standard input"
     else:
         try:
@@ -33,6 +36,8 @@ def _read_profile(source: str):
     except json.JSONDecodeError as error:
         raise ValueError(f"{where} is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
                          " / 档案不是有效的 JSON")
+    except RecursionError:
+        raise ValueError(f"{where} is nested too deeply to be a profile / 档案嵌套过深")
 
 
 def run_estimate_command(args) -> int:

@@ -194,25 +194,58 @@ def _trials(key: str, profile: dict) -> tuple:
     return ()
 
 
+# Keys that only change the estimate together with another: a rent needs its park year, a prize
+# needs when it was won, a relocated firm's figure needs last year's, managers need the revenue gate.
+COMPANIONS = {
+    "park_year": "rent_paid", "rent_paid": "park_year",
+    "competition_city_award": "competition_before_joining", "competition_before_joining": "competition_city_award",
+    "revenue": "revenue_prev", "revenue_prev": "revenue",
+    "contribution": "contribution_prev", "contribution_prev": "contribution",
+    "manager_contributions": "revenue", "upgraded_from_city": "park_level", "park_level": "upgraded_from_city",
+}
+
+
+def _trial_pairs(key: str, told: dict):
+    """(profile without the key, the same with the key set to a plausible value) pairs.
+
+    With an untold companion, the companion is set in both, so the change is the key's own.
+    """
+    companion = COMPANIONS.get(key)
+    if companion is None or companion in told:
+        bases = [told]
+    else:
+        bases = [{**told, companion: value} for value in _trials(companion, told)]
+    for base in bases:
+        for trial in _trials(key, base):
+            yield base, {**base, key: trial}
+
+
 def most_valuable_missing(profile: dict, as_of: str | dt.date | None = None) -> list[str]:
     """The untold keys of the profile's role, ordered by how much knowing them could change total_max.
 
-    Each untold key is tried with plausible values (TRIAL_VALUES, every choice, true/false); its
-    weight is the largest change of total_max (then of total_min) any of them brings. Keys that
-    change nothing in any trial are left out. Ties keep the order of PROFILE_KEYS.
+    Each untold key is tried with plausible values (TRIAL_VALUES, every choice, true/false; with its
+    untold COMPANION when it only matters together with one); its weight is the largest change of
+    total_max (then of total_min) any trial brings. Keys that change nothing in any trial are left
+    out. Ties keep the order of PROFILE_KEYS.
     """
     told = validate_profile(profile)
-    day = parse_date("as_of", as_of) if as_of is not None else dt.date.today()
-    base = compute(told, day)
+    if as_of is not None:
+        day = parse_date("as_of", as_of)
+    else:
+        day = parse_date("as_of", told["as_of"]) if "as_of" in told else dt.date.today()
     role = told["role"]
     weights = []
     for order, (key, spec) in enumerate(PROFILE_KEYS.items()):
         if key in told or key in ("role", "as_of") or role not in spec["roles"]:
             continue
         best = (0, 0)
-        for trial in _trials(key, told):
-            result = compute({**told, key: trial}, day)
-            change = (abs(result["total_max"] - base["total_max"]), abs(result["total_min"] - base["total_min"]))
+        before_of: dict[str, dict] = {}  # the companion's trials repeat; compute each base once
+        for without, with_key in _trial_pairs(key, told):
+            marker = repr(sorted(without.items()))
+            if marker not in before_of:
+                before_of[marker] = compute(without, day)
+            before, after = before_of[marker], compute(with_key, day)
+            change = (abs(after["total_max"] - before["total_max"]), abs(after["total_min"] - before["total_min"]))
             best = max(best, change)
         if best > (0, 0):
             weights.append((best, order, key))

@@ -70,11 +70,11 @@ _EXPECTED = {
 class ProfileError(ValueError):
     """A profile that is not valid: ``key`` names the field, ``expected`` says what it should be."""
 
-    def __init__(self, key: str, expected: str, expected_zh: str | None = None):
+    def __init__(self, key: str, expected: str, expected_zh: str | None = None, message: str | None = None):
         self.key = key
         self.expected = expected
         self.expected_zh = expected_zh or expected
-        super().__init__(f"档案字段 {key} 应为{self.expected_zh} (profile key '{key}': expected {expected})")
+        super().__init__(message or f"档案字段 {key} 应为：{self.expected_zh} (profile key '{key}': expected {expected})")
 
 
 def _is_int(value) -> bool:
@@ -127,11 +127,13 @@ def validate_profile(profile) -> dict:
     no role, a wrong type, negative money, a count below 1, a bad choice or date.
     """
     if not isinstance(profile, dict):
-        raise ProfileError("(profile)", "a JSON object {...}", "JSON 对象 {...}")
+        raise ProfileError("(profile)", "a JSON object {...}", "JSON 对象 {...}",
+                           message="档案应为 JSON 对象 {...} (the profile must be a JSON object {...})")
     for key in profile:
         if key not in PROFILE_KEYS:
-            raise ProfileError(str(key), "no such key; the keys are: " + ", ".join(PROFILE_KEYS),
-                               "已知字段之一（此字段不存在）")
+            known = ", ".join(PROFILE_KEYS)
+            raise ProfileError(str(key), f"one of the profile keys: {known}", f"档案字段之一：{known}",
+                               message=f"档案中没有字段 {key} (unknown profile key '{key}'; the keys are: {known})")
     if profile.get("role") is None:
         raise ProfileError("role", "one of " + " | ".join(ROLES) + " (required)",
                            "以下之一（必填）：" + " | ".join(ROLES))
