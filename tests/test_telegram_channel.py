@@ -1,0 +1,110 @@
+"""End to end through the fake Bot API: how the bot treats chats, content and load, independent of
+what the engine answers (groups, stickers, edits, long texts, floods, errors, start-up)."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from bot.telegram import TEXTS, build_application, start_embedded, stop_embedded
+
+GROUP = -100500
+ALICE, BOB = 2001, 2002
+
+
+async def test_commands_are_registered_in_both_languages(fake_api, running_bot):
+    calls = await fake_api.wait_for(lambda: fake_api.methods("setMyCommands")[1:], what="setMyCommands")
+    zh, en = fake_api.methods("setMyCommands")[:2]
+    names = [c["command"] for c in zh["commands"]]
+    assert names == ["start", "help", "check", "clause", "list", "cancel", "lang", "forget", "privacy"]
+    assert en["language_code"] == "en" and [c["command"] for c in en["commands"]] == names
+    assert calls
+
+
+async def test_a_server_refusing_set_my_commands_is_not_fatal(fake_api, bot_settings, caplog):
+    fake_api.fail_methods["setMyCommands"] = {"error_code": 400, "description": "Bad Request: refused"}
+    application = build_application(bot_settings)
+    await start_embedded(application)
+    try:
+        replies = await fake_api.replies_to(ALICE, lambda: fake_api.send_text(ALICE, "/start"))
+        assert replies and replies[0].text
+    finally:
+        await stop_embedded(application)
+    assert any("could not register" in r.getMessage() for r in caplog.records)
+
+
+async def test_group_chat_stays_quiet_until_addressed(fake_api, running_bot):
+    # Chatter not meant for the bot, a sticker, a command for another bot: no answer. The addressed
+    # message sent after them is answered first, so nothing was answered before it.
+    fake_api.send_text(GROUP, "大家下午好，房租补贴怎么算？", user_id=ALICE, chat_type="supergroup")
+    fake_api.send_text(GROUP, "/help@some_other_bot", user_id=ALICE, chat_type="supergroup")
+    mention = fake_api.send_mention(GROUP, "房租补贴怎么算", user_id=ALICE)
+    first = await fake_api.next_message(GROUP, after=0)
+    assert first.params["reply_parameters"]["message_id"] == mention["message"]["message_id"]
+    await asyncio.sleep(0.3)
+    answered = len(fake_api.messages(GROUP))
+
+    # A reply to the bot's message and a plain command in the group are answered too.
+    replies = await fake_api.replies_to(GROUP, lambda: fake_api.send_text(
+        GROUP, "那第二年呢", user_id=BOB, chat_type="supergroup", reply_to=first))
+    assert replies
+    replies = await fake_api.replies_to(GROUP, lambda: fake_api.send_text(
+        GROUP, "/help", user_id=BOB, chat_type="supergroup"))
+    assert replies
+    # More chatter: still quiet.
+    before = len(fake_api.messages(GROUP))
+    fake_api.send_text(GROUP, "谢谢", user_id=BOB, chat_type="supergroup")
+    await asyncio.sleep(0.4)
+    assert len(fake_api.messages(GROUP)) == before
+    assert answered >= 1
+
+
+@pytest.mark.parametrize("send", ["sticker", "photo", "voice"])
+async def test_non_text_gets_one_polite_line(fake_api, running_bot, send):
+    replies = await fake_api.replies_to(ALICE, lambda: getattr(fake_api, f"send_{send}")(ALICE))
+    assert [r.text for r in replies] == [TEXTS["zh"]["unsupported"]]
+
+
+async def test_edited_message_gets_one_polite_line(fake_api, running_bot):
+    original = fake_api.send_text(ALICE, "房租补贴")
+    await fake_api.next_message(ALICE, after=0)
+    await asyncio.sleep(0.2)
+    replies = await fake_api.replies_to(ALICE, lambda: fake_api.edit_text(ALICE, original, "房租补贴怎么算"))
+    assert [r.text for r in replies] == [TEXTS["zh"]["edited"]]
+
+
+async def test_very_long_text_gets_one_polite_line(fake_api, running_bot):
+    replies = await fake_api.replies_to(ALICE, lambda: fake_api.send_text(ALICE, "房租补贴怎么算？" * 300))
+    assert [r.text for r in replies] == [TEXTS["zh"]["too_long"]]
+
+
+async def test_flooding_user_is_told_to_slow_down_once_and_others_are_served(fake_api, running_bot):
+    for i in range(35):
+        fake_api.send_text(ALICE, f"第{i}条")
+    replies = await fake_api.replies_to(BOB, lambda: fake_api.send_text(BOB, "/help"))
+    assert replies and all(r.text != TEXTS["zh"]["flood"] for r in replies)
+    await fake_api.wait_for(lambda: any(m.text == TEXTS["zh"]["flood"] for m in fake_api.messages(ALICE)),
+                            what="the flood warning")
+    await asyncio.sleep(0.3)
+    texts = [m.text for m in fake_api.messages(ALICE)]
+    assert texts.count(TEXTS["zh"]["flood"]) == 1
+
+
+async def test_an_error_is_logged_answered_in_one_line_and_the_bot_keeps_running(
+        fake_api, running_bot, monkeypatch, caplog):
+    import dialogs
+
+    real_respond = dialogs.respond
+
+    def respond(state, text, *args, **kwargs):
+        if text == "boom":
+            raise RuntimeError("engine failure")
+        return real_respond(state, text, *args, **kwargs)
+
+    monkeypatch.setattr(dialogs, "respond", respond)
+    replies = await fake_api.replies_to(ALICE, lambda: fake_api.send_text(ALICE, "boom"))
+    assert [r.text for r in replies] == [TEXTS["zh"]["error"]]
+    assert any(r.exc_info and "engine failure" in str(r.exc_info[1]) for r in caplog.records)
+    replies = await fake_api.replies_to(ALICE, lambda: fake_api.send_text(ALICE, "/help"))
+    assert replies and replies[0].text != TEXTS["zh"]["error"]
+    assert not any(fake_api.token in r.getMessage() for r in caplog.records)
