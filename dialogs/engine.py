@@ -1,25 +1,850 @@
-"""Conversation routing (placeholder while the interview lands; the API is final)."""
+"""Conversation routing: commands, the eligibility interview, and questions to the knowledge base.
+
+The state is plain JSON (see dialogs/__init__.py). Every public function copies the state it is
+given, works on the copy, and catches its own failures: a channel never sees an exception.
+"""
 from __future__ import annotations
 
-from datetime import datetime
+import copy
+import logging
+import re
+from datetime import datetime, timedelta, timezone
 
-from dialogs.reply import Reply
+from dialogs import interview as iv
+from dialogs import parsing, summary
+from dialogs.reply import Button, Reply
+from dialogs.texts import b, t
+
+log = logging.getLogger(__name__)
 
 STATE_VERSION = 1
+DEFAULT_IDLE_DAYS = 7
+PENDING_PHASES = ("asking", "edit", "review", "confirm_cancel", "idle_offer")
+ENTRY_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,40}")
+
+CONTROL_WORDS = {
+    "back": {"上一步", "上一题", "返回上一步", "后退", "回退", "back", "/back"},
+    "skip": {"跳过", "略过", "不知道", "不清楚", "不确定", "下一题", "skip", "pass", "/skip", "dontknow"},
+    "review": {"查看", "修改", "查看修改", "查看/修改", "查看答案", "修改答案", "我的回答", "review", "edit", "/review"},
+    "restart": {"重新开始", "重来", "从头开始", "重新自测", "restart", "startover", "/restart"},
+    "cancel": {"取消", "退出自测", "不测了", "取消自测", "结束自测", "cancel", "/cancel"},
+    "why": {"为什么问这个", "为什么问", "为什么", "为啥", "为啥问这个", "why", "whyask", "/why"},
+    "finish": {"直接看结果", "看结果", "出结果", "result", "finish", "/finish"},
+    "resume": {"继续", "继续自测", "返回继续", "返回", "continue", "resume", "/resume"},
+}
+CHECK_WORDS = {"资格自测", "自测", "开始自测", "我要自测", "测一测", "/check", "check"}
+QUESTION_RE = re.compile(r"[?？]|吗|呢$|怎么|如何|多少|什么|哪些|哪个|能不能|可不可以|可以.{0,6}吗|是否|几年|几个|"
+                         r"为何|有没有|\b(how|what|which|when|can|is|are|do|does)\b", re.I)
+
+
+# ---- state ---------------------------------------------------------------------------------------
+
+def _now(now: datetime | None) -> datetime:
+    if now is None:
+        return datetime.now(timezone.utc)
+    return now if now.tzinfo else now.replace(tzinfo=timezone.utc)
 
 
 def new_state(lang: str = "zh") -> dict:
-    return {"version": STATE_VERSION, "lang": "en" if lang == "en" else "zh", "interview": None,
-            "updated_at": None, "last_entry": None}
+    """A fresh conversation: no interview, Chinese unless ``lang == "en"``."""
+    return {"version": STATE_VERSION, "lang": "en" if lang == "en" else "zh", "updated_at": None,
+            "interview": None, "last_entry": None, "last_query": None, "noted_facts": {}}
+
+
+def _new_interview(now: datetime) -> dict:
+    return {"answers": {}, "skipped": [], "history": [], "pending": None, "phase": "asking",
+            "edit_key": None, "started_at": now.isoformat()}
+
+
+def _sanitize_answers(raw) -> dict:
+    qs = iv.by_key()
+    if not isinstance(raw, dict):
+        return {}
+    return {k: v for k, v in raw.items() if k in qs and iv.valid_value(qs[k], v)}
+
+
+def load_state(state) -> tuple[dict, bool]:
+    """(a usable state, whether an apology is due). Older or damaged states are repaired or reset."""
+    if not isinstance(state, dict):
+        return new_state(), state is not None
+    lang = state.get("lang") if state.get("lang") in ("zh", "en") else "zh"
+    if state.get("version") != STATE_VERSION:
+        return new_state(lang), True
+    out = new_state(lang)
+    for key in ("updated_at", "last_entry", "last_query"):
+        if isinstance(state.get(key), str):
+            out[key] = state[key]
+    out["noted_facts"] = _sanitize_answers(state.get("noted_facts"))
+    raw = state.get("interview")
+    if isinstance(raw, dict):
+        itv = _new_interview(datetime.now(timezone.utc))
+        itv["answers"] = _sanitize_answers(raw.get("answers"))
+        itv["skipped"] = [k for k in raw.get("skipped", []) if isinstance(k, str) and k in iv.by_key()] \
+            if isinstance(raw.get("skipped"), list) else []
+        itv["history"] = [h for h in raw.get("history", []) if _valid_step(h)] \
+            if isinstance(raw.get("history"), list) else []
+        phase = raw.get("phase")
+        itv["phase"] = phase if phase in PENDING_PHASES + ("stopped", "done") else "asking"
+        for key in ("pending", "edit_key", "resume_phase"):
+            if isinstance(raw.get(key), str) and raw[key] in iv.by_key() | {"asking": 1, "review": 1, "edit": 1}:
+                itv[key] = raw[key]
+        if isinstance(raw.get("started_at"), str):
+            itv["started_at"] = raw["started_at"]
+        out["interview"] = itv
+    elif raw is not None:
+        return out, True
+    return out, False
+
+
+def _valid_step(step) -> bool:
+    return (isinstance(step, dict) and isinstance(step.get("set", {}), dict)
+            and all(isinstance(v, list) and len(v) == 2 for v in step.get("set", {}).values()))
 
 
 def profile_of(state: dict) -> dict:
-    return {}
+    """The applicant profile (RULES.md vocabulary) the interview has gathered so far."""
+    st, _ = load_state(state)
+    itv = st.get("interview")
+    return iv.profile(itv["answers"]) if itv else {}
 
 
-def respond(state: dict, text: str, now: datetime | None = None, idle_days: float = 7):
-    return dict(state), [Reply("（建设中）")]
+# ---- public entry points -------------------------------------------------------------------------
+
+def respond(state: dict, text: str, now: datetime | None = None,
+            idle_days: float = DEFAULT_IDLE_DAYS) -> tuple[dict, list[Reply]]:
+    """Handle whatever the user typed. Never raises."""
+    return _guarded(state, now, idle_days, lambda st, when: _on_text(st, text, when), is_action=False,
+                    incoming=text)
 
 
-def press(state: dict, action: str, now: datetime | None = None, idle_days: float = 7):
-    return dict(state), [Reply("（建设中）")]
+def press(state: dict, action: str, now: datetime | None = None,
+          idle_days: float = DEFAULT_IDLE_DAYS) -> tuple[dict, list[Reply]]:
+    """Handle the action of a pressed button. Never raises."""
+    return _guarded(state, now, idle_days, lambda st, when: _on_action(st, action, when), is_action=True,
+                    incoming=action)
+
+
+def _guarded(state, now, idle_days, handler, is_action, incoming):
+    when = _now(now)
+    try:
+        st, apologise = load_state(copy.deepcopy(state) if isinstance(state, dict) else state)
+    except Exception:  # a state beyond repair: start over, politely
+        log.exception("unreadable state")
+        st, apologise = new_state(), True
+    lang = st["lang"]
+    backup = copy.deepcopy(st)
+    try:
+        replies = [Reply(t("migrated", lang), kind="info")] if apologise else []
+        offer = _idle_check(st, when, idle_days, incoming if isinstance(incoming, str) else "", is_action)
+        if offer is not None:
+            replies += offer
+        else:
+            replies += handler(st, when)
+    except Exception:
+        # A bug must not cost the user the conversation: keep the state as it was before this input.
+        log.exception("dialog engine failed on %r", incoming)
+        st = backup
+        replies = [Reply("抱歉，处理时出了点问题，请再试一次。" if lang == "zh"
+                         else "Sorry, something went wrong; please try again.", kind="error")]
+        replies += _repeat_pending(st)
+    st["updated_at"] = when.isoformat()
+    return st, replies
+
+
+def _idle_check(st, when, idle_days, incoming, is_action) -> list[Reply] | None:
+    itv = st.get("interview")
+    if not itv or itv["phase"] not in PENDING_PHASES or itv["phase"] == "idle_offer":
+        return None
+    try:
+        last = datetime.fromisoformat(st["updated_at"]) if st.get("updated_at") else None
+    except ValueError:
+        last = None
+    if last is None:
+        return None
+    last = last if last.tzinfo else last.replace(tzinfo=timezone.utc)
+    if when - last <= timedelta(days=idle_days):
+        return None
+    if is_action and incoming in ("ctl:resume", "ctl:restart"):
+        return None
+    itv["resume_phase"] = itv["phase"]
+    itv["phase"] = "idle_offer"
+    return [_offer(st, "idle_offer")]
+
+
+def _offer(st, key) -> Reply:
+    lang = st["lang"]
+    n = len(st["interview"]["answers"]) if st.get("interview") else 0
+    return Reply(t(key, lang, n=n), kind="info",
+                 buttons=[[Button(b("resume", lang), "ctl:resume"), Button(b("restart", lang), "ctl:restart")]])
+
+
+# ---- text ----------------------------------------------------------------------------------------
+
+def _control_of(text: str) -> str | None:
+    bare = parsing._bare(text)
+    for name, words in CONTROL_WORDS.items():
+        if bare in words:
+            return name
+    return None
+
+
+def control_of(text: str) -> str | None:
+    """The interview control a text names (back, skip, review, restart, cancel, why, finish, resume)."""
+    return _control_of(text)
+
+
+def _on_text(st: dict, text, when) -> list[Reply]:
+    lang = st["lang"]
+    clean = parsing.clean(text)
+    if not clean:
+        return [Reply(t("empty", lang), kind="info")] + _repeat_pending(st)
+    if clean.startswith("/"):
+        return _command(st, clean, when)
+    if parsing._bare(clean) in CHECK_WORDS:
+        return _start_check(st, when)
+    itv = st.get("interview")
+    if itv and itv["phase"] in PENDING_PHASES:
+        return _interview_text(st, clean, when)
+    if itv and itv["phase"] in ("stopped", "done"):
+        control = _control_of(clean)
+        if control in ("back", "review", "restart"):
+            return _control(st, control, when)
+    return _ask(st, clean, when)
+
+
+def _command(st, clean, when) -> list[Reply]:
+    lang = st["lang"]
+    parts = clean.split()
+    cmd = parts[0].lower().split("@")[0]  # Telegram adds @botname in groups
+    arg = parts[1] if len(parts) > 1 else ""
+    if cmd == "/start":
+        replies = [Reply(t("welcome", lang), kind="info", buttons=_home_buttons(lang))]
+        itv = st.get("interview")
+        if itv and itv["phase"] in PENDING_PHASES:
+            replies.append(_offer(st, "pending_offer"))
+            itv.setdefault("resume_phase", itv["phase"] if itv["phase"] != "idle_offer" else "asking")
+            if itv["phase"] != "idle_offer":
+                itv["resume_phase"] = itv["phase"]
+            itv["phase"] = "idle_offer"
+        return replies
+    if cmd == "/help":
+        return [Reply(t("help", lang), kind="info", buttons=_home_buttons(lang))] + _repeat_pending(st)
+    if cmd == "/check":
+        return _start_check(st, when)
+    if cmd == "/list":
+        return _list(st) + _repeat_pending(st)
+    if cmd == "/clause":
+        n = parsing.parse_integer(arg)
+        if n is None or not 0 <= n <= 19:
+            return [Reply(t("clause_usage", lang), kind="error")] + _repeat_pending(st)
+        return _clause(st, n) + _repeat_pending(st)
+    if cmd == "/lang":
+        if arg.lower() in ("zh", "en"):
+            st["lang"] = arg.lower()
+        else:
+            st["lang"] = "en" if lang == "zh" else "zh"
+        return [Reply(t("lang_set", st["lang"]), kind="info")] + _repeat_pending(st)
+    if cmd == "/cancel":
+        return _control(st, "cancel", when)
+    for name, words in CONTROL_WORDS.items():
+        if cmd in words:
+            return _control(st, name, when)
+    return [Reply(t("unknown_command", lang, help=t("help", lang)), kind="error")] + _repeat_pending(st)
+
+
+def _home_buttons(lang) -> list[list[Button]]:
+    other = "lang_en" if lang == "zh" else "lang_zh"
+    return [[Button(b("check", lang), "check"), Button(b("list", lang), "list")],
+            [Button(b("help", lang), "help"), Button(b(other, lang), "lang:en" if lang == "zh" else "lang:zh")]]
+
+
+# ---- buttons -------------------------------------------------------------------------------------
+
+def _on_action(st: dict, action, when) -> list[Reply]:
+    lang = st["lang"]
+    if not isinstance(action, str) or not action.isascii() or len(action) > 60:
+        return [Reply(t("stale", lang), kind="error")] + _repeat_pending(st)
+    head, _, rest = action.partition(":")
+    if action == "check":
+        return _start_check(st, when)
+    if action == "help":
+        return [Reply(t("help", lang), kind="info")] + _repeat_pending(st)
+    if action == "list":
+        return _list(st) + _repeat_pending(st)
+    if action == "human":
+        return _handoff(st)
+    if head == "lang" and rest in ("zh", "en"):
+        st["lang"] = rest
+        return [Reply(t("lang_set", rest), kind="info")] + _repeat_pending(st)
+    if head in ("ask", "text") and ENTRY_ID_RE.fullmatch(rest):
+        return _entry_reply(st, rest, verbatim=head == "text") + _repeat_pending(st)
+    if head == "fb":
+        sign, _, entry = rest.partition(":")
+        if sign in ("+", "-") and ENTRY_ID_RE.fullmatch(entry):
+            return _feedback(st, entry, 1 if sign == "+" else -1)
+    if head == "ctl" and rest in CONTROL_WORDS.keys() | {"cancel_yes", "cancel_no"}:
+        return _control(st, rest, when)
+    itv = st.get("interview")
+    if head == "edit" and itv and rest in iv.by_key():
+        return _start_edit(st, rest)
+    if head == "ans" and itv:
+        key, _, raw = rest.partition(":")
+        target = itv.get("edit_key") if itv["phase"] == "edit" else itv.get("pending")
+        if itv["phase"] in ("asking", "edit") and key == target and key in iv.by_key():
+            value = iv.value_from_action(iv.by_key()[key], raw)
+            if value is not None:
+                return _accept(st, key, value, {}, when)
+    return [Reply(t("stale", lang), kind="info")] + _repeat_pending(st)
+
+
+# ---- knowledge -----------------------------------------------------------------------------------
+
+def _entry(entry_id):
+    try:
+        from knowledge import get_entry
+        return get_entry(entry_id)
+    except Exception:
+        return None
+
+
+def _answer_buttons(entry, lang) -> list[list[Button]]:
+    rows = [[Button(b("text", lang), f"text:{entry.id}")]]
+    for rid in list(getattr(entry, "related", []) or [])[:2]:
+        rel = _entry(rid)
+        if rel is not None:
+            rows[0].append(Button(_title(rel, lang), f"ask:{rel.id}"))
+    rows.append([Button(b("up", lang), f"fb:+:{entry.id}"), Button(b("down", lang), f"fb:-:{entry.id}"),
+                 Button(b("human", lang), "human")])
+    return rows
+
+
+def _title(entry, lang) -> str:
+    return (entry.title_en if lang == "en" and getattr(entry, "title_en", "") else entry.title)[:40]
+
+
+def _entry_reply(st, entry_id, verbatim=False) -> list[Reply]:
+    lang = st["lang"]
+    entry = _entry(entry_id)
+    if entry is None:
+        return [Reply(t("stale", lang), kind="info")]
+    st["last_entry"] = entry.id
+    if verbatim:
+        text = entry.text
+    else:
+        text = entry.answer_en if lang == "en" and getattr(entry, "answer_en", "") else entry.answer
+    return [Reply(text, kind="answer", clauses=list(entry.clauses), buttons=_answer_buttons(entry, lang),
+                  events=[{"type": "opened", "entry": entry.id, "verbatim": verbatim}])]
+
+
+def _clause(st, n) -> list[Reply]:
+    lang = st["lang"]
+    try:
+        from knowledge import article_entry
+        entry = article_entry(n)
+    except Exception:
+        return [Reply(t("clause_usage", lang), kind="error")]
+    st["last_entry"] = entry.id
+    return [Reply(f"{entry.title}\n\n{entry.text}", kind="answer", clauses=list(entry.clauses),
+                  buttons=_answer_buttons(entry, lang))]
+
+
+def _list(st) -> list[Reply]:
+    lang = st["lang"]
+    try:
+        from knowledge import all_entries
+        entries = [e for e in all_entries() if getattr(e, "kind", "") == "article"]
+    except Exception:
+        return [Reply(t("knowledge_down", lang), kind="error")]
+    lines = [t("list_title", lang)]
+    for e in sorted(entries, key=lambda e: e.clauses[0] if e.clauses else 0):
+        n = e.clauses[0] if e.clauses else 0
+        label = summary.article_name(n, lang) if n else ("Preamble" if lang == "en" else "序言")
+        lines.append(f"{label} {_title(e, lang)}")
+    return [Reply("\n".join(lines), kind="info")]
+
+
+def _handoff(st) -> list[Reply]:
+    return [Reply(t("handoff", st["lang"]), kind="info",
+                  events=[{"type": "handoff", "question": st.get("last_query") or "",
+                           "entry": st.get("last_entry")}])] + _repeat_pending(st)
+
+
+def _feedback(st, entry_id, value) -> list[Reply]:
+    lang = st["lang"]
+    buttons = [] if value > 0 else [[Button(b("human", lang), "human")]]
+    return [Reply(t("thanks_up" if value > 0 else "thanks_down", lang), kind="info", buttons=buttons,
+                  events=[{"type": "feedback", "entry": entry_id, "value": value}])] + _repeat_pending(st)
+
+
+def _ask(st, text, when) -> list[Reply]:
+    """A question to the knowledge base, with the computed figure when it carries one."""
+    lang = st["lang"]
+    st["last_query"] = text
+    try:
+        from knowledge import match_question
+        result = match_question(text)
+    except Exception:
+        log.exception("matcher failed")
+        return [Reply(t("knowledge_down", lang), kind="error", buttons=[[Button(b("human", lang), "human")]])]
+    top = result.matches[0] if result.matches else None
+    event = {"type": "asked", "query": text, "top": top.entry.id if top else None,
+             "score": round(float(top.score), 4) if top else None, "confident": bool(result.confident)}
+    facts = _valid_facts(parsing.extract_facts(text))
+    computed = _computed(facts, lang)
+    if result.confident and top:
+        reply = _entry_reply(st, top.entry.id)[0]
+        reply.events = [event]
+        if computed:
+            reply.text += "\n\n" + computed
+        replies = [reply]
+    else:
+        if computed:
+            replies = [Reply(computed, kind="answer", events=[event],
+                             buttons=[[Button(b("human", lang), "human")]])]
+        elif result.matches:
+            rows = [[Button(_title(m.entry, lang), f"ask:{m.entry.id}")] for m in result.matches[:3]]
+            rows.append([Button(b("human", lang), "human")])
+            replies = [Reply(t("not_confident", lang) + "\n" + t("not_confident_tail", lang),
+                             kind="not_confident", buttons=rows, events=[event])]
+        else:
+            replies = [Reply(t("no_match", lang), kind="not_confident", events=[event],
+                             buttons=[[Button(b("check", lang), "check"), Button(b("human", lang), "human")]])]
+    itv = st.get("interview")
+    if facts and not (itv and itv["phase"] in PENDING_PHASES):
+        st["noted_facts"] = {**st.get("noted_facts", {}), **facts}
+        replies.append(Reply(t("offer_check", lang), kind="info", buttons=[[Button(b("check", lang), "check")]]))
+    return replies + _repeat_pending(st)
+
+
+FIGURE_CLAUSES = {"revenue": (11,), "revenue_prev": (11,), "rent_paid": (5,), "tenants_revenue": (3,),
+                  "facility_fees": (14,), "events": (13,), "operating_years": (2,), "park_level": (1, 2),
+                  "competition_city_award": (4, 10), "ipo_city_subsidy": (12,)}
+
+
+def _valid_facts(facts: dict) -> dict:
+    qs = iv.by_key()
+    return {k: v for k, v in facts.items() if k in qs and iv.valid_value(qs[k], v)}
+
+
+def _computed(facts: dict, lang: str) -> str | None:
+    """The amounts rules.estimate gives for the figures a free question names."""
+    clauses = {c for k in facts for c in FIGURE_CLAUSES.get(k, ())}
+    if not clauses:
+        return None
+    try:
+        from rules import estimate, format_wan
+        from rules.profile import PROFILE_KEYS
+    except Exception:
+        return None
+    role = facts.get("role") or ("operator" if {"tenants_revenue", "operating_years"} & facts.keys() else
+                                 "institution")
+    prof = {k: v for k, v in facts.items()
+            if k in PROFILE_KEYS and role in PROFILE_KEYS[k].get("roles", ()) and k != "role"}
+    prof["role"] = role
+    if "ranking" in prof and prof["ranking"] == "none":
+        prof["ranking"] = None
+    lines_out = []
+    try:
+        if "rent_paid" in prof and "park_year" not in prof and 5 in clauses:
+            years = []
+            for year in (1, 2, 3):
+                res = estimate({**prof, "park_year": year})
+                years += [f"{'Year' if lang == 'en' else '第'}{year}{'' if lang == 'en' else '年'}：{format_wan(ln['max'])}"
+                          for ln in res["lines"] if ln["clause"] == 5]
+            if years:
+                lines_out.append(t("rent_years", lang) + "；".join(years))
+            clauses.discard(5)
+        result = estimate(prof)
+    except Exception:
+        log.exception("estimate failed for %r", prof)
+        return None
+    if not result.get("eligible", True):
+        return "\n".join([t("computed", lang)] + [f"· {r}" for r in result.get("reasons", [])])
+    for ln in result["lines"]:
+        if ln["clause"] in clauses and ln["kind"] != "service":
+            amount = ("最高" if ln["kind"] == "up_to" and lang != "en" else "up to " if ln["kind"] == "up_to" else "")
+            lines_out.append(f"· {ln['item']}：{amount}{format_wan(ln['max'])}。{ln['basis']}")
+    if not lines_out:
+        return None
+    return "\n".join([t("computed", lang)] + lines_out)
+
+
+# ---- interview -----------------------------------------------------------------------------------
+
+def _start_check(st, when) -> list[Reply]:
+    lang = st["lang"]
+    itv = st.get("interview")
+    if itv and itv["phase"] in PENDING_PHASES and (itv["answers"] or itv["skipped"]):
+        if itv["phase"] != "idle_offer":
+            itv["resume_phase"] = itv["phase"]
+        itv["phase"] = "idle_offer"
+        return [_offer(st, "pending_offer")]
+    st["interview"] = _new_interview(when)
+    replies = [Reply(t("check_intro", lang), kind="info",
+                     events=[{"type": "interview", "event": "started"}])]
+    noted = st.get("noted_facts") or {}
+    if noted:
+        st["interview"]["answers"].update(noted)
+        st["interview"]["history"].append({"key": None, "set": {k: [False, None] for k in noted}})
+        st["noted_facts"] = {}
+        replies.append(Reply(t("prefilled", lang, facts=_describe(noted, lang)), kind="info"))
+        stop = _stop_reply(st)
+        if stop:
+            return replies + stop
+    return replies + _advance(st, when)
+
+
+def _pending_question(itv) -> iv.Question | None:
+    key = itv.get("edit_key") if itv.get("phase") == "edit" else itv.get("pending")
+    return iv.by_key().get(key) if key else None
+
+
+def _ranking(answers) -> list[str]:
+    prof = iv.profile(answers)
+    if "role" not in prof:
+        return []
+    try:
+        from rules import most_valuable_missing
+        return list(most_valuable_missing(prof))
+    except Exception:
+        return []
+
+
+def _advance(st, when, last_key=None) -> list[Reply]:
+    """Ask the next question, or finish with the estimate."""
+    itv = st["interview"]
+    itv["phase"] = "asking"
+    itv["edit_key"] = None
+    q = iv.next_question(itv["answers"], itv["skipped"], _ranking(itv["answers"]), last_key)
+    if q is None:
+        return _finish(st, when)
+    itv["pending"] = q.key
+    return [_question_reply(st, q)]
+
+
+def _question_reply(st, q: iv.Question, prefix: str = "") -> Reply:
+    lang = st["lang"]
+    itv = st["interview"]
+    editing = itv["phase"] == "edit"
+    n, total = iv.progress(itv["answers"], itv["skipped"], q.key)
+    mark = "" if editing else (f"（{n}/{total}）" if lang == "zh" else f"({n}/{total}) ")
+    text = f"{prefix}{mark}{q.text(lang)}"
+    rows: list[list[Button]] = []
+    if q.type == "yesno":
+        rows.append([Button(b("yes", lang), f"ans:{q.key}:yes"), Button(b("no", lang), f"ans:{q.key}:no")])
+    elif q.type == "choice":
+        labels = [(c["label_en"] if lang == "en" else c["label"], c["value"]) for c in q.choices]
+        per_row = 1 if max(len(l) for l, _ in labels) > 8 else 2
+        for i in range(0, len(labels), per_row):
+            rows.append([Button(f"{i + j + 1}. {l}", f"ans:{q.key}:{v}") for j, (l, v) in
+                         enumerate(labels[i:i + per_row])])
+    else:
+        text += "\n" + t("example", lang, example=q.example_text(lang))
+        if q.type == "money" and any(w in q.prompt for w in ("没有请回答", "没有请")):
+            rows.append([Button(b("none", lang), f"ans:{q.key}:0")])
+        if q.type == "money_list" and "没有" in q.prompt:
+            rows.append([Button(b("none", lang), f"ans:{q.key}:none")])
+    if editing:
+        rows.append([Button(b("why", lang), "ctl:why"), Button(b("done_review", lang), "ctl:resume")])
+    else:
+        rows.append([Button(b("back", lang), "ctl:back"), Button(b("skip", lang), "ctl:skip"),
+                     Button(b("why", lang), "ctl:why")])
+        rows.append([Button(b("review", lang), "ctl:review"), Button(b("finish", lang), "ctl:finish"),
+                     Button(b("restart", lang), "ctl:restart"), Button(b("cancel", lang), "ctl:cancel")])
+    return Reply(text, buttons=rows, kind="question", clauses=q.articles(), expects=q.type)
+
+
+def _repeat_pending(st) -> list[Reply]:
+    """After an aside (a question, help), show the interview's pending step again."""
+    itv = st.get("interview")
+    if not itv or itv["phase"] not in PENDING_PHASES:
+        return []
+    if itv["phase"] == "idle_offer":
+        return [_offer(st, "pending_offer")]
+    if itv["phase"] == "review":
+        return [_review_reply(st)]
+    if itv["phase"] == "confirm_cancel":
+        return [_confirm_cancel_reply(st)]
+    q = _pending_question(itv)
+    return [_question_reply(st, q)] if q else []
+
+
+def _interview_text(st, text, when) -> list[Reply]:
+    lang = st["lang"]
+    itv = st["interview"]
+    control = _control_of(text)
+    phase = itv["phase"]
+    if phase == "idle_offer":
+        if control in ("resume", "restart", "cancel"):
+            return _control(st, control, when)
+        if parsing._bare(text) in ("1",):
+            return _control(st, "resume", when)
+        if parsing._bare(text) in ("2",):
+            return _control(st, "restart", when)
+        return [_offer(st, "pending_offer")]
+    if phase == "confirm_cancel":
+        yes = parsing.parse_yes_no(text)
+        if control == "cancel" or yes is True:
+            return _control(st, "cancel_yes", when)
+        if yes is False or control == "resume":
+            return _control(st, "cancel_no", when)
+        return [_confirm_cancel_reply(st)]
+    if control:
+        return _control(st, control, when)
+    if phase == "review":
+        n = parsing.parse_integer(text)
+        keys = _review_keys(itv)
+        if n is not None and 1 <= n <= len(keys) and re.fullmatch(r"\d{1,2}", parsing._bare(text)):
+            return _start_edit(st, keys[n - 1])
+        return _ask(st, text, when) if _looks_like_question(text) else [_review_reply(st)]
+    q = _pending_question(itv)
+    if q is None:
+        return _advance(st, when)
+    if _looks_like_question(text) and not _short_answer(q, text):
+        return _ask(st, text, when)
+    value = iv.parse_answer(q, text)
+    facts = {k: v for k, v in _valid_facts(parsing.extract_facts(text)).items()
+             if k != q.key and k not in itv["answers"]}
+    if value is not None:
+        return _accept(st, q.key, value, facts, when)
+    facts_all = _valid_facts(parsing.extract_facts(text))
+    if q.key in facts_all and q.key not in itv["answers"]:
+        return _accept(st, q.key, facts_all[q.key], facts, when)
+    if facts:
+        return _accept(st, None, None, facts, when)
+    if len(text) >= 4 and _confident(text):
+        return _ask(st, text, when)
+    hint = {"yesno": t("yesno_hint", lang), "choice": t("choice_hint", lang)}.get(q.type, "")
+    hint = (hint + t("example", lang, example=q.example_text(lang))).strip()
+    return [Reply(t("not_understood", lang, hint=hint), kind="error"), _question_reply(st, q)]
+
+
+def _looks_like_question(text) -> bool:
+    return bool(QUESTION_RE.search(text)) and len(text) >= 3
+
+
+def _short_answer(q, text) -> bool:
+    """"是吗"-like replies are answers, not questions, when the whole text parses as one."""
+    return len(text) <= 6 and iv.parse_answer(q, re.sub(r"[?？吗呢]", "", text)) is not None
+
+
+def _confident(text) -> bool:
+    try:
+        from knowledge import match_question
+        return bool(match_question(text).confident)
+    except Exception:
+        return False
+
+
+def _describe(values: dict, lang) -> str:
+    qs = iv.by_key()
+    sep = "; " if lang == "en" else "；"
+    return sep.join(f"{qs[k].name(lang)} {iv.display(qs[k], v, lang)}" for k, v in values.items() if k in qs)
+
+
+def _accept(st, key, value, facts, when) -> list[Reply]:
+    """Record an answer (and any further facts the same text named); then go on."""
+    lang = st["lang"]
+    itv = st["interview"]
+    editing = itv["phase"] == "edit"
+    new = dict(facts)
+    if key is not None:
+        new[key] = value
+    step = {"key": key if key is not None else itv.get("pending"),
+            "set": {k: [k in itv["answers"], itv["answers"].get(k)] for k in new}}
+    itv["answers"].update(new)
+    itv["skipped"] = [k for k in itv["skipped"] if k not in new]
+    itv["history"].append(step)
+    replies = []
+    if editing and key is not None:
+        q = iv.by_key()[key]
+        replies.append(Reply(t("changed", lang, name=q.name(lang), value=iv.display(q, value, lang)), kind="info"))
+        if facts:
+            replies.append(Reply(t("noted", lang, facts=_describe(facts, lang)), kind="info"))
+    elif facts or key is None:
+        replies.append(Reply(t("noted", lang, facts=_describe(new, lang)), kind="info"))
+    stop = _stop_reply(st)
+    if stop:
+        return replies + stop
+    return replies + _advance(st, when, last_key=key)
+
+
+def _stop_reply(st) -> list[Reply]:
+    """The early, friendly stop when an article 16 condition fails."""
+    lang = st["lang"]
+    itv = st["interview"]
+    failed = [q for q in iv.applicable(itv["answers"]) if q.stop_if and q.key in itv["answers"]
+              and itv["answers"][q.key] in q.stop_if]
+    if not failed:
+        return []
+    itv["phase"] = "stopped"
+    itv["pending"] = None
+    reasons = "\n".join(f"· {q.stop_reason_en if lang == 'en' else q.stop_reason}" for q in failed)
+    buttons = [[Button(b("back", lang), "ctl:back"), Button(b("restart", lang), "ctl:restart")],
+               [Button(b("human", lang), "human")]]
+    return [Reply(t("stopped", lang, reasons=reasons), kind="stopped", clauses=[16], buttons=buttons,
+                  events=[{"type": "interview", "event": "stopped",
+                           "reasons": [q.key for q in failed]}])]
+
+
+def _finish(st, when) -> list[Reply]:
+    lang = st["lang"]
+    itv = st["interview"]
+    itv["phase"] = "done"
+    itv["pending"] = None
+    prof = iv.profile(itv["answers"])
+    try:
+        from rules import estimate
+        result = estimate(prof, as_of=when.date())
+    except Exception:
+        log.exception("estimate failed for %r", prof)
+        return [Reply(t("knowledge_down", lang), kind="error", buttons=[[Button(b("human", lang), "human")]])]
+    doc = summary.estimate_text(result, lang, relocated=prof.get("origin") == "relocated")
+    clauses = sorted({ln["clause"] for ln in result["lines"]} | ({16} if not result["eligible"] else set()))
+    buttons = [[Button(b("review", lang), "ctl:review"), Button(b("restart", lang), "ctl:restart")],
+               [Button(b("human", lang), "human")]]
+    filename = "eligibility-estimate.txt" if lang == "en" else "资格自测估算.txt"
+    return [Reply(t("estimate_intro", lang) + "\n\n" + doc, kind="estimate", clauses=clauses, buttons=buttons,
+                  document=(filename, doc),
+                  events=[{"type": "interview", "event": "finished", "profile": prof,
+                           "total_min": result["total_min"], "total_max": result["total_max"]}])]
+
+
+def _review_keys(itv) -> list[str]:
+    return [q.key for q in iv.applicable(itv["answers"]) if q.key in itv["answers"] or q.key in itv["skipped"]]
+
+
+def _review_reply(st) -> Reply:
+    lang = st["lang"]
+    itv = st["interview"]
+    keys = _review_keys(itv)
+    if not keys:
+        return Reply(t("review_empty", lang), kind="review",
+                     buttons=[[Button(b("done_review", lang), "ctl:resume")]])
+    qs = iv.by_key()
+    lines = [t("review_title", lang)]
+    rows, row = [], []
+    for i, k in enumerate(keys, 1):
+        q = qs[k]
+        value = iv.display(q, itv["answers"][k], lang) if k in itv["answers"] else t("review_skipped", lang)
+        lines.append(f"{i}. {q.name(lang)}：{value}")
+        row.append(Button(f"{i}. {q.name(lang)}"[:30], f"edit:{k}"))
+        if len(row) == 2:
+            rows.append(row)
+            row = []
+    if row:
+        rows.append(row)
+    rows.append([Button(b("done_review", lang), "ctl:resume")])
+    return Reply("\n".join(lines), kind="review", buttons=rows)
+
+
+def _start_edit(st, key) -> list[Reply]:
+    itv = st["interview"]
+    if key not in _review_keys(itv):
+        return [Reply(t("stale", st["lang"]), kind="info")] + _repeat_pending(st)
+    itv["phase"] = "edit"
+    itv["edit_key"] = key
+    return [_question_reply(st, iv.by_key()[key])]
+
+
+def _confirm_cancel_reply(st) -> Reply:
+    lang = st["lang"]
+    return Reply(t("confirm_cancel", lang), kind="info",
+                 buttons=[[Button(b("cancel_yes", lang), "ctl:cancel_yes"),
+                           Button(b("cancel_no", lang), "ctl:cancel_no")]])
+
+
+def _control(st, control, when) -> list[Reply]:
+    lang = st["lang"]
+    itv = st.get("interview")
+    if control == "restart":
+        st["interview"] = None
+        st["noted_facts"] = {}
+        return [Reply(t("restarted", lang), kind="info")] + _start_check(st, when)
+    if itv is None:
+        if control in ("cancel", "cancel_yes", "cancel_no", "back", "skip", "review", "finish", "resume", "why"):
+            return [Reply(t("no_interview", lang), kind="info",
+                          buttons=[[Button(b("check", lang), "check")]])]
+        return []
+    if control == "resume":
+        phase = itv.get("resume_phase") if itv["phase"] == "idle_offer" else None
+        itv.pop("resume_phase", None)
+        if itv["phase"] in ("stopped", "done"):
+            return _repeat_pending(st) or [Reply(t("no_interview", lang), kind="info")]
+        if phase == "review":
+            itv["phase"] = "review"
+            return [_review_reply(st)]
+        if phase == "edit" and itv.get("edit_key"):
+            itv["phase"] = "edit"
+            return [_question_reply(st, iv.by_key()[itv["edit_key"]])]
+        return _advance(st, when)
+    if control == "cancel":
+        if itv["phase"] in ("stopped", "done"):
+            st["interview"] = None
+            return [Reply(t("cancelled", lang), kind="info", events=[{"type": "interview", "event": "cancelled"}])]
+        if itv["phase"] != "confirm_cancel":
+            itv["resume_phase"] = itv["phase"] if itv["phase"] != "idle_offer" else "asking"
+        itv["phase"] = "confirm_cancel"
+        return [_confirm_cancel_reply(st)]
+    if control == "cancel_yes":
+        st["interview"] = None
+        return [Reply(t("cancelled", lang), kind="info", events=[{"type": "interview", "event": "cancelled"}])]
+    if control == "cancel_no":
+        if itv["phase"] == "confirm_cancel":
+            itv["phase"] = "idle_offer"
+            return [Reply(t("not_cancelled", lang), kind="info")] + _control(st, "resume", when)
+        return _repeat_pending(st)
+    if control == "why":
+        q = _pending_question(itv)
+        if q is None:
+            return _repeat_pending(st)
+        return [Reply(t("why", lang, why=q.why_text(lang)), kind="info", clauses=q.articles()),
+                _question_reply(st, q)]
+    if control == "review":
+        itv.pop("resume_phase", None)
+        itv["phase"] = "review"
+        return [_review_reply(st)]
+    if control == "skip":
+        q = _pending_question(itv)
+        if q is None or itv["phase"] not in ("asking", "edit"):
+            return _repeat_pending(st)
+        if itv["phase"] == "edit":  # skipping an edit keeps the old answer
+            return _control(st, "resume", when)
+        itv["skipped"].append(q.key)
+        itv["history"].append({"key": q.key, "set": {}, "skipped": q.key})
+        return [Reply(t("skipped", lang), kind="info")] + _advance(st, when)
+    if control == "finish":
+        return _finish(st, when)
+    if control == "back":
+        return _back(st, when)
+    return _repeat_pending(st)
+
+
+def _back(st, when) -> list[Reply]:
+    lang = st["lang"]
+    itv = st["interview"]
+    if not itv["history"]:
+        itv["phase"] = "asking"
+        return [Reply(t("first_question", lang), kind="info")] + _advance(st, when)
+    step = itv["history"].pop()
+    for k, (had, old) in step.get("set", {}).items():
+        if had:
+            itv["answers"][k] = old
+        else:
+            itv["answers"].pop(k, None)
+    if step.get("skipped"):
+        itv["skipped"] = [k for k in itv["skipped"] if k != step["skipped"]]
+    itv["phase"] = "asking"
+    itv["edit_key"] = None
+    key = step.get("key")
+    q = iv.by_key().get(key) if key else None
+    replies = [Reply(t("went_back", lang), kind="info")]
+    if q and iv.applies(q, itv["answers"]):
+        if key in itv["answers"]:
+            # the step was an edit: ask it again as an edit of the restored answer
+            itv["phase"] = "edit"
+            itv["edit_key"] = key
+        else:
+            itv["pending"] = key
+        return replies + [_question_reply(st, q)]
+    return replies + _advance(st, when)

@@ -1,0 +1,195 @@
+"""The interview checklist (interview.toml): which question comes next, and what an answer means."""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from dialogs import parsing
+
+INTERVIEW_FILE = Path(__file__).with_name("interview.toml")
+TYPES = ("yesno", "choice", "money", "integer", "money_list")
+
+
+@dataclass(frozen=True)
+class Question:
+    key: str
+    title: str
+    title_en: str
+    type: str
+    prompt: str
+    prompt_en: str
+    why: str
+    why_en: str
+    example: str
+    example_en: str
+    group: int = 3
+    after: str | None = None
+    ask_if: dict = field(default_factory=dict)
+    choices: tuple = ()
+    stop_if: tuple = ()
+    stop_reason: str = ""
+    stop_reason_en: str = ""
+    min: int = 0
+
+    def name(self, lang: str) -> str:
+        return self.title_en if lang == "en" else self.title
+
+    def text(self, lang: str) -> str:
+        return self.prompt_en if lang == "en" else self.prompt
+
+    def why_text(self, lang: str) -> str:
+        return self.why_en if lang == "en" else self.why
+
+    def example_text(self, lang: str) -> str:
+        return self.example_en if lang == "en" else self.example
+
+    def articles(self) -> list[int]:
+        """The articles the "why" line cites (第N条 / Article N)."""
+        found = re.findall(r"第([一二三四五六七八九十]+)条", self.why)
+        return [parsing.parse_integer(n) for n in found if parsing.parse_integer(n)]
+
+
+@lru_cache(maxsize=1)
+def questions() -> tuple[Question, ...]:
+    with INTERVIEW_FILE.open("rb") as fh:
+        data = tomllib.load(fh)
+    out = []
+    for raw in data["question"]:
+        raw = dict(raw)
+        raw["choices"] = tuple(raw.get("choices", ()))
+        raw["stop_if"] = tuple(raw.get("stop_if", ()))
+        if raw["type"] not in TYPES:
+            raise ValueError(f"interview.toml: question {raw['key']}: unknown type {raw['type']}")
+        out.append(Question(**raw))
+    return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def by_key() -> dict[str, Question]:
+    return {q.key: q for q in questions()}
+
+
+def _holds(condition, value, known: bool) -> bool:
+    if isinstance(condition, list):
+        return known and value in condition
+    if condition == "known":
+        return known
+    m = re.fullmatch(r"(>=|>)(\d+)", str(condition))
+    if m and known and isinstance(value, int) and not isinstance(value, bool):
+        return value >= int(m.group(2)) if m.group(1) == ">=" else value > int(m.group(2))
+    return False
+
+
+def applies(q: Question, answers: dict) -> bool:
+    """Whether the question is asked, given the answers so far."""
+    return all(_holds(cond, answers.get(key), key in answers) for key, cond in q.ask_if.items())
+
+
+def applicable(answers: dict) -> list[Question]:
+    return [q for q in questions() if applies(q, answers)]
+
+
+def next_question(answers: dict, skipped: list[str], ranking: list[str] | None = None,
+                  last_key: str | None = None) -> Question | None:
+    """The first unanswered, unskipped question whose conditions hold: a follow-up of the question
+    just answered first, then by group, then by ``ranking`` (rules.most_valuable_missing), then by
+    file order."""
+    open_ = [q for q in applicable(answers) if q.key not in answers and q.key not in skipped]
+    if not open_:
+        return None
+    for q in open_:
+        if q.after and q.after in answers and (last_key is None or q.after == last_key):
+            return q
+    rank = {k: i for i, k in enumerate(ranking or [])}
+    order = {q.key: i for i, q in enumerate(questions())}
+    return min(open_, key=lambda q: (q.group, rank.get(q.key, len(rank)), order[q.key]))
+
+
+def progress(answers: dict, skipped: list[str], pending: str | None) -> tuple[int, int]:
+    """(number of the pending question, questions in all) given the answers so far. Before the role
+    is known, the count is that of the longest path (an institution), so it only ever shrinks."""
+    qs = applicable(answers if "role" in answers else {**answers, "role": "institution"})
+    done = sum(1 for q in qs if (q.key in answers or q.key in skipped) and q.key != pending)
+    return done + 1, len(qs)
+
+
+def parse_answer(q: Question, text: str):
+    """The answer's value for this question, or None when not understood."""
+    if q.type == "yesno":
+        return parsing.parse_yes_no(text)
+    if q.type == "choice":
+        return parsing.parse_choice(text, list(q.choices))
+    if q.type == "money":
+        return parsing.parse_money(text)
+    if q.type == "integer":
+        n = parsing.parse_integer(text)
+        return n if n is not None and n >= max(q.min, 0) and n <= 100 else None
+    if q.type == "money_list":
+        return parsing.parse_money_list(text)
+    return None
+
+
+def value_from_action(q: Question, raw: str):
+    """The value carried by an ``ans:<key>:<value>`` button, or None when it does not fit."""
+    if q.type == "yesno":
+        return {"yes": True, "no": False}.get(raw)
+    if q.type == "choice":
+        return raw if any(c["value"] == raw for c in q.choices) else None
+    if q.type == "money":
+        return 0 if raw == "0" else None
+    if q.type == "money_list":
+        return [] if raw == "none" else None
+    return None
+
+
+def valid_value(q: Question, value) -> bool:
+    """Whether a value (e.g. from free-text facts or an old state) fits the question's type."""
+    if q.type == "yesno":
+        return isinstance(value, bool)
+    if q.type == "choice":
+        return any(c["value"] == value for c in q.choices)
+    if q.type == "money":
+        return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    if q.type == "integer":
+        return isinstance(value, int) and not isinstance(value, bool) and max(q.min, 0) <= value <= 100
+    if q.type == "money_list":
+        return isinstance(value, list) and all(
+            isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in value)
+    return False
+
+
+def profile(answers: dict) -> dict:
+    """The applicant profile (RULES.md) of the answers: only keys whose questions apply, with the
+    ranking "none" as null."""
+    out = {}
+    for q in applicable(answers):
+        if q.key in answers:
+            value = answers[q.key]
+            out[q.key] = None if (q.key == "ranking" and value == "none") else value
+    return out
+
+
+def display(q: Question, value, lang: str = "zh") -> str:
+    """An answer as a person reads it."""
+    from rules import format_wan  # late: dialogs must load even while rules is being edited
+
+    en = lang == "en"
+    if q.type == "yesno":
+        return ("yes" if value else "no") if en else ("是" if value else "否")
+    if q.type == "choice":
+        for c in q.choices:
+            if c["value"] == value:
+                return c["label_en"] if en else c["label"]
+        return str(value)
+    if q.type == "money":
+        return format_wan(value) if value else ("none" if en else "没有（0）")
+    if q.type == "integer":
+        return str(value)
+    if q.type == "money_list":
+        if not value:
+            return "none" if en else "没有"
+        return "、".join(format_wan(v) for v in value)
+    return str(value)

@@ -1,0 +1,129 @@
+"""The estimate as a person reads it: lines per article in 万元 with their basis, the total as a
+range, what is missing, the notes, and what to do next."""
+from __future__ import annotations
+
+from dialogs import interview
+
+AUTHORITY = "西青区人力资源和社会保障局（区人社局）"
+AUTHORITY_EN = "the Xiqing District Human Resources and Social Security Bureau"
+
+CN_NUMS = "零一二三四五六七八九十"
+
+
+def article_name(n: int, lang: str = "zh") -> str:
+    if lang == "en":
+        return f"Article {n}"
+    if n <= 10:
+        return f"第{CN_NUMS[n]}条"
+    return f"第十{CN_NUMS[n - 10]}条" if n < 20 else f"第{n}条"
+
+
+# What the applicant should have ready, as the policy's own words imply (no invented forms):
+# keyed by the article of a line in the estimate.
+PREPARE = {
+    5: ("租赁合同和实际缴纳租金的凭证（房租补贴按“先缴后补”办理，以实际缴纳的租金计算）",
+        "the lease and receipts for the rent actually paid (the rent subsidy is paid after the rent)"),
+    11: ("本年度营业收入的证明材料，如经审计的财务报告", "proof of this year's revenue, such as audited accounts"),
+    6: ("主要经营管理人员（部门经理及以上，不超过3人）名单及其对我区经济贡献的材料",
+        "the list of main managers (at most three) and evidence of their contribution to the district"),
+    4: ("500强榜单或大赛获奖、已获市级奖励的证明，以及对我区经济贡献的材料",
+        "evidence of the top-500 listing or the contest prize and the city's award, and of your contribution"),
+    10: ("品牌机构评选结果或大赛获奖、已获市级奖励的证明", "the brand selection or the contest prize and the city's award"),
+    12: ("上市及获得市财政补助的证明", "evidence of the listing and of the city's financial award"),
+    13: ("每项活动实际支出费用的凭证", "receipts for each event's actual costs"),
+    14: ("使用园区公共配套设施实际产生费用的凭证（同样“先缴后补”）",
+         "receipts for the park facility fees actually paid (also paid after the fact)"),
+    1: ("产业园获市级或国家级认定的文件", "the park's city or national recognition"),
+    2: ("产业园开园运营及认定情况的材料", "evidence of the park's operation and recognition"),
+    3: ("入驻机构年度营业收入总额的汇总材料", "a summary of the tenants' total revenue for the year"),
+}
+RELOCATED_PREPARE = ("当年和上一年度的营业收入（及经济贡献）数据，以便按第十八条计算新增部分",
+                     "this year's and last year's revenue (and contribution), as Article 18 counts only the growth")
+
+
+def _amount(line: dict, lang: str) -> str:
+    from rules import format_wan
+
+    en = lang == "en"
+    if line["kind"] == "service":
+        return "service, no money" if en else "服务事项，不涉及资金"
+    if line["kind"] == "up_to":
+        return f"up to {format_wan(line['max'])}" if en else f"最高{format_wan(line['max'])}"
+    return format_wan(line["max"])
+
+
+def missing_names(result: dict, lang: str = "zh") -> list[str]:
+    qs = interview.by_key()
+    return [qs[k].name(lang) if k in qs else k for k in result.get("missing", [])]
+
+
+def estimate_text(result: dict, lang: str = "zh", relocated: bool = False) -> str:
+    """The whole estimate document (also sent as a file)."""
+    from rules import format_wan
+
+    en = lang == "en"
+    out = ["Eligibility check: estimate (for reference only)" if en else "资格自测结果（估算，仅供参考）", ""]
+    if not result.get("eligible", True):
+        out.append("Under Article 16 the policy does not apply:" if en else "按第十六条，本政策暂不适用：")
+        out += [f"· {r}" for r in result.get("reasons", [])]
+    else:
+        money = [ln for ln in result["lines"] if ln["kind"] != "service"]
+        services = [ln for ln in result["lines"] if ln["kind"] == "service"]
+        if money:
+            out.append("Support that may apply:" if en else "可能适用的支持：")
+            for ln in money:
+                out.append(f"· {article_name(ln['clause'], lang)} {ln['item']}：{_amount(ln, lang)}")
+                out.append(f"  {'Basis' if en else '依据'}：{ln['basis']}")
+        else:
+            out.append("No money award follows from the answers given." if en else "按目前的回答，暂无可计算的资金支持。")
+        if services:
+            out.append("")
+            out.append("Services (no money):" if en else "另可享受的服务：")
+            out += [f"· {article_name(ln['clause'], lang)} {ln['item']}" for ln in services]
+        lo, hi = result["total_min"], result["total_max"]
+        out.append("")
+        if lo == hi:
+            out.append(f"{'Total' if en else '合计'}：{format_wan(hi)}")
+        else:
+            out.append(f"{'Total' if en else '合计'}：{format_wan(lo)} ～ {format_wan(hi)}"
+                       + ("" if en else "（含“最高”项目的上限，实际金额由区里在上限内核定）"))
+        if result.get("capped_by_contribution"):
+            out.append("Lowered by the Article 17 cap (your contribution to the district)." if en
+                       else "已按第十七条与对我区的年度综合贡献相匹配的要求核减。")
+    names = missing_names(result, lang)
+    if names:
+        out.append("")
+        out.append("Not yet known (the estimate leaves out what depends on it):" if en
+                   else "尚未提供的信息（相关项目未计入）：")
+        out.append("、".join(names) if not en else ", ".join(names))
+    if result.get("notes"):
+        out.append("")
+        out.append("Notes:" if en else "说明：")
+        out += [f"· {n}" for n in result["notes"]]
+    out.append("")
+    out += next_steps(result, lang, relocated)
+    return "\n".join(out)
+
+
+def next_steps(result: dict, lang: str = "zh", relocated: bool = False) -> list[str]:
+    en = lang == "en"
+    out = ["What to do next:" if en else "下一步："]
+    if en:
+        out.append(f"· The policy is interpreted by {AUTHORITY_EN}; ask them about applying and the "
+                   "materials required. This estimate is not a decision.")
+    else:
+        out.append(f"· 本政策由{AUTHORITY}负责解释，具体申报方式和所需材料以区人社局的要求为准；"
+                   "本估算不代表审核结果。")
+    if not result.get("eligible", True):
+        return out
+    clauses = []
+    for ln in result.get("lines", []):
+        if ln["kind"] != "service" and ln["clause"] not in clauses:
+            clauses.append(ln["clause"])
+    items = [PREPARE[c][1 if en else 0] for c in clauses if c in PREPARE]
+    if relocated:
+        items.append(RELOCATED_PREPARE[1 if en else 0])
+    if items:
+        out.append("· Worth having ready, as the policy implies:" if en else "· 根据政策内容，建议提前准备：")
+        out += [f"  - {i}" for i in items]
+    return out

@@ -1,0 +1,117 @@
+"""The engine's own words, Chinese and English. Policy facts are not here: they come from
+knowledge/ and rules/."""
+from __future__ import annotations
+
+AUTHORITY = "西青区人力资源和社会保障局（区人社局）"
+
+TEXTS: dict[str, tuple[str, str]] = {
+    "welcome": (
+        "您好！我是西青区人力资源服务产业园政策助手，解答《关于加速推进西青区人力资源服务产业园建设的若干政策措施（试行）》"
+        "的相关问题。\n· 直接输入您的问题，例如：房租补贴怎么算？\n· 输入“资格自测”或 /check，回答几个问题，估算可申请的支持\n"
+        "· /list 查看全部条款，/help 查看帮助",
+        "Hello! I answer questions about Xiqing District's measures for its HR Service Industrial Park.\n"
+        "· Ask a question, e.g. \"How is the rent subsidy calculated?\"\n· /check starts a short eligibility check\n"
+        "· /list shows the articles, /help shows help",
+    ),
+    "help": (
+        "使用方法：\n· 直接提问，例如“营收奖励怎么算”“我们第二年房租交了100万能补多少”\n"
+        "· 资格自测（/check）：逐项回答问题，最后给出估算；自测中随时可以输入：上一步、跳过、查看修改、重新开始、取消、为什么问这个\n"
+        "· /clause 5 查看第五条原文；/list 条款列表；/lang en 切换英文\n"
+        f"本政策由{AUTHORITY}负责解释；本助手的回答仅供参考。",
+        "How to use:\n· Ask a question, e.g. \"How much is the revenue award?\"\n"
+        "· /check: the eligibility check, question by question, ending with an estimate; at any step type "
+        "back, skip, review, restart, cancel or why\n· /clause 5 shows Article 5; /list lists the articles; /lang zh switches to Chinese\n"
+        "The policy is interpreted by the Xiqing District Human Resources and Social Security Bureau; answers here are for reference.",
+    ),
+    "check_intro": (
+        "好的，我们开始资格自测。我会逐项提问，已知道的不会重复问；不清楚的可以“跳过”。",
+        "Let's start the eligibility check. I will ask one thing at a time and never ask what I already know; "
+        "skip anything you do not know.",
+    ),
+    "not_understood": ("抱歉，没能理解这个回答。{hint}", "Sorry, I did not understand that answer. {hint}"),
+    "example": ("可以这样回答：{example}", "For example: {example}"),
+    "yesno_hint": ("请回答“是”或“否”。", "Please answer yes or no."),
+    "choice_hint": ("请回复选项的序号或名称。", "Please reply with the number or the name of an option."),
+    "noted": ("我记下了：{facts}", "Noted: {facts}"),
+    "changed": ("已修改：{name} → {value}", "Changed: {name} → {value}"),
+    "first_question": ("已经是第一个问题了。", "This is the first question."),
+    "went_back": ("好的，回到上一步。", "OK, back one step."),
+    "skipped": ("已跳过。", "Skipped."),
+    "why": ("为什么问这个：{why}", "Why we ask: {why}"),
+    "review_title": ("您目前的回答（回复序号或点按钮修改）：", "Your answers so far (reply with a number, or press a button, to change one):"),
+    "review_empty": ("还没有回答任何问题。", "No answers yet."),
+    "review_skipped": ("（已跳过）", "(skipped)"),
+    "confirm_cancel": ("确定要取消这次资格自测吗？已填写的回答将被清除。", "Cancel this eligibility check? The answers will be cleared."),
+    "cancelled": ("已取消资格自测。您可以继续提问，或随时输入“资格自测”重新开始。",
+                  "The eligibility check is cancelled. Ask anything, or type /check to start again."),
+    "not_cancelled": ("好的，继续自测。", "OK, let's continue."),
+    "no_interview": ("当前没有进行中的资格自测。输入“资格自测”或 /check 开始。", "No eligibility check is in progress. Type /check to start one."),
+    "restarted": ("好的，重新开始。", "OK, starting again."),
+    "idle_offer": ("您上次的资格自测还没有完成（已回答 {n} 项）。要继续，还是重新开始？",
+                   "Your last eligibility check is unfinished ({n} answered). Continue, or start again?"),
+    "pending_offer": ("您有一个未完成的资格自测（已回答 {n} 项）。要继续，还是重新开始？",
+                      "You have an unfinished eligibility check ({n} answered). Continue, or start again?"),
+    "stopped": (
+        "很抱歉，按第十六条，本政策适用于在西青区人力资源服务产业园内登记注册并实际入驻、有健全的财务制度、具有独立法人资格、"
+        "实行独立核算的人力资源服务机构。根据您的回答，贵机构目前：\n{reasons}\n因此暂不符合本政策的适用条件。\n"
+        f"如情况有变化或对条件有疑问，可以咨询本政策的解释单位{AUTHORITY}。如果刚才答错了，可以点“上一步”修改。",
+        "Sorry: under Article 16 the policy applies to HR service institutions registered and located in the park, "
+        "with a sound financial system, an independent legal person and independent accounting. From your answers, "
+        "your institution is:\n{reasons}\nso the policy does not apply for now. If this changes, or you are unsure, ask "
+        "the Xiqing District Human Resources and Social Security Bureau, which interprets the policy. If an answer was "
+        "wrong, press Back to change it.",
+    ),
+    "estimate_intro": ("自测完成，以下是按您的回答得出的估算：", "Done. Here is the estimate from your answers:"),
+    "migrated": ("抱歉，助手已经更新，之前未完成的对话无法继续，请重新开始。",
+                 "Sorry, the assistant was updated and the earlier conversation cannot be continued. Please start again."),
+    "not_confident": ("抱歉，我不太确定您问的是哪一项。您是不是想问：", "I am not sure which part you mean. Did you mean:"),
+    "no_match": (
+        f"抱歉，这个问题在本政策中没有找到明确的答案。可以换个说法再问，或咨询本政策的解释单位{AUTHORITY}。",
+        "Sorry, the policy does not answer this clearly. Try other words, or ask the Xiqing District Human "
+        "Resources and Social Security Bureau, which interprets the policy.",
+    ),
+    "not_confident_tail": (f"如果都不是，可以换个说法，或点“转人工”；本政策由{AUTHORITY}负责解释。",
+                           "If none fits, try other words or ask for a person; the policy is interpreted by the district HR bureau."),
+    "handoff": (
+        f"已记录您的问题，转交人工处理。也可以直接咨询本政策的解释单位{AUTHORITY}。",
+        "Your question has been passed on to a person. You can also ask the Xiqing District Human Resources and "
+        "Social Security Bureau, which interprets the policy.",
+    ),
+    "thanks_up": ("谢谢您的反馈！", "Thank you for the feedback!"),
+    "thanks_down": ("谢谢反馈，我们会改进这条回答。需要的话可以点“转人工”。",
+                    "Thanks, we will improve this answer. Press \"Talk to a person\" if you need more help."),
+    "stale": ("这个按钮已经失效了，请看最新的消息。", "That button is no longer valid; please use the latest message."),
+    "unknown_command": ("没有这个命令。{help}", "Unknown command. {help}"),
+    "clause_usage": ("请在 /clause 后面写条款编号（0—19），例如 /clause 5。", "Write the article number (0-19) after /clause, e.g. /clause 5."),
+    "lang_set": ("已切换为中文。", "Switched to English."),
+    "empty": ("请输入您的问题，或输入“资格自测”开始自测。", "Type a question, or /check to start the eligibility check."),
+    "computed": ("按您给出的数字估算（仅供参考）：", "With your figures (estimate, for reference only):"),
+    "rent_years": ("房租补贴还要看是入园第几年：", "The rent subsidy depends on the year in the park:"),
+    "offer_check": ("要根据这些信息做一次完整的资格自测吗？", "Shall I run the full eligibility check with these facts?"),
+    "list_title": ("政策条款（回复 /clause 编号 查看原文）：", "The articles (/clause N shows the text):"),
+    "knowledge_down": ("抱歉，知识库暂时无法使用。", "Sorry, the knowledge base is unavailable right now."),
+    "prefilled": ("根据您之前提到的信息，已记下：{facts}", "From what you told me earlier: {facts}"),
+}
+
+BUTTONS: dict[str, tuple[str, str]] = {
+    "back": ("上一步", "Back"), "skip": ("跳过", "Skip"), "why": ("为什么问这个？", "Why ask?"),
+    "review": ("查看/修改", "Review"), "restart": ("重新开始", "Restart"), "cancel": ("取消", "Cancel"),
+    "finish": ("直接看结果", "Result now"), "resume": ("继续", "Continue"),
+    "cancel_yes": ("确认取消", "Yes, cancel"), "cancel_no": ("继续自测", "No, continue"),
+    "check": ("资格自测", "Eligibility check"), "list": ("条款列表", "Articles"), "help": ("帮助", "Help"),
+    "text": ("查看原文", "Policy text"), "human": ("转人工", "Talk to a person"),
+    "up": ("👍 有帮助", "👍 Helpful"), "down": ("👎 没帮助", "👎 Not helpful"),
+    "yes": ("是", "Yes"), "no": ("否", "No"), "none": ("没有", "None"), "done_review": ("返回继续", "Back to the check"),
+    "lang_en": ("English", "English"), "lang_zh": ("中文", "中文"),
+}
+
+
+def t(key: str, lang: str, **kw) -> str:
+    zh, en = TEXTS[key]
+    text = en if lang == "en" else zh
+    return text.format(**kw) if kw else text
+
+
+def b(key: str, lang: str) -> str:
+    zh, en = BUTTONS[key]
+    return en if lang == "en" else zh
