@@ -83,7 +83,8 @@ def apply_contribution_cap(profile: dict, lines: list[dict], sheet: f.Sheet) -> 
         sheet.need(*contribution.needs)
         if capped_max:
             sheet.note("第十七条：除房租、活动补贴外，年度兑现规模须与对我区的年度综合贡献相匹配；"
-                       f"尚缺 {'、'.join(contribution.needs)}，以上金额未按此核减。")
+                       f"尚缺{'、'.join(PROFILE_KEYS[key]['meaning'].removesuffix('（元）') for key in contribution.needs)}，"
+                       "以上金额未按此核减。")
         return total_min, total_max, False
     cap = contribution.value
     new_min = total_min - capped_min + min(capped_min, cap)

@@ -162,7 +162,7 @@ def leading_firm_support(profile: dict, sheet: Sheet) -> None:
     sheet.line(4, "开办运营扶持", UP_TO, 0, startup,
                f"第四条：{name}中的人力资源服务机构注册入驻，给予最高{format_wan(startup)}开办运营扶持资金。")
     sheet.line(4, "经济贡献资助", UP_TO, 0, grant,
-               f"第四条：根据对我区的经济贡献，给予最高{format_wan(grant)}经费资助，具体数额由区里确定。")
+               f"第四条：根据对我区的经济贡献，给予最高{format_wan(grant)}经费资助。")
 
 
 def competition_awards(profile: dict, sheet: Sheet) -> None:
@@ -254,7 +254,7 @@ def matchmaking_services(profile: dict, sheet: Sheet) -> None:
     sheet.line(8, "供需对接交流会", SERVICE, 0, 0,
                "第八条：产业园运营单位定期组织入驻机构与重点企业的对接交流会，集中推介服务产品。")
     sheet.line(9, "人力资源服务券", SERVICE, 0, 0,
-               "第九条：区里定期向重点企业发放“人力资源服务券”，用于购买入驻机构的服务产品。")
+               "第九条：定期向企业发放“人力资源服务券”，用于购买入驻机构的人才引进、求职招聘、人力资源外包等服务产品。")
     sheet.line(15, "免费帮办代办", SERVICE, 0, 0,
                "第十五条：产业园运营单位免费协助办理企业注册、税务登记、金融社保及政策申报等业务。")
 

@@ -1,6 +1,8 @@
 """Exact Chinese wording of amounts and article numbers (integer arithmetic only, never floats)."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 WAN = 10_000
 YI = 100_000_000
 _DIGITS = "零一二三四五六七八九"
@@ -13,13 +15,17 @@ def _decimal(units: int, remainder: int, width: int) -> str:
     return f"{units}.{remainder:0{width}d}".rstrip("0")
 
 
+@lru_cache(maxsize=4096)  # caps, steps and rates recur in every estimate
 def format_wan(yuan: int) -> str:
     """Yuan as 万元, exactly: 720000 -> "72万元", 75000 -> "7.5万元", 3500 -> "0.35万元"."""
+    if yuan >= 0 and yuan % WAN == 0:
+        return f"{yuan // WAN}万元"
     sign = "-" if yuan < 0 else ""
     units, remainder = divmod(abs(yuan), WAN)
     return f"{sign}{_decimal(units, remainder, 4)}万元"
 
 
+@lru_cache(maxsize=4096)
 def format_amount(yuan: int) -> str:
     """Large figures (revenues) in 亿元 when exact to 万, else 万元: 320000000 -> "3.2亿元"."""
     if yuan >= YI and yuan % WAN == 0:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-import tomllib
+from rules.parameters import tomllib
 from pathlib import Path
 
 import pytest
