@@ -536,8 +536,7 @@ def _question_reply(st, q: iv.Question, prefix: str = "") -> Reply:
         labels = [(c["label_en"] if lang == "en" else c["label"], c["value"]) for c in q.choices]
         per_row = 1 if max(len(l) for l, _ in labels) > 8 else 2
         for i in range(0, len(labels), per_row):
-            rows.append([Button(f"{i + j + 1}. {l}", f"ans:{q.key}:{v}") for j, (l, v) in
-                         enumerate(labels[i:i + per_row])])
+            rows.append([Button(label, f"ans:{q.key}:{v}") for label, v in labels[i:i + per_row]])
     else:
         text += "\n" + t("example", lang, example=q.example_text(lang))
         if q.type == "money" and any(w in q.prompt for w in ("没有请回答", "没有请")):

@@ -1,0 +1,131 @@
+"""The terminal chat: the same conversations as Telegram, offline.
+
+Buttons are shown as numbered options ("[1] 是  [2] 否"); typing the number presses the button,
+except when the pending question wants a number (money, year), where "#3" presses button 3.
+Works with a terminal (line editing through readline) and with piped standard input.
+"""
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from dialogs import new_state, press, respond
+
+QUIT_WORDS = {"/quit", "/exit", "quit", "exit", ":q"}
+NUMBER_ANSWERS = {"money", "integer", "money_list"}
+BUTTON_RE = re.compile(r"^\s*(?:#|\[)?\s*(\d{1,2})\s*\]?\s*$")
+PROMPT = "> "
+CHAT_HELP = ("终端命令：/quit 退出；/save [文件名] 保存最近一次的估算结果；输入按钮前的序号即可点按钮"
+             "（问题要求填数字时，用 #序号）。")
+
+
+def _print(out: TextIO, text: str = "") -> None:
+    out.write(text + "\n")
+    out.flush()
+
+
+def show(out: TextIO, replies) -> tuple[list[str], str | None, tuple[str, str] | None]:
+    """Print the replies; return the numbered button actions, the expected answer type, and the
+    last document. The last reply with buttons (the pending question, say) is numbered from 1, so
+    that choice N of a question is always button N; buttons of earlier replies follow on."""
+    with_buttons = [i for i, r in enumerate(replies) if r.buttons]
+    order = with_buttons[-1:] + with_buttons[:-1]
+    numbers: dict[tuple[int, int, int], int] = {}
+    actions: list[str] = []
+    for i in order:
+        for r, row in enumerate(replies[i].buttons):
+            for c, button in enumerate(row):
+                actions.append(button.action)
+                numbers[(i, r, c)] = len(actions)
+    expects = None
+    document = None
+    for i, reply in enumerate(replies):
+        _print(out, reply.text)
+        for r, row in enumerate(reply.buttons):
+            _print(out, "  " + "  ".join(f"[{numbers[(i, r, c)]}] {b.label}" for c, b in enumerate(row)))
+        if reply.document:
+            document = reply.document
+            _print(out, f"（输入 /save 可把估算结果保存为文件 {reply.document[0]}）")
+        if reply.expects:
+            expects = reply.expects
+        _print(out)
+    return actions, expects, document
+
+
+def _save(out: TextIO, document, arg: str) -> None:
+    if document is None:
+        _print(out, "还没有可保存的估算结果，请先完成资格自测（/check）。\n")
+        return
+    path = Path(arg or document[0])
+    try:
+        path.write_text(document[1] + "\n", encoding="utf-8")
+    except OSError as exc:
+        _print(out, f"保存失败：{exc.strerror or exc}\n")
+        return
+    _print(out, f"已保存到 {path}\n")
+
+
+def _reader(stdin: TextIO, out: TextIO):
+    """Lines from the user: input() with readline on a terminal, plain reads when piped."""
+    interactive = False
+    try:
+        interactive = stdin.isatty() and stdin is sys.stdin and out is sys.stdout
+    except (AttributeError, ValueError):
+        pass
+    if interactive:
+        try:
+            import readline  # noqa: F401  (input() gains line editing and history)
+        except ImportError:
+            pass
+
+        def read() -> str | None:
+            try:
+                return input(PROMPT)
+            except EOFError:
+                return None
+        return read
+
+    def read_piped() -> str | None:
+        line = stdin.readline()
+        return None if line == "" else line.rstrip("\r\n")
+    return read_piped
+
+
+def run_chat(stdin: TextIO, stdout: TextIO) -> int:
+    """Chat until /quit or end of input; return the exit status (0)."""
+    read = _reader(stdin, stdout)
+    state = new_state()
+    state, replies = respond(state, "/start")
+    actions, expects, document = show(stdout, replies)
+    _print(stdout, CHAT_HELP + "\n")
+    while True:
+        try:
+            line = read()
+        except KeyboardInterrupt:
+            _print(stdout)
+            return 0
+        if line is None:
+            return 0
+        text = line.strip()
+        if not text:
+            continue
+        if text.lower() in QUIT_WORDS:
+            _print(stdout, "再见！")
+            return 0
+        if text.lower().startswith("/save"):
+            _save(stdout, document, text[5:].strip())
+            continue
+        m = BUTTON_RE.match(text)
+        pressed = None
+        if m and 1 <= int(m.group(1)) <= len(actions):
+            explicit = text.lstrip().startswith(("#", "["))
+            if explicit or expects not in NUMBER_ANSWERS:
+                pressed = actions[int(m.group(1)) - 1]
+        if pressed is not None:
+            state, replies = press(state, pressed)
+        else:
+            state, replies = respond(state, text)
+        actions, expects, new_document = show(stdout, replies)
+        document = new_document or document
