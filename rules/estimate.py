@@ -5,7 +5,9 @@ import datetime as dt
 
 from . import formulas as f
 from .money import format_date, format_wan
-from .parameters import value as P
+from .parameters import values
+
+P = values().__getitem__  # P("rent_subsidy.yearly_cap") -> 800000
 from .profile import PROFILE_KEYS, parse_date, validate_profile
 
 # Article 16 conditions, in the policy's order, with the words used when one fails.
@@ -72,12 +74,15 @@ def eligibility(profile: dict) -> tuple[bool, list[str], list[str]]:
 
 def apply_contribution_cap(profile: dict, lines: list[dict], sheet: f.Sheet) -> tuple[int, int, bool]:
     """Article 17: outside rent and events, an institution's yearly awards may not exceed its contribution."""
-    total_min = sum(line["min"] for line in lines)
-    total_max = sum(line["max"] for line in lines)
+    total_min = total_max = capped_min = capped_max = 0
+    for line in lines:
+        total_min += line["min"]
+        total_max += line["max"]
+        if line["clause"] in CAPPED_CLAUSES:
+            capped_min += line["min"]
+            capped_max += line["max"]
     if profile["role"] != "institution":
         return total_min, total_max, False
-    capped_min = sum(line["min"] for line in lines if line["clause"] in CAPPED_CLAUSES)
-    capped_max = sum(line["max"] for line in lines if line["clause"] in CAPPED_CLAUSES)
     contribution = f.Effective(profile, "contribution", "对我区的年度综合贡献")
     if contribution.value is None:
         sheet.need(*contribution.needs)

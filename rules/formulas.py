@@ -8,7 +8,9 @@ rounded down), so no float ever touches money. Every number comes from parameter
 from __future__ import annotations
 
 from .money import article_name, chinese_number, format_amount, format_percent, format_wan
-from .parameters import value as P
+from .parameters import values
+
+P = values().__getitem__  # P("rent_subsidy.yearly_cap") -> 800000
 
 FIXED, UP_TO, MATCH, SERVICE = "fixed", "up_to", "match", "service"
 

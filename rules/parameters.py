@@ -72,3 +72,9 @@ def parameters() -> dict[str, Parameter]:
 def value(name: str):
     """The value of one parameter, e.g. value("rent_subsidy.yearly_cap") -> 800000."""
     return parameters()[name].value
+
+
+@lru_cache(maxsize=1)
+def values() -> dict:
+    """name -> value of every parameter (the formulas read this on every estimate)."""
+    return {name: param.value for name, param in parameters().items()}

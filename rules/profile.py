@@ -78,7 +78,7 @@ class ProfileError(ValueError):
 
 
 def _is_int(value) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+    return type(value) is int  # bool is a subclass of int, and true is not a number of yuan
 
 
 def parse_date(key: str, value) -> dt.date:
