@@ -24,7 +24,8 @@ def run_ask(args) -> int:
             return 0
         # One question per line on stdin, one JSON object per line out; the index loads once.
         for line in sys.stdin:
-            line = line.rstrip("\n")
+            # Undecodable bytes arrive as lone surrogates: replace them so the output stays UTF-8.
+            line = line.rstrip("\n").encode("utf-8", "replace").decode("utf-8")
             print(json.dumps(match_question(line).to_json(), ensure_ascii=False), flush=True)
         return 0
     if not question:

@@ -21,9 +21,18 @@ EMPTY = "请直接输入您想咨询的问题，例如：“房租补贴怎么�
 EMPTY_EN = "Please type your question, for example: \"How is the rent subsidy calculated?\""
 
 
+# Below this score a match is too weak even to suggest ("您是不是想问").
+MIN_SUGGESTION_SCORE = 0.15
+
+
+def suggestions(result: MatchResult):
+    """The matches worth offering as "您是不是想问" when the answer is not confident."""
+    return [m for m in result.matches if m.score >= MIN_SUGGESTION_SCORE][:3]
+
+
 def suggestion_titles(result: MatchResult, lang: str = "zh") -> list[str]:
     seen, titles = set(), []
-    for match in result.matches:
+    for match in suggestions(result):
         title = match.entry.title if lang == "zh" else match.entry.title_en
         label = f"{title}（{match.entry.citation.strip('「」')}）" if lang == "zh" else title
         if label not in seen:
@@ -37,7 +46,7 @@ def render_answer(result: MatchResult, lang: str = "zh") -> str:
     if result.confident and result.top:
         entry = result.top.entry
         return entry.answer if lang == "zh" else entry.answer_en
-    if not result.matches:
+    if not result.matches and result.reason == "empty":
         return EMPTY if lang == "zh" else EMPTY_EN
     lines = [NOT_COVERED if lang == "zh" else NOT_COVERED_EN]
     titles = suggestion_titles(result, lang)

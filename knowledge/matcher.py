@@ -14,10 +14,16 @@ district …) vetoes the answer unless the question also names a keyword of the 
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import math
+import os
+import pickle
+import re
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from knowledge.base import Entry, all_entries
 from knowledge.normalize import clean, normalize_query
@@ -37,6 +43,7 @@ TOPIC_FACTOR_WHEN_ARTICLE_NAMED = 0.75
 CONFIDENT_SCORE = 0.10
 MIN_ANCHOR = 1.0  # an anchor word shared by about a third of the entries or fewer
 NEAR_QUESTION = 80.0  # rapidfuzz ratio to an example question that counts as "the same question"
+NEAR_SHORT_QUESTION = 92.0
 GENERIC_SHARE = 0.2   # a word in the titles/keywords of more than this share of entries is no anchor
 MAX_MATCHES = 3
 
@@ -103,16 +110,24 @@ def _compact(text: str) -> str:
     return normalize_query(text).replace(" ", "")
 
 
-def build_index(entries: list[Entry] | None = None, extra_questions: dict[str, list[str]] | None = None) -> Index:
-    """Segment every entry once. ``extra_questions`` adds taught examples by entry id."""
+def make_segmenter(entries: list[Entry]):
     from knowledge.segment import Segmenter
 
-    entries = list(entries if entries is not None else all_entries())
-    extra_questions = extra_questions or {}
-    segmenter = Segmenter(extra_words=[k for e in entries for k in e.keywords] + [e.title for e in entries])
+    # Entry keywords are not added to jieba's dictionary: "营收总额" is better split into
+    # 营收 + 总额, so that "营业收入合计" shares words with it.
+    segmenter = Segmenter()
     # Typos are repaired only towards curated policy terms: entry keywords include everyday
     # phrases (哪些单位) that would "repair" ordinary words (哪个单位) into something else.
     segmenter.set_vocabulary(segmenter.policy_terms() | {e.title for e in entries})
+    return segmenter
+
+
+def build_index(entries: list[Entry] | None = None, extra_questions: dict[str, list[str]] | None = None,
+                segmenter=None) -> Index:
+    """Segment every entry once. ``extra_questions`` adds taught examples by entry id."""
+    entries = list(entries if entries is not None else all_entries())
+    extra_questions = extra_questions or {}
+    segmenter = segmenter or make_segmenter(entries)
     index = Index(entries=entries, segmenter=segmenter)
     words = segmenter.words
     word_df: Counter = Counter()
@@ -230,13 +245,18 @@ def _decide(index: Index, query: str, scored, evidence) -> tuple[bool, str]:
         return False, "empty"
     score, best = scored[0]
     normalized = evidence["normalized"]
-    keyword_hit = any(phrase in normalized for phrase in index.keyword_phrases[best] if len(phrase) >= 2)
-    anchored = evidence["anchor"][best] >= MIN_ANCHOR or keyword_hit
-    near = evidence["fuzz"][best] >= NEAR_QUESTION
     lexicon = index.segmenter.lexicon
-    off_topic = any(word in normalized for word in lexicon.out_of_scope)
-    if off_topic and not (keyword_hit and not _names_other_district(normalized)):
+    off_topic = [word for word in lexicon.out_of_scope if word in normalized]
+    keyword_hits = [phrase for phrase in index.keyword_phrases[best] if _contains_phrase(normalized, phrase)
+                    and not any(phrase in word for word in off_topic)]
+    if off_topic:
         return False, "out_of_scope"
+    if _asks_about_other_place(normalized, lexicon.other_places):
+        return False, "out_of_scope"
+    anchored = evidence["anchor"][best] >= MIN_ANCHOR or bool(keyword_hits)
+    # Short questions resemble many examples by chance ("我们能拿什么" ~ "我们能同时拿吗").
+    near_bar = NEAR_QUESTION if len(normalized.replace(" ", "")) >= 8 else NEAR_SHORT_QUESTION
+    near = evidence["fuzz"][best] >= near_bar
     if not (anchored or near):
         return False, "no_anchor"
     if score < CONFIDENT_SCORE and not near:
@@ -244,12 +264,33 @@ def _decide(index: Index, query: str, scored, evidence) -> tuple[bool, str]:
     return True, ""
 
 
-_OTHER_DISTRICTS = ("南开区", "和平区", "河西区", "河东区", "河北区", "红桥区", "东丽区", "津南区", "北辰区",
-                    "武清区", "宝坻区", "滨海新区", "宁河区", "静海区", "蓟州区")
+def _contains_phrase(normalized: str, phrase: str) -> bool:
+    """A keyword in the question: Chinese as a substring, English as whole words."""
+    if phrase.isascii():
+        return len(phrase) >= 3 and re.search(rf"\b{re.escape(phrase)}\b", normalized) is not None
+    return len(phrase) >= 2 and phrase in normalized
 
 
-def _names_other_district(normalized: str) -> bool:
-    return any(d in normalized for d in _OTHER_DISTRICTS)
+# Where a place is named as an institution's origin, the question is still about this policy.
+_ORIGIN_BEFORE = ("从", "由", "自", "在")
+_ORIGIN_AFTER = ("搬", "迁", "过来", "来", "落地", "转")
+# Words that, after a place name, show the question is about that place's own rules.
+_ABOUT_A_PLACES_RULES = ("政策", "产业园", "园区", "补贴", "奖励", "人才", "标准", "规定", "有什么", "有没有", "怎么",
+                         "落户", "policy", "policies", "subsid", "park")
+
+
+def _asks_about_other_place(normalized: str, places) -> bool:
+    """True when the question names another district or city other than as where a firm comes from."""
+    for place in places:
+        start = normalized.find(place)
+        while start != -1:
+            before = normalized[max(0, start - 2):start]
+            after = normalized[start + len(place):start + len(place) + 12]
+            origin = any(b in before for b in _ORIGIN_BEFORE) or any(after.startswith(a) for a in _ORIGIN_AFTER)
+            if not origin and "交易所" not in after and any(w in after for w in _ABOUT_A_PLACES_RULES):
+                return True
+            start = normalized.find(place, start + 1)
+    return False
 
 
 _index: Index | None = None
@@ -257,12 +298,57 @@ _index_lock = threading.Lock()
 _taught: dict[str, list[str]] = {}
 
 
+def _index_cache_key() -> str:
+    """A digest of everything the index is built from: files, code and taught examples."""
+    from knowledge import base, normalize, segment
+
+    digest = hashlib.sha256()
+    sources = sorted(base.ENTRIES_DIR.glob("*.toml")) + [
+        segment.LEXICON, segment.USER_DICT, Path(__file__), Path(normalize.__file__), Path(segment.__file__),
+        Path(base.__file__)]
+    for path in sources:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    digest.update(json.dumps(_taught, sort_keys=True, ensure_ascii=False).encode())
+    return digest.hexdigest()[:20]
+
+
+def _load_or_build_index() -> Index:
+    """The index from the disk cache when nothing changed since it was built, else built anew.
+
+    Segmenting every entry takes about half a second; a cold ``policybot ask`` should not pay it.
+    """
+    from knowledge.segment import cache_dir
+
+    try:
+        path = cache_dir() / f"index-{_index_cache_key()}.pickle"
+    except OSError:
+        return build_index(extra_questions=_taught)
+    if path.exists():
+        try:
+            index = pickle.loads(path.read_bytes())
+            index.segmenter = make_segmenter(index.entries)
+            return index
+        except Exception:  # a stale or damaged cache is rebuilt, never fatal
+            pass
+    index = build_index(extra_questions=_taught)
+    segmenter, index.segmenter = index.segmenter, None
+    try:
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp, path)
+    except OSError:
+        pass
+    index.segmenter = segmenter
+    return index
+
+
 def get_index() -> Index:
     global _index
     if _index is None:
         with _index_lock:
             if _index is None:
-                _index = build_index(extra_questions=_taught)
+                _index = _load_or_build_index()
     return _index
 
 

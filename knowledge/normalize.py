@@ -22,6 +22,7 @@ _AMOUNT = re.compile(
 _PLAIN_MONEY = re.compile(r"(?:[¥￥]\s*\d[\d,]*(?:\.\d+)?|\d[\d,]{3,}(?:\.\d+)?\s*(?:元|块钱|块|rmb)|\d+(?:\.\d+)?\s*(?:元|块钱|块))")
 _PERCENT = re.compile(rf"(?:\d+(?:\.\d+)?\s*%|百分之[{_CN_NUM}\d]+)")
 _YEAR_NTH = re.compile(r"第\s*([1-9一二三四五六七八九两])\s*年")
+_ONE_TO_ONE = re.compile(r"(?:1|一)\s*[:：比]\s*(?:1|一)")
 _FIRST_YEAR = re.compile(r"(?:头一年|首年|头年|入园当年)")
 _YEARS = re.compile(rf"(?<![第\d])([1-9一二三两四五])\s*(?:个)?年(?![度底初中内])")
 _ONE_YI = re.compile(r"(?:一个亿|个亿|过亿)")
@@ -59,7 +60,9 @@ def _unit_token(match: re.Match) -> str:
 
 def clean(text: str) -> str:
     """NFKC, Simplified, lower case, control characters out, length capped."""
-    text = _CONTROL.sub(" ", text or "")
+    # Lone surrogates (undecodable bytes read from a pipe) cannot be encoded: drop them.
+    text = (text or "").encode("utf-8", "replace").decode("utf-8", "replace")
+    text = _CONTROL.sub(" ", text)
     text = unicodedata.normalize("NFKC", text)
     text = to_simplified(text).lower()
     return text[:MAX_QUERY_CHARS]
@@ -70,6 +73,7 @@ def normalize_query(text: str) -> str:
     text = clean(text)
     text = _ONE_YI.sub(" #亿 ", text)
     text = _PERCENT.sub(" #% ", text)
+    text = _ONE_TO_ONE.sub(" 1比1 ", text)
     text = _FIRST_YEAR.sub(" 第1年 ", text)
     text = _YEAR_NTH.sub(lambda m: f" 第{_CN_DIGIT_VALUE.get(m.group(1), m.group(1))}年 ", text)
     text = _AMOUNT.sub(_unit_token, text)
