@@ -205,6 +205,8 @@ EN_ORDINALS = {"first": 1, "one": 1, "second": 2, "two": 2, "third": 3, "three":
 
 def parse_integer(text: object) -> int | None:
     """A whole number ≥ 0: 3, 第二年, 两年, 三, 第3年, "year 2", "second"."""
+    if re.search(r"-\s*\d|\d\s*[.,]\s*\d", fold(clean(text))):
+        return None  # negative or fractional: not a whole number (punctuation is dropped below)
     s = _bare(text)
     if not s or len(s) > 20:
         return None
