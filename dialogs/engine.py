@@ -344,7 +344,8 @@ def _clause(st, n) -> list[Reply]:
     except Exception:
         return [Reply(t("clause_usage", lang), kind="error")]
     st["last_entry"] = entry.id
-    return [Reply(f"{entry.title}\n\n{entry.text}", kind="answer", clauses=list(entry.clauses),
+    heading = summary.article_name(n, lang) if n else ("Preamble" if lang == "en" else "序言")
+    return [Reply(f"{heading} {_title(entry, lang)}\n\n{entry.text}", kind="answer", clauses=list(entry.clauses),
                   buttons=_answer_buttons(entry, lang))]
 
 
