@@ -4,7 +4,12 @@ Shared by every channel (``policybot ask``, the terminal chat, Telegram) so they
 """
 from __future__ import annotations
 
+import datetime as dt
+
 from knowledge.matcher import MatchResult
+
+# Entries about the policy's term get today's count of days left, which no file can hold.
+VALIDITY_ENTRIES = ("a19", "t-validity")
 
 AUTHORITY = "西青区人力资源和社会保障局（区人社局）"
 AUTHORITY_EN = "the Xiqing District Human Resources and Social Security Bureau"
@@ -41,11 +46,31 @@ def suggestion_titles(result: MatchResult, lang: str = "zh") -> list[str]:
     return titles[:3]
 
 
-def render_answer(result: MatchResult, lang: str = "zh") -> str:
+def validity_note(today: dt.date | None = None, lang: str = "zh") -> str:
+    """How long the policy still runs (or that it has ended), as of today."""
+    from rules.parameters import value  # the dates live with the other numbers of the policy
+
+    today = today or dt.date.today()
+    start, end = value("validity.start"), value("validity.end")
+    if today < start:
+        return "本政策尚未实施。" if lang == "zh" else "The policy is not yet in force."
+    if today > end:
+        return (f"本政策已于{end.year}年{end.month}月{end.day}日到期。" if lang == "zh"
+                else f"The policy expired on {end.isoformat()}.")
+    days = (end - today).days
+    if lang == "zh":
+        return f"截至{today.year}年{today.month}月{today.day}日，距有效期结束还有{days}天。"
+    return f"As of {today.isoformat()}, {days} days remain before the policy expires."
+
+
+def render_answer(result: MatchResult, lang: str = "zh", today: dt.date | None = None) -> str:
     """The reply text for a match result, in Chinese or English."""
     if result.confident and result.top:
         entry = result.top.entry
-        return entry.answer if lang == "zh" else entry.answer_en
+        text = entry.answer if lang == "zh" else entry.answer_en
+        if entry.id in VALIDITY_ENTRIES:
+            text += "\n" + validity_note(today, lang)
+        return text
     if not result.matches and result.reason == "empty":
         return EMPTY if lang == "zh" else EMPTY_EN
     lines = [NOT_COVERED if lang == "zh" else NOT_COVERED_EN]

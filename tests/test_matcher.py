@@ -94,3 +94,11 @@ def test_json_shape_has_at_most_three_matches_best_first():
     scores = [m["score"] for m in data["matches"]]
     assert scores == sorted(scores, reverse=True)
     assert set(data["matches"][0]) == {"id", "clauses", "title", "score"}
+
+
+def test_expiry_answer_counts_the_days_left_from_today():
+    import datetime as dt
+
+    result = match_question("政策什么时候到期")
+    assert "距有效期结束还有35天" in render_answer(result, today=dt.date(2026, 11, 26))
+    assert "已于2026年12月31日到期" in render_answer(result, today=dt.date(2027, 1, 2))
