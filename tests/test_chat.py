@@ -1,0 +1,61 @@
+"""The terminal chat, scripted through a pipe."""
+import io
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import rules
+from bot.chat import run_chat
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def chat(lines):
+    out = io.StringIO()
+    status = run_chat(io.StringIO("".join(line + "\n" for line in lines)), out)
+    return status, out.getvalue()
+
+
+def test_question_then_quit():
+    status, out = chat(["房租补贴怎么算", "/quit", "这一行不会被读到"])
+    assert status == 0
+    assert "先缴后补" in out and "[1] 查看原文" in out
+    assert out.rstrip().endswith("再见！")
+
+
+def test_end_of_input_exits_cleanly():
+    status, out = chat(["/help"])
+    assert status == 0 and "资格自测" in out
+
+
+def test_builder_interview_with_numbered_buttons():
+    # "3" picks the third choice; "#1" presses button 1 (是) of the yes/no question
+    status, out = chat(["/check", "3", "国家级", "#1", "/quit"])
+    assert status == 0
+    assert "（1/16）" in out and "[3] 建园主体" in out
+    expected = rules.estimate({"role": "builder", "park_level": "national", "upgraded_from_city": True})
+    assert "资格自测结果" in out and rules.format_wan(expected["total_max"]) in out
+
+
+def test_a_number_answers_a_number_question_instead_of_pressing_a_button():
+    status, out = chat(["/check", "2", "2", "查看/修改", "/quit"])   # operator; operating year 2, not button 2
+    assert status == 0
+    assert "运营第几年：2" in out
+
+
+def test_save_the_estimate(tmp_path):
+    target = tmp_path / "estimate.txt"
+    status, out = chat(["/save", "/check", "3", "1", f"/save {target}", "/quit"])
+    assert status == 0
+    assert "还没有可保存的估算结果" in out
+    assert target.read_text(encoding="utf-8").startswith("资格自测结果")
+
+
+def test_policybot_chat_subprocess():
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "TELEGRAM_BOT_TOKEN": ""}
+    proc = subprocess.run([sys.executable, "-m", "bot.cli", "chat"], input="房租补贴怎么算\n资格自测\n3\n1\n/quit\n",
+                          capture_output=True, text=True, encoding="utf-8", cwd=ROOT, env=env, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "先缴后补" in proc.stdout and "资格自测结果" in proc.stdout
+    assert "Traceback" not in proc.stderr
