@@ -39,9 +39,12 @@ def test_builder_interview_with_numbered_buttons():
 
 
 def test_a_number_answers_a_number_question_instead_of_pressing_a_button():
-    status, out = chat(["/check", "2", "2", "查看/修改", "/quit"])   # operator; operating year 2, not button 2
+    # operator: whatever the order, "2" picks choice 2 of the park level and answers 2 to the number
+    # questions; pressing button 2 there would have skipped them
+    status, out = chat(["/check", "2", "2", "2", "2", "2", "查看/修改", "/quit"])
     assert status == 0
-    assert "运营第几年：2" in out
+    assert "运营第几年：2" in out and "园区认定级别：市级" in out
+    assert "已跳过" not in out
 
 
 def test_save_the_estimate(tmp_path):
