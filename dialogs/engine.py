@@ -603,18 +603,18 @@ def _interview_text(st, text, when) -> list[Reply]:
     if _looks_like_question(text) and not _short_answer(q, text):
         return _ask(st, text, when)
     value = iv.parse_answer(q, text)
-    facts = {k: v for k, v in _valid_facts(parsing.extract_facts(text)).items()
-             if k != q.key and k not in itv["answers"]}
+    facts_all = _valid_facts(parsing.extract_facts(text, context=q.key))
+    facts = {k: v for k, v in facts_all.items() if k != q.key and k not in itv["answers"]}
     if value is not None:
         return _accept(st, q.key, value, facts, when)
-    facts_all = _valid_facts(parsing.extract_facts(text))
     if q.key in facts_all and q.key not in itv["answers"]:
         return _accept(st, q.key, facts_all[q.key], facts, when)
     if facts:
         return _accept(st, None, None, facts, when)
     if len(text) >= 4 and _confident(text):
         return _ask(st, text, when)
-    hint = {"yesno": t("yesno_hint", lang), "choice": t("choice_hint", lang)}.get(q.type, "")
+    hint = {"yesno": t("yesno_hint", lang), "choice": t("choice_hint", lang),
+            "money": t("money_hint", lang), "money_list": t("money_hint", lang)}.get(q.type, "")
     hint = (hint + t("example", lang, example=q.example_text(lang))).strip()
     return [Reply(t("not_understood", lang, hint=hint), kind="error"), _question_reply(st, q)]
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from decimal import Decimal
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 from dialogs import parsing
 
 INTERVIEW_FILE = Path(__file__).with_name("interview.toml")
+BARE_SMALL_NUMBER = re.compile(r"\s*0*[1-9]\d{0,3}(\.\d+)?\s*")  # 1 … 9999 without a unit
 TYPES = ("yesno", "choice", "money", "integer", "money_list")
 
 
@@ -123,11 +125,16 @@ def parse_answer(q: Question, text: str):
     if q.type == "choice":
         return parsing.parse_choice(text, list(q.choices))
     if q.type == "money":
+        if BARE_SMALL_NUMBER.fullmatch(parsing.fold(parsing.clean(text))):
+            return None  # "80" for a rent is almost surely 80万: ask again, with the unit
         return parsing.parse_money(text)
     if q.type == "integer":
         n = parsing.parse_integer(text)
         return n if n is not None and n >= max(q.min, 0) and n <= 100 else None
     if q.type == "money_list":
+        parts = re.split(r"[、,，;；\s和]+", parsing.fold(parsing.clean(text)))
+        if any(BARE_SMALL_NUMBER.fullmatch(p) for p in parts if p):
+            return None
         return parsing.parse_money_list(text)
     return None
 
@@ -185,11 +192,21 @@ def display(q: Question, value, lang: str = "zh") -> str:
                 return c["label_en"] if en else c["label"]
         return str(value)
     if q.type == "money":
-        return format_wan(value) if value else ("none" if en else "没有（0）")
+        return _yuan(value, en) if value else ("none" if en else "没有（0）")
     if q.type == "integer":
         return str(value)
     if q.type == "money_list":
         if not value:
             return "none" if en else "没有"
-        return "、".join(format_wan(v) for v in value)
+        return "、".join(_yuan(v, en) for v in value)
     return str(value)
+
+
+def _yuan(value: int, en: bool) -> str:
+    """Money as people say it: 3.2亿元 from one hundred million up, else 万元."""
+    from rules import format_wan
+
+    if value >= 100_000_000 and not en:
+        whole = Decimal(value) / 100_000_000
+        return f"{whole.normalize():f}亿元"
+    return format_wan(value)

@@ -281,10 +281,18 @@ def _negated(clause: str, word: str) -> bool:
     return i >= 0 and bool(NEGATION_RE.search(clause[max(0, i - 4):i]))
 
 
-def extract_facts(text: object) -> dict:
+TOPIC_OF_KEY = {"revenue": "revenue", "revenue_prev": "revenue", "contribution": "contribution",
+                "contribution_prev": "contribution", "rent_paid": "rent", "park_year": "rent",
+                "tenants_revenue": "tenants_revenue", "facility_fees": "facility_fees", "events": "events",
+                "ipo_city_subsidy": "ipo", "competition_city_award": "competition"}
+
+
+def extract_facts(text: object, context: str | None = None) -> dict:
     """Profile keys (RULES.md vocabulary) named in free text, e.g.
     "我们是区外新引进的，今年营收2亿，房租第一年交了60万" →
-    {"origin": "new", "revenue": 200000000, "park_year": 1, "rent_paid": 600000}."""
+    {"origin": "new", "revenue": 200000000, "park_year": 1, "rent_paid": 600000}.
+    ``context``, the profile key of the question pending, gives amounts without a topic word their
+    topic ("3.2亿，去年1.5亿" while revenue is asked)."""
     raw = clean(text)
     if not raw:
         return {}
@@ -344,7 +352,7 @@ def extract_facts(text: object) -> dict:
         elif re.search(r"市级", clause) and re.search(r"园|认定", clause):
             facts["park_level"] = "city"
 
-    _amount_facts(s, facts)
+    _amount_facts(s, facts, TOPIC_OF_KEY.get(context or ""))
 
     if re.search(r"(评为|评上|入选|获评|选为).{0,8}品牌", s):
         facts["brand_selected"] = True
@@ -355,10 +363,9 @@ def extract_facts(text: object) -> dict:
     return facts
 
 
-def _amount_facts(s: str, facts: dict) -> None:
+def _amount_facts(s: str, facts: dict, carry: str | None = None) -> None:
     """Amounts assigned by the words of the clause they stand in."""
-    clauses = [c for c in CLAUSE_SPLIT_RE.split(s) if c and c.strip()]
-    carry = None  # "房租第一年交了60万，第二年100万": the topic carries to the next clause
+    clauses = [c for c in CLAUSE_SPLIT_RE.split(s) if c and c.strip()]  # "房租第一年交了60万，第二年100万": the topic carries to the next clause
     for clause in clauses:
         amounts = [a for _, a in find_amounts(clause)]
         year = ORDINAL_YEAR_RE.search(clause)

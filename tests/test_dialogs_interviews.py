@@ -383,3 +383,35 @@ def test_stale_buttons_do_no_harm():
         conv.press(action)
         assert conv.answers() == answers
         assert conv.last.kind == "question"
+
+
+def _to_question(conv, key):
+    conv.say("/check")
+    conv.say("1")
+    for _ in range(4):
+        conv.say("是")
+    conv.say("新引进")
+    while conv.pending != key:
+        conv.say("跳过")
+
+
+def test_a_bare_small_number_for_money_is_asked_again_with_the_unit():
+    conv = Conversation()
+    _to_question(conv, "rent_paid")
+    conv.say("80")
+    assert conv.replies[0].kind == "error" and "单位" in conv.replies[0].text
+    assert "rent_paid" not in conv.answers()
+    conv.say("80万")
+    assert conv.answers()["rent_paid"] == 800_000
+
+
+def test_amounts_without_a_topic_word_belong_to_the_question_asked():
+    conv = Conversation()
+    conv.say("/check")
+    conv.answer_all({"role": "1", **ELIGIBLE, "origin": "区内迁入", "revenue": "3.2亿，去年1.5亿", "contribution": "跳过",
+                     "park_year": "跳过", "rent_paid": "跳过", "ranking": "跳过", "competition_city_award": "跳过",
+                     "ipo_city_subsidy": "跳过", "events": "跳过", "facility_fees": "跳过",
+                     "manager_contributions": "跳过", "brand_selected": "跳过"})
+    assert "revenue_prev" not in conv.asked
+    profile = profile_of(conv.state)
+    assert (profile["revenue"], profile["revenue_prev"]) == (320_000_000, 150_000_000)
