@@ -136,7 +136,7 @@ def _guarded(state, now, idle_days, handler, is_action, incoming):
     try:
         replies = [Reply(t("migrated", lang), kind="info")] if apologise else []
         offer = _idle_check(st, when, idle_days, incoming if isinstance(incoming, str) else "", is_action)
-        if offer is not None:
+        if offer is not None and not (not is_action and _looks_like_question(parsing.clean(incoming))):
             replies += offer
         else:
             replies += handler(st, when)
@@ -207,7 +207,7 @@ def _on_text(st: dict, text, when) -> list[Reply]:
         return _interview_text(st, clean, when)
     if itv and itv["phase"] in ("stopped", "done"):
         control = _control_of(clean)
-        if control in ("back", "review", "restart"):
+        if control in ("back", "review", "restart", "cancel"):
             return _control(st, control, when)
     return _ask(st, clean, when)
 
@@ -221,11 +221,10 @@ def _command(st, clean, when) -> list[Reply]:
         replies = [Reply(t("welcome", lang), kind="info", buttons=_home_buttons(lang))]
         itv = st.get("interview")
         if itv and itv["phase"] in PENDING_PHASES:
-            replies.append(_offer(st, "pending_offer"))
-            itv.setdefault("resume_phase", itv["phase"] if itv["phase"] != "idle_offer" else "asking")
             if itv["phase"] != "idle_offer":
                 itv["resume_phase"] = itv["phase"]
-            itv["phase"] = "idle_offer"
+                itv["phase"] = "idle_offer"
+            replies.append(_offer(st, "pending_offer"))
         return replies
     if cmd == "/help":
         return [Reply(t("help", lang), kind="info", buttons=_home_buttons(lang))] + _repeat_pending(st)
@@ -581,6 +580,8 @@ def _interview_text(st, text, when) -> list[Reply]:
             return _control(st, "resume", when)
         if parsing._bare(text) in ("2",):
             return _control(st, "restart", when)
+        if _looks_like_question(text):
+            return _ask(st, text, when)  # answered; the offer follows
         return [_offer(st, "pending_offer")]
     if phase == "confirm_cancel":
         yes = parsing.parse_yes_no(text)

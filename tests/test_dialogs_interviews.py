@@ -415,3 +415,13 @@ def test_amounts_without_a_topic_word_belong_to_the_question_asked():
     assert "revenue_prev" not in conv.asked
     profile = profile_of(conv.state)
     assert (profile["revenue"], profile["revenue_prev"]) == (320_000_000, 150_000_000)
+
+
+def test_a_question_after_a_long_idle_is_answered_and_the_interview_offered():
+    conv = Conversation()
+    conv.say("/check")
+    conv.say("1")
+    conv.now = NOW + timedelta(days=30)
+    conv.say("房租补贴怎么算？")
+    assert conv.replies[0].kind == "answer"
+    assert "ctl:resume" in conv.last.actions() and conv.answers() == {"role": "institution"}
