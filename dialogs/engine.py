@@ -539,10 +539,8 @@ def _question_reply(st, q: iv.Question, prefix: str = "") -> Reply:
             rows.append([Button(label, f"ans:{q.key}:{v}") for label, v in labels[i:i + per_row]])
     else:
         text += "\n" + t("example", lang, example=q.example_text(lang))
-        if q.type == "money" and any(w in q.prompt for w in ("没有请回答", "没有请")):
-            rows.append([Button(b("none", lang), f"ans:{q.key}:0")])
-        if q.type == "money_list" and "没有" in q.prompt:
-            rows.append([Button(b("none", lang), f"ans:{q.key}:none")])
+        if q.none_is_zero:
+            rows.append([Button(b("none", lang), f"ans:{q.key}:{'0' if q.type == 'money' else 'none'}")])
     if editing:
         rows.append([Button(b("why", lang), "ctl:why"), Button(b("done_review", lang), "ctl:resume")])
     else:
@@ -617,6 +615,8 @@ def _interview_text(st, text, when) -> list[Reply]:
     hint = {"yesno": t("yesno_hint", lang), "choice": t("choice_hint", lang),
             "money": t("money_hint", lang), "money_list": t("money_hint", lang)}.get(q.type, "")
     hint = (hint + t("example", lang, example=q.example_text(lang))).strip()
+    if parsing._bare(text) in parsing.NONE_AMOUNT_WORDS | parsing.NO_WORDS:
+        hint += t("skip_hint", lang)
     return [Reply(t("not_understood", lang, hint=hint), kind="error"), _question_reply(st, q)]
 
 

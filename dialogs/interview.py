@@ -35,6 +35,7 @@ class Question:
     stop_reason: str = ""
     stop_reason_en: str = ""
     min: int = 0
+    none_is_zero: bool = False
 
     def name(self, lang: str) -> str:
         return self.title_en if lang == "en" else self.title
@@ -127,7 +128,7 @@ def parse_answer(q: Question, text: str):
     if q.type == "money":
         if BARE_SMALL_NUMBER.fullmatch(parsing.fold(parsing.clean(text))):
             return None  # "80" for a rent is almost surely 80万: ask again, with the unit
-        return parsing.parse_money(text)
+        return parsing.parse_money(text, allow_none_words=q.none_is_zero)
     if q.type == "integer":
         n = parsing.parse_integer(text)
         return n if n is not None and n >= max(q.min, 0) and n <= 100 else None
@@ -135,7 +136,7 @@ def parse_answer(q: Question, text: str):
         parts = re.split(r"[、,，;；\s和]+", parsing.fold(parsing.clean(text)))
         if any(BARE_SMALL_NUMBER.fullmatch(p) for p in parts if p):
             return None
-        return parsing.parse_money_list(text)
+        return parsing.parse_money_list(text, allow_none_words=q.none_is_zero)
     return None
 
 
@@ -145,6 +146,8 @@ def value_from_action(q: Question, raw: str):
         return {"yes": True, "no": False}.get(raw)
     if q.type == "choice":
         return raw if any(c["value"] == raw for c in q.choices) else None
+    if not q.none_is_zero:
+        return None
     if q.type == "money":
         return 0 if raw == "0" else None
     if q.type == "money_list":

@@ -225,13 +225,13 @@ def parse_integer(text: object) -> int | None:
     return None
 
 
-def parse_money_list(text: object) -> list[int] | None:
+def parse_money_list(text: object, allow_none_words: bool = True) -> list[int] | None:
     """Amounts separated by 、 , ； 和 及 and spaces: "50万和30万", "50万、30万"; 没有 → []."""
     raw = clean(text)
     if not raw:
         return None
     if _bare(raw) in NONE_AMOUNT_WORDS:
-        return []
+        return [] if allow_none_words else None
     parts = [p for p in re.split(r"[、,，;；/]|和|及|与|以及|\band\b|\s+", fold(raw)) if p.strip()]
     if parts and len(parts) <= 30:
         amounts = [parse_money(p, allow_none_words=False) for p in parts]

@@ -32,6 +32,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "example": ("可以这样回答：{example}", "For example: {example}"),
     "yesno_hint": ("请回答“是”或“否”。", "Please answer yes or no."),
     "money_hint": ("金额请带上单位（元、万、亿）。", "Please give the amount with its unit (yuan, 万 or 亿)."),
+    "skip_hint": ("如果手头没有这个数字，可以回答“跳过”。", " If you do not have the figure at hand, answer \"skip\"."),
     "choice_hint": ("请回复选项的序号或名称。", "Please reply with the number or the name of an option."),
     "noted": ("我记下了：{facts}", "Noted: {facts}"),
     "changed": ("已修改：{name} → {value}", "Changed: {name} → {value}"),

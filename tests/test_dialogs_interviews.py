@@ -425,3 +425,12 @@ def test_a_question_after_a_long_idle_is_answered_and_the_interview_offered():
     conv.say("房租补贴怎么算？")
     assert conv.replies[0].kind == "answer"
     assert "ctl:resume" in conv.last.actions() and conv.answers() == {"role": "institution"}
+
+
+def test_none_for_a_figure_the_applicant_may_not_have_is_not_taken_as_zero():
+    conv = Conversation()
+    _to_question(conv, "contribution")
+    conv.say("没有")
+    assert "contribution" not in conv.answers() and "跳过" in conv.replies[0].text
+    conv.say("0")
+    assert conv.answers()["contribution"] == 0
