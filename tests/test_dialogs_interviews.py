@@ -434,3 +434,17 @@ def test_none_for_a_figure_the_applicant_may_not_have_is_not_taken_as_zero():
     assert "contribution" not in conv.answers() and "跳过" in conv.replies[0].text
     conv.say("0")
     assert conv.answers()["contribution"] == 0
+
+
+def test_figures_from_an_earlier_question_are_not_asked_again():
+    conv = Conversation()
+    conv.say("我们是区外新引进的，第一年房租交了60万，能补多少？")
+    assert "54万元" in conv.replies[0].text           # 60万 × 90%
+    assert "check" in conv.last.actions()              # offered: the full check with these facts
+    conv.press("check")
+    assert any("已记下" in r.text and "60万元" in r.text for r in conv.replies)
+    conv.answer_all({"role": "1", **ELIGIBLE, "revenue": "跳过", "contribution": "跳过", "ranking": "4",
+                     "competition_city_award": "没有", "ipo_city_subsidy": "没有", "events": "没有",
+                     "facility_fees": "没有", "brand_selected": "否"})
+    assert not {"origin", "park_year", "rent_paid"} & set(conv.asked)
+    assert profile_of(conv.state)["rent_paid"] == 600_000
