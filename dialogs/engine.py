@@ -181,7 +181,7 @@ def _offer(st, key) -> Reply:
 # ---- text ----------------------------------------------------------------------------------------
 
 def _control_of(text: str) -> str | None:
-    bare = parsing._bare(text)
+    bare = parsing.bare(text)
     for name, words in CONTROL_WORDS.items():
         if bare in words:
             return name
@@ -200,7 +200,7 @@ def _on_text(st: dict, text, when) -> list[Reply]:
         return [Reply(t("empty", lang), kind="info")] + _repeat_pending(st)
     if clean.startswith("/"):
         return _command(st, clean, when)
-    if parsing._bare(clean) in CHECK_WORDS:
+    if parsing.bare(clean) in CHECK_WORDS:
         return _start_check(st, when)
     itv = st.get("interview")
     if itv and itv["phase"] in PENDING_PHASES:
@@ -574,9 +574,9 @@ def _interview_text(st, text, when) -> list[Reply]:
     if phase == "idle_offer":
         if control in ("resume", "restart", "cancel"):
             return _control(st, control, when)
-        if parsing._bare(text) in ("1",):
+        if parsing.bare(text) in ("1",):
             return _control(st, "resume", when)
-        if parsing._bare(text) in ("2",):
+        if parsing.bare(text) in ("2",):
             return _control(st, "restart", when)
         if _looks_like_question(text):
             return _ask(st, text, when)  # answered; the offer follows
@@ -593,7 +593,7 @@ def _interview_text(st, text, when) -> list[Reply]:
     if phase == "review":
         n = parsing.parse_integer(text)
         keys = _review_keys(itv)
-        if n is not None and 1 <= n <= len(keys) and re.fullmatch(r"\d{1,2}", parsing._bare(text)):
+        if n is not None and 1 <= n <= len(keys) and re.fullmatch(r"\d{1,2}", parsing.bare(text)):
             return _start_edit(st, keys[n - 1])
         return _ask(st, text, when) if _looks_like_question(text) else [_review_reply(st)]
     q = _pending_question(itv)
@@ -615,7 +615,7 @@ def _interview_text(st, text, when) -> list[Reply]:
     hint = {"yesno": t("yesno_hint", lang), "choice": t("choice_hint", lang),
             "money": t("money_hint", lang), "money_list": t("money_hint", lang)}.get(q.type, "")
     hint = (hint + t("example", lang, example=q.example_text(lang))).strip()
-    if parsing._bare(text) in parsing.NONE_AMOUNT_WORDS | parsing.NO_WORDS:
+    if parsing.bare(text) in parsing.NONE_AMOUNT_WORDS | parsing.NO_WORDS:
         hint += t("skip_hint", lang)
     return [Reply(t("not_understood", lang, hint=hint), kind="error"), _question_reply(st, q)]
 

@@ -30,9 +30,6 @@ FILLER_RE = re.compile(
     r"交了|缴了|缴纳了|缴纳|交|花了|花费|支出|费用|金额|今年|去年|上一年度?|上年度?)",
 )
 
-_FULLWIDTH = str.maketrans({"，": ",", "。": ".", "．": ".", "：": ":", "；": ";", "（": "(", "）": ")",
-                            "￥": "¥", "！": "!", "？": "?", "　": " "})
-
 
 def clean(text: object) -> str:
     """Text made safe to look at: a str, control characters dropped, width folded, at most
@@ -55,7 +52,7 @@ def fold(text: str) -> str:
     return "".join(out).lower()
 
 
-def _bare(text: object) -> str:
+def bare(text: object) -> str:
     """For short answers: folded, without punctuation, spaces and sentence particles."""
     s = fold(clean(text))
     s = re.sub(r"[\s,.!?;:，。！？；：、~～…'\"“”‘’()（）\[\]【】<>《》-]+", "", s)
@@ -66,7 +63,7 @@ def _bare(text: object) -> str:
 
 def parse_yes_no(text: object) -> bool | None:
     """是/有/对/y/yes → True; 否/不/不是/没有/n/no → False; anything else None."""
-    s = _bare(text)
+    s = bare(text)
     if not s:
         return None
     if s in YES_WORDS:
@@ -82,7 +79,7 @@ def parse_yes_no(text: object) -> bool | None:
 
 def parse_choice(text: object, choices: list[dict]) -> str | None:
     """A choice by its number (1-based), its value, its label (zh or en) or one of its aliases."""
-    s = _bare(text)
+    s = bare(text)
     if not s:
         return None
     n = parse_integer(s)
@@ -90,12 +87,12 @@ def parse_choice(text: object, choices: list[dict]) -> str | None:
         return choices[n - 1]["value"]
     for c in choices:
         names = [c["value"], c.get("label", ""), c.get("label_en", "")] + list(c.get("aliases", []))
-        if any(name and _bare(name) == s for name in names):
+        if any(name and bare(name) == s for name in names):
             return c["value"]
     hits = []
     for c in choices:
         names = [c.get("label", ""), c.get("label_en", "")] + list(c.get("aliases", []))
-        if any(len(_bare(name)) >= 2 and _bare(name) in s for name in names):
+        if any(len(bare(name)) >= 2 and bare(name) in s for name in names):
             hits.append(c["value"])
     return hits[0] if len(set(hits)) == 1 else None
 
@@ -164,7 +161,7 @@ def parse_money(text: object, allow_none_words: bool = True) -> int | None:
     raw = fold(clean(text))
     if not raw or len(raw) > 60:
         return None
-    if allow_none_words and _bare(raw) in NONE_AMOUNT_WORDS:
+    if allow_none_words and bare(raw) in NONE_AMOUNT_WORDS:
         return 0
     s = raw.replace("¥", "").replace("￥", "").replace("$", "")
     s = re.sub(r"(?<=\d),(?=\d{3}\b)|(?<=\d),(?=\d{3}(?:\D|$))", "", s)
@@ -207,7 +204,7 @@ def parse_integer(text: object) -> int | None:
     """A whole number ≥ 0: 3, 第二年, 两年, 三, 第3年, "year 2", "second"."""
     if re.search(r"-\s*\d|\d\s*[.,]\s*\d", fold(clean(text))):
         return None  # negative or fractional: not a whole number (punctuation is dropped below)
-    s = _bare(text)
+    s = bare(text)
     if not s or len(s) > 20:
         return None
     s = re.sub(r"^(第|year|the)", "", s)
@@ -230,7 +227,7 @@ def parse_money_list(text: object, allow_none_words: bool = True) -> list[int] |
     raw = clean(text)
     if not raw:
         return None
-    if _bare(raw) in NONE_AMOUNT_WORDS:
+    if bare(raw) in NONE_AMOUNT_WORDS:
         return [] if allow_none_words else None
     parts = [p for p in re.split(r"[、,，;；/]|和|及|与|以及|\band\b|\s+", fold(raw)) if p.strip()]
     if parts and len(parts) <= 30:
