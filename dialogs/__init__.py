@@ -8,9 +8,9 @@ A channel (terminal, Telegram) keeps one plain-JSON ``state`` per user and calls
     state, replies = respond(state, text, now=None, idle_days=7)    # anything the user typed
     state, replies = press(state, action, now=None, idle_days=7)    # the action of a pressed Button
 
-``now`` is a timezone-aware or naive UTC ``datetime`` (default: the current time); a pending
-interview untouched for more than ``idle_days`` is offered to resume (继续) or restart (重新开始)
-instead of being dropped. Neither call raises on any input: bad text gives an "error" reply, and the
+``now`` is a timezone-aware or naive UTC ``datetime`` (default: the current time); it dates the
+estimate (rules ``as_of``), and a pending interview untouched for more than ``idle_days`` (state
+``updated_at``) is offered to resume (继续) or restart (重新开始) instead of being dropped. Neither call raises on any input: bad text gives an "error" reply, and the
 state passed in is never mutated (a new state is returned).
 
 ``respond`` understands questions (answered from ``knowledge``), interview answers, control words
@@ -28,6 +28,7 @@ state passed in is never mutated (a new state is returned).
                     {"type": "handoff", "question": "..."},                    (转人工)
                     {"type": "asked", "query": ..., "top": "a05", "score": 0.93, "confident": True},
                     {"type": "interview", "event": "started" | "finished" | "cancelled" | "stopped"}
+    Reply.actions() every button action, row by row (for channels that number buttons)
     Reply.expects   None, or the answer type the pending interview question wants ("yesno",
                     "choice", "money", "integer", "money_list"): a channel that numbers buttons
                     should read a bare number as an answer when this is "money"/"integer"/"money_list".
@@ -47,7 +48,7 @@ Button actions (all produced by the engine; a channel passes them back unchanged
 
 An unknown or stale action gives a polite "error"/"info" reply and leaves the state usable.
 
-``state`` is JSON-serialisable and carries ``"version"``; a state from an older or unknown version
+``state`` is JSON-serialisable and carries ``"version"`` (STATE_VERSION) and ``"lang"``; a state from an older or unknown version
 is migrated or restarted with an apology, never crashes. Its interview answers use exactly the
 applicant-profile vocabulary of ../shared/RULES.md: ``profile_of(state)`` returns the profile the
 estimate is computed from.
