@@ -74,6 +74,14 @@ def parse_yes_no(text: object) -> bool | None:
         return False
     if s.startswith(("是的", "有的", "对的", "符合")) and len(s) <= 6:
         return True
+    # "是的，我们在园区注册了" / "不是，我们是分公司": the first clause decides
+    head = re.split(r"[，,。.!！;；:：\s]", fold(clean(text)), maxsplit=1)
+    if len(head) == 2 and head[1].strip() and head[0].strip():
+        first = bare(head[0])
+        if first in YES_WORDS:
+            return True
+        if first in NO_WORDS:
+            return False
     return None
 
 

@@ -56,12 +56,13 @@ def test_money_none_words_only_when_allowed():
     ("y", True), ("Yes", True), ("YES!", True),
     ("否", False), ("不是", False), ("不", False), ("没有", False), ("没有的", False), ("不符合", False),
     ("n", False), ("no", False), ("No.", False),
+    ("是的，我们在园区注册了", True), ("不是，我们是分公司", False), ("yes, we are", True),
 ])
 def test_yes_no(text, value):
     assert parse_yes_no(text) is value
 
 
-@pytest.mark.parametrize("text", ["", "不知道", "是不是要先交房租", "maybe", "1", "😀"])
+@pytest.mark.parametrize("text", ["", "不知道", "是不是要先交房租", "maybe", "1", "😀", "我们，是的"])
 def test_yes_no_rejects(text):
     assert parse_yes_no(text) is None
 
