@@ -18,7 +18,9 @@ NUMBER_ANSWERS = {"money", "integer", "money_list"}
 BUTTON_RE = re.compile(r"^\s*(?:#|\[)?\s*(\d{1,2})\s*\]?\s*$")
 PROMPT = "> "
 CHAT_HELP = ("终端命令：/quit 退出；/save [文件名] 保存最近一次的估算结果；输入按钮前的序号即可点按钮"
-             "（问题要求填数字时，用 #序号）。")
+             "（问题要求填数字时，用 #序号）。\n"
+             "Terminal: /quit exits; /save [file] saves the last estimate; type a button's number to press it "
+             "(#number when the question wants a number); /lang en for English.")
 
 
 def _print(out: TextIO, text: str = "") -> None:
