@@ -11,7 +11,7 @@ import re
 from datetime import datetime, timedelta, timezone
 
 from dialogs import interview as iv
-from dialogs import parsing, summary
+from dialogs import answers, parsing, summary
 from dialogs.reply import Button, Reply
 from dialogs.texts import b, t
 
@@ -20,7 +20,6 @@ log = logging.getLogger(__name__)
 STATE_VERSION = 1
 DEFAULT_IDLE_DAYS = 7
 PENDING_PHASES = ("asking", "edit", "review", "confirm_cancel", "idle_offer")
-ENTRY_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,40}")
 
 CONTROL_WORDS = {
     "back": {"上一步", "上一题", "返回上一步", "后退", "回退", "back", "/back"},
@@ -231,12 +230,12 @@ def _command(st, clean, when) -> list[Reply]:
     if cmd == "/check":
         return _start_check(st, when)
     if cmd == "/list":
-        return _list(st) + _repeat_pending(st)
+        return answers.list_reply(st) + _repeat_pending(st)
     if cmd == "/clause":
         n = parsing.parse_integer(arg)
         if n is None or not 0 <= n <= 19:
             return [Reply(t("clause_usage", lang), kind="error")] + _repeat_pending(st)
-        return _clause(st, n) + _repeat_pending(st)
+        return answers.clause_reply(st, n) + _repeat_pending(st)
     if cmd == "/lang":
         if arg.lower() in ("zh", "en"):
             st["lang"] = arg.lower()
@@ -269,18 +268,18 @@ def _on_action(st: dict, action, when) -> list[Reply]:
     if action == "help":
         return [Reply(t("help", lang), kind="info")] + _repeat_pending(st)
     if action == "list":
-        return _list(st) + _repeat_pending(st)
+        return answers.list_reply(st) + _repeat_pending(st)
     if action == "human":
-        return _handoff(st)
+        return answers.handoff_reply(st) + _repeat_pending(st)
     if head == "lang" and rest in ("zh", "en"):
         st["lang"] = rest
         return [Reply(t("lang_set", rest), kind="info")] + _repeat_pending(st)
-    if head in ("ask", "text") and ENTRY_ID_RE.fullmatch(rest):
-        return _entry_reply(st, rest, verbatim=head == "text") + _repeat_pending(st)
+    if head in ("ask", "text") and answers.ENTRY_ID_RE.fullmatch(rest):
+        return answers.entry_reply(st, rest, verbatim=head == "text") + _repeat_pending(st)
     if head == "fb":
         sign, _, entry = rest.partition(":")
-        if sign in ("+", "-") and ENTRY_ID_RE.fullmatch(entry):
-            return _feedback(st, entry, 1 if sign == "+" else -1)
+        if sign in ("+", "-") and answers.ENTRY_ID_RE.fullmatch(entry):
+            return answers.feedback_reply(st, entry, 1 if sign == "+" else -1) + _repeat_pending(st)
     if head == "ctl" and rest in CONTROL_WORDS.keys() | {"cancel_yes", "cancel_no"}:
         return _control(st, rest, when)
     itv = st.get("interview")
@@ -296,177 +295,13 @@ def _on_action(st: dict, action, when) -> list[Reply]:
     return [Reply(t("stale", lang), kind="info")] + _repeat_pending(st)
 
 
-# ---- knowledge -----------------------------------------------------------------------------------
-
-def _entry(entry_id):
-    try:
-        from knowledge import get_entry
-        return get_entry(entry_id)
-    except Exception:
-        return None
-
-
-def _answer_buttons(entry, lang) -> list[list[Button]]:
-    rows = [[Button(b("text", lang), f"text:{entry.id}")]]
-    for rid in list(getattr(entry, "related", []) or [])[:2]:
-        rel = _entry(rid)
-        if rel is not None:
-            rows[0].append(Button(_title(rel, lang), f"ask:{rel.id}"))
-    rows.append([Button(b("up", lang), f"fb:+:{entry.id}"), Button(b("down", lang), f"fb:-:{entry.id}"),
-                 Button(b("human", lang), "human")])
-    return rows
-
-
-def _title(entry, lang) -> str:
-    return (entry.title_en if lang == "en" and getattr(entry, "title_en", "") else entry.title)[:40]
-
-
-def _entry_reply(st, entry_id, verbatim=False) -> list[Reply]:
-    lang = st["lang"]
-    entry = _entry(entry_id)
-    if entry is None:
-        return [Reply(t("stale", lang), kind="info")]
-    st["last_entry"] = entry.id
-    if verbatim:
-        text = entry.text
-    else:
-        text = entry.answer_en if lang == "en" and getattr(entry, "answer_en", "") else entry.answer
-    return [Reply(text, kind="answer", clauses=list(entry.clauses), buttons=_answer_buttons(entry, lang),
-                  events=[{"type": "opened", "entry": entry.id, "verbatim": verbatim}])]
-
-
-def _clause(st, n) -> list[Reply]:
-    lang = st["lang"]
-    try:
-        from knowledge import article_entry
-        entry = article_entry(n)
-    except Exception:
-        return [Reply(t("clause_usage", lang), kind="error")]
-    st["last_entry"] = entry.id
-    heading = summary.article_name(n, lang) if n else ("Preamble" if lang == "en" else "序言")
-    return [Reply(f"{heading} {_title(entry, lang)}\n\n{entry.text}", kind="answer", clauses=list(entry.clauses),
-                  buttons=_answer_buttons(entry, lang))]
-
-
-def _list(st) -> list[Reply]:
-    lang = st["lang"]
-    try:
-        from knowledge import all_entries
-        entries = [e for e in all_entries() if getattr(e, "kind", "") == "article"]
-    except Exception:
-        return [Reply(t("knowledge_down", lang), kind="error")]
-    lines = [t("list_title", lang)]
-    for e in sorted(entries, key=lambda e: e.clauses[0] if e.clauses else 0):
-        n = e.clauses[0] if e.clauses else 0
-        label = summary.article_name(n, lang) if n else ("Preamble" if lang == "en" else "序言")
-        lines.append(f"{label} {_title(e, lang)}")
-    return [Reply("\n".join(lines), kind="info")]
-
-
-def _handoff(st) -> list[Reply]:
-    return [Reply(t("handoff", st["lang"]), kind="info",
-                  events=[{"type": "handoff", "question": st.get("last_query") or "",
-                           "entry": st.get("last_entry")}])] + _repeat_pending(st)
-
-
-def _feedback(st, entry_id, value) -> list[Reply]:
-    lang = st["lang"]
-    buttons = [] if value > 0 else [[Button(b("human", lang), "human")]]
-    return [Reply(t("thanks_up" if value > 0 else "thanks_down", lang), kind="info", buttons=buttons,
-                  events=[{"type": "feedback", "entry": entry_id, "value": value}])] + _repeat_pending(st)
-
+# ---- questions -----------------------------------------------------------------------------------
 
 def _ask(st, text, when) -> list[Reply]:
-    """A question to the knowledge base, with the computed figure when it carries one."""
-    lang = st["lang"]
-    st["last_query"] = text
-    try:
-        from knowledge import match_question
-        result = match_question(text)
-    except Exception:
-        log.exception("matcher failed")
-        return [Reply(t("knowledge_down", lang), kind="error", buttons=[[Button(b("human", lang), "human")]])]
-    top = result.matches[0] if result.matches else None
-    event = {"type": "asked", "query": text, "top": top.entry.id if top else None,
-             "score": round(float(top.score), 4) if top else None, "confident": bool(result.confident)}
-    facts = _valid_facts(parsing.extract_facts(text))
-    computed = _computed(facts, lang)
-    if result.confident and top:
-        reply = _entry_reply(st, top.entry.id)[0]
-        reply.events = [event]
-        if computed:
-            reply.text += "\n\n" + computed
-        replies = [reply]
-    else:
-        if computed:
-            replies = [Reply(computed, kind="answer", events=[event],
-                             buttons=[[Button(b("human", lang), "human")]])]
-        elif result.matches:
-            rows = [[Button(_title(m.entry, lang), f"ask:{m.entry.id}")] for m in result.matches[:3]]
-            rows.append([Button(b("human", lang), "human")])
-            replies = [Reply(t("not_confident", lang) + "\n" + t("not_confident_tail", lang),
-                             kind="not_confident", buttons=rows, events=[event])]
-        else:
-            replies = [Reply(t("no_match", lang), kind="not_confident", events=[event],
-                             buttons=[[Button(b("check", lang), "check"), Button(b("human", lang), "human")]])]
+    """A free question: answered, then the pending interview step again (never taken as an answer)."""
     itv = st.get("interview")
-    if facts and not (itv and itv["phase"] in PENDING_PHASES):
-        st["noted_facts"] = {**st.get("noted_facts", {}), **facts}
-        replies.append(Reply(t("offer_check", lang), kind="info", buttons=[[Button(b("check", lang), "check")]]))
-    return replies + _repeat_pending(st)
-
-
-FIGURE_CLAUSES = {"revenue": (11,), "revenue_prev": (11,), "rent_paid": (5,), "tenants_revenue": (3,),
-                  "facility_fees": (14,), "events": (13,), "operating_years": (2,), "park_level": (1, 2),
-                  "competition_city_award": (4, 10), "ipo_city_subsidy": (12,)}
-
-
-def _valid_facts(facts: dict) -> dict:
-    qs = iv.by_key()
-    return {k: v for k, v in facts.items() if k in qs and iv.valid_value(qs[k], v)}
-
-
-def _computed(facts: dict, lang: str) -> str | None:
-    """The amounts rules.estimate gives for the figures a free question names."""
-    clauses = {c for k in facts for c in FIGURE_CLAUSES.get(k, ())}
-    if not clauses:
-        return None
-    try:
-        from rules import estimate, format_wan
-        from rules.profile import PROFILE_KEYS
-    except Exception:
-        return None
-    role = facts.get("role") or ("operator" if {"tenants_revenue", "operating_years"} & facts.keys() else
-                                 "institution")
-    prof = {k: v for k, v in facts.items()
-            if k in PROFILE_KEYS and role in PROFILE_KEYS[k].get("roles", ()) and k != "role"}
-    prof["role"] = role
-    if "ranking" in prof and prof["ranking"] == "none":
-        prof["ranking"] = None
-    lines_out = []
-    try:
-        if "rent_paid" in prof and "park_year" not in prof and 5 in clauses:
-            years = []
-            for year in (1, 2, 3):
-                res = estimate({**prof, "park_year": year})
-                years += [f"{'Year' if lang == 'en' else '第'}{year}{'' if lang == 'en' else '年'}：{format_wan(ln['max'])}"
-                          for ln in res["lines"] if ln["clause"] == 5]
-            if years:
-                lines_out.append(t("rent_years", lang) + "；".join(years))
-            clauses.discard(5)
-        result = estimate(prof)
-    except Exception:
-        log.exception("estimate failed for %r", prof)
-        return None
-    if not result.get("eligible", True):
-        return "\n".join([t("computed", lang)] + [f"· {r}" for r in result.get("reasons", [])])
-    for ln in result["lines"]:
-        if ln["clause"] in clauses and ln["kind"] != "service":
-            amount = ("最高" if ln["kind"] == "up_to" and lang != "en" else "up to " if ln["kind"] == "up_to" else "")
-            lines_out.append(f"· {ln['item']}：{amount}{format_wan(ln['max'])}。{ln['basis']}")
-    if not lines_out:
-        return None
-    return "\n".join([t("computed", lang)] + lines_out)
+    pending = bool(itv and itv["phase"] in PENDING_PHASES)
+    return answers.ask(st, text, offer_check=not pending) + _repeat_pending(st)
 
 
 # ---- interview -----------------------------------------------------------------------------------
@@ -602,7 +437,7 @@ def _interview_text(st, text, when) -> list[Reply]:
     if _looks_like_question(text) and not _short_answer(q, text):
         return _ask(st, text, when)
     value = iv.parse_answer(q, text)
-    facts_all = _valid_facts(parsing.extract_facts(text, context=q.key))
+    facts_all = answers.valid_facts(parsing.extract_facts(text, context=q.key))
     facts = {k: v for k, v in facts_all.items() if k != q.key and k not in itv["answers"]}
     if value is not None:
         return _accept(st, q.key, value, facts, when)

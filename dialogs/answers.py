@@ -1,0 +1,187 @@
+"""Answers to free questions from the knowledge base: the entry's answer with its buttons, the
+article list and text, feedback and hand-off, and the amount the rules compute for figures a
+question names ("我们营收1.3亿能拿多少")."""
+from __future__ import annotations
+
+import logging
+import re
+
+from dialogs import interview as iv
+from dialogs import parsing, summary
+from dialogs.reply import Button, Reply
+from dialogs.texts import b, t
+
+log = logging.getLogger(__name__)
+
+ENTRY_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,40}")
+
+
+def get(entry_id):
+    try:
+        from knowledge import get_entry
+        return get_entry(entry_id)
+    except Exception:
+        return None
+
+
+def answer_buttons(entry, lang) -> list[list[Button]]:
+    rows = [[Button(b("text", lang), f"text:{entry.id}")]]
+    for rid in list(getattr(entry, "related", []) or [])[:2]:
+        rel = get(rid)
+        if rel is not None:
+            rows[0].append(Button(title(rel, lang), f"ask:{rel.id}"))
+    rows.append([Button(b("up", lang), f"fb:+:{entry.id}"), Button(b("down", lang), f"fb:-:{entry.id}"),
+                 Button(b("human", lang), "human")])
+    return rows
+
+
+def title(entry, lang) -> str:
+    return (entry.title_en if lang == "en" and getattr(entry, "title_en", "") else entry.title)[:40]
+
+
+def entry_reply(st, entry_id, verbatim=False) -> list[Reply]:
+    lang = st["lang"]
+    entry = get(entry_id)
+    if entry is None:
+        return [Reply(t("stale", lang), kind="info")]
+    st["last_entry"] = entry.id
+    if verbatim:
+        text = entry.text
+    else:
+        text = entry.answer_en if lang == "en" and getattr(entry, "answer_en", "") else entry.answer
+    return [Reply(text, kind="answer", clauses=list(entry.clauses), buttons=answer_buttons(entry, lang),
+                  events=[{"type": "opened", "entry": entry.id, "verbatim": verbatim}])]
+
+
+def clause_reply(st, n) -> list[Reply]:
+    lang = st["lang"]
+    try:
+        from knowledge import article_entry
+        entry = article_entry(n)
+    except Exception:
+        return [Reply(t("clause_usage", lang), kind="error")]
+    st["last_entry"] = entry.id
+    heading = summary.article_name(n, lang) if n else ("Preamble" if lang == "en" else "序言")
+    return [Reply(f"{heading} {title(entry, lang)}\n\n{entry.text}", kind="answer", clauses=list(entry.clauses),
+                  buttons=answer_buttons(entry, lang))]
+
+
+def list_reply(st) -> list[Reply]:
+    lang = st["lang"]
+    try:
+        from knowledge import all_entries
+        entries = [e for e in all_entries() if getattr(e, "kind", "") == "article"]
+    except Exception:
+        return [Reply(t("knowledge_down", lang), kind="error")]
+    lines = [t("list_title", lang)]
+    for e in sorted(entries, key=lambda e: e.clauses[0] if e.clauses else 0):
+        n = e.clauses[0] if e.clauses else 0
+        label = summary.article_name(n, lang) if n else ("Preamble" if lang == "en" else "序言")
+        lines.append(f"{label} {title(e, lang)}")
+    return [Reply("\n".join(lines), kind="info")]
+
+
+def handoff_reply(st) -> list[Reply]:
+    return [Reply(t("handoff", st["lang"]), kind="info",
+                  events=[{"type": "handoff", "question": st.get("last_query") or "",
+                           "entry": st.get("last_entry")}])]
+
+
+def feedback_reply(st, entry_id, value) -> list[Reply]:
+    lang = st["lang"]
+    buttons = [] if value > 0 else [[Button(b("human", lang), "human")]]
+    return [Reply(t("thanks_up" if value > 0 else "thanks_down", lang), kind="info", buttons=buttons,
+                  events=[{"type": "feedback", "entry": entry_id, "value": value}])]
+
+
+def ask(st, text, offer_check: bool) -> list[Reply]:
+    """A question to the knowledge base, with the computed figure when it carries one; with
+    ``offer_check``, figures it names are kept for the interview and the interview is offered."""
+    lang = st["lang"]
+    st["last_query"] = text
+    try:
+        from knowledge import match_question
+        result = match_question(text)
+    except Exception:
+        log.exception("matcher failed")
+        return [Reply(t("knowledge_down", lang), kind="error", buttons=[[Button(b("human", lang), "human")]])]
+    top = result.matches[0] if result.matches else None
+    event = {"type": "asked", "query": text, "top": top.entry.id if top else None,
+             "score": round(float(top.score), 4) if top else None, "confident": bool(result.confident)}
+    facts = valid_facts(parsing.extract_facts(text))
+    computed = computed_amounts(facts, lang)
+    if result.confident and top:
+        reply = entry_reply(st, top.entry.id)[0]
+        reply.events = [event]
+        if computed:
+            reply.text += "\n\n" + computed
+        replies = [reply]
+    else:
+        if computed:
+            replies = [Reply(computed, kind="answer", events=[event],
+                             buttons=[[Button(b("human", lang), "human")]])]
+        elif result.matches:
+            rows = [[Button(title(m.entry, lang), f"ask:{m.entry.id}")] for m in result.matches[:3]]
+            rows.append([Button(b("human", lang), "human")])
+            replies = [Reply(t("not_confident", lang) + "\n" + t("not_confident_tail", lang),
+                             kind="not_confident", buttons=rows, events=[event])]
+        else:
+            replies = [Reply(t("no_match", lang), kind="not_confident", events=[event],
+                             buttons=[[Button(b("check", lang), "check"), Button(b("human", lang), "human")]])]
+    if facts and offer_check:
+        st["noted_facts"] = {**st.get("noted_facts", {}), **facts}
+        replies.append(Reply(t("offer_check", lang), kind="info", buttons=[[Button(b("check", lang), "check")]]))
+    return replies
+
+
+FIGURE_CLAUSES = {"revenue": (11,), "revenue_prev": (11,), "rent_paid": (5,), "tenants_revenue": (3,),
+                  "facility_fees": (14,), "events": (13,), "operating_years": (2,), "park_level": (1, 2),
+                  "competition_city_award": (4, 10), "ipo_city_subsidy": (12,)}
+
+
+def valid_facts(facts: dict) -> dict:
+    qs = iv.by_key()
+    return {k: v for k, v in facts.items() if k in qs and iv.valid_value(qs[k], v)}
+
+
+def computed_amounts(facts: dict, lang: str) -> str | None:
+    """The amounts rules.estimate gives for the figures a free question names."""
+    clauses = {c for k in facts for c in FIGURE_CLAUSES.get(k, ())}
+    if not clauses:
+        return None
+    try:
+        from rules import estimate, format_wan
+        from rules.profile import PROFILE_KEYS
+    except Exception:
+        return None
+    role = facts.get("role") or ("operator" if {"tenants_revenue", "operating_years"} & facts.keys() else
+                                 "institution")
+    prof = {k: v for k, v in facts.items()
+            if k in PROFILE_KEYS and role in PROFILE_KEYS[k].get("roles", ()) and k != "role"}
+    prof["role"] = role
+    if "ranking" in prof and prof["ranking"] == "none":
+        prof["ranking"] = None
+    lines_out = []
+    try:
+        if "rent_paid" in prof and "park_year" not in prof and 5 in clauses:
+            years = []
+            for year in (1, 2, 3):
+                res = estimate({**prof, "park_year": year})
+                years += [f"{'Year' if lang == 'en' else '第'}{year}{'' if lang == 'en' else '年'}：{format_wan(ln['max'])}"
+                          for ln in res["lines"] if ln["clause"] == 5]
+            if years:
+                lines_out.append(t("rent_years", lang) + "；".join(years))
+            clauses.discard(5)
+        result = estimate(prof)
+    except Exception:
+        log.exception("estimate failed for %r", prof)
+        return None
+    if not result.get("eligible", True):
+        return "\n".join([t("computed", lang)] + [f"· {r}" for r in result.get("reasons", [])])
+    for ln in result["lines"]:
+        if ln["clause"] in clauses and ln["kind"] != "service":
+            amount = ("最高" if ln["kind"] == "up_to" and lang != "en" else "up to " if ln["kind"] == "up_to" else "")
+            lines_out.append(f"· {ln['item']}：{amount}{format_wan(ln['max'])}。{ln['basis']}")
+    if not lines_out:
+        return None
+    return "\n".join([t("computed", lang)] + lines_out)
