@@ -10,6 +10,7 @@ from dialogs import interview as iv
 from dialogs import parsing, summary
 from dialogs.reply import Button, Reply
 from dialogs.texts import b, t
+from knowledge.answers import suggestions
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,9 @@ def entry_reply(st, entry_id, verbatim=False) -> list[Reply]:
         text = entry.text
     else:
         text = entry.answer_en if lang == "en" and getattr(entry, "answer_en", "") else entry.answer
+        from knowledge.answers import VALIDITY_ENTRIES, validity_note
+        if entry.id in VALIDITY_ENTRIES:
+            text += "\n" + validity_note(lang=lang)
     return [Reply(text, kind="answer", clauses=list(entry.clauses), buttons=answer_buttons(entry, lang),
                   events=[{"type": "opened", "entry": entry.id, "verbatim": verbatim}])]
 
@@ -120,8 +124,8 @@ def ask(st, text, offer_check: bool) -> list[Reply]:
         if computed:
             replies = [Reply(computed, kind="answer", events=[event],
                              buttons=[[Button(b("human", lang), "human")]])]
-        elif result.matches:
-            rows = [[Button(title(m.entry, lang), f"ask:{m.entry.id}")] for m in result.matches[:3]]
+        elif suggestions(result):
+            rows = [[Button(title(m.entry, lang), f"ask:{m.entry.id}")] for m in suggestions(result)]
             rows.append([Button(b("human", lang), "human")])
             replies = [Reply(t("not_confident", lang) + "\n" + t("not_confident_tail", lang),
                              kind="not_confident", buttons=rows, events=[event])]
