@@ -17,7 +17,7 @@ from bot.store import Store
 class SQLitePersistence(BasePersistence[dict, dict, dict]):
     """BasePersistence over ``Store``; writes only what changed since it was last written."""
 
-    def __init__(self, store: Store, update_interval: float = 60):
+    def __init__(self, store: Store, update_interval: float = 5):
         super().__init__(
             store_data=PersistenceInput(bot_data=True, chat_data=True, user_data=True, callback_data=False),
             update_interval=update_interval,
@@ -26,12 +26,19 @@ class SQLitePersistence(BasePersistence[dict, dict, dict]):
         # The JSON last written per row: PTB hands over every touched entry, most unchanged.
         self._written: dict[tuple, str] = {}
 
-    def _changed(self, key: tuple, data: Any) -> bool:
+    def _changed(self, key: tuple, data: Any) -> str | None:
+        """The JSON to write, or None when it is what was last written."""
         text = json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
         if self._written.get(key) == text:
-            return False
+            return None
         self._written[key] = text
-        return True
+        return text
+
+    def write_user_data_now(self, user_id: int, data: dict) -> None:
+        """Write one user's data at once (serialised here, so no copy is needed): the channel
+        calls this before it replies, so an acknowledged answer survives a crash."""
+        if text := self._changed(("user", user_id), data):
+            self.store.save_json("user_data", "user_id", user_id, text)
 
     async def get_user_data(self) -> dict[int, dict]:
         return self.store.load_all("user_data", "user_id")
@@ -53,16 +60,16 @@ class SQLitePersistence(BasePersistence[dict, dict, dict]):
             self.store.save_conversation(name, key, new_state)
 
     async def update_user_data(self, user_id: int, data: dict) -> None:
-        if self._changed(("user", user_id), data):
-            self.store.save("user_data", "user_id", user_id, data)
+        if text := self._changed(("user", user_id), data):
+            self.store.save_json("user_data", "user_id", user_id, text)
 
     async def update_chat_data(self, chat_id: int, data: dict) -> None:
-        if self._changed(("chat", chat_id), data):
-            self.store.save("chat_data", "chat_id", chat_id, data)
+        if text := self._changed(("chat", chat_id), data):
+            self.store.save_json("chat_data", "chat_id", chat_id, text)
 
     async def update_bot_data(self, data: dict) -> None:
-        if self._changed(("bot",), data):
-            self.store.save("bot_data", "id", 1, data)
+        if text := self._changed(("bot",), data):
+            self.store.save_json("bot_data", "id", 1, text)
 
     async def update_callback_data(self, data: Any) -> None:
         return None

@@ -91,10 +91,16 @@ class Store:
         return {row[key]: json.loads(row["data"]) for row in self.db[table].rows}
 
     def save(self, table: str, key: str, key_value: int, data: Any) -> None:
+        self.save_json(table, key, key_value, json.dumps(data, ensure_ascii=False, sort_keys=True))
+
+    def save_json(self, table: str, key: str, key_value: int, text: str) -> None:
+        """Upsert one JSON row (plain SQL: this runs once per message, sqlite-utils' upsert
+        inspects the table on every call)."""
         with self._lock:
-            self.db[table].upsert(
-                {key: key_value, "data": json.dumps(data, ensure_ascii=False, sort_keys=True),
-                 "updated": utc_now()}, pk=key)
+            self.db.execute(
+                f"INSERT INTO [{table}] ([{key}], data, updated) VALUES (?, ?, ?) "
+                f"ON CONFLICT([{key}]) DO UPDATE SET data = excluded.data, updated = excluded.updated",
+                [key_value, text, utc_now()])
 
     def delete(self, table: str, key: str, key_value: int) -> None:
         with self._lock:
@@ -112,18 +118,20 @@ class Store:
                 self.db.execute(
                     "DELETE FROM conversations WHERE name = ? AND key = ?", [name, key_text])
             else:
-                self.db["conversations"].upsert(
-                    {"name": name, "key": key_text, "state": json.dumps(state), "updated": utc_now()},
-                    pk=("name", "key"))
+                self.db.execute(
+                    "INSERT INTO conversations (name, key, state, updated) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT(name, key) DO UPDATE SET state = excluded.state, updated = excluded.updated",
+                    [name, key_text, json.dumps(state), utc_now()])
 
     # -- the question log and feedback -----------------------------------------------------
     def log_question(self, *, chat_id: int, user_id: int | None, question: str, top: str | None,
                      score: float | None, confident: bool, lang: str | None = None) -> None:
         with self._lock:
-            self.db["question_log"].insert(
-                {"time": utc_now(), "chat_id": chat_id, "user_id": user_id, "question": question,
-                 "top_match": top, "score": None if score is None else round(float(score), 4),
-                 "confident": int(bool(confident)), "lang": lang})
+            self.db.execute(
+                "INSERT INTO question_log (time, chat_id, user_id, question, top_match, score, confident, lang)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [utc_now(), chat_id, user_id, question, top,
+                 None if score is None else round(float(score), 4), int(bool(confident)), lang])
 
     def add_feedback(self, *, chat_id: int, user_id: int | None, entry: str | None, value: int) -> None:
         with self._lock:

@@ -41,6 +41,7 @@ logger = logging.getLogger("policybot.telegram")
 
 INTERVIEW = "interview"          # the one ConversationHandler state: an interview is pending
 MAX_QUESTION_CHARS = 1000        # longer texts are refused politely rather than matched
+POOL_SIZE = 16                   # HTTP connections to the Bot API for sending
 DOC_ACTION = "tg:doc"            # the channel's own button: send the estimate as a file
 
 COMMANDS = {
@@ -253,12 +254,11 @@ class SendRateLimiter(BaseRateLimiter):
 
 
 class PerUserUpdateProcessor(BaseUpdateProcessor):
-    """Handles different users' updates concurrently and each user's in order; after each update,
-    writes changed state to the database at once, so a crash loses at most the update in flight."""
+    """Handles different users' updates concurrently and each user's in order (an answer must
+    not overtake the one before it)."""
 
     def __init__(self, max_concurrent_updates: int = 256):
         super().__init__(max_concurrent_updates)
-        self.application: Application | None = None
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
 
@@ -272,8 +272,6 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         try:
             async with lock:
                 await coroutine
-                if self.application is not None and self.application.persistence:
-                    await self.application.update_persistence()
         finally:
             self._waiting[key] -= 1
             if not self._waiting[key]:
@@ -351,6 +349,14 @@ class TelegramChannel:
         record["dialog"], replies = step(record["dialog"])
         context.user_data["lang"] = self.lang(record)
         self.record_events(update, replies)
+        for reply in replies:
+            if reply.document:
+                record["document"] = list(reply.document)
+        # Written before the user sees the reply: a crash can lose an answer the user has not
+        # seen acknowledged, never one they have.
+        persistence = context.application.persistence
+        if isinstance(persistence, SQLitePersistence) and update.effective_user:
+            persistence.write_user_data_now(update.effective_user.id, context.user_data)
         await self.send_replies(update, context, record, replies)
         return self.interview_state(replies)
 
@@ -391,7 +397,6 @@ class TelegramChannel:
         for reply in replies:
             rows = [[(b.label, b.action) for b in row] for row in reply.buttons]
             if reply.document:
-                record["document"] = list(reply.document)
                 rows.append([(TEXTS[self.lang(record)]["save"], DOC_ACTION)])
             chunks = split_message(reply.text)
             for i, chunk in enumerate(chunks):
@@ -448,14 +453,18 @@ class TelegramChannel:
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
         """A pressed button: the engine's action, or the channel's own (send the estimate file)."""
         query = update.callback_query
-        await query.answer()
         action = query.data or ""
-        if update.effective_chat is None:  # a button under an inline-mode message: nothing to do
-            return None
-        if action == DOC_ACTION:
-            await self.send_document(update, context)
-            return None
-        state = await self.converse(update, context, lambda s: dialogs.press(s, action))
+        try:
+            if update.effective_chat is None:  # a button under an inline-mode message
+                return None
+            if action == DOC_ACTION:
+                await self.send_document(update, context)
+                return None
+            state = await self.converse(update, context, lambda s: dialogs.press(s, action))
+        finally:
+            # Answered after the reply went out (the spinner stops either way), so the reply
+            # does not wait for this round trip.
+            await query.answer()
         await self.settle_pressed_message(query, action, self.lang(self.chat_state(update, context)))
         return state
 
@@ -532,11 +541,13 @@ def build_application(settings: Settings, store: Store | None = None) -> Applica
                .persistence(SQLitePersistence(store))
                .concurrent_updates(processor)
                .rate_limiter(SendRateLimiter(settings.send_rate))
+               # httpcore checks every pooled connection on every request: a few busy connections
+               # are much cheaper than PTB's default 256 when many users chat at once.
+               .connection_pool_size(POOL_SIZE).pool_timeout(10)
                .post_init(channel.register_commands))
     if settings.api_base_url:
         builder = builder.base_url(settings.api_base_url.rstrip("/"))
     application = builder.build()
-    processor.application = application
 
     application.add_handler(TypeHandler(Update, channel.guard), group=-1)
     with warnings.catch_warnings():

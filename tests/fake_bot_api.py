@@ -88,6 +88,7 @@ class FakeBotApi:
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)
+        self._watchers: set[tuple[asyncio.AbstractEventLoop, asyncio.Event, int | None]] = set()
         self._last_injected: dict[int, float] = {}   # chat id -> perf_counter of the last user update
         self._loop: asyncio.AbstractEventLoop | None = None
         self._new_update: asyncio.Event | None = None
@@ -226,38 +227,54 @@ class FakeBotApi:
         with self._lock:
             return [params for method, params, _ in self.calls if method == name]
 
-    async def wait_for(self, predicate, timeout: float = 10.0, what: str = "condition"):
-        """Poll ``predicate()`` until it returns something truthy (usable from any event loop)."""
+    async def wait_for(self, predicate, timeout: float = 10.0, what: str = "condition", chat: int | None = None):
+        """Check ``predicate()`` after each API call (only calls about ``chat``, when given) until
+        it returns something truthy; usable from any event loop."""
         deadline = time.monotonic() + timeout
-        while True:
-            result = predicate()
-            if result:
-                return result
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
-            await asyncio.sleep(0.003)
+        watcher = (asyncio.get_running_loop(), asyncio.Event(), chat)
+        with self._lock:
+            self._watchers.add(watcher)
+        try:
+            while True:
+                watcher[1].clear()
+                result = predicate()
+                if result:
+                    return result
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
+                try:  # woken by the next recorded call; re-check now and then regardless
+                    await asyncio.wait_for(watcher[1].wait(), min(remaining, 0.05))
+                except asyncio.TimeoutError:
+                    pass
+        finally:
+            with self._lock:
+                self._watchers.discard(watcher)
 
     async def next_message(self, chat_id: int, after: int | None = None, timeout: float = 10.0) -> Sent:
         """The first message to ``chat_id`` beyond the first ``after`` (default: the ones seen so far
         when the last update of this chat was injected... i.e. pass ``after`` explicitly to be exact)."""
         start = len(self.messages(chat_id)) if after is None else after
         found = await self.wait_for(lambda: self.messages(chat_id)[start:start + 1], timeout,
-                                    f"a message to chat {chat_id}")
+                                    f"a message to chat {chat_id}", chat=chat_id)
         return found[0]
 
-    async def replies_to(self, chat_id: int, action, settle: float = 0.15, timeout: float = 10.0) -> list[Sent]:
-        """Do ``action()`` (inject something), then return every message the bot sent to ``chat_id``
-        until it has been quiet for ``settle`` seconds."""
+    async def replies_to(self, chat_id: int, action, settle: float = 0.15, timeout: float = 10.0,
+                         edits: bool = False, until=None) -> list[Sent]:
+        """Do ``action()`` (inject something), then return the messages the bot sent to ``chat_id``
+        (and, with ``edits``, its edits of earlier ones) until it has been quiet for ``settle`` s
+        (and, with ``until``, one of them satisfied ``until(message)``)."""
         before = len(self.messages(chat_id))
         action()
-        await self.wait_for(lambda: len(self.messages(chat_id)) > before, timeout,
-                            f"a reply in chat {chat_id}")
+        until = until or (lambda message: True)
+        await self.wait_for(lambda: any(until(m) for m in self.messages(chat_id)[before:]), timeout,
+                            f"a reply in chat {chat_id}", chat=chat_id)
         count = len(self.messages(chat_id))
         while True:
             await asyncio.sleep(settle)
             now = len(self.messages(chat_id))
             if now == count:
-                return self.messages(chat_id)[before:]
+                return [m for m in self.messages(chat_id)[before:] if edits or not m.method.startswith("edit")]
             count = now
 
     # -- HTTP ---------------------------------------------------------------------------------
@@ -335,6 +352,19 @@ class FakeBotApi:
         now = time.perf_counter()
         with self._lock:
             self.calls.append((name, params, now))
+        try:
+            return await self._dispatch(name, params, files, now)
+        finally:
+            self._wake_watchers(params.get("chat_id"))
+
+    def _wake_watchers(self, chat_id) -> None:
+        with self._lock:
+            watchers = [w for w in self._watchers if w[2] is None or w[2] == chat_id]
+        for loop, event, _ in watchers:
+            if not loop.is_closed():
+                loop.call_soon_threadsafe(event.set)
+
+    async def _dispatch(self, name: str, params: dict, files: dict, now: float) -> tuple[int, dict]:
         if name in self.fail_methods:
             error = self.fail_methods[name]
             return error.get("error_code", 400), {"ok": False, **error}
