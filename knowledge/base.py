@@ -39,8 +39,18 @@ def article_name(number: int) -> str:
 
 
 def citation(clauses) -> str:
-    """The citation users see at the end of an answer: 「第五条、第十四条」."""
-    return "「" + "、".join(article_name(n) for n in clauses) + "」"
+    """The citation users see at the end of an answer: 「第五条、第十四条」, 「第一条至第十五条」."""
+    parts, run = [], []
+    for number in list(clauses) + [None]:
+        if run and number is not None and number == run[-1] + 1 and run[0] != 0:
+            run.append(number)
+            continue
+        if len(run) >= 3:  # a long run reads better as a range
+            parts.append(f"{article_name(run[0])}至{article_name(run[-1])}")
+        else:
+            parts.extend(article_name(n) for n in run)
+        run = [number] if number is not None else []
+    return "「" + "、".join(parts) + "」"
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from knowledge.base import Entry, all_entries
-from knowledge.normalize import clean, normalize_query
+from knowledge.normalize import article_references, clean, normalize_query
 
 # Field weights: how much a word counts in each part of an entry.
 FIELD_WEIGHTS = {
@@ -222,6 +222,11 @@ def rank(index: Index, query: str) -> tuple[list[tuple[float, int]], dict]:
                 fuzz_best[owner] = similarity
     term_set = set(terms)
     anchor_scores = [sum(index.anchor_idf[t] for t in term_set & anchors) for anchors in index.anchors]
+    # "第十一条怎么理解": a question that names an article is about that article.
+    named = set(article_references(query))
+    for i, entry in enumerate(index.entries):
+        if entry.kind == "article" and entry.clauses[0] in named:
+            anchor_scores[i] += ANCHOR_SATURATION
     scored = []
     for i, entry in enumerate(index.entries):
         score = (WORD_WEIGHT * (word_scores[i] / word_ideal if word_ideal else 0.0)

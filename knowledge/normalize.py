@@ -84,5 +84,30 @@ def normalize_query(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+_ARTICLE_REF = re.compile(r"第\s*([0-9]{1,2}|[一二三四五六七八九十]{1,3})\s*条")
+_CN_SMALL = {c: i for i, c in enumerate("零一二三四五六七八九")}
+
+
+def _small_number(text: str) -> int | None:
+    """1–99 written in digits or Chinese (十一, 二十, 九)."""
+    if text.isdigit():
+        return int(text)
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        value = (_CN_SMALL.get(tens, 0) if tens else 1) * 10 + (_CN_SMALL.get(ones, 0) if ones else 0)
+        return value
+    return _CN_SMALL.get(text)
+
+
+def article_references(text: str) -> list[int]:
+    """Article numbers a question names: "第十一条怎么理解" → [11], "第5条" → [5]."""
+    found = []
+    for match in _ARTICLE_REF.finditer(clean(text)):
+        number = _small_number(match.group(1))
+        if number is not None and 1 <= number <= 19 and number not in found:
+            found.append(number)
+    return found
+
+
 def is_cjk(char: str) -> bool:
     return "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf"

@@ -56,6 +56,8 @@ def test_citation_names_articles_in_chinese():
     assert citation([5, 14]) == "「第五条、第十四条」"
     assert citation([10, 19]) == "「第十条、第十九条」"
     assert citation([0]) == "「政策序言」"
+    assert citation([1, 2, 3, 4, 5, 13]) == "「第一条至第五条、第十三条」"
+    assert citation([0, 19]) == "「政策序言、第十九条」"
 
 
 def test_knowledge_check_passes_on_the_shipped_files(capsys):
