@@ -102,3 +102,8 @@ def test_expiry_answer_counts_the_days_left_from_today():
     result = match_question("政策什么时候到期")
     assert "距有效期结束还有35天" in render_answer(result, today=dt.date(2026, 11, 26))
     assert "已于2026年12月31日到期" in render_answer(result, today=dt.date(2027, 1, 2))
+
+
+@pytest.mark.parametrize("question, article", [("第十一条怎么理解", 11), ("第5条的补贴上限", 5), ("第十九条", 19)])
+def test_a_question_naming_an_article_is_about_that_article(question, article):
+    assert top_article(question) == article
