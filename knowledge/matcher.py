@@ -173,7 +173,9 @@ def build_index(entries: list[Entry] | None = None, extra_questions: dict[str, l
     index.max_word_idf = _idf(0, n)
     index.max_bigram_idf = _idf(0, n)
     generic = {t for t, df in anchor_df.items() if df > max(2, GENERIC_SHARE * n)}
-    generic |= {t for t in anchor_df if t.startswith("#") or t.isdigit()} | segmenter.lexicon.generic  # amounts say nothing of the subject
+    generic |= {t for t in anchor_df if t.startswith("#") or t.isdigit()} | segmenter.lexicon.generic
+    # Single characters (月, 算, 做) and two-letter words are too ambiguous to show a subject.
+    generic |= {t for t in anchor_df if len(t) < (3 if t.isascii() else 2)}  # amounts say nothing of the subject
     index.anchors = [aw - generic for aw in entry_anchor_words]
     index.anchor_idf = {t: math.log(n / df) for t, df in anchor_df.items() if t not in generic}
     return index
@@ -253,12 +255,17 @@ def _decide(index: Index, query: str, scored, evidence) -> tuple[bool, str]:
     lexicon = index.segmenter.lexicon
     off_topic = [word for word in lexicon.out_of_scope if word in normalized]
     keyword_hits = [phrase for phrase in index.keyword_phrases[best] if _contains_phrase(normalized, phrase)
-                    and not any(phrase in word for word in off_topic)]
+                    and phrase not in lexicon.generic]
     if off_topic:
         return False, "out_of_scope"
     if _asks_about_other_place(normalized, lexicon.other_places):
         return False, "out_of_scope"
     anchored = evidence["anchor"][best] >= MIN_ANCHOR or bool(keyword_hits)
+    # "物业电话多少", "网速太慢找谁": words that only say what kind of question it is (phone,
+    # whom to ask, materials) make an answer only when the question is about this policy at all.
+    matched = (set(evidence["terms"]) & index.anchors[best]) | set(keyword_hits)
+    if anchored and matched and matched <= lexicon.question_words and not _names_policy_subject(index, evidence):
+        return False, "no_subject"
     # Short questions resemble many examples by chance ("我们能拿什么" ~ "我们能同时拿吗").
     near_bar = NEAR_QUESTION if len(normalized.replace(" ", "")) >= 8 else NEAR_SHORT_QUESTION
     near = evidence["fuzz"][best] >= near_bar
@@ -269,6 +276,16 @@ def _decide(index: Index, query: str, scored, evidence) -> tuple[bool, str]:
     return True, ""
 
 
+def _names_policy_subject(index: Index, evidence) -> bool:
+    """The question names something of this policy: a subject anchor of any entry, or 政策/补贴 …"""
+    lexicon = index.segmenter.lexicon
+    terms = set(evidence["terms"])
+    if terms & lexicon.policy_words:
+        return True
+    return any(evidence["anchor"][i] >= MIN_ANCHOR and not ((terms & anchors) <= lexicon.question_words)
+               for i, anchors in enumerate(index.anchors))
+
+
 def _contains_phrase(normalized: str, phrase: str) -> bool:
     """A keyword in the question: Chinese as a substring, English as whole words."""
     if phrase.isascii():
@@ -277,7 +294,7 @@ def _contains_phrase(normalized: str, phrase: str) -> bool:
 
 
 # Where a place is named as an institution's origin, the question is still about this policy.
-_ORIGIN_BEFORE = ("从", "由", "自", "在")
+_ORIGIN_BEFORE = ("从", "由", "自", "在", "from")
 _ORIGIN_AFTER = ("搬", "迁", "过来", "来", "落地", "转")
 # Words that, after a place name, show the question is about that place's own rules.
 _ABOUT_A_PLACES_RULES = ("政策", "产业园", "园区", "补贴", "奖励", "人才", "标准", "规定", "有什么", "有没有", "怎么",
@@ -289,7 +306,7 @@ def _asks_about_other_place(normalized: str, places) -> bool:
     for place in places:
         start = normalized.find(place)
         while start != -1:
-            before = normalized[max(0, start - 2):start]
+            before = normalized[max(0, start - 5):start]
             after = normalized[start + len(place):start + len(place) + 12]
             origin = any(b in before for b in _ORIGIN_BEFORE) or any(after.startswith(a) for a in _ORIGIN_AFTER)
             if not origin and "交易所" not in after and any(w in after for w in _ABOUT_A_PLACES_RULES):

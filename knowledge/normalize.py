@@ -64,7 +64,7 @@ def clean(text: str) -> str:
     text = (text or "").encode("utf-8", "replace").decode("utf-8", "replace")
     text = _CONTROL.sub(" ", text)
     text = unicodedata.normalize("NFKC", text)
-    text = to_simplified(text).lower()
+    text = to_simplified(text).lower().replace("劵", "券")  # 劵 is a common slip for 券
     return text[:MAX_QUERY_CHARS]
 
 

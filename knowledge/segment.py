@@ -112,6 +112,8 @@ class Lexicon:
     english_synonyms: dict[str, str] = field(default_factory=dict)
     stopwords: frozenset[str] = frozenset()
     generic: frozenset[str] = frozenset()
+    question_words: frozenset[str] = frozenset()
+    policy_words: frozenset[str] = frozenset()
     out_of_scope: tuple[str, ...] = ()
     other_places: tuple[str, ...] = ()
 
@@ -132,6 +134,8 @@ def load_lexicon() -> Lexicon:
         english_synonyms=english,
         stopwords=frozenset(data.get("stopwords", [])),
         generic=frozenset(data.get("generic", [])),
+        question_words=frozenset(data.get("question_words", [])),
+        policy_words=frozenset(data.get("policy_words", [])),
         out_of_scope=tuple(data.get("out_of_scope", [])),
         other_places=tuple(data.get("other_places", [])),
     )
