@@ -31,7 +31,7 @@ class Settings:
     log_level: str = "INFO"
     flood_limit: int = 30                    # messages per flood_window seconds per user
     flood_window: float = 10.0
-    send_rate: float = 30.0                  # outgoing messages per second, all chats together
+    send_rate: float = 30.0                  # new messages per second, all chats together
     problems: tuple[str, ...] = field(default=())
 
     def __repr__(self) -> str:
@@ -92,6 +92,7 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: bool = True)
     webhook_url = text("POLICYBOT_WEBHOOK_URL")
     if webhook_url and not webhook_url.startswith("https://"):
         problems.append("POLICYBOT_WEBHOOK_URL must be an https:// address Telegram can reach")
+    send_rate = number("POLICYBOT_SEND_RATE", 30.0, float, 1)
     db = text("POLICYBOT_DB")
     log_level = (text("POLICYBOT_LOG_LEVEL") or "INFO").upper()
     if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
@@ -106,6 +107,7 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: bool = True)
         webhook_port=number("POLICYBOT_WEBHOOK_PORT", 8443, int, 1),
         webhook_secret=text("POLICYBOT_WEBHOOK_SECRET"),
         log_level=log_level,
+        send_rate=send_rate,
         problems=tuple(problems),
     )
 

@@ -119,6 +119,25 @@ def split_message(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[
     return [p for p in pieces if p]
 
 
+def compose_messages(replies: list, save_label: str) -> list[tuple[str, list[list[tuple[str, str]]]]]:
+    """The engine's replies as Telegram messages (text, button rows): a reply without buttons is
+    joined to the one after it (one bubble, one API call, less of Telegram's send budget); a reply
+    that carries the estimate document gets the button that sends it as a file."""
+    messages: list[tuple[str, list]] = []
+    pending: list[str] = []
+    for reply in replies:
+        rows = [[(b.label, b.action) for b in row] for row in reply.buttons]
+        if reply.document:
+            rows.append([(save_label, DOC_ACTION)])
+        pending.append(reply.text.strip())
+        if rows:
+            messages.append(("\n\n".join(t for t in pending if t), rows))
+            pending = []
+    if pending:
+        messages.append(("\n\n".join(t for t in pending if t), []))
+    return [(text, rows) for text, rows in messages if text or rows]
+
+
 def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
     rows = [[InlineKeyboardButton(label, callback_data=action) for label, action in row] for row in rows if row]
     return InlineKeyboardMarkup(rows) if rows else None
@@ -228,7 +247,9 @@ class SendRateLimiter(BaseRateLimiter):
 
     async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
         chat_id = data.get("chat_id")
-        if chat_id is not None:
+        # New messages count against the limits; edits of messages already sent and answers to
+        # button presses do not (Telegram still answers RetryAfter if they ever go too fast).
+        if chat_id is not None and not endpoint.startswith("edit"):
             try:
                 chat_id = int(chat_id)
             except (TypeError, ValueError):
@@ -394,11 +415,8 @@ class TelegramChannel:
         in_group = update.effective_chat.type != ChatType.PRIVATE
         # In a group, answer as a reply to the user's message so others see whom it is for.
         reply_to = update.effective_message.message_id if in_group and update.message else None
-        for reply in replies:
-            rows = [[(b.label, b.action) for b in row] for row in reply.buttons]
-            if reply.document:
-                rows.append([(TEXTS[self.lang(record)]["save"], DOC_ACTION)])
-            chunks = split_message(reply.text)
+        for text, rows in compose_messages(replies, TEXTS[self.lang(record)]["save"]):
+            chunks = split_message(text)
             for i, chunk in enumerate(chunks):
                 last = i == len(chunks) - 1
                 await context.bot.send_message(

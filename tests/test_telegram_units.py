@@ -178,3 +178,20 @@ async def test_overall_rate_is_kept():
                            for i in range(30)))
     # 20 saved-up tokens go at once; the other 10 need half a second at 20 a second.
     assert time.monotonic() - start >= 0.45
+
+
+# -- composing messages -------------------------------------------------------------------------
+
+def test_replies_without_buttons_join_the_next_message_and_the_estimate_gets_a_save_button():
+    from dialogs import Button, Reply
+    from bot.telegram import DOC_ACTION, compose_messages
+
+    replies = [Reply("好的，我们开始资格自测。"), Reply("已记下：营业收入 3亿元"),
+               Reply("（1/16）您是以哪种身份了解这项政策？", buttons=[[Button("机构", "ans:role:institution")]]),
+               Reply("估算结果", buttons=[[Button("转人工", "human")]], document=("估算.txt", "合计：30万元")),
+               Reply("说明")]
+    messages = compose_messages(replies, "保存")
+    assert [text for text, _ in messages] == [
+        "好的，我们开始资格自测。\n\n已记下：营业收入 3亿元\n\n（1/16）您是以哪种身份了解这项政策？", "估算结果", "说明"]
+    assert messages[1][1] == [[("转人工", "human")], [("保存", DOC_ACTION)]]
+    assert messages[2][1] == []
