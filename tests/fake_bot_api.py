@@ -79,7 +79,8 @@ class FakeBotApi:
         # method -> error answer, e.g. {"setMyCommands": {"error_code": 400, "description": "..."}}
         self.fail_methods = dict(fail_methods or {})
         self.calls: list[tuple[str, dict, float]] = []
-        self.errors: list[tuple[str, str]] = []         # (method, description) refused like Telegram would
+        self.errors: list[tuple[str, str]] = []
+        self.webhook: dict | None = None                  # the last setWebhook parameters         # (method, description) refused like Telegram would
         self.sent: dict[int, list[Sent]] = {}
         self.chats: dict[int, dict] = {}
         self.users: dict[int, dict] = {}
@@ -386,6 +387,11 @@ class FakeBotApi:
         return self.bot_user
 
     def _api_deleteWebhook(self, params, files, now):
+        self.webhook = None
+        return True
+
+    def _api_setWebhook(self, params, files, now):
+        self.webhook = params
         return True
 
     def _api_getWebhookInfo(self, params, files, now):

@@ -108,3 +108,100 @@ async def test_an_error_is_logged_answered_in_one_line_and_the_bot_keeps_running
     replies = await fake_api.replies_to(ALICE, lambda: fake_api.send_text(ALICE, "/help"))
     assert replies and replies[0].text != TEXTS["zh"]["error"]
     assert not any(fake_api.token in r.getMessage() for r in caplog.records)
+
+
+def run_cli(env_extra: dict, timeout: float = 60):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "POLICYBOT_"))}
+    env.update(env_extra, PYTHONPATH=str(root))
+    return subprocess.run([sys.executable, "-m", "bot.cli"], cwd=root, env=env, capture_output=True,
+                          text=True, timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+def test_a_token_the_server_refuses_is_one_line_and_exit_2(fake_api, tmp_path):
+    result = run_cli({"TELEGRAM_BOT_TOKEN": "999999:WRONGsecret", "TELEGRAM_API_BASE_URL": fake_api.base_url,
+                      "POLICYBOT_DB": str(tmp_path / "bot.sqlite3")})
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "TELEGRAM_BOT_TOKEN" in lines[0] and "WRONGsecret" not in result.stderr
+
+
+def test_a_malformed_token_is_one_line_and_exit_2(tmp_path):
+    result = run_cli({"TELEGRAM_BOT_TOKEN": "hello world", "POLICYBOT_DB": str(tmp_path / "bot.sqlite3")})
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1 and "malformed" in result.stderr
+
+
+def test_log_lines_never_show_the_token(capsys):
+    import logging
+
+    from bot.config import Settings
+    from bot.telegram import configure_logging
+
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        configure_logging(Settings(token="123456:SECRETsecret"))
+        logging.getLogger("policybot.test").warning(
+            "POST http://127.0.0.1/bot123456:SECRETsecret/sendMessage failed")
+        try:
+            raise RuntimeError("url https://api.telegram.org/bot123456:SECRETsecret/getMe")
+        except RuntimeError:
+            logging.getLogger("policybot.test").exception("with traceback")
+        logging.getLogger("httpx").info("HTTP Request: POST http://x/bot123456:SECRETsecret/getUpdates")
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)
+    err = capsys.readouterr().err
+    assert "sendMessage failed" in err and "with traceback" in err
+    assert "SECRETsecret" not in err and "getUpdates" not in err
+
+
+async def test_webhook_mode_receives_updates_and_answers(fake_api, tmp_path):
+    import json
+    import os
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+    from pathlib import Path
+
+    pytest.importorskip("tornado")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    root = Path(__file__).resolve().parent.parent
+    env = dict(os.environ, TELEGRAM_BOT_TOKEN=fake_api.token, TELEGRAM_API_BASE_URL=fake_api.base_url,
+               POLICYBOT_DB=str(tmp_path / "bot.sqlite3"), POLICYBOT_WEBHOOK_URL="https://bot.example.org/policybot",
+               POLICYBOT_WEBHOOK_LISTEN="127.0.0.1", POLICYBOT_WEBHOOK_PORT=str(port),
+               POLICYBOT_WEBHOOK_SECRET="s3cret", PYTHONPATH=str(root))
+    process = subprocess.Popen([sys.executable, "-m", "bot.cli"], cwd=root, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        hook = await fake_api.wait_for(lambda: fake_api.webhook, timeout=60, what="setWebhook")
+        assert hook["url"] == "https://bot.example.org/policybot" and hook["secret_token"] == "s3cret"
+        update = {"update_id": 1, "message": {
+            "message_id": 1, "date": 0, "chat": fake_api.chat(ALICE), "from": fake_api.user(ALICE),
+            "text": "/help", "entities": [{"type": "bot_command", "offset": 0, "length": 5}]}}
+
+        def post(secret: str) -> int:
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}/policybot", data=json.dumps(update).encode(), method="POST",
+                headers={"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": secret})
+            try:
+                return urllib.request.urlopen(request, timeout=10).status
+            except urllib.error.HTTPError as error:
+                return error.code
+
+        assert await asyncio.to_thread(post, "wrong") == 403
+        assert await asyncio.to_thread(post, "s3cret") == 200
+        reply = await fake_api.next_message(ALICE, after=0)
+        assert reply.text
+    finally:
+        process.terminate()
+        assert process.wait(20) == 0
