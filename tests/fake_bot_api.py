@@ -78,6 +78,8 @@ class FakeBotApi:
                          "can_read_all_group_messages": False, "supports_inline_queries": True}
         # method -> error answer, e.g. {"setMyCommands": {"error_code": 400, "description": "..."}}
         self.fail_methods = dict(fail_methods or {})
+        # method -> error answered once, e.g. Telegram's 429 with parameters.retry_after
+        self.fail_next: dict[str, dict] = {}
         self.calls: list[tuple[str, dict, float]] = []
         self.errors: list[tuple[str, str]] = []
         self.webhook: dict | None = None                  # the last setWebhook parameters         # (method, description) refused like Telegram would
@@ -368,6 +370,12 @@ class FakeBotApi:
     async def _dispatch(self, name: str, params: dict, files: dict, now: float) -> tuple[int, dict]:
         if name in self.fail_methods:
             error = self.fail_methods[name]
+            return error.get("error_code", 400), {"ok": False, **error}
+        with self._lock:
+            error = self.fail_next.pop(name, None)
+        if error:
+            with self._lock:
+                self.errors.append((name, error.get("description", "")))
             return error.get("error_code", 400), {"ok": False, **error}
         handler = getattr(self, f"_api_{name}", None)
         if handler is None:

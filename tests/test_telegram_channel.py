@@ -205,3 +205,46 @@ async def test_webhook_mode_receives_updates_and_answers(fake_api, tmp_path):
     finally:
         process.terminate()
         assert process.wait(20) == 0
+
+
+async def test_lang_switches_the_bots_own_words_and_the_answers(fake_api, running_bot):
+    replies = await fake_api.replies_to(ALICE, lambda: fake_api.send_text(ALICE, "/lang en"))
+    assert "English" in replies[0].text
+    replies = await fake_api.replies_to(ALICE, lambda: fake_api.send_text(ALICE, "房租补贴怎么算"))
+    assert "rent" in replies[0].text and not any("\u4e00" <= ch <= "\u9fff" for ch in replies[0].text[:40])
+    replies = await fake_api.replies_to(ALICE, lambda: fake_api.send_sticker(ALICE))
+    assert [r.text for r in replies] == [TEXTS["en"]["unsupported"]]
+    replies = await fake_api.replies_to(ALICE, lambda: fake_api.send_text(ALICE, "/lang zh"))
+    replies = await fake_api.replies_to(ALICE, lambda: fake_api.send_sticker(ALICE))
+    assert [r.text for r in replies] == [TEXTS["zh"]["unsupported"]]
+
+
+async def test_telegram_asking_to_retry_after_is_respected(fake_api, running_bot):
+    fake_api.fail_next["sendMessage"] = {
+        "error_code": 429, "description": "Too Many Requests: retry after 1", "parameters": {"retry_after": 1}}
+    started = asyncio.get_running_loop().time()
+    replies = await fake_api.replies_to(ALICE, lambda: fake_api.send_text(ALICE, "/help"))
+    waited = asyncio.get_running_loop().time() - started
+    assert replies and replies[0].text != TEXTS["zh"]["error"]
+    assert fake_api.errors == [("sendMessage", "Too Many Requests: retry after 1")]
+    assert waited >= 1.0
+
+
+async def test_sigterm_lets_the_update_in_flight_finish_and_exits_0(fake_api, tmp_path):
+    import signal
+
+    from tests.test_telegram_e2e import start_bot_process, wait_polling
+
+    process = start_bot_process(fake_api, tmp_path / "bot.sqlite3")
+    try:
+        await wait_polling(fake_api, process, 0)
+        update = fake_api.send_text(ALICE, "我们营收3亿能拿多少")
+        # As soon as the bot has fetched the update (its next poll confirms it), stop the bot.
+        await fake_api.wait_for(lambda: any(p.get("offset", 0) > update["update_id"]
+                                            for p in fake_api.methods("getUpdates")), what="the fetch")
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(20) == 0
+        assert fake_api.messages(ALICE) and "30万" in fake_api.messages(ALICE)[0].text
+    finally:
+        if process.poll() is None:
+            process.kill()
