@@ -369,7 +369,7 @@ class TelegramChannel:
         record = self.chat_state(update, context)
         record["dialog"], replies = step(record["dialog"])
         context.user_data["lang"] = self.lang(record)
-        self.record_events(update, replies)
+        self.record_events(update, replies, self.lang(record))
         for reply in replies:
             if reply.document:
                 record["document"] = list(reply.document)
@@ -383,6 +383,8 @@ class TelegramChannel:
 
     @staticmethod
     def interview_state(replies: list) -> str | None:
+        """INTERVIEW when the replies ask an interview question or start one, END when they end
+        it, None (no change) otherwise."""
         state = None
         for reply in replies:
             if reply.kind == "question":
@@ -392,7 +394,8 @@ class TelegramChannel:
                     state = INTERVIEW if event.get("event") == "started" else ConversationHandler.END
         return state
 
-    def record_events(self, update: Update, replies: list) -> None:
+    def record_events(self, update: Update, replies: list, lang: str | None = None) -> None:
+        """Store what the engine reports: questions asked (the question log) and feedback."""
         chat_id = update.effective_chat.id if update.effective_chat else 0
         user_id = update.effective_user.id if update.effective_user else None
         for reply in replies:
@@ -402,7 +405,7 @@ class TelegramChannel:
                     self.store.log_question(
                         chat_id=chat_id, user_id=user_id, question=str(event.get("query", ""))[:2000],
                         top=event.get("top"), score=event.get("score"),
-                        confident=bool(event.get("confident")), lang=event.get("lang"))
+                        confident=bool(event.get("confident")), lang=event.get("lang") or lang)
                 elif kind == "feedback":
                     self.store.add_feedback(chat_id=chat_id, user_id=user_id,
                                             entry=event.get("entry"), value=int(event.get("value", 0)))

@@ -57,10 +57,11 @@ async def answer(api, chat: int, question, move: tuple[str, str]):
     return await api.replies_to(chat, lambda: api.send_text(chat, value), until=ends_a_step)
 
 
-async def interview(api, chat: int, typed: dict[str, str], steps: int = 60, replies=None):
-    """Run /check to the estimate; returns (every reply, the moves made)."""
+async def interview(api, chat: int, typed: dict[str, str], steps: int = 60, replies=None, moves=None):
+    """Run /check (or go on from ``replies`` after ``moves``) to the estimate; returns (every
+    reply, every move made)."""
     replies = replies or await api.replies_to(chat, lambda: api.send_text(chat, "/check"), until=ends_a_step)
-    seen, moves = list(replies), []
+    seen, moves = list(replies), list(moves or [])
     for _ in range(steps):
         last = replies[-1]
         if DOC_ACTION in actions(last):
@@ -138,11 +139,27 @@ async def test_out_of_scope_question_offers_suggestions_and_a_person(fake_api, r
 
 
 async def test_full_interview_through_buttons_and_typed_amounts_ends_in_the_estimate(fake_api, running_bot):
-    seen, moves = await interview(fake_api, USER, typed={"营业收入": "1.3亿", "第几年": "第二年"})
+    # Answer the first question, go back to it (上一步), answer it again, skip the next one (跳过).
+    replies = await fake_api.replies_to(USER, lambda: fake_api.send_text(USER, "/check"), until=ends_a_step)
+    moves = [choose(replies[-1], {})]
+    replies = await answer(fake_api, USER, replies[-1], moves[-1])
+    assert "（2/" in replies[-1].text
+    moves.append(("press", replies[-1].button("上一步")["callback_data"]))
+    replies = await answer(fake_api, USER, replies[-1], moves[-1])
+    assert "（1/" in replies[-1].text
+    moves.append(choose(replies[-1], {}))
+    replies = await answer(fake_api, USER, replies[-1], moves[-1])
+    moves.append(("press", replies[-1].button("跳过")["callback_data"]))
+    replies = await answer(fake_api, USER, replies[-1], moves[-1])
+    assert "（3/" in replies[-1].text
+
+    seen, moves = await interview(fake_api, USER, typed={"营业收入": "1.3亿", "第几年": "第二年"},
+                                  replies=replies, moves=moves)
     assert ("type", "1.3亿") in moves and any(kind == "press" for kind, _ in moves)
     estimate = seen[-1]
     assert "1.3亿元" in estimate.text and "万元" in estimate.text
-    assert sent_texts(seen) == engine_texts(moves)
+    assert sent_texts(fake_api.messages(USER)) == engine_texts(moves)
+    assert all(len(data.encode()) <= 64 for m in fake_api.messages(USER) for data in actions(m))
     # A pressed question shows the choice and loses its buttons, so it cannot be answered twice.
     edits = fake_api.methods("editMessageText")
     assert edits and all("✅" in e["text"] and not e.get("reply_markup") for e in edits)

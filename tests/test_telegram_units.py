@@ -40,6 +40,17 @@ def test_missing_or_malformed_token_is_one_clear_problem(token):
         assert token not in problem  # never echo the secret
 
 
+def test_a_dotenv_file_is_read_and_the_environment_wins(tmp_path, monkeypatch):
+    (tmp_path / ".env").write_text("TELEGRAM_BOT_TOKEN=111:FROMFILE\nPOLICYBOT_DB=from-file.sqlite3\n")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    monkeypatch.setenv("POLICYBOT_DB", str(tmp_path / "from-env.sqlite3"))
+    settings = load_settings()
+    assert settings.token == "111:FROMFILE"
+    assert settings.db_path == tmp_path / "from-env.sqlite3"
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)  # load_dotenv set it for this process
+
+
 def test_bad_values_are_reported_not_raised():
     settings = load_settings({"POLICYBOT_WEBHOOK_PORT": "eighty", "TELEGRAM_API_BASE_URL": "localhost:8081"})
     assert settings.webhook_port == 8443 and settings.api_base_url is None
