@@ -485,7 +485,10 @@ class TelegramChannel:
         finally:
             # Answered after the reply went out (the spinner stops either way), so the reply
             # does not wait for this round trip.
-            await query.answer()
+            try:
+                await query.answer()
+            except TelegramError as exc:  # e.g. the query expired: nothing the user would notice
+                logger.debug("could not answer the callback query: %s", exc)
         await self.settle_pressed_message(query, action, self.lang(self.chat_state(update, context)))
         return state
 
@@ -496,8 +499,11 @@ class TelegramChannel:
         if not isinstance(message, Message) or not message.reply_markup:
             return
         rows = message.reply_markup.inline_keyboard
+        data = [str(b.callback_data) for row in rows for b in row]
+        is_question = DOC_ACTION not in data and any(d.startswith("ans:") or d in ("ctl:back", "ctl:skip")
+                                                     for d in data)
         try:
-            if action.startswith(("ans:", "ctl:", "edit:")) and message.text:
+            if is_question and action.startswith(("ans:", "ctl:")) and message.text:
                 label = next((b.text for row in rows for b in row if b.callback_data == action), "")
                 await message.edit_text(f"{message.text}\n\n✅ {TEXTS[lang]['chosen']}{label}" if label
                                         else message.text, reply_markup=None)
