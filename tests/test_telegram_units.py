@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import os
 import sqlite3
 import time
 
@@ -45,10 +46,12 @@ def test_a_dotenv_file_is_read_and_the_environment_wins(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     monkeypatch.setenv("POLICYBOT_DB", str(tmp_path / "from-env.sqlite3"))
-    settings = load_settings()
+    try:
+        settings = load_settings()
+    finally:
+        os.environ.pop("TELEGRAM_BOT_TOKEN", None)  # load_dotenv set it for this whole process
     assert settings.token == "111:FROMFILE"
     assert settings.db_path == tmp_path / "from-env.sqlite3"
-    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)  # load_dotenv set it for this process
 
 
 def test_bad_values_are_reported_not_raised():
