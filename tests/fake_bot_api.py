@@ -255,8 +255,8 @@ class FakeBotApi:
                 self._watchers.discard(watcher)
 
     async def next_message(self, chat_id: int, after: int | None = None, timeout: float = 10.0) -> Sent:
-        """The first message to ``chat_id`` beyond the first ``after`` (default: the ones seen so far
-        when the last update of this chat was injected... i.e. pass ``after`` explicitly to be exact)."""
+        """The first message to ``chat_id`` beyond its first ``after`` messages (default: beyond
+        those sent so far; pass ``after`` counted before injecting, to be exact)."""
         start = len(self.messages(chat_id)) if after is None else after
         found = await self.wait_for(lambda: self.messages(chat_id)[start:start + 1], timeout,
                                     f"a message to chat {chat_id}", chat=chat_id)

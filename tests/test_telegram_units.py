@@ -209,3 +209,19 @@ def test_replies_without_buttons_join_the_next_message_and_the_estimate_gets_a_s
         "好的，我们开始资格自测。\n\n已记下：营业收入 3亿元\n\n（1/16）您是以哪种身份了解这项政策？", "估算结果", "说明"]
     assert messages[1][1] == [[("转人工", "human")], [("保存", DOC_ACTION)]]
     assert messages[2][1] == []
+
+
+def test_the_conversation_state_follows_the_engine():
+    from telegram.ext import ConversationHandler
+
+    from dialogs import Button, Reply
+    from bot.telegram import INTERVIEW, TelegramChannel
+
+    question = Reply("（1/16）您是以哪种身份了解这项政策？", kind="question",
+                     buttons=[[Button("机构", "ans:role:institution")]])
+    started = Reply("好的，我们开始资格自测。", events=[{"type": "interview", "event": "started"}])
+    finished = Reply("自测完成", kind="estimate", events=[{"type": "interview", "event": "finished"}])
+    assert TelegramChannel.interview_state([started, question]) == INTERVIEW
+    assert TelegramChannel.interview_state([question]) == INTERVIEW
+    assert TelegramChannel.interview_state([finished]) == ConversationHandler.END
+    assert TelegramChannel.interview_state([Reply("条款目录")]) is None  # unchanged
