@@ -71,7 +71,7 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: bool = True)
         value = environ.get(name, "").strip()
         return value or None
 
-    def number(name: str, default, kind=int, minimum=0):
+    def number(name: str, default, kind=int, minimum=0, maximum=None):
         raw = text(name)
         if raw is None:
             return default
@@ -80,8 +80,9 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: bool = True)
         except ValueError:
             problems.append(f"{name} must be a number, got {raw!r}")
             return default
-        if value < minimum:
-            problems.append(f"{name} must be at least {minimum}, got {raw!r}")
+        if value < minimum or (maximum is not None and value > maximum):
+            limit = f"between {minimum} and {maximum}" if maximum is not None else f"at least {minimum}"
+            problems.append(f"{name} must be {limit}, got {raw!r}")
             return default
         return value
 
@@ -104,7 +105,7 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: bool = True)
         db_path=Path(db).expanduser() if db else default_db_path(),
         webhook_url=webhook_url,
         webhook_listen=text("POLICYBOT_WEBHOOK_LISTEN") or "0.0.0.0",
-        webhook_port=number("POLICYBOT_WEBHOOK_PORT", 8443, int, 1),
+        webhook_port=number("POLICYBOT_WEBHOOK_PORT", 8443, int, 1, 65535),
         webhook_secret=text("POLICYBOT_WEBHOOK_SECRET"),
         log_level=log_level,
         send_rate=send_rate,

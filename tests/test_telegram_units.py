@@ -55,9 +55,11 @@ def test_a_dotenv_file_is_read_and_the_environment_wins(tmp_path, monkeypatch):
 
 
 def test_bad_values_are_reported_not_raised():
-    settings = load_settings({"POLICYBOT_WEBHOOK_PORT": "eighty", "TELEGRAM_API_BASE_URL": "localhost:8081"})
-    assert settings.webhook_port == 8443 and settings.api_base_url is None
-    assert len(settings.problems) == 2
+    settings = load_settings({"POLICYBOT_WEBHOOK_PORT": "eighty", "TELEGRAM_API_BASE_URL": "localhost:8081",
+                              "POLICYBOT_SEND_RATE": "0"})
+    assert settings.webhook_port == 8443 and settings.api_base_url is None and settings.send_rate == 30
+    assert len(settings.problems) == 3
+    assert load_settings({"POLICYBOT_WEBHOOK_PORT": "70000"}).problems
 
 
 def test_default_database_lives_in_the_user_data_directory():
