@@ -227,3 +227,20 @@ def test_the_conversation_state_follows_the_engine():
     assert TelegramChannel.interview_state([question]) == INTERVIEW
     assert TelegramChannel.interview_state([finished]) == ConversationHandler.END
     assert TelegramChannel.interview_state([Reply("条款目录")]) is None  # unchanged
+
+
+async def test_group_chats_get_their_own_slower_budget():
+    limiter = SendRateLimiter(per_second=1000, group_per_minute=600)  # 10 a second per group
+    await limiter.initialize()
+
+    async def send(*args, **kwargs):
+        return True
+
+    start = time.monotonic()
+    await asyncio.gather(*(limiter.process_request(send, (), {}, "sendMessage", {"chat_id": 7000 + i}, None)
+                           for i in range(15)))
+    assert time.monotonic() - start < 0.2  # private chats: only the overall budget
+    start = time.monotonic()
+    await asyncio.gather(*(limiter.process_request(send, (), {}, "sendMessage", {"chat_id": -100}, None)
+                           for _ in range(15)))
+    assert time.monotonic() - start >= 0.45  # 10 at once, the other 5 at 10 a second
