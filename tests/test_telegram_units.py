@@ -230,17 +230,19 @@ def test_the_conversation_state_follows_the_engine():
 
 
 async def test_group_chats_get_their_own_slower_budget():
-    limiter = SendRateLimiter(per_second=1000, group_per_minute=600)  # 10 a second per group
+    limiter = SendRateLimiter(per_second=1000, group_per_minute=20)
     await limiter.initialize()
 
     async def send(*args, **kwargs):
         return True
 
+    def request(chat_id):
+        return limiter.process_request(send, (), {}, "sendMessage", {"chat_id": chat_id}, None)
+
     start = time.monotonic()
-    await asyncio.gather(*(limiter.process_request(send, (), {}, "sendMessage", {"chat_id": 7000 + i}, None)
-                           for i in range(15)))
-    assert time.monotonic() - start < 0.2  # private chats: only the overall budget
-    start = time.monotonic()
-    await asyncio.gather(*(limiter.process_request(send, (), {}, "sendMessage", {"chat_id": -100}, None)
-                           for _ in range(15)))
-    assert time.monotonic() - start >= 0.45  # 10 at once, the other 5 at 10 a second
+    await asyncio.gather(*(request(7000 + i) for i in range(25)))   # private chats: overall budget only
+    await asyncio.gather(*(request(-100) for _ in range(20)))       # a group: 20 at once...
+    assert time.monotonic() - start < 0.3
+    with pytest.raises(asyncio.TimeoutError):
+        await asyncio.wait_for(request(-100), 0.5)                  # ...then one every 3 seconds
+    assert await asyncio.wait_for(request(-200), 0.5)               # another group is not held up
