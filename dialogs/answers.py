@@ -77,12 +77,28 @@ def list_reply(st) -> list[Reply]:
         entries = [e for e in all_entries() if getattr(e, "kind", "") == "article"]
     except Exception:
         return [Reply(t("knowledge_down", lang), kind="error")]
-    lines = [t("list_title", lang)]
+    # One line per chapter in the text, one button per article (two to a row) under it.
+    lines, rows, chapter = [t("chapter_list", lang)], [], None
     for e in sorted(entries, key=lambda e: e.clauses[0] if e.clauses else 0):
         n = e.clauses[0] if e.clauses else 0
-        label = summary.article_name(n, lang) if n else ("Preamble" if lang == "en" else "序言")
-        lines.append(f"{label} {title(e, lang)}")
-    return [Reply("\n".join(lines), kind="info")]
+        if e.chapter != chapter:
+            chapter = e.chapter
+            heading = CHAPTERS_EN.get(chapter, chapter) if lang == "en" else CHAPTERS.get(chapter, chapter)
+            lines.append(("\n" if len(lines) > 1 else "") + heading)
+            rows.append([])
+        label = f"{summary.article_name(n, lang)} {title(e, lang)}" if n else title(e, lang)
+        lines.append(f"  {label}")
+        if len(rows[-1]) == 2:
+            rows.append([])
+        rows[-1].append(Button(label[:40], f"text:{e.id}"))
+    return [Reply("\n".join(lines), kind="info", buttons=rows)]
+
+
+# The policy's five chapters, as headed in its text.
+CHAPTERS = {"序": "序言", "一": "一、支持产业园区高标准建设", "二": "二、推动优质企业高水平集聚",
+            "三": "三、鼓励入驻机构全周期发展", "四": "四、强化公共服务全方位保障", "五": "五、附则"}
+CHAPTERS_EN = {"序": "Preamble", "一": "I. Building the park", "二": "II. Attracting leading firms",
+               "三": "III. Growing the institutions", "四": "IV. Public services", "五": "V. Supplementary provisions"}
 
 
 def handoff_reply(st) -> list[Reply]:

@@ -251,8 +251,10 @@ def _command(st, clean, when) -> list[Reply]:
 
 
 def _home_buttons(lang) -> list[list[Button]]:
+    """The menu: 问政策 · 资格自测与补贴测算 · 条款目录 · 联系人工, and the other language."""
     other = "lang_en" if lang == "zh" else "lang_zh"
-    return [[Button(b("check", lang), "check"), Button(b("list", lang), "list")],
+    return [[Button(b("ask_policy", lang), "askhint"), Button(b("check_estimate", lang), "check")],
+            [Button(b("catalogue", lang), "list"), Button(b("contact", lang), "human")],
             [Button(b("help", lang), "help"), Button(b(other, lang), "lang:en" if lang == "zh" else "lang:zh")]]
 
 
@@ -267,6 +269,8 @@ def _on_action(st: dict, action, when) -> list[Reply]:
         return _start_check(st, when)
     if action == "help":
         return [Reply(t("help", lang), kind="info")] + _repeat_pending(st)
+    if action == "askhint":
+        return [Reply(t("ask_prompt", lang), kind="info")] + _repeat_pending(st)
     if action == "list":
         return answers.list_reply(st) + _repeat_pending(st)
     if action == "human":
@@ -526,9 +530,14 @@ def _stop_reply(st) -> list[Reply]:
 def _finish(st, when) -> list[Reply]:
     lang = st["lang"]
     itv = st["interview"]
+    prof = iv.profile(itv["answers"])
+    if "role" not in prof:
+        # Every estimate rests on the role; "直接看结果" before it is answered asks it first.
+        itv["skipped"] = [k for k in itv["skipped"] if k != "role"]
+        itv["phase"], itv["pending"], itv["edit_key"] = "asking", "role", None
+        return [Reply(t("need_role", lang), kind="info"), _question_reply(st, iv.by_key()["role"])]
     itv["phase"] = "done"
     itv["pending"] = None
-    prof = iv.profile(itv["answers"])
     try:
         from rules import estimate
         result = estimate(prof, as_of=when.date())

@@ -8,7 +8,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "welcome": (
         "您好！我是西青区人力资源服务产业园政策助手，解答《关于加速推进西青区人力资源服务产业园建设的若干政策措施（试行）》"
         "的相关问题。\n· 直接输入您的问题，例如：房租补贴怎么算？\n· 输入“资格自测”或 /check，回答几个问题，估算可申请的支持\n"
-        "· /list 查看全部条款，/help 查看帮助",
+        "· /list 查看全部条款，/help 查看帮助\nEnglish: ask in English, or press “English” below.",
         "Hello! I answer questions about Xiqing District's measures for its HR Service Industrial Park.\n"
         "· Ask a question, e.g. \"How is the rent subsidy calculated?\"\n· /check starts a short eligibility check\n"
         "· /list shows the articles, /help shows help",
@@ -23,6 +23,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "back, skip, review, restart, cancel or why\n· /clause 5 shows Article 5; /list lists the articles; /lang zh switches to Chinese\n"
         "The policy is interpreted by the Xiqing District Human Resources and Social Security Bureau; answers here are for reference.",
     ),
+    "ask_prompt": ("请直接输入您的问题，例如：“房租补贴怎么算？”“营收1.3亿能拿多少奖励？”“政策什么时候到期？”",
+                   "Type your question, e.g. \"How is the rent subsidy calculated?\" or \"When does the policy expire?\""),
+    "need_role": ("估算需要先知道您的身份（入驻机构、运营单位或建园主体），请先回答这一项。",
+                  "To estimate, I first need to know who you are (institution, park operator or park builder)."),
+    "chapter_list": ("全部条款（点按钮查看）：", "All articles (press one to read it):"),
     "check_intro": (
         "好的，我们开始资格自测。我会逐项提问，已知道的不会重复问；不清楚的可以“跳过”。",
         "Let's start the eligibility check. I will ask one thing at a time and never ask what I already know; "
@@ -101,6 +106,8 @@ BUTTONS: dict[str, tuple[str, str]] = {
     "finish": ("直接看结果", "Result now"), "resume": ("继续", "Continue"),
     "cancel_yes": ("确认取消", "Yes, cancel"), "cancel_no": ("继续自测", "No, continue"),
     "check": ("资格自测", "Eligibility check"), "list": ("条款列表", "Articles"), "help": ("帮助", "Help"),
+    "ask_policy": ("问政策", "Ask a question"), "check_estimate": ("资格自测与补贴测算", "Eligibility & estimate"),
+    "catalogue": ("条款目录", "Articles"), "contact": ("联系人工", "Talk to a person"),
     "text": ("查看原文", "Policy text"), "human": ("转人工", "Talk to a person"),
     "up": ("👍 有帮助", "👍 Helpful"), "down": ("👎 没帮助", "👎 Not helpful"),
     "yes": ("是", "Yes"), "no": ("否", "No"), "none": ("没有", "None"), "done_review": ("返回继续", "Back to the check"),

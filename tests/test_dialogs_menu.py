@@ -1,0 +1,41 @@
+"""The home menu, the article catalogue and finishing early, as a user meets them."""
+from dialogs import new_state, press, respond
+
+
+def labels(reply):
+    return [button.label for row in reply.buttons for button in row]
+
+
+def test_start_offers_the_four_ways_in_and_an_english_line():
+    _state, replies = respond(new_state(), "/start")
+    menu = replies[0]
+    for label in ("问政策", "资格自测与补贴测算", "条款目录", "联系人工"):
+        assert label in labels(menu)
+    assert "English" in menu.text
+
+
+def test_ask_button_invites_a_question_without_losing_anything():
+    state, _ = respond(new_state(), "/start")
+    state, replies = press(state, "askhint")
+    assert "请直接输入您的问题" in replies[0].text
+
+
+def test_list_shows_articles_by_chapter_as_buttons_that_open_the_text():
+    state, replies = respond(new_state(), "/list")
+    catalogue = replies[0]
+    assert "一、支持产业园区高标准建设" in catalogue.text and "五、附则" in catalogue.text
+    actions = [button.action for row in catalogue.buttons for button in row]
+    assert len(actions) == 20 and "text:a05" in actions
+    state, replies = press(state, "text:a05")
+    assert replies[0].text.startswith("5. 降低入驻机构房租成本")
+
+
+def test_result_before_the_role_is_known_asks_the_role_instead_of_failing():
+    state, _ = respond(new_state(), "/check")
+    state, replies = press(state, "ctl:skip")
+    state, replies = press(state, "ctl:finish")
+    assert all(r.kind != "error" for r in replies)
+    assert "身份" in replies[0].text
+    assert replies[-1].kind == "question" and "ans:role:institution" in replies[-1].actions()
+    state, replies = press(state, "ans:role:builder")
+    assert replies[-1].kind in ("question", "estimate")
