@@ -1,16 +1,18 @@
 """The question matcher: normalise → segment → rank → decide confidence.
 
-Ranking blends three signals per entry:
+Ranking blends four signals per entry:
 - BM25 over content words (jieba with the policy dictionary and synonyms) of the entry's title,
   keywords, example questions, text and answers, with field weights (BM25F-style);
 - BM25 over character bigrams, which survives segmentation that differs between query and entry;
-- rapidfuzz similarity of the whole question to the entry's example questions.
+- rapidfuzz similarity of the whole question to the entry's example questions;
+- "anchors": the entry's keywords and title words that few entries share, found in the question
+  (and a strong bonus when the question names the article: 第十一条).
 
 Confidence is decided separately, because a wrong confident answer is worse than an honest
-"not covered": the best score must clear a threshold, the question must name something specific
-to the entry (an "anchor": one of its keywords or title words that few entries share) or be very
-close to one of its example questions, and a subject the policy does not cover (公积金, another
-district …) vetoes the answer unless the question also names a keyword of the entry.
+"not covered": the question must name an anchor of the best entry or be very close to one of its
+example questions; an answer resting only on question-type words (电话, 找谁, 材料) needs the
+question to be about this policy at all; and a subject the policy does not cover (公积金, 社保基数,
+人才公寓 …) or another place's policy (南开区, 北京 … except as where a firm comes from) vetoes it.
 """
 from __future__ import annotations
 
@@ -75,12 +77,6 @@ class MatchResult:
                 for m in self.matches
             ],
         }
-
-
-@dataclass
-class _Field:
-    tf: Counter
-    length: float
 
 
 @dataclass
