@@ -32,10 +32,14 @@ class Settings:
     flood_limit: int = 30                    # messages per flood_window seconds per user
     flood_window: float = 10.0
     send_rate: float = 30.0                  # new messages per second, all chats together
+    helpdesk_chat: int | None = None         # the staff chat hand-offs go to (转人工); None = no relay
+    admins: frozenset[int] = frozenset()     # Telegram user ids allowed the staff commands
+    retention_days: int = 180                # logs older than this are purged daily
+    export_key: str | None = None            # HMAC key for /export (None: a random key kept in the db)
     problems: tuple[str, ...] = field(default=())
 
     def __repr__(self) -> str:
-        shown = {k: v for k, v in self.__dict__.items() if k not in ("token", "webhook_secret")}
+        shown = {k: v for k, v in self.__dict__.items() if k not in ("token", "webhook_secret", "export_key")}
         shown["token"] = "<set>" if self.token else None
         return f"Settings({shown})"
 
@@ -99,6 +103,22 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: bool = True)
     if log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
         problems.append(f"POLICYBOT_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, got {log_level!r}")
         log_level = "INFO"
+    helpdesk_raw = text("POLICYBOT_HELPDESK_CHAT")
+    helpdesk_chat = None
+    if helpdesk_raw is not None:
+        if re.fullmatch(r"-?[0-9]{1,20}", helpdesk_raw):
+            helpdesk_chat = int(helpdesk_raw)
+        else:
+            problems.append("POLICYBOT_HELPDESK_CHAT must be the numeric chat id of the help-desk group "
+                            f"(e.g. -1001234567890), got {helpdesk_raw!r}")
+    admins: set[int] = set()
+    for part in re.split(r"[\s,;]+", text("POLICYBOT_ADMINS") or ""):
+        if not part:
+            continue
+        if part.isdigit():
+            admins.add(int(part))
+        else:
+            problems.append(f"POLICYBOT_ADMINS must list numeric Telegram user ids, got {part!r}")
     return Settings(
         token=text("TELEGRAM_BOT_TOKEN"),
         api_base_url=base_url,
@@ -109,6 +129,10 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: bool = True)
         webhook_secret=text("POLICYBOT_WEBHOOK_SECRET"),
         log_level=log_level,
         send_rate=send_rate,
+        helpdesk_chat=helpdesk_chat,
+        admins=frozenset(admins),
+        retention_days=number("POLICYBOT_RETENTION_DAYS", 180, int, 1, 36500),
+        export_key=text("POLICYBOT_EXPORT_KEY"),
         problems=tuple(problems),
     )
 

@@ -5,6 +5,9 @@ Everything is readable: state is stored as JSON text, times as ISO 8601 UTC stri
     store = Store.open(path)            # creates or migrates the schema
     store.log_question(chat_id=..., user_id=..., question=..., top=..., score=..., confident=...)
     store.add_feedback(chat_id=..., user_id=..., entry="a05", value=1)
+    store.add_handoff(...), store.handoff_for_message(chat, message_id)   # 转人工 and its relay
+    store.add_taught(entry_id, question, by), store.taught()              # staff-taught examples
+    store.forget_user(user_id), store.purge(before_iso)                   # privacy
 
 The schema version is SQLite's ``user_version``; each entry of MIGRATIONS brings the file up one
 version, so a later feature adds a function at the end and old files catch up on start.
@@ -44,7 +47,26 @@ def _create_v1(db: sqlite_utils.Database) -> None:
     db["feedback"].create_index(["entry"])
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_create_v1]
+def _create_v2(db: sqlite_utils.Database) -> None:
+    """The help desk: hand-offs and their relay mapping, taught example questions, settings kept
+    in the file (the export key), and where a logged question came from."""
+    db["question_log"].add_column("source", str)          # "chat" (NULL in old rows) or "forwarded"
+    db["handoffs"].create(
+        {"id": int, "time": str, "chat_id": int, "user_id": int, "user_name": str, "question": str,
+         "guess": str, "lang": str, "helpdesk_chat_id": int, "helpdesk_message_id": int,
+         "status": str, "answered_time": str},
+        pk="id")
+    db["handoffs"].create_index(["helpdesk_chat_id", "helpdesk_message_id"])
+    db["handoffs"].create_index(["user_id"])
+    db["taught"].create(
+        {"id": int, "time": str, "entry_id": str, "question": str, "taught_by": int}, pk="id")
+    db["taught"].create_index(["entry_id", "question"], unique=True)
+    # Questions staff reviewed in /unanswered (taught or dismissed): not offered again.
+    db["reviewed"].create({"question": str, "time": str, "outcome": str}, pk="question")
+    db["meta"].create({"key": str, "value": str}, pk="key")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_create_v1, _create_v2]
 
 
 class Store:
@@ -125,13 +147,14 @@ class Store:
 
     # -- the question log and feedback -----------------------------------------------------
     def log_question(self, *, chat_id: int, user_id: int | None, question: str, top: str | None,
-                     score: float | None, confident: bool, lang: str | None = None) -> None:
+                     score: float | None, confident: bool, lang: str | None = None,
+                     source: str = "chat") -> None:
         with self._lock:
             self.db.execute(
-                "INSERT INTO question_log (time, chat_id, user_id, question, top_match, score, confident, lang)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO question_log (time, chat_id, user_id, question, top_match, score, confident, lang,"
+                " source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [utc_now(), chat_id, user_id, question, top,
-                 None if score is None else round(float(score), 4), int(bool(confident)), lang])
+                 None if score is None else round(float(score), 4), int(bool(confident)), lang, source])
 
     def add_feedback(self, *, chat_id: int, user_id: int | None, entry: str | None, value: int) -> None:
         with self._lock:
@@ -144,3 +167,121 @@ class Store:
 
     def feedback(self) -> list[dict]:
         return list(self.db["feedback"].rows_where(order_by="id"))
+
+    # -- the help desk ----------------------------------------------------------------------
+    def meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._lock:
+            self.db.execute("INSERT INTO meta (key, value) VALUES (?, ?) "
+                            "ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, value])
+
+    def add_handoff(self, *, chat_id: int, user_id: int | None, user_name: str, question: str,
+                    guess: str, lang: str) -> int:
+        with self._lock:
+            cursor = self.db.execute(
+                "INSERT INTO handoffs (time, chat_id, user_id, user_name, question, guess, lang, status)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, 'open')",
+                [utc_now(), chat_id, user_id, user_name, question, guess, lang])
+            return cursor.lastrowid
+
+    def set_handoff_message(self, handoff_id: int, helpdesk_chat_id: int, message_id: int) -> None:
+        with self._lock:
+            self.db.execute("UPDATE handoffs SET helpdesk_chat_id = ?, helpdesk_message_id = ? WHERE id = ?",
+                            [helpdesk_chat_id, message_id, handoff_id])
+
+    def handoff_for_message(self, helpdesk_chat_id: int, message_id: int) -> dict | None:
+        """The hand-off a help-desk chat message announced, or None."""
+        rows = list(self.db["handoffs"].rows_where(
+            "helpdesk_chat_id = ? AND helpdesk_message_id = ?", [helpdesk_chat_id, message_id], limit=1))
+        return rows[0] if rows else None
+
+    def mark_handoff_answered(self, handoff_id: int) -> None:
+        with self._lock:
+            self.db.execute("UPDATE handoffs SET status = 'answered', answered_time = ? WHERE id = ?",
+                            [utc_now(), handoff_id])
+
+    def handoffs(self) -> list[dict]:
+        return list(self.db["handoffs"].rows_where(order_by="id"))
+
+    def add_taught(self, entry_id: str, question: str, taught_by: int | None) -> bool:
+        """Store a taught example question; False when it was already taught to that entry."""
+        with self._lock:
+            cursor = self.db.execute(
+                "INSERT OR IGNORE INTO taught (time, entry_id, question, taught_by) VALUES (?, ?, ?, ?)",
+                [utc_now(), entry_id, question, taught_by])
+            self.db.execute("INSERT OR REPLACE INTO reviewed (question, time, outcome) VALUES (?, ?, ?)",
+                            [question, utc_now(), f"taught:{entry_id}"])
+            return cursor.rowcount > 0
+
+    def taught(self) -> dict[str, list[str]]:
+        """Taught example questions by entry id, oldest first (for knowledge.matcher.set_taught)."""
+        examples: dict[str, list[str]] = {}
+        for entry_id, question in self.db.execute("SELECT entry_id, question FROM taught ORDER BY id"):
+            examples.setdefault(entry_id, []).append(question)
+        return examples
+
+    def dismiss(self, question: str) -> None:
+        with self._lock:
+            self.db.execute("INSERT OR REPLACE INTO reviewed (question, time, outcome) VALUES (?, ?, 'dismissed')",
+                            [question, utc_now()])
+
+    def question(self, log_id: int) -> dict | None:
+        rows = list(self.db["question_log"].rows_where("id = ?", [log_id], limit=1))
+        return rows[0] if rows else None
+
+    def unanswered(self, limit: int = 10) -> list[dict]:
+        """The most recent questions the bot was not confident about, one row per question text,
+        leaving out those staff already taught or dismissed."""
+        return [dict(zip(("id", "time", "question", "top_match"), row)) for row in self.db.execute(
+            "SELECT max(id), max(time), question, top_match FROM question_log "
+            "WHERE confident = 0 AND trim(question) != '' AND question NOT LIKE '/%' "
+            "AND question NOT IN (SELECT question FROM reviewed) "
+            "GROUP BY question ORDER BY max(id) DESC LIMIT ?", [limit])]
+
+    def stats(self, since_day: str) -> dict:
+        """Figures for /stats: questions per day since ``since_day`` (YYYY-MM-DD), the confident
+        share, the articles asked about most, feedback and hand-offs (all rows kept)."""
+        q = self.db.execute
+        per_day = q("SELECT substr(time, 1, 10) AS day, count(*), sum(confident) FROM question_log "
+                    "WHERE substr(time, 1, 10) >= ? GROUP BY day ORDER BY day", [since_day]).fetchall()
+        total, confident = q("SELECT count(*), coalesce(sum(confident), 0) FROM question_log").fetchone()
+        top = q("SELECT top_match, count(*) AS n FROM question_log WHERE confident = 1 AND top_match IS NOT NULL "
+                "GROUP BY top_match ORDER BY n DESC, top_match LIMIT 5").fetchall()
+        up, down = q("SELECT coalesce(sum(value > 0), 0), coalesce(sum(value < 0), 0) FROM feedback").fetchone()
+        handoffs = dict(q("SELECT status, count(*) FROM handoffs GROUP BY status").fetchall())
+        return {"per_day": per_day, "total": total, "confident": confident, "top": top,
+                "up": up, "down": down, "open": handoffs.get("open", 0), "answered": handoffs.get("answered", 0),
+                "first": q("SELECT min(time) FROM question_log").fetchone()[0]}
+
+    # -- privacy ------------------------------------------------------------------------------
+    def forget_user(self, user_id: int, private_chat_id: int | None = None) -> dict[str, int]:
+        """Delete every row about one user: questions, feedback, hand-offs, state. Counts per table."""
+        counts: dict[str, int] = {}
+        with self._lock, self.db.conn:
+            self.db.execute("BEGIN")
+            for table in ("question_log", "feedback", "handoffs"):
+                counts[table] = self.db.execute(f"DELETE FROM [{table}] WHERE user_id = ?", [user_id]).rowcount
+            counts["user_data"] = self.db.execute("DELETE FROM user_data WHERE user_id = ?", [user_id]).rowcount
+            if private_chat_id is not None:
+                counts["chat_data"] = self.db.execute(
+                    "DELETE FROM chat_data WHERE chat_id = ?", [private_chat_id]).rowcount
+            # Conversation keys are JSON lists [chat_id, user_id].
+            counts["conversations"] = self.db.execute(
+                "DELETE FROM conversations WHERE json_extract(key, '$[#-1]') = ?", [user_id]).rowcount
+        return counts
+
+    def purge(self, before: str) -> dict[str, int]:
+        """Delete log rows and idle conversation state older than ``before`` (ISO time)."""
+        counts: dict[str, int] = {}
+        with self._lock, self.db.conn:
+            self.db.execute("BEGIN")
+            for table, column in (("question_log", "time"), ("feedback", "time"), ("handoffs", "time"),
+                                  ("user_data", "updated"), ("conversations", "updated")):
+                counts[table] = self.db.execute(f"DELETE FROM [{table}] WHERE [{column}] < ?", [before]).rowcount
+        return counts
+
+    def stale_users(self, before: str) -> list[int]:
+        return [row[0] for row in self.db.execute("SELECT user_id FROM user_data WHERE updated < ?", [before])]
