@@ -113,11 +113,14 @@ def build_parser() -> argparse.ArgumentParser:
         "estimate", help="estimate awards for an applicant profile (JSON)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="Examples:\n  policybot estimate profile.json\n"
-               "  echo '{\"role\": \"institution\", \"revenue\": 320000000}' | policybot estimate - --json",
+               "  echo '{\"role\": \"institution\", \"revenue\": 320000000}' | policybot estimate - --json\n"
+               "  policybot estimate profile.json --lang en",
     )
     p.add_argument("profile", help="profile JSON file, or - for standard input")
     p.add_argument("--json", action="store_true", help="print the result JSON (RULES.md shape)")
     p.add_argument("--as-of", dest="as_of", default=None, help="the date of the estimate, YYYY-MM-DD")
+    p.add_argument("--lang", choices=("zh", "en"), default="zh",
+                   help="language of items, bases and notes: zh (default, 万元) or en (RMB)")
     p.set_defaults(func=cmd_estimate)
 
     p = sub.add_parser(

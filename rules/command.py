@@ -41,10 +41,14 @@ def _read_profile(source: str):
 
 
 def run_estimate_command(args) -> int:
-    """`policybot estimate PROFILE [--json] [--as-of YYYY-MM-DD]`; returns the exit status."""
+    """`policybot estimate PROFILE [--json] [--as-of YYYY-MM-DD] [--lang zh|en]`; returns the exit status.
+
+    --json prints the RULES.md shape (Chinese text by default, English with --lang en).
+    """
+    lang = getattr(args, "lang", "zh")
     try:
         profile = _read_profile(args.profile)
-        result = estimate(profile, as_of=args.as_of)
+        result = estimate(profile, as_of=args.as_of, lang=lang)
     except ProfileError as error:
         if error.key == "as_of" and args.as_of is not None:
             return _fail(f"--as-of {args.as_of}: expected a date YYYY-MM-DD / 应为 YYYY-MM-DD 格式的日期")
@@ -54,5 +58,5 @@ def run_estimate_command(args) -> int:
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
-        print(render_text(result))
+        print(render_text(result, lang))
     return 0

@@ -4,30 +4,37 @@ from __future__ import annotations
 import datetime as dt
 
 from . import formulas as f
-from .money import format_date, format_wan
+from .money import format_date, format_date_en, format_rmb, format_wan, join_en
 from .parameters import values
 
 P = values().__getitem__  # P("rent_subsidy.yearly_cap") -> 800000
 from .profile import PROFILE_KEYS, parse_date, validate_profile
 
-# Article 16 conditions, in the policy's order, with the words used when one fails.
+# Article 16 conditions, in the policy's order, with the words used when one fails (Chinese, English).
 GATE = (
-    ("registered_in_park", "在西青区人力资源服务产业园内登记注册并实际入驻"),
-    ("sound_finance", "有健全的财务制度"),
-    ("legal_person", "具有独立法人资格"),
-    ("independent_accounting", "实行独立核算"),
+    ("registered_in_park", "在西青区人力资源服务产业园内登记注册并实际入驻",
+     "registration and actual presence in the Xiqing HR Service Industrial Park"),
+    ("sound_finance", "有健全的财务制度", "a sound financial system"),
+    ("legal_person", "具有独立法人资格", "independent legal person status"),
+    ("independent_accounting", "实行独立核算", "independent accounting"),
 )
+AUTHORITY_EN = "the Xiqing District Human Resources and Social Security Bureau"
 
 # Lines paid to the institution itself that article 17 ties to its contribution. Rent (5) and
 # events (13) are exempt by the text; talent awards (6) go to the managers; services carry no money.
 CAPPED_CLAUSES = frozenset({4, 10, 11, 12, 14})
-UP_TO_NOTE = "标注“最高”的金额是政策上限（第四条、第十条、第十三条），实际金额由区里在上限内确定，可能低于上限。"
+UP_TO_NOTE = ("标注“最高”的金额是政策上限（第四条、第十条、第十三条），实际金额由区里在上限内确定，可能低于上限。",
+              "Amounts marked \"up to\" are the policy's ceilings (Articles 4, 10 and 13); the district sets "
+              "the actual amount within them, and it may be lower.")
 NO_DOUBLE_NOTE = ("第十七条：可同时享受国家、天津市其他优惠政策；与我区其他政策有重复、交叉的，"
-                  "按“从新、从优、从高、不重复”的原则执行，同一事项不重复享受。")
+                  "按“从新、从优、从高、不重复”的原则执行，同一事项不重复享受。",
+                  "Article 17: national and Tianjin policies can be enjoyed at the same time; where other "
+                  "district policies overlap with this one, the newest, most favourable and highest applies, "
+                  "and the same matter is not paid twice.")
 
 
 def _institution(profile: dict, sheet: f.Sheet) -> None:
-    revenue = f.Effective(profile, "revenue", "营业收入")
+    revenue = f.Effective(profile, "revenue", ("营业收入", "revenue"))
     f.leading_firm_support(profile, sheet)
     f.competition_awards(profile, sheet)
     f.rent_subsidy(profile, sheet)
@@ -40,8 +47,12 @@ def _institution(profile: dict, sheet: f.Sheet) -> None:
     f.event_subsidy(profile, sheet)
     f.facility_subsidy(profile, sheet)
     if "origin" not in profile and ("revenue" in profile or "contribution" in profile):
-        sheet.note("第十八条：未说明是新引进还是区内迁入，按新引进机构的当年度数额计算；"
-                   "区内已有机构迁入的，只按比上一年度新增部分计算。")
+        sheet.note(("第十八条：未说明是新引进还是区内迁入，按新引进机构的当年度数额计算；"
+                    "区内已有机构迁入的，只按比上一年度新增部分计算。",
+                    "Article 18: you did not say whether the institution is newly brought in or moved into the "
+                    "park from within the district, so this year's full figures are used; an institution "
+                    "already in the district that moves into the park counts only the growth over the "
+                    "previous year."))
 
 
 def _operator(profile: dict, sheet: f.Sheet) -> None:
@@ -58,17 +69,19 @@ def _builder(profile: dict, sheet: f.Sheet) -> None:
 ROLE_FORMULAS = {"institution": _institution, "operator": _operator, "builder": _builder}
 
 
-def eligibility(profile: dict) -> tuple[bool, list[str], list[str]]:
+def eligibility(profile: dict, lang: str = "zh") -> tuple[bool, list[str], list[str]]:
     """Article 16 for an institution: (eligible, reasons for each failed condition, untold conditions)."""
     if profile["role"] != "institution":
         return True, [], []
     reasons, untold = [], []
-    for key, words in GATE:
+    for key, words, words_en in GATE:
         told = profile.get(key)
         if told is False:
-            reasons.append(f"第十六条：本政策适用于{words}的人力资源服务机构，本机构不符合（{key} 为 false）。")
+            reasons.append(f"Article 16: the policy applies only to HR service institutions with {words_en}; "
+                           f"this institution does not meet this condition ({key} is false)." if lang == "en" else
+                           f"第十六条：本政策适用于{words}的人力资源服务机构，本机构不符合（{key} 为 false）。")
         elif told is None:
-            untold.append(words)
+            untold.append(words_en if lang == "en" else words)
     return not reasons, reasons, untold
 
 
@@ -83,59 +96,83 @@ def apply_contribution_cap(profile: dict, lines: list[dict], sheet: f.Sheet) -> 
             capped_max += line["max"]
     if profile["role"] != "institution":
         return total_min, total_max, False
-    contribution = f.Effective(profile, "contribution", "对我区的年度综合贡献")
+    contribution = f.Effective(profile, "contribution", ("对我区的年度综合贡献",
+                                                         "the yearly overall contribution to the district"))
     if contribution.value is None:
         sheet.need(*contribution.needs)
         if capped_max:
-            sheet.note("第十七条：除房租、活动补贴外，年度兑现规模须与对我区的年度综合贡献相匹配；"
-                       f"尚缺{'、'.join(PROFILE_KEYS[key]['meaning'].removesuffix('（元）') for key in contribution.needs)}，"
-                       "以上金额未按此核减。")
+            untold = [(PROFILE_KEYS[key]["meaning"].removesuffix("（元）"),
+                       PROFILE_KEYS[key]["meaning_en"].removesuffix(" (yuan)")) for key in contribution.needs]
+            sheet.note(("第十七条：除房租、活动补贴外，年度兑现规模须与对我区的年度综合贡献相匹配；"
+                        f"尚缺{'、'.join(zh for zh, _ in untold)}，以上金额未按此核减。",
+                        "Article 17: apart from the rent and event subsidies, the awards paid in a year must match "
+                        "the yearly overall contribution to the district; not yet told: "
+                        f"{join_en([en for _, en in untold])}, so the amounts above are not reduced for it."))
         return total_min, total_max, False
     cap = contribution.value
     new_min = total_min - capped_min + min(capped_min, cap)
     new_max = total_max - capped_max + min(capped_max, cap)
     capped = new_min < total_min or new_max < total_max
     if capped:
-        sheet.note(f"第十七条：除房租、活动补贴外，奖补合计最多{format_wan(capped_max)}，超过{contribution.phrase}，"
-                   f"按{format_wan(cap)}计入合计（人才奖励付给管理人员本人，不在此限）。")
+        sheet.note((f"第十七条：除房租、活动补贴外，奖补合计最多{format_wan(capped_max)}，超过{contribution.phrase[0]}，"
+                    f"按{format_wan(cap)}计入合计（人才奖励付给管理人员本人，不在此限）。",
+                    f"Article 17: apart from the rent and event subsidies, the awards come to at most "
+                    f"{format_rmb(capped_max)}, more than {contribution.phrase[1]}, so {format_rmb(cap)} counts "
+                    f"toward the total (talent awards go to the managers themselves and are not limited by this)."))
     return new_min, new_max, capped
 
 
-def validity_notes(as_of: dt.date) -> tuple[bool, list[str]]:
+def validity_notes(as_of: dt.date, lang: str = "zh") -> tuple[bool, list[str]]:
     """Article 19: in force from the issue date to the end date; count the days when the end is near."""
     start, end = P("validity.start"), P("validity.end")
+    en = lang == "en"
     if as_of < start:
-        return False, [f"第十九条：本政策自{format_date(start)}印发之日起实施，{format_date(as_of)}尚未施行，以上仅供参考。"]
+        return False, [f"Article 19: the policy takes effect on its issue date, {format_date_en(start)}; on "
+                       f"{format_date_en(as_of)} it was not yet in force, so the above is for reference only."
+                       if en else
+                       f"第十九条：本政策自{format_date(start)}印发之日起实施，{format_date(as_of)}尚未施行，以上仅供参考。"]
     if as_of > end:
-        return False, [f"第十九条：本政策有效期至{format_date(end)}，{format_date(as_of)}已不再施行，"
+        return False, [f"Article 19: the policy was valid until {format_date_en(end)} and is no longer in force on "
+                       f"{format_date_en(as_of)}; the above follows the former policy and is for reference only. "
+                       f"Ask {AUTHORITY_EN} about the policy now in force."
+                       if en else
+                       f"第十九条：本政策有效期至{format_date(end)}，{format_date(as_of)}已不再施行，"
                        "以上按原政策计算，仅供参考；现行政策请咨询区人社局。"]
-    notes = [f"第十九条：本政策有效期至{format_date(end)}，由区人社局负责解释，"
+    notes = [f"Article 19: the policy is valid until {format_date_en(end)}; it is interpreted by {AUTHORITY_EN} "
+             "and may be revised when national, Tianjin or district policy changes."
+             if en else
+             f"第十九条：本政策有效期至{format_date(end)}，由区人社局负责解释，"
              "如遇国家、市和区相关政策调整可做相应修改。"]
     days_left = (end - as_of).days
     if days_left <= P("validity.warning_days"):
-        notes.append(f"截至{format_date(as_of)}，距政策有效期结束还有{days_left}天，请尽早申报。")
+        notes.append(f"As of {format_date_en(as_of)}, {days_left} days remain until the policy expires; "
+                     "apply early." if en else
+                     f"截至{format_date(as_of)}，距政策有效期结束还有{days_left}天，请尽早申报。")
     return True, notes
 
 
-def compute(profile: dict, as_of: dt.date) -> dict:
+def compute(profile: dict, as_of: dt.date, lang: str = "zh") -> dict:
     """The estimate of an already validated profile on the given date (RULES.md output shape)."""
     role = profile["role"]
-    sheet = f.Sheet()
-    eligible, reasons, untold_gate = eligibility(profile)
+    sheet = f.Sheet(lang)
+    eligible, reasons, untold_gate = eligibility(profile, lang)
     if eligible:
         ROLE_FORMULAS[role](profile, sheet)
         lines = sorted(sheet.lines, key=lambda line: line["clause"])
         total_min, total_max, capped = apply_contribution_cap(profile, lines, sheet)
         if untold_gate:
-            sheet.note("第十六条：未说明是否" + "、".join(untold_gate) + "，按符合条件计算。")
+            sheet.note(("第十六条：未说明是否" + "、".join(untold_gate) + "，按符合条件计算。",
+                        f"Article 16: you did not say whether the institution meets "
+                        f"{'this condition' if len(untold_gate) == 1 else 'these conditions'}: "
+                        f"{join_en(untold_gate)}; the estimate assumes it does."))
         if any(line["kind"] == f.UP_TO for line in lines):
             sheet.note(UP_TO_NOTE)
     else:
         lines, total_min, total_max, capped = [], 0, 0, False
         sheet.missing.clear()
         sheet.notes.clear()
-    policy_valid, validity = validity_notes(as_of)
-    notes = sheet.notes + [NO_DOUBLE_NOTE] + validity
+    policy_valid, validity = validity_notes(as_of, lang)
+    notes = sheet.notes + [sheet.pick(NO_DOUBLE_NOTE)] + validity
     return {
         "role": role,
         "as_of": as_of.isoformat(),
@@ -151,8 +188,12 @@ def compute(profile: dict, as_of: dt.date) -> dict:
     }
 
 
-def estimate(profile: dict, as_of: str | dt.date | None = None) -> dict:
-    """Validate the profile and estimate its awards. ``as_of`` overrides the profile's own, default today."""
+def estimate(profile: dict, as_of: str | dt.date | None = None, lang: str = "zh") -> dict:
+    """Validate the profile and estimate its awards. ``as_of`` overrides the profile's own, default today.
+
+    ``lang="en"`` gives the same result with item, basis, reasons and notes in English (amounts as
+    "RMB 800,000"); any other value gives the Chinese of RULES.md.
+    """
     told = validate_profile(profile)
     if as_of is not None:
         day = parse_date("as_of", as_of)
@@ -160,7 +201,7 @@ def estimate(profile: dict, as_of: str | dt.date | None = None) -> dict:
         day = parse_date("as_of", told["as_of"])
     else:
         day = dt.date.today()
-    return compute(told, day)
+    return compute(told, day, "en" if lang == "en" else "zh")
 
 
 # ---- "what if": which missing fact matters most ---------------------------------------------

@@ -1,4 +1,4 @@
-"""Exact Chinese wording of amounts and article numbers (integer arithmetic only, never floats)."""
+"""Exact wording of amounts, dates and article numbers, Chinese and English (integer arithmetic only, never floats)."""
 from __future__ import annotations
 
 from functools import lru_cache
@@ -54,3 +54,33 @@ def format_percent(percent: int) -> str:
 def format_date(day) -> str:
     """2026-12-31 -> "2026年12月31日"."""
     return f"{day.year}年{day.month}月{day.day}日"
+
+
+# ---- English ---------------------------------------------------------------------------------
+
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+           "October", "November", "December")
+
+
+@lru_cache(maxsize=4096)
+def format_rmb(yuan: int) -> str:
+    """Yuan for English readers, exact to the yuan: 800000 -> "RMB 800,000", 3500 -> "RMB 3,500"."""
+    sign = "-" if yuan < 0 else ""
+    return f"{sign}RMB {abs(yuan):,}"
+
+
+def article_name_en(article: int) -> str:
+    """5 -> "Article 5"."""
+    return f"Article {article}"
+
+
+def format_date_en(day) -> str:
+    """2026-12-31 -> "31 December 2026"."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def join_en(items: list[str]) -> str:
+    """["a", "b", "c"] -> "a, b and c"."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
