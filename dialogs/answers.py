@@ -170,10 +170,12 @@ def computed_amounts(facts: dict, lang: str) -> str | None:
     if not clauses:
         return None
     try:
-        from rules import estimate, format_wan
+        from rules import estimate, format_rmb, format_wan
         from rules.profile import PROFILE_KEYS
     except Exception:
         return None
+    en = lang == "en"
+    shown = format_rmb if en else format_wan
     role = facts.get("role") or ("operator" if {"tenants_revenue", "operating_years"} & facts.keys() else
                                  "institution")
     prof = {k: v for k, v in facts.items()
@@ -186,13 +188,13 @@ def computed_amounts(facts: dict, lang: str) -> str | None:
         if "rent_paid" in prof and "park_year" not in prof and 5 in clauses:
             years = []
             for year in (1, 2, 3):
-                res = estimate({**prof, "park_year": year})
-                years += [f"{'Year' if lang == 'en' else '第'}{year}{'' if lang == 'en' else '年'}：{format_wan(ln['max'])}"
+                res = estimate({**prof, "park_year": year}, lang=lang)
+                years += [f"Year {year}: {shown(ln['max'])}" if en else f"第{year}年：{shown(ln['max'])}"
                           for ln in res["lines"] if ln["clause"] == 5]
             if years:
-                lines_out.append(t("rent_years", lang) + "；".join(years))
+                lines_out.append(t("rent_years", lang) + (" " + "; ".join(years) if en else "；".join(years)))
             clauses.discard(5)
-        result = estimate(prof)
+        result = estimate(prof, lang=lang)
     except Exception:
         log.exception("estimate failed for %r", prof)
         return None
@@ -200,8 +202,9 @@ def computed_amounts(facts: dict, lang: str) -> str | None:
         return "\n".join([t("computed", lang)] + [f"· {r}" for r in result.get("reasons", [])])
     for ln in result["lines"]:
         if ln["clause"] in clauses and ln["kind"] != "service":
-            amount = ("最高" if ln["kind"] == "up_to" and lang != "en" else "up to " if ln["kind"] == "up_to" else "")
-            lines_out.append(f"· {ln['item']}：{amount}{format_wan(ln['max'])}。{ln['basis']}")
+            amount = ("up to " if en else "最高") if ln["kind"] == "up_to" else ""
+            lines_out.append(f"· {ln['item']}: {amount}{shown(ln['max'])}. {ln['basis']}" if en else
+                             f"· {ln['item']}：{amount}{shown(ln['max'])}。{ln['basis']}")
     if not lines_out:
         return None
     return "\n".join([t("computed", lang)] + lines_out)

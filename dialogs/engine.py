@@ -540,7 +540,7 @@ def _finish(st, when) -> list[Reply]:
     itv["pending"] = None
     try:
         from rules import estimate
-        result = estimate(prof, as_of=when.date())
+        result = estimate(prof, as_of=when.date(), lang=lang)
     except Exception:
         log.exception("estimate failed for %r", prof)
         return [Reply(t("knowledge_down", lang), kind="error", buttons=[[Button(b("human", lang), "human")]])]

@@ -1,5 +1,5 @@
-"""The estimate as a person reads it: lines per article in 万元 with their basis, the total as a
-range, what is missing, the notes, and what to do next."""
+"""The estimate as a person reads it: lines per article in 万元 (in English, RMB) with their basis,
+the total as a range, what is missing, the notes, and what to do next."""
 from __future__ import annotations
 
 from dialogs import interview
@@ -41,15 +41,21 @@ RELOCATED_PREPARE = ("当年和上一年度的营业收入（及经济贡献）�
                      "this year's and last year's revenue (and contribution), as Article 18 counts only the growth")
 
 
-def _amount(line: dict, lang: str) -> str:
-    from rules import format_wan
+def _format_money(lang: str):
+    """The amount formatter of the language: 万元 for Chinese, exact "RMB 800,000" for English."""
+    from rules import format_rmb, format_wan
 
+    return format_rmb if lang == "en" else format_wan
+
+
+def _amount(line: dict, lang: str) -> str:
     en = lang == "en"
+    shown = _format_money(lang)
     if line["kind"] == "service":
         return "service, no money" if en else "服务事项，不涉及资金"
     if line["kind"] == "up_to":
-        return f"up to {format_wan(line['max'])}" if en else f"最高{format_wan(line['max'])}"
-    return format_wan(line["max"])
+        return f"up to {shown(line['max'])}" if en else f"最高{shown(line['max'])}"
+    return shown(line["max"])
 
 
 def missing_names(result: dict, lang: str = "zh") -> list[str]:
@@ -58,10 +64,10 @@ def missing_names(result: dict, lang: str = "zh") -> list[str]:
 
 
 def estimate_text(result: dict, lang: str = "zh", relocated: bool = False) -> str:
-    """The whole estimate document (also sent as a file)."""
-    from rules import format_wan
-
+    """The whole estimate document (also sent as a file); ``result`` is estimated in the same language."""
     en = lang == "en"
+    shown = _format_money(lang)
+    colon = ": " if en else "："
     out = ["Eligibility check: estimate (for reference only)" if en else "资格自测结果（估算，仅供参考）", ""]
     if not result.get("eligible", True):
         out.append("Under Article 16 the policy does not apply:" if en else "按第十六条，本政策暂不适用：")
@@ -72,8 +78,8 @@ def estimate_text(result: dict, lang: str = "zh", relocated: bool = False) -> st
         if money:
             out.append("Support that may apply:" if en else "可能适用的支持：")
             for ln in money:
-                out.append(f"· {article_name(ln['clause'], lang)} {ln['item']}：{_amount(ln, lang)}")
-                out.append(f"  {'Basis' if en else '依据'}：{ln['basis']}")
+                out.append(f"· {article_name(ln['clause'], lang)} {ln['item']}{colon}{_amount(ln, lang)}")
+                out.append(f"  {'Basis' if en else '依据'}{colon}{ln['basis']}")
         else:
             out.append("No money award follows from the answers given." if en else "按目前的回答，暂无可计算的资金支持。")
         if services:
@@ -83,10 +89,12 @@ def estimate_text(result: dict, lang: str = "zh", relocated: bool = False) -> st
         lo, hi = result["total_min"], result["total_max"]
         out.append("")
         if lo == hi:
-            out.append(f"{'Total' if en else '合计'}：{format_wan(hi)}")
+            out.append(f"{'Total' if en else '合计'}{colon}{shown(hi)}")
+        elif en:
+            out.append(f"Total: {shown(lo)} to {shown(hi)} (the upper figure counts the \"up to\" items at "
+                       "their ceilings; the district sets the actual amounts within them)")
         else:
-            out.append(f"{'Total' if en else '合计'}：{format_wan(lo)} ～ {format_wan(hi)}"
-                       + ("" if en else "（含“最高”项目的上限，实际金额由区里在上限内核定）"))
+            out.append(f"合计：{shown(lo)} ～ {shown(hi)}（含“最高”项目的上限，实际金额由区里在上限内核定）")
         if result.get("capped_by_contribution"):
             out.append("Lowered by the Article 17 cap (your contribution to the district)." if en
                        else "已按第十七条与对我区的年度综合贡献相匹配的要求核减。")
