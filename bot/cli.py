@@ -57,6 +57,12 @@ def cmd_knowledge_check(args: argparse.Namespace) -> int:
     return check_entries_command(args)
 
 
+def cmd_knowledge_export_taught(args: argparse.Namespace) -> int:
+    from bot.export_taught import run_export_taught
+
+    return run_export_taught(args)
+
+
 def cmd_estimate(args: argparse.Namespace) -> int:
     from rules.command import run_estimate_command
 
@@ -107,6 +113,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     k.add_argument("--dir", default=None, help="entries folder (default: the packaged one)")
     k.set_defaults(func=cmd_knowledge_check)
+    k = ksub.add_parser(
+        "export-taught", help="write the example questions staff taught (/unanswered) into the entry files",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Example:\n  POLICYBOT_DB=policybot.sqlite3 policybot knowledge export-taught && git diff knowledge/",
+    )
+    k.add_argument("--db", default=None, help="the bot's SQLite file (default: POLICYBOT_DB)")
+    k.add_argument("--dir", default=None, help="entries folder (default: the packaged one)")
+    k.set_defaults(func=cmd_knowledge_export_taught)
     p.set_defaults(func=lambda a: (p.print_help(), EXIT_USAGE)[1])
 
     p = sub.add_parser(

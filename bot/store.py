@@ -192,6 +192,10 @@ class Store:
             self.db.execute("UPDATE handoffs SET helpdesk_chat_id = ?, helpdesk_message_id = ? WHERE id = ?",
                             [helpdesk_chat_id, message_id, handoff_id])
 
+    def delete_handoff(self, handoff_id: int) -> None:
+        with self._lock:
+            self.db.execute("DELETE FROM handoffs WHERE id = ?", [handoff_id])
+
     def handoff_for_message(self, helpdesk_chat_id: int, message_id: int) -> dict | None:
         """The hand-off a help-desk chat message announced, or None."""
         rows = list(self.db["handoffs"].rows_where(

@@ -12,6 +12,7 @@ ConversationHandler "interview" mirrors it after every step, so no handler can l
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import re
@@ -23,19 +24,24 @@ from collections import deque
 from typing import Any, Awaitable, Callable
 from urllib.parse import urlparse
 
-from telegram import (BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message,
+from telegram import (BotCommand, BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message,
                       ReplyParameters, Update)
 from telegram.constants import ChatType, MessageEntityType, MessageLimit
 from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
 from telegram.ext import (Application, ApplicationBuilder, ApplicationHandlerStop, BaseRateLimiter,
                           BaseUpdateProcessor, CallbackQueryHandler, CommandHandler, ContextTypes,
-                          ConversationHandler, MessageHandler, TypeHandler, filters)
+                          ConversationHandler, InlineQueryHandler, MessageHandler, TypeHandler, filters)
 from telegram.warnings import PTBUserWarning
 
 import dialogs
+from bot import staff as staff_commands
 from bot.config import Settings, redact
+from bot.helpdesk import FORWARD_ACTION, HelpDesk, is_handoff_request
 from bot.persistence import SQLitePersistence
+from bot.privacy import FORGET_NO, FORGET_YES, PURGE_EVERY, PURGE_FIRST, Privacy
+from bot.staff import Staff
 from bot.store import Store
+from knowledge import matcher
 
 logger = logging.getLogger("policybot.telegram")
 
@@ -44,16 +50,17 @@ MAX_QUESTION_CHARS = 1000        # longer texts are refused politely rather than
 POOL_SIZE = 16                   # HTTP connections to the Bot API for sending
 DOC_ACTION = "tg:doc"            # the channel's own button: send the estimate as a file
 
-# The command menu. /forget and /privacy join it with the handlers that serve them (help-desk
-# issue); until then a menu entry would only lead to "no such command".
+# The command menu (only commands the bot serves). Staff see theirs too, in their own chats.
 COMMANDS = {
     "zh": [("start", "开始 · 主菜单"), ("help", "使用说明"), ("check", "资格自测与补贴测算"),
            ("clause", "查看条款原文，如 /clause 5"), ("list", "条款目录"), ("cancel", "取消当前测算"),
-           ("lang", "切换语言 中文/English")],
+           ("lang", "切换语言 中文/English"), ("privacy", "保存了哪些信息、保存多久"),
+           ("forget", "删除我的全部记录")],
     "en": [("start", "Start · main menu"), ("help", "How to use this bot"),
            ("check", "Eligibility check and award estimate"), ("clause", "Show an article, e.g. /clause 5"),
            ("list", "List of articles"), ("cancel", "Cancel the current check"),
-           ("lang", "Switch language 中文/English")],
+           ("lang", "Switch language 中文/English"), ("privacy", "What is stored and for how long"),
+           ("forget", "Delete all my records")],
 }
 
 # The channel's own words; everything else the user reads comes from the engine.
@@ -344,6 +351,7 @@ class TelegramChannel:
         self.settings = settings
         self.store = store
         self.flood = FloodGuard(settings.flood_limit, settings.flood_window)
+        self.helpdesk = HelpDesk(settings, store)
 
     # state ------------------------------------------------------------------------------------
     @staticmethod
@@ -371,6 +379,7 @@ class TelegramChannel:
         record["dialog"], replies = step(record["dialog"])
         context.user_data["lang"] = self.lang(record)
         self.record_events(update, replies, self.lang(record))
+        replies = await self.hand_off(update, context, replies, self.lang(record))
         for reply in replies:
             if reply.document:
                 record["document"] = list(reply.document)
@@ -381,6 +390,19 @@ class TelegramChannel:
             persistence.write_user_data_now(update.effective_user.id, context.user_data)
         await self.send_replies(update, context, record, replies)
         return self.interview_state(replies)
+
+    async def hand_off(self, update: Update, context: ContextTypes.DEFAULT_TYPE, replies: list,
+                       lang: str) -> list:
+        """转人工: pass the question to the help-desk chat; the engine's line is replaced by what
+        actually happened (passed on, or how to reach the bureau)."""
+        result = []
+        for reply in replies:
+            event = next((e for e in reply.events if e.get("type") == "handoff"), None)
+            if event is not None:
+                told = await self.helpdesk.hand_off(update, context, event, lang)
+                reply = dataclasses.replace(reply, text=told)
+            result.append(reply)
+        return result
 
     @staticmethod
     def interview_state(replies: list) -> str | None:
@@ -410,8 +432,6 @@ class TelegramChannel:
                 elif kind == "feedback":
                     self.store.add_feedback(chat_id=chat_id, user_id=user_id,
                                             entry=event.get("entry"), value=int(event.get("value", 0)))
-                elif kind == "handoff":
-                    logger.info("hand-off requested in chat %s", chat_id)
 
     async def send_replies(self, update: Update, context: ContextTypes.DEFAULT_TYPE, record: dict,
                            replies: list) -> None:
@@ -450,18 +470,25 @@ class TelegramChannel:
             if update.callback_query:
                 await update.callback_query.answer()
             raise ApplicationHandlerStop
-        if message is not None and message.text and len(message.text) > MAX_QUESTION_CHARS:
+        if (message is not None and message.text and len(message.text) > MAX_QUESTION_CHARS
+                and message.chat.id != self.settings.helpdesk_chat):  # staff replies may be long
             await self.say(update, context, "too_long")
             raise ApplicationHandlerStop
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
-        """Answer a typed question (or start the interview by words); stores the dialog state."""
+        """Answer a typed question (or start the interview by words, or ask for a person: 转人工);
+        stores the dialog state."""
         text = clean_text(update.message)
+        if is_handoff_request(text):
+            return await self.converse(update, context, lambda s: dialogs.press(s, "human"))
         return await self.converse(update, context, lambda s: dialogs.respond(s, text))
 
     async def on_answer(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
-        """Pass a typed answer to the pending interview question; stores it, asks the next one."""
+        """Pass a typed answer to the pending interview question; stores it, asks the next one
+        (转人工 words ask for a person instead, and the question stays pending)."""
         text = clean_text(update.message)
+        if is_handoff_request(text):
+            return await self.converse(update, context, lambda s: dialogs.press(s, "human"))
         return await self.converse(update, context, lambda s: dialogs.respond(s, text))
 
     async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
@@ -557,12 +584,25 @@ class TelegramChannel:
                                                   language_code="en")
         except TelegramError as exc:
             logger.warning("could not register the bot commands (continuing without): %s", exc)
+            return
+        # Staff see their commands in their private chat with the bot (a user who never started
+        # the bot cannot be given a menu: that is not worth a warning each start).
+        staff_menu = [BotCommand(c, d) for c, d in COMMANDS["zh"] + staff_commands.MENU]
+        for admin in sorted(self.settings.admins):
+            try:
+                await application.bot.set_my_commands(staff_menu, scope=BotCommandScopeChat(admin))
+            except TelegramError as exc:
+                logger.info("no staff command menu for %s: %s", admin, exc)
 
 
 def build_application(settings: Settings, store: Store | None = None) -> Application:
     """The Application: SQLite persistence, the handlers, the error handler and the limits."""
     store = store or Store.open(settings.db_path)
+    # Examples staff taught through /unanswered, merged into the matcher (and only these: a
+    # previous Application in this process may have taught others).
+    matcher.set_taught(store.taught())
     channel = TelegramChannel(settings, store)
+    desk, staff, privacy = channel.helpdesk, Staff(settings, store), Privacy(settings, store)
     processor = PerUserUpdateProcessor()
     builder = (ApplicationBuilder()
                .token(settings.token)
@@ -578,6 +618,19 @@ def build_application(settings: Settings, store: Store | None = None) -> Applica
     application = builder.build()
 
     application.add_handler(TypeHandler(Update, channel.guard), group=-1)
+    # The help desk first: in one group the first matching handler wins.
+    application.add_handler(MessageHandler(desk.staff_reply_filter(), desk.on_staff_reply))
+    application.add_handler(CommandHandler(staff_commands.COMMANDS, staff.on_command, filters=NEW_MESSAGE))
+    application.add_handler(CallbackQueryHandler(
+        staff.on_button, pattern=rf"^({staff_commands.TEACH}|{staff_commands.MORE}|{staff_commands.DISMISS})"))
+    application.add_handler(CommandHandler("privacy", privacy.on_privacy, filters=NEW_MESSAGE))
+    application.add_handler(CommandHandler("forget", privacy.on_forget, filters=NEW_MESSAGE))
+    application.add_handler(MessageHandler(
+        NEW_MESSAGE & filters.FORWARDED & filters.ChatType.PRIVATE & (filters.TEXT | filters.CAPTION),
+        desk.on_forwarded))
+    application.add_handler(CallbackQueryHandler(desk.on_forward_button, pattern=rf"^{FORWARD_ACTION}"))
+    application.add_handler(InlineQueryHandler(desk.on_inline_query))
+    forget_button = CallbackQueryHandler(privacy.on_forget_button, pattern=rf"^({FORGET_YES}|{FORGET_NO})$")
     with warnings.catch_warnings():
         # per_message=False is intended: an interview spans many messages and buttons.
         warnings.simplefilter("ignore", PTBUserWarning)
@@ -585,11 +638,13 @@ def build_application(settings: Settings, store: Store | None = None) -> Applica
             name="interview",
             persistent=True,
             entry_points=[
+                forget_button,
                 CommandHandler("check", channel.on_command, filters=NEW_MESSAGE),
                 MessageHandler(TEXT_MESSAGE, channel.on_text),
                 CallbackQueryHandler(channel.on_button),
             ],
             states={INTERVIEW: [
+                forget_button,
                 MessageHandler(TEXT_MESSAGE, channel.on_answer),
                 CallbackQueryHandler(channel.on_button),
                 CommandHandler(["check", "cancel"], channel.on_command, filters=NEW_MESSAGE),
@@ -602,6 +657,11 @@ def build_application(settings: Settings, store: Store | None = None) -> Applica
     application.add_handler(MessageHandler(filters.UpdateType.EDITED, channel.on_edited))
     application.add_handler(MessageHandler(NEW_MESSAGE & ~filters.StatusUpdate.ALL, channel.on_unsupported))
     application.add_error_handler(channel.on_error)
+    if application.job_queue is not None:
+        application.job_queue.run_repeating(privacy.purge_job, interval=PURGE_EVERY, first=PURGE_FIRST,
+                                            name="purge")
+    else:  # python-telegram-bot without its job-queue extra
+        logger.warning("no job queue (pip install 'python-telegram-bot[job-queue]'): old logs are not purged")
     return application
 
 
@@ -629,6 +689,8 @@ def configure_logging(settings: Settings) -> None:
     # httpx logs every request URL, and the URL holds the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    # APScheduler (the daily purge) reports every job it adds and runs at INFO.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
 
 
 def run_bot(settings: Settings) -> int:

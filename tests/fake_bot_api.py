@@ -199,6 +199,24 @@ class FakeBotApi:
         voice = {"file_id": "AwACAgIAAxkBAAEBvoice", "file_unique_id": "AgADvoice", "duration": 3}
         return self.push_update({"message": self._message(chat_id, user_id, "private", voice=voice)}, chat_id)
 
+    def forward(self, chat_id: int, text: str, origin_name: str = "王女士", user_id: int | None = None) -> dict:
+        """The user forwards someone else's text message to the bot (a hidden-user origin)."""
+        origin = {"type": "hidden_user", "date": int(time.time()) - 60, "sender_user_name": origin_name}
+        return self.send_text(chat_id, text, user_id=user_id, forward_origin=origin)
+
+    def inline_query(self, user_id: int, query: str) -> dict:
+        """The user typed ``@bot <query>`` in some chat."""
+        inline = {"id": str(next(self._callback_ids)), "from": self.user(user_id), "query": query,
+                  "offset": "", "chat_type": "private"}
+        return self.push_update({"inline_query": inline}, user_id)
+
+    def inline_answers(self, inline: dict) -> list[dict] | None:
+        """The results the bot answered an injected inline query with (None before it answered)."""
+        for params in self.methods("answerInlineQuery"):
+            if str(params.get("inline_query_id")) == inline["inline_query"]["id"]:
+                return params.get("results", [])
+        return None
+
     def edit_text(self, chat_id: int, original: dict, text: str) -> dict:
         """The user edited one of their earlier messages."""
         edited = dict(original["message"], text=text, edit_date=int(time.time()))
@@ -341,7 +359,7 @@ class FakeBotApi:
         for key, value in list(params.items()):
             if key in JSON_PARAMS and isinstance(value, str):
                 params[key] = json.loads(value)
-            elif key in ("chat_id", "message_id", "offset", "limit", "timeout", "user_id") \
+            elif key in ("chat_id", "message_id", "offset", "limit", "timeout", "user_id", "from_chat_id") \
                     and isinstance(value, str) and value.lstrip("-").isdigit():
                 params[key] = int(value)
         return params, files
@@ -468,6 +486,10 @@ class FakeBotApi:
 
     def _api_editMessageReplyMarkup(self, params, files, now):
         return self._record("editMessageReplyMarkup", params, now, "")
+
+    def _api_copyMessage(self, params, files, now):
+        message = self._record("copyMessage", params, now, f"(copy of message {params.get('message_id')})")
+        return {"message_id": message["message_id"]}
 
     def _api_sendDocument(self, params, files, now):
         document = files.get("document") or {"filename": None, "content": b""}
