@@ -201,13 +201,16 @@ def display(q: Question, value, lang: str = "zh") -> str:
     if q.type == "money_list":
         if not value:
             return "none" if en else "没有"
-        return "、".join(_yuan(v, en) for v in value)
+        return (", " if en else "、").join(_yuan(v, en) for v in value)
     return str(value)
 
 
 def _yuan(value: int, en: bool) -> str:
-    """Money as people say it: 3.2亿元 from one hundred million up, else 万元."""
-    from rules import format_wan
+    """Money as people say it: 3.2亿元 from one hundred million up, else 万元; RMB 800,000 in English."""
+    from rules import format_rmb, format_wan
+
+    if en:
+        return format_rmb(value)
 
     if value >= 100_000_000 and not en:
         whole = Decimal(value) / 100_000_000

@@ -89,6 +89,8 @@ class Index:
     bigram_tf: list[Counter] = field(default_factory=list)
     bigram_len: list[float] = field(default_factory=list)
     bigram_idf: dict[str, float] = field(default_factory=dict)
+    word_postings: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
+    bigram_postings: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
     anchors: list[set[str]] = field(default_factory=list)
     anchor_idf: dict[str, float] = field(default_factory=dict)
     keyword_phrases: list[tuple[str, ...]] = field(default_factory=list)
@@ -164,6 +166,8 @@ def build_index(entries: list[Entry] | None = None, extra_questions: dict[str, l
             index.questions.append(_compact(question))
             index.question_owner.append(len(index.word_tf) - 1)
     n = len(entries)
+    index.word_postings = _postings(index.word_tf, index.word_len)
+    index.bigram_postings = _postings(index.bigram_tf, index.bigram_len)
     index.word_idf = {t: _idf(df, n) for t, df in word_df.items()}
     index.bigram_idf = {t: _idf(df, n) for t, df in bigram_df.items()}
     index.max_word_idf = _idf(0, n)
@@ -177,10 +181,19 @@ def build_index(entries: list[Entry] | None = None, extra_questions: dict[str, l
     return index
 
 
-def _bm25(query_terms, tfs, lengths, idf, unknown_idf) -> tuple[list[float], float]:
-    """BM25 per document, and the ideal score (every term present) to normalise it to 0..1."""
-    n = len(tfs)
-    avg = (sum(lengths) / n) if n else 1.0
+def _postings(tfs: list[Counter], lengths: list[float]) -> dict[str, list[tuple[int, float]]]:
+    """Term → [(entry, saturated BM25 term weight)], so a query touches only entries that hold it."""
+    avg = (sum(lengths) / len(lengths)) if lengths else 1.0
+    postings: dict[str, list[tuple[int, float]]] = {}
+    for i, tf in enumerate(tfs):
+        norm = K1 * (1 - B + B * lengths[i] / avg)
+        for term, f in tf.items():
+            postings.setdefault(term, []).append((i, f * (K1 + 1) / (f + norm)))
+    return postings
+
+
+def _bm25(query_terms, postings, idf, unknown_idf, n) -> tuple[list[float], float]:
+    """BM25 per entry, and the ideal score (every term present) to normalise it to 0..1."""
     scores = [0.0] * n
     ideal = 0.0
     for term in query_terms:
@@ -189,10 +202,8 @@ def _bm25(query_terms, tfs, lengths, idf, unknown_idf) -> tuple[list[float], flo
             ideal += unknown_idf  # a word no entry knows: the question is partly about something else
             continue
         ideal += weight
-        for i, tf in enumerate(tfs):
-            f = tf.get(term)
-            if f:
-                scores[i] += weight * f * (K1 + 1) / (f + K1 * (1 - B + B * lengths[i] / avg))
+        for i, contribution in postings[term]:
+            scores[i] += weight * contribution
     return scores, ideal * (K1 + 1)
 
 
@@ -208,8 +219,8 @@ def rank(index: Index, query: str) -> tuple[list[tuple[float, int]], dict]:
     n = len(index.entries)
     if not terms and not grams:
         return [], evidence
-    word_scores, word_ideal = _bm25(terms, index.word_tf, index.word_len, index.word_idf, index.max_word_idf)
-    gram_scores, gram_ideal = _bm25(grams, index.bigram_tf, index.bigram_len, index.bigram_idf, index.max_bigram_idf)
+    word_scores, word_ideal = _bm25(terms, index.word_postings, index.word_idf, index.max_word_idf, n)
+    gram_scores, gram_ideal = _bm25(grams, index.bigram_postings, index.bigram_idf, index.max_bigram_idf, n)
     fuzz_best = [0.0] * n
     compact = normalized.replace(" ", "")
     if compact:

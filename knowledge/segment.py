@@ -181,6 +181,7 @@ class Segmenter:
         self._homophones: dict[tuple[str, ...], str] = {}
         self._one_off: dict[str, str] = {}
         self._vocabulary: set[str] = set()
+        self._longest = 0
 
     def policy_terms(self) -> set[str]:
         """The curated policy words: the user dictionary and the synonym table."""
@@ -209,6 +210,7 @@ class Segmenter:
         self._homophones = {k: next(iter(v)) for k, v in homophones.items() if len(v) == 1}
         self._one_off = {k: next(iter(v)) for k, v in one_off.items() if len(v) == 1}
         self._vocabulary = vocabulary
+        self._longest = max((len(t) for t in vocabulary), default=0)
 
     def _known(self, word: str) -> bool:
         return word in self._vocabulary or self.tokenizer.FREQ.get(word, 0) > 0
@@ -220,7 +222,6 @@ class Segmenter:
         return _CJK_RUN.sub(lambda m: self._repair_run(m.group(0)), text)
 
     def _repair_run(self, run: str) -> str:
-        chars = list(run)
         # Positions inside a real word (去|外地 …): a repair may not cut through one, or
         # "去外地" would become "区外地" because 去外 sounds like 区外.
         inside = set()
@@ -229,37 +230,33 @@ class Segmenter:
             if len(token) >= 2 and self._known(token):
                 inside.update(range(position + 1, position + len(token)))
             position += len(token)
-        i = 0
-        out = []
-        while i < len(chars):
-            replaced = False
-            for size in range(min(6, len(chars) - i), 1, -1):
-                window = "".join(chars[i:i + size])
+        sounds = [self._pinyin.get(c, c) for c in run]
+        longest = min(6, self._longest)
+        i, out = 0, []
+        while i < len(run):
+            term = size = None
+            for size in range(min(longest, len(run) - i), 1, -1):
+                window = run[i:i + size]
                 if window in self._vocabulary:
-                    out.append(window)
-                    i += size
-                    replaced = True
+                    term = window
                     break
-                if self._known(window) or i in inside or (i + size) in inside:
+                if i in inside or (i + size) in inside or self._known(window):
                     continue
-                key = tuple(self._pinyin.get(c, c) for c in window)
-                term = self._homophones.get(key)
+                term = self._homophones.get(tuple(sounds[i:i + size]))
                 # A slip changes one character (不贴 → 补贴); a whole different word that only
                 # sounds alike (钱一 → 迁移) is not a slip.
                 if term and sum(a != b for a, b in zip(window, term)) > 1:
                     term = None
                 if term is None and size >= 4:
-                    for j in range(size):
-                        term = self._one_off.get(window[:j] + "?" + window[j + 1:])
-                        if term:
-                            break
+                    term = next((t for j in range(size)
+                                 if (t := self._one_off.get(window[:j] + "?" + window[j + 1:]))), None)
                 if term:
-                    out.append(term)
-                    i += size
-                    replaced = True
                     break
-            if not replaced:
-                out.append(chars[i])
+            if term:
+                out.append(term)
+                i += size
+            else:
+                out.append(run[i])
                 i += 1
         return "".join(out)
 
