@@ -1,0 +1,371 @@
+"""End to end through the fake Bot API: the help desk.
+
+Forwarded questions, inline answers, 转人工 there and back (across a restart), the staff
+commands (by an admin, refused for anyone else), teaching an unanswered question, /forget and
+/privacy, the daily purge.
+"""
+from __future__ import annotations
+
+import asyncio
+import csv
+import dataclasses
+import io
+import re
+import sqlite3
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from bot.helpdesk import TEXTS as DESK_TEXTS
+from bot.staff import STAFF_ONLY
+from bot.telegram import build_application, start_embedded, stop_embedded
+from knowledge import citation, get_entry
+from knowledge.answers import NOT_COVERED
+
+USER, OTHER, ADMIN = 1001, 1002, 7001
+HELPDESK, STAFFER = -100900, 7002
+UNCLEAR = "园区里租办公室公司能报销吗"      # the matcher is not sure what this is about (房租补贴)
+
+
+@pytest.fixture
+def desk_settings(bot_settings):
+    return dataclasses.replace(bot_settings, helpdesk_chat=HELPDESK, admins=frozenset({ADMIN}))
+
+
+@pytest.fixture
+async def desk_bot(fake_api, desk_settings):
+    fake_api.chat(HELPDESK, "supergroup")
+    application = build_application(desk_settings)
+    await start_embedded(application)
+    yield application
+    await stop_embedded(application)
+
+
+def actions(message) -> list[str]:
+    return [b["callback_data"] for row in message.buttons for b in row]
+
+
+def rows_of(db_path, sql: str, args=()) -> list[tuple]:
+    db = sqlite3.connect(db_path)
+    try:
+        return db.execute(sql, args).fetchall()
+    finally:
+        db.close()
+
+
+# -- forwarded questions ------------------------------------------------------------------------
+
+async def test_a_forwarded_question_gets_a_note_for_staff_and_a_ready_to_send_answer(fake_api, desk_bot,
+                                                                                     desk_settings):
+    replies = await fake_api.replies_to(USER, lambda: fake_api.forward(USER, "你好，请问园区的房租补贴怎么算？"))
+    assert len(replies) == 2
+    note, ready = replies
+    assert "王女士" in note.text and "置信度" in note.text and "有把握" in note.text
+    rent = get_entry("a05")
+    # The ready answer stands alone (no buttons, no words for the staff member): answer,
+    # citation and the article's own text, so it can be forwarded on as it is.
+    assert not ready.buttons
+    assert ready.text.startswith(rent.answer) and citation([5]) in ready.text
+    assert rent.text in ready.text and "置信度" not in ready.text
+    assert rows_of(desk_settings.db_path, "SELECT question, top_match, confident, source FROM question_log") == [
+        ("你好，请问园区的房租补贴怎么算？", "a05", 1, "forwarded")]
+
+
+async def test_an_unclear_forwarded_question_is_honest_and_offers_the_likely_articles(fake_api, desk_bot):
+    note, ready = await fake_api.replies_to(USER, lambda: fake_api.forward(USER, UNCLEAR))
+    assert "把握" in note.text and "有把握）" not in note.text
+    assert ready.text.startswith(NOT_COVERED)
+    assert ready.buttons and all(a.startswith("fwd:") for a in actions(ready))
+    choice = actions(ready)[0]
+    entry = get_entry(choice.split(":", 1)[1])
+    chosen = await fake_api.replies_to(USER, lambda: fake_api.press(ready, choice))
+    assert chosen[0].text.startswith(entry.answer) and entry.text in chosen[0].text
+
+
+# -- inline mode -----------------------------------------------------------------------------------
+
+async def test_inline_query_lists_the_best_answers_and_inserts_one_with_its_citation(fake_api, desk_bot):
+    inline = fake_api.inline_query(USER, "房租补贴")
+    results = await fake_api.wait_for(lambda: fake_api.inline_answers(inline), what="inline answer")
+    first = results[0]
+    rent = get_entry("a05")
+    assert first["type"] == "article" and "房租补贴" in first["title"] and citation([5]) in first["title"]
+    assert first["description"] and rent.answer.startswith(first["description"].rstrip("…"))
+    inserted = first["input_message_content"]["message_text"]
+    assert inserted == rent.answer and inserted.rstrip("。）) ").endswith(citation([5]))
+    assert len({r["id"] for r in results}) == len(results) <= 5
+
+    inline = fake_api.inline_query(USER, "明天会下雨吗")
+    results = await fake_api.wait_for(lambda: fake_api.inline_answers(inline), what="inline answer")
+    assert [r["input_message_content"]["message_text"] for r in results] == [NOT_COVERED]
+
+
+# -- hand-off to a person ---------------------------------------------------------------------------
+
+async def test_hand_off_reaches_the_help_desk_and_a_staff_reply_reaches_the_user_after_a_restart(
+        fake_api, desk_settings):
+    fake_api.chat(HELPDESK, "supergroup")
+    application = build_application(desk_settings)
+    await start_embedded(application)
+    try:
+        answer = (await fake_api.replies_to(USER, lambda: fake_api.send_text(USER, "房租补贴怎么算")))[0]
+        told = await fake_api.replies_to(USER, lambda: fake_api.press(answer, "human"))
+        assert told[0].text == DESK_TEXTS["zh"]["passed_on"]
+        posted = await fake_api.next_message(HELPDESK, after=0)
+        assert "用户1001" in posted.text and "房租补贴怎么算" in posted.text
+        assert "房租补贴" in posted.text.split("最佳猜测")[1] and citation([5]) in posted.text
+        # Typed words ask for a person too.
+        await fake_api.replies_to(OTHER, lambda: fake_api.send_text(OTHER, "找客服"))
+        second = await fake_api.next_message(HELPDESK, after=1)
+        assert "用户1002" in second.text
+    finally:
+        await stop_embedded(application)
+
+    # A new process on the same database: the mapping survived.
+    application = build_application(desk_settings)
+    await start_embedded(application)
+    try:
+        before_other = len(fake_api.messages(OTHER))
+        delivered = await fake_api.replies_to(USER, lambda: fake_api.send_text(
+            HELPDESK, "您好，第一年按实际租金的90%补贴，请准备租赁合同和缴费凭证。", user_id=STAFFER,
+            chat_type="supergroup", reply_to=posted))
+        assert delivered[0].text.startswith(DESK_TEXTS["zh"]["staff_reply"].strip())
+        assert "租赁合同和缴费凭证" in delivered[0].text
+        confirmation = await fake_api.wait_for(
+            lambda: [m for m in fake_api.messages(HELPDESK) if "已送达" in m.text], what="delivery confirmation")
+        assert "用户1001" in confirmation[0].text
+        assert confirmation[0].params["reply_parameters"]["message_id"] > posted.message_id
+        await asyncio.sleep(0.2)
+        assert len(fake_api.messages(OTHER)) == before_other       # only the mapped user gets it
+    finally:
+        await stop_embedded(application)
+    assert rows_of(desk_settings.db_path, "SELECT user_id, status FROM handoffs ORDER BY id") == [
+        (USER, "answered"), (OTHER, "open")]
+
+
+async def test_help_desk_chatter_and_replies_to_other_bot_messages_are_not_relayed(fake_api, desk_bot):
+    await fake_api.replies_to(USER, lambda: fake_api.send_text(USER, "转人工"))
+    posted = await fake_api.next_message(HELPDESK, after=0)
+    answer = (await fake_api.replies_to(HELPDESK, lambda: fake_api.send_mention(HELPDESK, "房租补贴怎么算", STAFFER)))[0]
+    before = len(fake_api.messages(USER))
+    fake_api.send_text(HELPDESK, "大家看一下这个问题", user_id=STAFFER, chat_type="supergroup")
+    fake_api.send_text(HELPDESK, "那第二年呢", user_id=STAFFER, chat_type="supergroup", reply_to=answer)
+    await asyncio.sleep(0.6)
+    assert len(fake_api.messages(USER)) == before
+    assert "（用户还没有提问）" in posted.text
+
+
+async def test_without_a_help_desk_chat_hand_off_says_how_to_reach_the_bureau(fake_api, running_bot):
+    replies = await fake_api.replies_to(USER, lambda: fake_api.send_text(USER, "人工客服"))
+    text = replies[0].text
+    assert text == DESK_TEXTS["zh"]["no_desk"]
+    assert "西青区人力资源和社会保障局" in text and "没有写明联系电话和地址" in text
+    assert not re.search(r"\d{3,}", text)          # never an invented phone number
+
+
+async def test_a_help_desk_chat_the_bot_cannot_post_in_is_not_an_error_for_the_user(fake_api, desk_settings):
+    fake_api.fail_methods["sendMessage"] = {"error_code": 403, "description": "Forbidden: bot was kicked"}
+    application = build_application(desk_settings)
+    # Only the help-desk chat refuses: let the user's own chat through.
+    real = fake_api._api_sendMessage
+    fake_api.fail_methods.clear()
+
+    def send(params, files, now):
+        if int(params["chat_id"]) == HELPDESK:
+            from tests.fake_bot_api import ApiError
+            raise ApiError(403, "Forbidden: bot was kicked from the supergroup chat")
+        return real(params, files, now)
+
+    fake_api._api_sendMessage = send
+    await start_embedded(application)
+    try:
+        replies = await fake_api.replies_to(USER, lambda: fake_api.send_text(USER, "转人工"))
+    finally:
+        await stop_embedded(application)
+    assert replies[0].text == DESK_TEXTS["zh"]["desk_down"]
+    assert rows_of(desk_settings.db_path, "SELECT count(*) FROM handoffs") == [(0,)]
+
+
+# -- staff commands ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("command", ["/stats", "/unanswered", "/export", "/reload"])
+async def test_staff_commands_are_refused_in_one_line_for_everyone_else(fake_api, desk_bot, command):
+    await fake_api.replies_to(USER, lambda: fake_api.send_text(USER, UNCLEAR))
+    replies = await fake_api.replies_to(OTHER, lambda: fake_api.send_text(OTHER, command))
+    assert [(r.method, r.text) for r in replies] == [("sendMessage", STAFF_ONLY["zh"])]
+
+
+async def test_stats_by_an_admin(fake_api, desk_bot):
+    answer = (await fake_api.replies_to(USER, lambda: fake_api.send_text(USER, "房租补贴怎么算")))[0]
+    await fake_api.replies_to(USER, lambda: fake_api.press(answer, answer.button("👍")))
+    await fake_api.replies_to(OTHER, lambda: fake_api.send_text(OTHER, "房租补贴第二年补多少"))
+    await fake_api.replies_to(OTHER, lambda: fake_api.send_text(OTHER, "今天天气怎么样"))
+    await fake_api.replies_to(OTHER, lambda: fake_api.send_text(OTHER, "转人工"))
+    stats = (await fake_api.replies_to(ADMIN, lambda: fake_api.send_text(ADMIN, "/stats")))[0].text
+    today = datetime.now(timezone.utc).date().isoformat()[5:]
+    assert re.search(rf"{today}\s+3（2）", stats)
+    assert "有把握回答：2，占66%" in stats
+    assert re.search(r"房租补贴「第五条」：2次", stats)
+    assert "👍 1" in stats and "👎 0" in stats and "待回复 1，已回复 0" in stats
+
+
+async def test_export_by_an_admin_is_a_csv_with_keyed_hashes_for_user_ids(fake_api, desk_bot, desk_settings):
+    await fake_api.replies_to(USER, lambda: fake_api.send_text(USER, "房租补贴怎么算"))
+    await fake_api.replies_to(OTHER, lambda: fake_api.send_text(OTHER, "今天天气怎么样"))
+    document = (await fake_api.replies_to(ADMIN, lambda: fake_api.send_text(ADMIN, "/export")))[0].document
+    assert document["filename"].endswith(".csv")
+    content = document["content"].decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(content)))
+    assert [r["question"] for r in rows] == ["房租补贴怎么算", "今天天气怎么样"]
+    assert str(USER) not in content and str(OTHER) not in content
+    users = [r["user"] for r in rows]
+    assert len(set(users)) == 2 and all(re.fullmatch(r"[0-9a-f]{16}", u) for u in users)
+    # Keyed: the same id with another key hashes differently; the stored key is kept between exports.
+    again = (await fake_api.replies_to(ADMIN, lambda: fake_api.send_text(ADMIN, "/export")))[0].document
+    assert [r["user"] for r in csv.DictReader(io.StringIO(again["content"].decode("utf-8-sig")))] == users
+    import hashlib
+    assert hashlib.sha256(str(USER).encode()).hexdigest()[:16] not in users
+
+
+async def test_reload_by_an_admin_reads_the_knowledge_files_again(fake_api, desk_bot):
+    replies = await fake_api.replies_to(ADMIN, lambda: fake_api.send_text(ADMIN, "/reload"))
+    assert replies[0].text.startswith("已重新加载知识库") and "28个条目" in replies[0].text
+    answer = (await fake_api.replies_to(USER, lambda: fake_api.send_text(USER, "房租补贴怎么算")))[0]
+    assert citation([5]) in answer.text
+
+
+async def test_staff_commands_in_an_ordinary_group_do_not_show_the_data(fake_api, desk_bot):
+    group = -100777
+    replies = await fake_api.replies_to(group, lambda: fake_api.send_text(
+        group, "/stats", user_id=ADMIN, chat_type="supergroup"))
+    assert len(replies) == 1 and "私聊" in replies[0].text and "统计" not in replies[0].text
+
+
+async def test_teaching_an_unanswered_question_makes_the_next_answer_confident(fake_api, desk_bot, desk_settings):
+    first = (await fake_api.replies_to(USER, lambda: fake_api.send_text(USER, UNCLEAR)))[0]
+    assert citation([5]) not in first.text
+
+    listed = await fake_api.replies_to(ADMIN, lambda: fake_api.send_text(ADMIN, "/unanswered"))
+    item = next(m for m in listed if UNCLEAR in m.text)
+    more = next(a for a in actions(item) if a.startswith("tchm:"))
+    # A non-admin pressing a forwarded staff button changes nothing.
+    fake_api.press(item, more, user_id=OTHER)
+    await asyncio.sleep(0.3)
+    assert not [m for m in fake_api.messages(ADMIN) if m.method == "editMessageText"]
+
+    edited = await fake_api.replies_to(ADMIN, lambda: fake_api.press(item, more), edits=True)
+    every_entry = edited[-1]
+    rent_button = next(a for a in actions(every_entry) if a.endswith(":a05"))
+    done = await fake_api.replies_to(ADMIN, lambda: fake_api.press(every_entry, rent_button), edits=True)
+    assert "已归入" in done[-1].text and "房租补贴" in done[-1].text
+
+    again = (await fake_api.replies_to(USER, lambda: fake_api.send_text(USER, UNCLEAR)))[0]
+    assert citation([5]) in again.text and again.text.startswith(get_entry("a05").answer[:20])
+    assert rows_of(desk_settings.db_path, "SELECT confident FROM question_log WHERE question = ? ORDER BY id",
+                   [UNCLEAR]) == [(0,), (1,)]
+    assert rows_of(desk_settings.db_path, "SELECT entry_id, question, taught_by FROM taught") == [
+        ("a05", UNCLEAR, ADMIN)]
+    # Taught and answered: no longer listed.
+    listed = await fake_api.replies_to(ADMIN, lambda: fake_api.send_text(ADMIN, "/unanswered"))
+    assert not any(UNCLEAR in m.text for m in listed)
+
+
+async def test_taught_examples_are_loaded_at_start_up(fake_api, desk_settings):
+    from bot.store import Store
+
+    store = Store.open(desk_settings.db_path)
+    store.add_taught("a05", UNCLEAR, ADMIN)
+    store.close()
+    application = build_application(desk_settings)
+    await start_embedded(application)
+    try:
+        answer = (await fake_api.replies_to(USER, lambda: fake_api.send_text(USER, UNCLEAR)))[0]
+    finally:
+        await stop_embedded(application)
+    assert citation([5]) in answer.text
+
+
+# -- privacy --------------------------------------------------------------------------------------
+
+async def test_privacy_says_what_is_stored_and_for_how_long(fake_api, desk_bot):
+    text = (await fake_api.replies_to(USER, lambda: fake_api.send_text(USER, "/privacy")))[0].text
+    assert "180天" in text and "提问记录" in text and "/forget" in text
+
+
+async def test_forget_leaves_no_row_of_that_user_behind(fake_api, desk_settings):
+    fake_api.chat(HELPDESK, "supergroup")
+    application = build_application(desk_settings)
+    await start_embedded(application)
+    try:
+        for user in (USER, OTHER):
+            answer = (await fake_api.replies_to(user, lambda: fake_api.send_text(user, "房租补贴怎么算")))[0]
+            await fake_api.replies_to(user, lambda: fake_api.press(answer, answer.button("👎")))
+            await fake_api.replies_to(user, lambda: fake_api.press(answer, "human"))
+            await fake_api.replies_to(user, lambda: fake_api.send_text(user, "/check"))  # an interview pending
+        await application.update_persistence()
+        db = desk_settings.db_path
+        assert rows_of(db, "SELECT count(*) FROM user_data WHERE user_id = ?", [USER]) == [(1,)]
+        assert rows_of(db, "SELECT count(*) FROM conversations") == [(2,)]
+
+        # Withdrawn: nothing deleted.
+        confirm = (await fake_api.replies_to(USER, lambda: fake_api.send_text(USER, "/forget")))[0]
+        await fake_api.replies_to(USER, lambda: fake_api.press(confirm, "fgt:no"), edits=True)
+        assert rows_of(db, "SELECT count(*) FROM question_log WHERE user_id = ?", [USER]) == [(1,)]
+
+        confirm = (await fake_api.replies_to(USER, lambda: fake_api.send_text(USER, "/forget")))[0]
+        assert "删除" in confirm.text and actions(confirm) == ["fgt:yes", "fgt:no"]
+        done = await fake_api.replies_to(USER, lambda: fake_api.press(confirm, "fgt:yes"), edits=True)
+        assert "已删除" in done[-1].text
+        # Starting afresh works.
+        replies = await fake_api.replies_to(USER, lambda: fake_api.send_text(USER, "/start"))
+        assert not any("ctl:resume" in actions(r) for r in replies)
+        confirm2 = (await fake_api.replies_to(USER, lambda: fake_api.send_text(USER, "/forget")))[0]
+        await fake_api.replies_to(USER, lambda: fake_api.press(confirm2, "fgt:yes"), edits=True)
+    finally:
+        await stop_embedded(application)       # flushes whatever PTB still held in memory
+
+    db = sqlite3.connect(desk_settings.db_path)
+    for table, column in [("question_log", "user_id"), ("question_log", "chat_id"), ("feedback", "user_id"),
+                          ("feedback", "chat_id"), ("handoffs", "user_id"), ("handoffs", "chat_id"),
+                          ("user_data", "user_id"), ("chat_data", "chat_id")]:
+        assert db.execute(f"SELECT count(*) FROM {table} WHERE {column} = ?", [USER]).fetchone() == (0,), table
+    keys = [k for (k,) in db.execute("SELECT key FROM conversations")]
+    assert keys == [f"[{OTHER}, {OTHER}]"]
+    everything = "\n".join(str(row) for table in ("question_log", "feedback", "handoffs", "user_data", "chat_data")
+                           for row in db.execute(f"SELECT * FROM {table}"))
+    assert str(USER) not in everything and "用户1001" not in everything
+    # The other user's records are untouched.
+    assert db.execute("SELECT count(*) FROM question_log WHERE user_id = ?", [OTHER]).fetchone() == (1,)
+    assert db.execute("SELECT count(*) FROM handoffs WHERE user_id = ?", [OTHER]).fetchone() == (1,)
+
+
+async def test_the_daily_purge_removes_logs_past_the_retention_period(fake_api, desk_settings):
+    settings = dataclasses.replace(desk_settings, retention_days=30)
+    application = build_application(settings)
+    await start_embedded(application)
+    try:
+        await fake_api.replies_to(USER, lambda: fake_api.send_text(USER, "房租补贴怎么算"))
+        old = (datetime.now(timezone.utc) - timedelta(days=31)).isoformat(timespec="seconds")
+        db = sqlite3.connect(settings.db_path)
+        db.execute("INSERT INTO question_log (time, chat_id, user_id, question, confident) VALUES (?, 5, 5, 'old', 0)",
+                   [old])
+        db.execute("INSERT INTO feedback (time, chat_id, user_id, entry, value) VALUES (?, 5, 5, 'a05', 1)", [old])
+        db.commit()
+        jobs = application.job_queue.get_jobs_by_name("purge")
+        assert len(jobs) == 1 and jobs[0].job.trigger.interval == timedelta(days=1)
+        await jobs[0].run(application)
+        assert [q for (q,) in db.execute("SELECT question FROM question_log")] == ["房租补贴怎么算"]
+        assert db.execute("SELECT count(*) FROM feedback").fetchone() == (0,)
+        db.close()
+    finally:
+        await stop_embedded(application)
+
+
+async def test_forget_and_privacy_are_in_the_command_menu(fake_api, desk_bot):
+    await fake_api.wait_for(lambda: len(fake_api.methods("setMyCommands")) >= 3, what="setMyCommands")
+    zh, en, staff = fake_api.methods("setMyCommands")[:3]
+    for menu in (zh, en):
+        assert {"forget", "privacy"} <= {c["command"] for c in menu["commands"]}
+        assert not {"stats", "export"} & {c["command"] for c in menu["commands"]}
+    assert staff["scope"] == {"type": "chat", "chat_id": ADMIN}
+    assert {"stats", "unanswered", "export", "reload"} <= {c["command"] for c in staff["commands"]}
