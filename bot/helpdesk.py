@@ -50,6 +50,7 @@ TEXTS = {
                       "政策文件中没有写明联系电话和地址。"),
         "staff_reply": "💬 人工客服回复：\n\n",
         "staff_reply_file": "💬 人工客服回复如下：",
+        "in_private": "工作人员的回复会通过私聊发给您；如果您还没有私聊过我，请先私聊我发送 /start。",
     },
     "en": {
         "passed_on": "Your question has been passed on to the staff of the district HR bureau. When they reply, "
@@ -62,6 +63,8 @@ TEXTS = {
                       "directly. The policy document gives no phone number or address."),
         "staff_reply": "💬 Reply from the help desk:\n\n",
         "staff_reply_file": "💬 Reply from the help desk:",
+        "in_private": "The reply will come in a private chat with me; if you have not chatted with me "
+                      "privately yet, please send me /start there first.",
     },
 }
 
@@ -261,7 +264,7 @@ class HelpDesk:
             return texts["desk_down"]
         self.store.set_handoff_message(handoff_id, desk, sent.message_id)
         logger.info("hand-off #%s posted to the help-desk chat", handoff_id)
-        return texts["passed_on"]
+        return texts["passed_on"] if where == "私聊" else f"{texts['passed_on']}\n{texts['in_private']}"
 
     def staff_reply_filter(self) -> filters.MessageFilter:
         desk = self

@@ -38,6 +38,7 @@ TEXTS = {
         "yes": "确认删除", "no": "取消",
         "done": "已删除您的全部记录（共{n}条）。之后再提问会重新开始记录。",
         "kept": "已取消，没有删除任何内容。",
+        "private_only": "为保护您的隐私，请在与我的私聊中发送 /forget。",
     },
     "en": {
         "privacy": (
@@ -57,6 +58,7 @@ TEXTS = {
         "yes": "Delete", "no": "Cancel",
         "done": "All your records have been deleted ({n} in all). New questions will be recorded afresh.",
         "kept": "Cancelled; nothing was deleted.",
+        "private_only": "To protect your privacy, please send /forget in a private chat with me.",
     },
 }
 
@@ -81,6 +83,10 @@ class Privacy:
 
     async def on_forget(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         texts = TEXTS[lang_of(context, update)]
+        if update.effective_chat.type != "private":
+            # In a group anyone could press the button; the confirmation belongs in a private chat.
+            await context.bot.send_message(update.effective_chat.id, texts["private_only"])
+            return
         await context.bot.send_message(
             update.effective_chat.id, texts["confirm"],
             reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton(texts["yes"], callback_data=FORGET_YES),

@@ -369,3 +369,17 @@ async def test_forget_and_privacy_are_in_the_command_menu(fake_api, desk_bot):
         assert not {"stats", "export"} & {c["command"] for c in menu["commands"]}
     assert staff["scope"] == {"type": "chat", "chat_id": ADMIN}
     assert {"stats", "unanswered", "export", "reload"} <= {c["command"] for c in staff["commands"]}
+
+
+async def test_in_a_group_forget_is_sent_to_a_private_chat_and_hand_off_replies_come_privately(fake_api, desk_bot):
+    group = -100778
+    replies = await fake_api.replies_to(group, lambda: fake_api.send_text(
+        group, "/forget", user_id=USER, chat_type="supergroup"))
+    assert len(replies) == 1 and "私聊" in replies[0].text and not replies[0].buttons
+    replies = await fake_api.replies_to(group, lambda: fake_api.send_mention(group, "转人工", user_id=USER))
+    assert "私聊" in replies[0].text
+    posted = await fake_api.next_message(HELPDESK, after=0)
+    delivered = await fake_api.replies_to(USER, lambda: fake_api.send_text(
+        HELPDESK, "请看第五条", user_id=STAFFER, chat_type="supergroup", reply_to=posted))
+    assert "请看第五条" in delivered[0].text and delivered[0].chat_id == USER
+    assert not [m for m in fake_api.messages(group) if "请看第五条" in m.text]
