@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import datetime, timedelta, timezone
 
 from telegram import (InlineKeyboardButton, InlineKeyboardMarkup, InlineQueryResultArticle,
                       InputTextMessageContent, Message, MessageOriginChannel, MessageOriginChat,
@@ -31,6 +32,7 @@ from knowledge.base import Entry, article_name
 
 logger = logging.getLogger("policybot.helpdesk")
 
+REPEAT_WINDOW = timedelta(hours=24)
 FORWARD_ACTION = "fwd:"          # fwd:<entry id>: the ready-to-send answer of that entry
 INLINE_RESULTS = 5
 
@@ -50,6 +52,7 @@ TEXTS = {
                       "政策文件中没有写明联系电话和地址。"),
         "staff_reply": "💬 人工客服回复：\n\n",
         "staff_reply_file": "💬 人工客服回复如下：",
+        "already": "您的这个问题已经转给工作人员了，请耐心等待回复，回复会发到这里。",
         "in_private": "工作人员的回复会通过私聊发给您；如果您还没有私聊过我，请先私聊我发送 /start。",
     },
     "en": {
@@ -63,6 +66,7 @@ TEXTS = {
                       "directly. The policy document gives no phone number or address."),
         "staff_reply": "💬 Reply from the help desk:\n\n",
         "staff_reply_file": "💬 Reply from the help desk:",
+        "already": "This question has already been passed on to the staff; their reply will come here.",
         "in_private": "The reply will come in a private chat with me; if you have not chatted with me "
                       "privately yet, please send me /start there first.",
     },
@@ -249,6 +253,9 @@ class HelpDesk:
         question = str(event.get("question") or "").strip()[:1500]
         guess = self.best_guess(question, event.get("entry"))
         name = display_name(update)
+        since = (datetime.now(timezone.utc) - REPEAT_WINDOW).isoformat(timespec="seconds")
+        if self.store.recent_open_handoff(user_id, question, since):
+            return texts["already"]     # pressing 转人工 again does not post the question again
         # Replies go to the user's private chat (its id is the user id): never back into a group.
         handoff_id = self.store.add_handoff(chat_id=user_id, user_id=user_id, user_name=name,
                                             question=question, guess=guess, lang=lang)
@@ -279,7 +286,8 @@ class HelpDesk:
                         and reply.from_user.id == message.get_bot().id
                         and desk.store.handoff_for_message(message.chat.id, reply.message_id) is not None)
 
-        return filters.UpdateType.MESSAGE & StaffReply()
+        # Commands stay commands, even as replies (a staff member's /stats is not for the user).
+        return filters.UpdateType.MESSAGE & ~filters.COMMAND & StaffReply()
 
     async def on_staff_reply(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Deliver a staff member's reply to the user of the hand-off it answers, and say so."""

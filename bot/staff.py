@@ -55,6 +55,17 @@ def pseudonym(key: bytes, value) -> str:
     return hmac.new(key, str(value).encode(), hashlib.sha256).hexdigest()[:16]
 
 
+BEIJING = timedelta(hours=8)     # staff read times in China's time zone
+
+
+def beijing(iso_time: str) -> str:
+    """A stored UTC time as Beijing time, to the minute."""
+    try:
+        return (datetime.fromisoformat(iso_time) + BEIJING).strftime("%Y-%m-%d %H:%M")
+    except ValueError:
+        return iso_time
+
+
 def short(text: str, limit: int = 40) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
@@ -87,11 +98,11 @@ class Staff:
 
     # -- /stats -----------------------------------------------------------------------------
     async def cmd_stats(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        today = datetime.now(timezone.utc).date()
+        today = (datetime.now(timezone.utc) + BEIJING).date()
         since = today - timedelta(days=6)
         figures = self.store.stats(since.isoformat())
         per_day = {day: (n, sure) for day, n, sure in figures["per_day"]}
-        lines = ["📊 统计（时间为UTC）", "", "近7天每天的提问（有把握回答的）："]
+        lines = ["📊 统计（北京时间）", "", "近7天每天的提问（其中有把握回答的）："]
         for i in range(7):
             day = (since + timedelta(days=i)).isoformat()
             n, sure = per_day.get(day, (0, 0))
@@ -137,7 +148,7 @@ class Staff:
                      "这个问题会立即成为该条的示例问题，以后同样的问题就能答上。")
         for row in rows:
             await context.bot.send_message(
-                chat_id, f"❓ {row['question']}\n（{row['time'][:16].replace('T', ' ')} UTC）",
+                chat_id, f"❓ {row['question']}\n（{beijing(row['time'])}）",
                 reply_markup=InlineKeyboardMarkup(self.teach_rows(row["id"], row["question"])))
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

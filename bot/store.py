@@ -207,6 +207,13 @@ class Store:
             self.db.execute("UPDATE handoffs SET status = 'answered', answered_time = ? WHERE id = ?",
                             [utc_now(), handoff_id])
 
+    def recent_open_handoff(self, user_id: int, question: str, since: str) -> dict | None:
+        """An unanswered hand-off of the same question by the same user since ``since`` (ISO)."""
+        rows = list(self.db["handoffs"].rows_where(
+            "user_id = ? AND question = ? AND status = 'open' AND time >= ? AND helpdesk_message_id IS NOT NULL",
+            [user_id, question, since], limit=1))
+        return rows[0] if rows else None
+
     def handoffs(self) -> list[dict]:
         return list(self.db["handoffs"].rows_where(order_by="id"))
 
@@ -245,12 +252,14 @@ class Store:
             "AND question NOT IN (SELECT question FROM reviewed) "
             "GROUP BY question ORDER BY max(id) DESC LIMIT ?", [limit])]
 
-    def stats(self, since_day: str) -> dict:
-        """Figures for /stats: questions per day since ``since_day`` (YYYY-MM-DD), the confident
-        share, the articles asked about most, feedback and hand-offs (all rows kept)."""
+    def stats(self, since_day: str, utc_offset_hours: int = 8) -> dict:
+        """Figures for /stats: questions per local day (Beijing time by default) since
+        ``since_day`` (YYYY-MM-DD), the confident share, the articles asked about most, feedback
+        and hand-offs (all rows kept)."""
         q = self.db.execute
-        per_day = q("SELECT substr(time, 1, 10) AS day, count(*), sum(confident) FROM question_log "
-                    "WHERE substr(time, 1, 10) >= ? GROUP BY day ORDER BY day", [since_day]).fetchall()
+        shift = f"{utc_offset_hours:+d} hours"
+        per_day = q("SELECT date(time, ?) AS day, count(*), sum(confident) FROM question_log "
+                    "WHERE date(time, ?) >= ? GROUP BY day ORDER BY day", [shift, shift, since_day]).fetchall()
         total, confident = q("SELECT count(*), coalesce(sum(confident), 0) FROM question_log").fetchone()
         top = q("SELECT top_match, count(*) AS n FROM question_log WHERE confident = 1 AND top_match IS NOT NULL "
                 "GROUP BY top_match ORDER BY n DESC, top_match LIMIT 5").fetchall()

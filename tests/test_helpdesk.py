@@ -202,7 +202,7 @@ async def test_stats_by_an_admin(fake_api, desk_bot):
     await fake_api.replies_to(OTHER, lambda: fake_api.send_text(OTHER, "今天天气怎么样"))
     await fake_api.replies_to(OTHER, lambda: fake_api.send_text(OTHER, "转人工"))
     stats = (await fake_api.replies_to(ADMIN, lambda: fake_api.send_text(ADMIN, "/stats")))[0].text
-    today = datetime.now(timezone.utc).date().isoformat()[5:]
+    today = (datetime.now(timezone.utc) + timedelta(hours=8)).date().isoformat()[5:]
     assert re.search(rf"{today}\s+3（2）", stats)
     assert "有把握回答：2，占66%" in stats
     assert re.search(r"房租补贴「第五条」：2次", stats)
@@ -383,3 +383,12 @@ async def test_in_a_group_forget_is_sent_to_a_private_chat_and_hand_off_replies_
         HELPDESK, "请看第五条", user_id=STAFFER, chat_type="supergroup", reply_to=posted))
     assert "请看第五条" in delivered[0].text and delivered[0].chat_id == USER
     assert not [m for m in fake_api.messages(group) if "请看第五条" in m.text]
+
+
+async def test_asking_for_a_person_twice_posts_the_question_once(fake_api, desk_bot):
+    answer = (await fake_api.replies_to(USER, lambda: fake_api.send_text(USER, "房租补贴怎么算")))[0]
+    await fake_api.replies_to(USER, lambda: fake_api.press(answer, "human"))
+    again = await fake_api.replies_to(USER, lambda: fake_api.press(answer, "human"))
+    assert again[0].text == DESK_TEXTS["zh"]["already"]
+    await asyncio.sleep(0.2)
+    assert len([m for m in fake_api.messages(HELPDESK) if "转人工" in m.text]) == 1
