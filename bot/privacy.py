@@ -33,7 +33,7 @@ TEXTS = {
             "· 转人工记录：您的问题、显示名和工作人员是否已回复（问题和显示名会发到区人社局工作人员的群里）。\n"
             "以上记录保存{days}天，到期每天自动删除。工作人员导出的提问记录中，用户编号已替换为无法还原的哈希值。\n"
             "工作人员把某个问题设为条款的示例问题后，问题文字会保留在知识库中，但不再与您关联。\n"
-            "发送 /forget 可以立即删除您的全部记录。"),
+            "发送 /forget 可以立即删除您的全部记录（转人工时发到工作人员群里的消息，48小时内的会一并撤回）。"),
         "confirm": "确定要删除您的全部记录吗？包括对话进度和测算答案、提问记录、反馈和转人工记录。删除后无法恢复。",
         "yes": "确认删除", "no": "取消",
         "done": "已删除您的全部记录（共{n}条）。之后再提问会重新开始记录。",
@@ -52,7 +52,8 @@ TEXTS = {
             "replace user ids with a hash that cannot be reversed.\n"
             "When staff make a question an example question of an article, its text stays in the knowledge base, "
             "no longer linked to you.\n"
-            "Send /forget to delete all your records now."),
+            "Send /forget to delete all your records now (hand-off posts in the staff chat are withdrawn too "
+            "if they are less than 48 hours old)."),
         "confirm": "Delete all your records? This includes your conversation progress and check answers, questions, "
                    "feedback and hand-offs. It cannot be undone.",
         "yes": "Delete", "no": "Cancel",
@@ -108,6 +109,13 @@ class Privacy:
         # Memory first, so that nothing writes the user's data back after the rows are gone.
         context.application.drop_user_data(user.id)
         context.application.drop_chat_data(user.id)   # the private chat's id is the user's id
+        # The hand-off posts in the help-desk chat carry the name and question: take them down
+        # too (Telegram lets a bot delete its own group messages for 48 hours; older ones stay).
+        for chat_id, message_id in self.store.handoff_posts(user.id):
+            try:
+                await context.bot.delete_message(chat_id, message_id)
+            except TelegramError as exc:
+                logger.info("could not delete hand-off post %s in %s: %s", message_id, chat_id, exc)
         counts = self.store.forget_user(user.id, private_chat_id=user.id)
         logger.info("user %s asked to be forgotten: %s", user.id, counts)
         rows = sum(counts.get(t, 0) for t in ("question_log", "feedback", "handoffs", "user_data"))

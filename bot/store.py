@@ -214,6 +214,11 @@ class Store:
             [user_id, question, since], limit=1))
         return rows[0] if rows else None
 
+    def handoff_posts(self, user_id: int) -> list[tuple[int, int]]:
+        """(help-desk chat, message id) of every hand-off post about one user."""
+        return self.db.execute("SELECT helpdesk_chat_id, helpdesk_message_id FROM handoffs WHERE user_id = ? "
+                               "AND helpdesk_message_id IS NOT NULL", [user_id]).fetchall()
+
     def handoffs(self) -> list[dict]:
         return list(self.db["handoffs"].rows_where(order_by="id"))
 
@@ -250,6 +255,7 @@ class Store:
             "SELECT max(id), max(time), question, top_match FROM question_log "
             "WHERE confident = 0 AND trim(question) != '' AND question NOT LIKE '/%' "
             "AND question NOT IN (SELECT question FROM reviewed) "
+            "AND question NOT IN (SELECT question FROM question_log WHERE confident = 1) "
             "GROUP BY question ORDER BY max(id) DESC LIMIT ?", [limit])]
 
     def stats(self, since_day: str, utc_offset_hours: int = 8) -> dict:

@@ -487,6 +487,15 @@ class FakeBotApi:
     def _api_editMessageReplyMarkup(self, params, files, now):
         return self._record("editMessageReplyMarkup", params, now, "")
 
+    def _api_deleteMessage(self, params, files, now):
+        chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
+        with self._lock:
+            kept = [m for m in self.sent.get(chat_id, []) if m.message_id != message_id]
+            if len(kept) == len(self.sent.get(chat_id, [])):
+                raise ApiError(400, "Bad Request: message to delete not found")
+            self.sent[chat_id] = kept
+        return True
+
     def _api_copyMessage(self, params, files, now):
         message = self._record("copyMessage", params, now, f"(copy of message {params.get('message_id')})")
         return {"message_id": message["message_id"]}

@@ -316,6 +316,9 @@ async def test_forget_leaves_no_row_of_that_user_behind(fake_api, desk_settings)
         assert "删除" in confirm.text and actions(confirm) == ["fgt:yes", "fgt:no"]
         done = await fake_api.replies_to(USER, lambda: fake_api.press(confirm, "fgt:yes"), edits=True)
         assert "已删除" in done[-1].text
+        # The hand-off post naming the user is withdrawn from the help-desk chat; the other stays.
+        assert [m.text for m in fake_api.messages(HELPDESK) if "转人工" in m.text and "用户1001" in m.text] == []
+        assert [m for m in fake_api.messages(HELPDESK) if "用户1002" in m.text]
         # Starting afresh works.
         replies = await fake_api.replies_to(USER, lambda: fake_api.send_text(USER, "/start"))
         assert not any("ctl:resume" in actions(r) for r in replies)
