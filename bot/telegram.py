@@ -6,7 +6,9 @@
 Every text, command and button press goes to ``dialogs.respond``/``dialogs.press`` with the
 user's state for that chat, kept in ``context.user_data`` so that it is persisted; this module
 only turns replies into Telegram messages and records what the engine reports (questions asked,
-feedback). The engine is the single source of truth for where an interview stands: the persistent
+feedback, hand-offs). The help desk lives beside it: bot/helpdesk.py (forwarded questions, inline
+mode, 转人工 and its relay), bot/staff.py (staff commands), bot/privacy.py (/privacy, /forget, the
+daily purge); their handlers are registered here, before the engine's. The engine is the single source of truth for where an interview stands: the persistent
 ConversationHandler "interview" mirrors it after every step, so no handler can leave a user stuck.
 """
 from __future__ import annotations

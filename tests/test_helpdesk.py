@@ -395,3 +395,27 @@ async def test_asking_for_a_person_twice_posts_the_question_once(fake_api, desk_
     assert again[0].text == DESK_TEXTS["zh"]["already"]
     await asyncio.sleep(0.2)
     assert len([m for m in fake_api.messages(HELPDESK) if "转人工" in m.text]) == 1
+
+
+# -- settings -----------------------------------------------------------------------------------------
+
+def test_help_desk_settings_are_read_and_bad_values_reported():
+    from bot.config import load_settings
+
+    settings = load_settings({"POLICYBOT_HELPDESK_CHAT": "-1001234567890", "POLICYBOT_ADMINS": "12, 34 56",
+                              "POLICYBOT_RETENTION_DAYS": "30", "POLICYBOT_EXPORT_KEY": "s3cret"}, dotenv=False)
+    assert settings.helpdesk_chat == -1001234567890 and settings.admins == {12, 34, 56}
+    assert settings.retention_days == 30 and not settings.problems and "s3cret" not in repr(settings)
+    assert load_settings({}, dotenv=False).retention_days == 180
+    bad = load_settings({"POLICYBOT_HELPDESK_CHAT": "@helpdesk", "POLICYBOT_ADMINS": "12,alice",
+                         "POLICYBOT_RETENTION_DAYS": "0"}, dotenv=False)
+    assert bad.helpdesk_chat is None and bad.admins == {12} and bad.retention_days == 180
+    assert [p.split()[0] for p in bad.problems] == [
+        "POLICYBOT_HELPDESK_CHAT", "POLICYBOT_ADMINS", "POLICYBOT_RETENTION_DAYS"]
+
+
+async def test_an_english_forwarded_question_gets_an_english_ready_answer(fake_api, desk_bot):
+    note, ready = await fake_api.replies_to(USER, lambda: fake_api.forward(
+        USER, "How is the rent subsidy calculated?", origin_name="Mr Smith"))
+    assert "Mr Smith" in note.text
+    assert ready.text.startswith(get_entry("a05").answer_en) and get_entry("a05").text in ready.text
