@@ -120,6 +120,10 @@ class Privacy:
         logger.info("user %s asked to be forgotten: %s", user.id, counts)
         rows = sum(counts.get(t, 0) for t in ("question_log", "feedback", "handoffs", "user_data"))
         await self.settle(query, texts["done"].format(n=rows))
+        # Again after the awaits above: a persistence run in between may have saved an empty
+        # record for this user; this drop (with no await before the handler ends) removes it.
+        context.application.drop_user_data(user.id)
+        context.application.drop_chat_data(user.id)
         return ConversationHandler.END
 
     @staticmethod
