@@ -419,3 +419,24 @@ async def test_an_english_forwarded_question_gets_an_english_ready_answer(fake_a
         USER, "How is the rent subsidy calculated?", origin_name="Mr Smith"))
     assert "Mr Smith" in note.text
     assert ready.text.startswith(get_entry("a05").answer_en) and get_entry("a05").text in ready.text
+
+
+def test_a_database_of_the_previous_release_gains_the_help_desk_tables(tmp_path, monkeypatch):
+    from bot import store as store_module
+    from bot.staff import Staff
+
+    path = tmp_path / "v1.sqlite3"
+    monkeypatch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:1])
+    old = store_module.Store.open(path)
+    old.db.execute("INSERT INTO question_log (time, chat_id, user_id, question, top_match, score, confident) "
+                   "VALUES ('2026-11-01T08:00:00+00:00', 5, 5, '房租补贴', 'a05', 0.9, 1)")
+    old.close()
+    monkeypatch.undo()
+    store = store_module.Store.open(path)
+    assert store.schema_version == len(store_module.MIGRATIONS) == 2
+    assert store.taught() == {} and store.unanswered() == []
+    from bot.config import Settings
+
+    exported = Staff(Settings(export_key="k"), store).export_csv().decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(exported)))
+    assert [(r["question"], r["source"]) for r in rows] == [("房租补贴", "chat")]
