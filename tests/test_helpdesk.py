@@ -27,6 +27,15 @@ HELPDESK, STAFFER = -100900, 7002
 UNCLEAR = "园区里租办公室公司能报销吗"      # the matcher is not sure what this is about (房租补贴)
 
 
+@pytest.fixture(autouse=True)
+def no_taught_examples_left_behind():
+    """Teaching changes the matcher of this process: later test modules must not see it."""
+    yield
+    from knowledge import matcher
+
+    matcher.set_taught({})
+
+
 @pytest.fixture
 def desk_settings(bot_settings):
     return dataclasses.replace(bot_settings, helpdesk_chat=HELPDESK, admins=frozenset({ADMIN}))
