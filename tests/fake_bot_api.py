@@ -189,10 +189,12 @@ class FakeBotApi:
                    "width": 512, "height": 512, "is_animated": False, "is_video": False, "emoji": "👍"}
         return self.push_update({"message": self._message(chat_id, user_id, "private", sticker=sticker)}, chat_id)
 
-    def send_photo(self, chat_id: int, user_id: int | None = None, caption: str | None = None) -> dict:
+    def send_photo(self, chat_id: int, user_id: int | None = None, caption: str | None = None,
+                   chat_type: str = "private", reply_to: "Sent | None" = None) -> dict:
         photo = [{"file_id": "AgACAgIAAxkBAAEBphoto", "file_unique_id": "AQADphoto", "width": 90,
                   "height": 90, "file_size": 1234}]
-        message = self._message(chat_id, user_id, "private", photo=photo, caption=caption)
+        message = self._message(chat_id, user_id, chat_type, photo=photo, caption=caption,
+                                reply_to_message=self.bot_message(reply_to) if reply_to else None)
         return self.push_update({"message": message}, chat_id)
 
     def send_voice(self, chat_id: int, user_id: int | None = None) -> dict:

@@ -449,3 +449,26 @@ def test_a_database_of_the_previous_release_gains_the_help_desk_tables(tmp_path,
     exported = Staff(Settings(export_key="k"), store).export_csv().decode("utf-8-sig")
     rows = list(csv.DictReader(io.StringIO(exported)))
     assert [(r["question"], r["source"]) for r in rows] == [("房租补贴", "chat")]
+
+
+async def test_a_staff_reply_with_a_photo_is_copied_to_the_user(fake_api, desk_bot):
+    await fake_api.replies_to(USER, lambda: fake_api.send_text(USER, "转人工"))
+    posted = await fake_api.next_message(HELPDESK, after=0)
+    delivered = await fake_api.replies_to(USER, lambda: fake_api.send_photo(
+        HELPDESK, user_id=STAFFER, chat_type="supergroup", reply_to=posted), until=lambda m: m.method == "copyMessage")
+    assert delivered[0].text == DESK_TEXTS["zh"]["staff_reply_file"]
+    copy = delivered[1]
+    assert copy.method == "copyMessage" and copy.params["from_chat_id"] == HELPDESK
+    await fake_api.wait_for(lambda: [m for m in fake_api.messages(HELPDESK) if "已送达" in m.text], what="confirmation")
+
+
+async def test_a_dismissed_unanswered_question_is_not_listed_again(fake_api, desk_bot):
+    await fake_api.replies_to(USER, lambda: fake_api.send_text(USER, "今天天气怎么样"))
+    await fake_api.replies_to(USER, lambda: fake_api.send_text(USER, UNCLEAR))
+    listed = await fake_api.replies_to(ADMIN, lambda: fake_api.send_text(ADMIN, "/unanswered"))
+    weather = next(m for m in listed if "今天天气怎么样" in m.text)
+    dismiss = next(a for a in actions(weather) if a.startswith("tchx:"))
+    done = await fake_api.replies_to(ADMIN, lambda: fake_api.press(weather, dismiss), edits=True)
+    assert "已忽略" in done[-1].text
+    listed = await fake_api.replies_to(ADMIN, lambda: fake_api.send_text(ADMIN, "/unanswered"))
+    assert not any("今天天气怎么样" in m.text for m in listed) and any(UNCLEAR in m.text for m in listed)
