@@ -36,11 +36,12 @@ REPEAT_WINDOW = timedelta(hours=24)
 FORWARD_ACTION = "fwd:"          # fwd:<entry id>: the ready-to-send answer of that entry
 INLINE_RESULTS = 5
 
-# Words that ask for a person, typed instead of pressing 转人工. Whole short messages only:
-# "人工智能企业有补贴吗" is a question, not a request for a person.
+# Words that ask for a person, typed instead of pressing 转人工, matched against the message
+# without spaces and punctuation. Whole short messages only: "人工智能企业有补贴吗" is a
+# question, not a request for a person.
 HANDOFF_WORDS = re.compile(
     r"^(?:我要|我想|请|帮我)?(?:转|找|联系|接)?(?:人工|客服|人工客服|真人|工作人员)(?:服务|客服)?(?:吧|呢|啊)?$"
-    r"|^(?:talk to |speak to )?(?:a )?(?:human|person|agent|real person)$",
+    r"|^(?:talkto|speakto|contact)?(?:a)?(?:human|person|agent|realperson|humanagent)(?:please)?$",
     re.IGNORECASE)
 
 TEXTS = {

@@ -472,3 +472,13 @@ async def test_a_dismissed_unanswered_question_is_not_listed_again(fake_api, des
     assert "已忽略" in done[-1].text
     listed = await fake_api.replies_to(ADMIN, lambda: fake_api.send_text(ADMIN, "/unanswered"))
     assert not any("今天天气怎么样" in m.text for m in listed) and any(UNCLEAR in m.text for m in listed)
+
+
+@pytest.mark.parametrize("text, wanted", [
+    ("人工", True), ("转人工", True), ("找客服", True), ("我要找人工客服！", True), ("人工服务", True),
+    ("talk to a human", True), ("人工智能企业有补贴吗", False), ("客服电话是多少", False),
+    ("房租补贴怎么算", False), ("", False)])
+def test_words_that_ask_for_a_person(text, wanted):
+    from bot.helpdesk import is_handoff_request
+
+    assert is_handoff_request(text) is wanted
