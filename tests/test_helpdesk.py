@@ -24,7 +24,10 @@ from knowledge.answers import NOT_COVERED
 
 USER, OTHER, ADMIN = 1001, 1002, 7001
 HELPDESK, STAFFER = -100900, 7002
-UNCLEAR = "园区里租办公室公司能报销吗"      # the matcher is not sure what this is about (房租补贴)
+# Questions about the rent subsidy (第五条) in words the matcher is not sure about; the first one
+# it is still unsure about is used (the knowledge files grow, so this is checked, not assumed).
+UNCLEAR_CANDIDATES = ["园区里租办公室公司能报销吗", "公司租的写字楼费用能报吗", "租园区办公室的钱能报一部分不",
+                      "办公室的房钱公家出不出"]
 
 
 @pytest.fixture(autouse=True)
@@ -34,6 +37,18 @@ def no_taught_examples_left_behind():
     from knowledge import matcher
 
     matcher.set_taught({})
+
+
+@pytest.fixture(scope="module")
+def unclear() -> str:
+    from knowledge import match_question
+    from knowledge.answers import suggestions
+
+    for question in UNCLEAR_CANDIDATES:
+        result = match_question(question)
+        if not result.confident and suggestions(result) and result.top.entry.id != "a05":
+            return question
+    pytest.fail("every candidate question is now answered confidently: add a harder one")
 
 
 @pytest.fixture
@@ -80,8 +95,8 @@ async def test_a_forwarded_question_gets_a_note_for_staff_and_a_ready_to_send_an
         ("你好，请问园区的房租补贴怎么算？", "a05", 1, "forwarded")]
 
 
-async def test_an_unclear_forwarded_question_is_honest_and_offers_the_likely_articles(fake_api, desk_bot):
-    note, ready = await fake_api.replies_to(USER, lambda: fake_api.forward(USER, UNCLEAR))
+async def test_an_unclear_forwarded_question_is_honest_and_offers_the_likely_articles(fake_api, desk_bot, unclear):
+    note, ready = await fake_api.replies_to(USER, lambda: fake_api.forward(USER, unclear))
     assert "把握" in note.text and "有把握）" not in note.text
     assert ready.text.startswith(NOT_COVERED)
     assert ready.buttons and all(a.startswith("fwd:") for a in actions(ready))
@@ -198,8 +213,8 @@ async def test_a_help_desk_chat_the_bot_cannot_post_in_is_not_an_error_for_the_u
 # -- staff commands ---------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("command", ["/stats", "/unanswered", "/export", "/reload"])
-async def test_staff_commands_are_refused_in_one_line_for_everyone_else(fake_api, desk_bot, command):
-    await fake_api.replies_to(USER, lambda: fake_api.send_text(USER, UNCLEAR))
+async def test_staff_commands_are_refused_in_one_line_for_everyone_else(fake_api, desk_bot, command, unclear):
+    await fake_api.replies_to(USER, lambda: fake_api.send_text(USER, unclear))
     replies = await fake_api.replies_to(OTHER, lambda: fake_api.send_text(OTHER, command))
     assert [(r.method, r.text) for r in replies] == [("sendMessage", STAFF_ONLY["zh"])]
 
@@ -250,12 +265,13 @@ async def test_staff_commands_in_an_ordinary_group_do_not_show_the_data(fake_api
     assert len(replies) == 1 and "私聊" in replies[0].text and "统计" not in replies[0].text
 
 
-async def test_teaching_an_unanswered_question_makes_the_next_answer_confident(fake_api, desk_bot, desk_settings):
-    first = (await fake_api.replies_to(USER, lambda: fake_api.send_text(USER, UNCLEAR)))[0]
+async def test_teaching_an_unanswered_question_makes_the_next_answer_confident(fake_api, desk_bot, desk_settings,
+                                                                               unclear):
+    first = (await fake_api.replies_to(USER, lambda: fake_api.send_text(USER, unclear)))[0]
     assert citation([5]) not in first.text
 
     listed = await fake_api.replies_to(ADMIN, lambda: fake_api.send_text(ADMIN, "/unanswered"))
-    item = next(m for m in listed if UNCLEAR in m.text)
+    item = next(m for m in listed if unclear in m.text)
     more = next(a for a in actions(item) if a.startswith("tchm:"))
     # A non-admin pressing a forwarded staff button changes nothing.
     fake_api.press(item, more, user_id=OTHER)
@@ -268,27 +284,27 @@ async def test_teaching_an_unanswered_question_makes_the_next_answer_confident(f
     done = await fake_api.replies_to(ADMIN, lambda: fake_api.press(every_entry, rent_button), edits=True)
     assert "已归入" in done[-1].text and "房租补贴" in done[-1].text
 
-    again = (await fake_api.replies_to(USER, lambda: fake_api.send_text(USER, UNCLEAR)))[0]
+    again = (await fake_api.replies_to(USER, lambda: fake_api.send_text(USER, unclear)))[0]
     assert citation([5]) in again.text and again.text.startswith(get_entry("a05").answer[:20])
     assert rows_of(desk_settings.db_path, "SELECT confident FROM question_log WHERE question = ? ORDER BY id",
-                   [UNCLEAR]) == [(0,), (1,)]
+                   [unclear]) == [(0,), (1,)]
     assert rows_of(desk_settings.db_path, "SELECT entry_id, question, taught_by FROM taught") == [
-        ("a05", UNCLEAR, ADMIN)]
+        ("a05", unclear, ADMIN)]
     # Taught and answered: no longer listed.
     listed = await fake_api.replies_to(ADMIN, lambda: fake_api.send_text(ADMIN, "/unanswered"))
-    assert not any(UNCLEAR in m.text for m in listed)
+    assert not any(unclear in m.text for m in listed)
 
 
-async def test_taught_examples_are_loaded_at_start_up(fake_api, desk_settings):
+async def test_taught_examples_are_loaded_at_start_up(fake_api, desk_settings, unclear):
     from bot.store import Store
 
     store = Store.open(desk_settings.db_path)
-    store.add_taught("a05", UNCLEAR, ADMIN)
+    store.add_taught("a05", unclear, ADMIN)
     store.close()
     application = build_application(desk_settings)
     await start_embedded(application)
     try:
-        answer = (await fake_api.replies_to(USER, lambda: fake_api.send_text(USER, UNCLEAR)))[0]
+        answer = (await fake_api.replies_to(USER, lambda: fake_api.send_text(USER, unclear)))[0]
     finally:
         await stop_embedded(application)
     assert citation([5]) in answer.text
@@ -462,16 +478,16 @@ async def test_a_staff_reply_with_a_photo_is_copied_to_the_user(fake_api, desk_b
     await fake_api.wait_for(lambda: [m for m in fake_api.messages(HELPDESK) if "已送达" in m.text], what="confirmation")
 
 
-async def test_a_dismissed_unanswered_question_is_not_listed_again(fake_api, desk_bot):
+async def test_a_dismissed_unanswered_question_is_not_listed_again(fake_api, desk_bot, unclear):
     await fake_api.replies_to(USER, lambda: fake_api.send_text(USER, "今天天气怎么样"))
-    await fake_api.replies_to(USER, lambda: fake_api.send_text(USER, UNCLEAR))
+    await fake_api.replies_to(USER, lambda: fake_api.send_text(USER, unclear))
     listed = await fake_api.replies_to(ADMIN, lambda: fake_api.send_text(ADMIN, "/unanswered"))
     weather = next(m for m in listed if "今天天气怎么样" in m.text)
     dismiss = next(a for a in actions(weather) if a.startswith("tchx:"))
     done = await fake_api.replies_to(ADMIN, lambda: fake_api.press(weather, dismiss), edits=True)
     assert "已忽略" in done[-1].text
     listed = await fake_api.replies_to(ADMIN, lambda: fake_api.send_text(ADMIN, "/unanswered"))
-    assert not any("今天天气怎么样" in m.text for m in listed) and any(UNCLEAR in m.text for m in listed)
+    assert not any("今天天气怎么样" in m.text for m in listed) and any(unclear in m.text for m in listed)
 
 
 @pytest.mark.parametrize("text, wanted", [
