@@ -32,6 +32,8 @@ CONTROL_WORDS = {
     "resume": {"继续", "继续自测", "返回继续", "返回", "continue", "resume", "/resume"},
 }
 CHECK_WORDS = {"资格自测", "自测", "开始自测", "我要自测", "测一测", "/check", "check"}
+# Asking for a person, in the words people use (the channel decides where the hand-off goes).
+HUMAN_WORDS = {"人工", "转人工", "找人工", "人工客服", "找客服", "客服", "真人", "human", "talk to a person"}
 QUESTION_RE = re.compile(r"[?？]|吗|呢$|怎么|如何|多少|什么|哪些|哪个|能不能|可不可以|可以.{0,6}吗|是否|几年|几个|"
                          r"为何|有没有|\b(how|what|which|when|can|is|are|do|does)\b", re.I)
 
@@ -201,6 +203,8 @@ def _on_text(st: dict, text, when) -> list[Reply]:
         return _command(st, clean, when)
     if parsing.bare(clean) in CHECK_WORDS:
         return _start_check(st, when)
+    if parsing.bare(clean).lower() in HUMAN_WORDS:
+        return answers.handoff_reply(st) + _repeat_pending(st)
     itv = st.get("interview")
     if itv and itv["phase"] in PENDING_PHASES:
         return _interview_text(st, clean, when)

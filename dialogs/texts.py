@@ -16,7 +16,8 @@ TEXTS: dict[str, tuple[str, str]] = {
     "help": (
         "使用方法：\n· 直接提问，例如“营收奖励怎么算”“我们第二年房租交了100万能补多少”\n"
         "· 资格自测（/check）：逐项回答问题，最后给出估算；自测中随时可以输入：上一步、跳过、查看修改、重新开始、取消、为什么问这个\n"
-        "· /clause 5 查看第五条原文；/list 条款列表；/lang en 切换英文\n"
+        "· /clause 5 查看第五条原文；/list 条款列表；/lang en 切换英文；转人工：输入“人工”\n"
+        "· 在 Telegram 中：/privacy 了解我们保存哪些信息，/forget 删除您的记录\n"
         f"本政策由{AUTHORITY}负责解释；本助手的回答仅供参考。",
         "How to use:\n· Ask a question, e.g. \"How much is the revenue award?\"\n"
         "· /check: the eligibility check, question by question, ending with an estimate; at any step type "
@@ -80,9 +81,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "not_confident_tail": (f"如果都不是，可以换个说法，或点“转人工”；本政策由{AUTHORITY}负责解释。",
                            "If none fits, try other words or ask for a person; the policy is interpreted by the district HR bureau."),
     "handoff": (
-        f"已记录您的问题，转交人工处理。也可以直接咨询本政策的解释单位{AUTHORITY}。",
-        "Your question has been passed on to a person. You can also ask the Xiqing District Human Resources and "
-        "Social Security Bureau, which interprets the policy.",
+        f"需要人工解答的，请咨询本政策的解释单位{AUTHORITY}。政策文件中没有公布咨询电话和地址，请通过区人社局的公开渠道联系。",
+        "For a person's answer, please ask the Xiqing District Human Resources and Social Security Bureau, which "
+        "interprets the policy. The policy gives no phone number or address; please use the bureau's public channels.",
     ),
     "thanks_up": ("谢谢您的反馈！", "Thank you for the feedback!"),
     "thanks_down": ("谢谢反馈，我们会改进这条回答。需要的话可以点“转人工”。",

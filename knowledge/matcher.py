@@ -93,6 +93,7 @@ class Index:
     bigram_postings: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
     anchors: list[set[str]] = field(default_factory=list)
     anchor_idf: dict[str, float] = field(default_factory=dict)
+    phrase_idf: dict[str, float] = field(default_factory=dict)
     keyword_phrases: list[tuple[str, ...]] = field(default_factory=list)
     questions: list[str] = field(default_factory=list)
     question_owner: list[int] = field(default_factory=list)
@@ -178,6 +179,9 @@ def build_index(entries: list[Entry] | None = None, extra_questions: dict[str, l
     generic |= {t for t in anchor_df if len(t) < (3 if t.isascii() else 2)}  # amounts say nothing of the subject
     index.anchors = [aw - generic for aw in entry_anchor_words]
     index.anchor_idf = {t: math.log(n / df) for t, df in anchor_df.items() if t not in generic}
+    phrase_df = Counter(p for phrases in index.keyword_phrases for p in set(phrases))
+    index.phrase_idf = {p: math.log(n / df) for p, df in phrase_df.items()
+                        if p not in segmenter.lexicon.generic and df <= max(2, GENERIC_SHARE * n)}
     return index
 
 
@@ -231,6 +235,14 @@ def rank(index: Index, query: str) -> tuple[list[tuple[float, int]], dict]:
                 fuzz_best[owner] = similarity
     term_set = set(terms)
     anchor_scores = [sum(index.anchor_idf[t] for t in term_set & anchors) for anchors in index.anchors]
+    # A whole keyword phrase in the question (社保补贴, 先缴后补) is stronger evidence than its
+    # words one by one, which may each be too common to count.
+    normalized_text = normalized
+    for i, phrases in enumerate(index.keyword_phrases):
+        for phrase in phrases:
+            weight = index.phrase_idf.get(phrase)
+            if weight and len(phrase) >= 3 and _contains_phrase(normalized_text, phrase):
+                anchor_scores[i] += weight
     # "第十一条怎么理解": a question that names an article is about that article.
     named = set(article_references(query))
     for i, entry in enumerate(index.entries):
@@ -366,10 +378,24 @@ def _load_or_build_index() -> Index:
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_bytes(pickle.dumps(index, protocol=pickle.HIGHEST_PROTOCOL))
         os.replace(tmp, path)
+        _prune_index_cache(path.parent)
     except OSError:
         pass
     index.segmenter = segmenter
     return index
+
+
+KEEP_CACHED_INDEXES = 4
+
+
+def _prune_index_cache(folder: Path) -> None:
+    """Keep only the newest few index files: each taught question or edit makes a new one."""
+    files = sorted(folder.glob("index-*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in files[KEEP_CACHED_INDEXES:]:
+        try:
+            old.unlink()
+        except OSError:
+            pass
 
 
 def get_index() -> Index:

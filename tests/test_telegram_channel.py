@@ -16,7 +16,7 @@ async def test_commands_are_registered_in_both_languages(fake_api, running_bot):
     calls = await fake_api.wait_for(lambda: fake_api.methods("setMyCommands")[1:], what="setMyCommands")
     zh, en = fake_api.methods("setMyCommands")[:2]
     names = [c["command"] for c in zh["commands"]]
-    assert names == ["start", "help", "check", "clause", "list", "cancel", "lang"]
+    assert names == ["start", "help", "check", "clause", "list", "cancel", "lang", "privacy", "forget"]
     assert en["language_code"] == "en" and [c["command"] for c in en["commands"]] == names
     assert calls
 
