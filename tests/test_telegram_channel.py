@@ -198,6 +198,13 @@ async def test_webhook_mode_receives_updates_and_answers(fake_api, tmp_path):
             except urllib.error.HTTPError as error:
                 return error.code
 
+        # PTB calls setWebhook before its server listens: wait until the port accepts connections.
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                await asyncio.sleep(0.1)
         assert await asyncio.to_thread(post, "wrong") == 403
         assert await asyncio.to_thread(post, "s3cret") == 200
         reply = await fake_api.next_message(ALICE, after=0)
