@@ -7,15 +7,13 @@ from dialogs import interview
 AUTHORITY = "西青区人力资源和社会保障局（区人社局）"
 AUTHORITY_EN = "the Xiqing District Human Resources and Social Security Bureau"
 
-CN_NUMS = "零一二三四五六七八九十"
 
 
 def article_name(n: int, lang: str = "zh") -> str:
-    if lang == "en":
-        return f"Article {n}"
-    if n <= 10:
-        return f"第{CN_NUMS[n]}条"
-    return f"第十{CN_NUMS[n - 10]}条" if n < 20 else f"第{n}条"
+    """第五条 / Article 5, named as the knowledge base cites them."""
+    from knowledge.base import article_name as chinese_name
+
+    return f"Article {n}" if lang == "en" else chinese_name(n)
 
 
 # What the applicant should have ready, as the policy's own words imply (no invented forms):
