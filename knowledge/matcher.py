@@ -94,6 +94,8 @@ class Index:
     anchors: list[set[str]] = field(default_factory=list)
     anchor_idf: dict[str, float] = field(default_factory=dict)
     phrase_idf: dict[str, float] = field(default_factory=dict)
+    # (phrase, compiled word-boundary pattern for English or None, idf, entry) for ranking
+    weighted_phrases: list[tuple] = field(default_factory=list)
     keyword_phrases: list[tuple[str, ...]] = field(default_factory=list)
     questions: list[str] = field(default_factory=list)
     question_owner: list[int] = field(default_factory=list)
@@ -182,6 +184,10 @@ def build_index(entries: list[Entry] | None = None, extra_questions: dict[str, l
     phrase_df = Counter(p for phrases in index.keyword_phrases for p in set(phrases))
     index.phrase_idf = {p: math.log(n / df) for p, df in phrase_df.items()
                         if p not in segmenter.lexicon.generic and df <= max(2, GENERIC_SHARE * n)}
+    index.weighted_phrases = [
+        (p, re.compile(rf"\b{re.escape(p)}\b") if p.isascii() else None, index.phrase_idf[p], i)
+        for i, phrases in enumerate(index.keyword_phrases) for p in phrases
+        if p in index.phrase_idf and len(p) >= 3]
     return index
 
 
@@ -237,12 +243,13 @@ def rank(index: Index, query: str) -> tuple[list[tuple[float, int]], dict]:
     anchor_scores = [sum(index.anchor_idf[t] for t in term_set & anchors) for anchors in index.anchors]
     # A whole keyword phrase in the question (社保补贴, 先缴后补) is stronger evidence than its
     # words one by one, which may each be too common to count.
-    normalized_text = normalized
-    for i, phrases in enumerate(index.keyword_phrases):
-        for phrase in phrases:
-            weight = index.phrase_idf.get(phrase)
-            if weight and len(phrase) >= 3 and _contains_phrase(normalized_text, phrase):
+    has_latin = any("a" <= c <= "z" for c in normalized)
+    for phrase, pattern, weight, i in index.weighted_phrases:
+        if pattern is None:
+            if phrase in normalized:
                 anchor_scores[i] += weight
+        elif has_latin and pattern.search(normalized):
+            anchor_scores[i] += weight
     # "第十一条怎么理解": a question that names an article is about that article.
     named = set(article_references(query))
     for i, entry in enumerate(index.entries):
@@ -313,7 +320,7 @@ def _contains_phrase(normalized: str, phrase: str) -> bool:
 
 
 # Where a place is named as an institution's origin, the question is still about this policy.
-_ORIGIN_BEFORE = ("从", "由", "自", "在", "from")
+_ORIGIN_BEFORE = ("从", "由", "自", "在", "去", "到", "from")
 _ORIGIN_AFTER = ("搬", "迁", "过来", "来", "落地", "转")
 # Words that, after a place name, show the question is about that place's own rules.
 _ABOUT_A_PLACES_RULES = ("政策", "产业园", "园区", "补贴", "奖励", "人才", "标准", "规定", "有什么", "有没有", "怎么",

@@ -23,6 +23,9 @@ _PLAIN_MONEY = re.compile(r"(?:[¥￥]\s*\d[\d,]*(?:\.\d+)?|\d[\d,]{3,}(?:\.\d+)
 _PERCENT = re.compile(rf"(?:\d+(?:\.\d+)?\s*%|百分之[{_CN_NUM}\d]+)")
 _YEAR_NTH = re.compile(r"第\s*([1-9一二三四五六七八九两])\s*年")
 _ONE_TO_ONE = re.compile(r"(?:1|一)\s*[:：比]\s*(?:1|一)")
+# "那个券", "一种券": a bare 券 in a question about this policy is the 人力资源服务券. Other
+# vouchers (消费券, 优惠券) keep their own word and are out of scope.
+_BARE_VOUCHER = re.compile(r"(?<![务费惠金餐购代])券")
 _FIRST_YEAR = re.compile(r"(?:头一年|首年|头年|入园当年)")
 _YEARS = re.compile(rf"(?<![第\d])([1-9一二三两四五])\s*(?:个)?年(?![度底初中内])")
 _ONE_YI = re.compile(r"(?:一个亿|个亿|过亿)")
@@ -74,6 +77,7 @@ def normalize_query(text: str) -> str:
     text = _ONE_YI.sub(" #亿 ", text)
     text = _PERCENT.sub(" #% ", text)
     text = _ONE_TO_ONE.sub(" 1比1 ", text)
+    text = _BARE_VOUCHER.sub(" 服务券 ", text)
     text = _FIRST_YEAR.sub(" 第1年 ", text)
     text = _YEAR_NTH.sub(lambda m: f" 第{_CN_DIGIT_VALUE.get(m.group(1), m.group(1))}年 ", text)
     text = _AMOUNT.sub(_unit_token, text)

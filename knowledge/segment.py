@@ -212,6 +212,10 @@ class Segmenter:
         self._vocabulary = vocabulary
         self._longest = max((len(t) for t in vocabulary), default=0)
 
+    def _all_words(self, text: str) -> bool:
+        pieces = self.tokenizer.lcut(text, HMM=False)
+        return all(len(p) >= 2 and self._known(p) for p in pieces)
+
     def _known(self, word: str) -> bool:
         return word in self._vocabulary or self.tokenizer.FREQ.get(word, 0) > 0
 
@@ -247,9 +251,13 @@ class Segmenter:
                 # sounds alike (钱一 → 迁移) is not a slip.
                 if term and sum(a != b for a, b in zip(window, term)) > 1:
                     term = None
+                # A shape slip (营业收人 → 营业收入) leaves a piece that is no word; 招工补贴 is two
+                # real words, not a slip for 招商补贴.
                 if term is None and size >= 4:
                     term = next((t for j in range(size)
                                  if (t := self._one_off.get(window[:j] + "?" + window[j + 1:]))), None)
+                    if term and self._all_words(window):
+                        term = None
                 if term:
                     break
             if term:
