@@ -176,9 +176,10 @@ def build_index(entries: list[Entry] | None = None, extra_questions: dict[str, l
     index.max_word_idf = _idf(0, n)
     index.max_bigram_idf = _idf(0, n)
     generic = {t for t, df in anchor_df.items() if df > max(2, GENERIC_SHARE * n)}
+    # Amounts say nothing of the subject; single characters (月, 算, 做) and two-letter words
+    # are too ambiguous to show one.
     generic |= {t for t in anchor_df if t.startswith("#") or t.isdigit()} | segmenter.lexicon.generic
-    # Single characters (月, 算, 做) and two-letter words are too ambiguous to show a subject.
-    generic |= {t for t in anchor_df if len(t) < (3 if t.isascii() else 2)}  # amounts say nothing of the subject
+    generic |= {t for t in anchor_df if len(t) < (3 if t.isascii() else 2)}
     index.anchors = [aw - generic for aw in entry_anchor_words]
     index.anchor_idf = {t: math.log(n / df) for t, df in anchor_df.items() if t not in generic}
     phrase_df = Counter(p for phrases in index.keyword_phrases for p in set(phrases))
@@ -319,7 +320,7 @@ def _contains_phrase(normalized: str, phrase: str) -> bool:
     return len(phrase) >= 2 and phrase in normalized
 
 
-# Where a place is named as an institution's origin, the question is still about this policy.
+# Where a place is named as where a firm comes from or goes to, the question is still about this policy.
 _ORIGIN_BEFORE = ("从", "由", "自", "在", "去", "到", "from")
 _ORIGIN_AFTER = ("搬", "迁", "过来", "来", "落地", "转")
 # Words that, after a place name, show the question is about that place's own rules.
@@ -328,7 +329,7 @@ _ABOUT_A_PLACES_RULES = ("政策", "产业园", "园区", "补贴", "奖励", "�
 
 
 def _asks_about_other_place(normalized: str, places) -> bool:
-    """True when the question names another district or city other than as where a firm comes from."""
+    """True when the question asks about another district's or city's rules (not as origin or destination)."""
     for place in places:
         start = normalized.find(place)
         while start != -1:
