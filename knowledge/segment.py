@@ -182,6 +182,8 @@ class Segmenter:
         self._one_off: dict[str, str] = {}
         self._vocabulary: set[str] = set()
         self._longest = 0
+        self._heads: set[str] = set()
+        self._tails: set[str] = set()
 
     def policy_terms(self) -> set[str]:
         """The curated policy words: the user dictionary and the synonym table."""
@@ -211,6 +213,8 @@ class Segmenter:
         self._one_off = {k: next(iter(v)) for k, v in one_off.items() if len(v) == 1}
         self._vocabulary = vocabulary
         self._longest = max((len(t) for t in vocabulary), default=0)
+        self._heads = {t[:2] for t in self._one_off.values()}
+        self._tails = {t[-2:] for t in self._one_off.values()}
 
     def _all_words(self, text: str) -> bool:
         pieces = self.tokenizer.lcut(text, HMM=False)
@@ -253,7 +257,8 @@ class Segmenter:
                     term = None
                 # A shape slip (营业收人 → 营业收入) leaves a piece that is no word; 招工补贴 is two
                 # real words, not a slip for 招商补贴.
-                if term is None and size >= 4:
+                # One changed character leaves the first or the last two intact: a cheap filter.
+                if term is None and size >= 4 and (window[:2] in self._heads or window[-2:] in self._tails):
                     term = next((t for j in range(size)
                                  if (t := self._one_off.get(window[:j] + "?" + window[j + 1:]))), None)
                     if term and self._all_words(window):
