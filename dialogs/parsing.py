@@ -408,21 +408,19 @@ def _amount_facts(s: str, facts: dict, carry: str | None = None) -> None:
             facts["competition_city_award"] = amounts[-1]
 
 
+# What an amount in a clause is about, by the words around it; the first pattern that fits wins,
+# so the more specific topics come first (入驻机构营收总额 before plain 营收).
+_TOPICS = [
+    (re.compile(r"(入驻|园区|园内)(的)?(机构|企业).{0,8}(营收|营业收入|收入)|营收总额|营业收入总额"), "tenants_revenue"),
+    (re.compile(r"房租|租金|rent"), "rent"),
+    (re.compile(r"会议室|培训室|招聘大厅|公共配套|场地费"), "facility_fees"),
+    (re.compile(r"活动|峰会|论坛|招聘会|宣传推广|event"), "events"),
+    (re.compile(r"上市"), "ipo"),
+    (re.compile(r"大赛|比赛|竞赛"), "competition"),
+    (re.compile(r"经济贡献|综合贡献|贡献"), "contribution"),
+    (re.compile(r"营收|营业收入|营业额|流水|收入|revenue|turnover"), "revenue"),
+]
+
+
 def _topic(clause: str) -> str | None:
-    if re.search(r"(入驻|园区|园内)(的)?(机构|企业).{0,8}(营收|营业收入|收入)|营收总额|营业收入总额", clause):
-        return "tenants_revenue"
-    if re.search(r"房租|租金|rent", clause):
-        return "rent"
-    if re.search(r"会议室|培训室|招聘大厅|公共配套|场地费", clause):
-        return "facility_fees"
-    if re.search(r"活动|峰会|论坛|招聘会|宣传推广|event", clause):
-        return "events"
-    if re.search(r"上市", clause):
-        return "ipo"
-    if re.search(r"大赛|比赛|竞赛", clause):
-        return "competition"
-    if re.search(r"经济贡献|综合贡献|贡献", clause):
-        return "contribution"
-    if re.search(r"营收|营业收入|营业额|流水|收入|revenue|turnover", clause):
-        return "revenue"
-    return None
+    return next((topic for pattern, topic in _TOPICS if pattern.search(clause)), None)
