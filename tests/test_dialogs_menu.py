@@ -39,3 +39,10 @@ def test_result_before_the_role_is_known_asks_the_role_instead_of_failing():
     assert replies[-1].kind == "question" and "ans:role:institution" in replies[-1].actions()
     state, replies = press(state, "ans:role:builder")
     assert replies[-1].kind in ("question", "estimate")
+
+
+def test_a_subject_the_policy_does_not_cover_is_told_so_without_guesses():
+    _state, replies = respond(new_state(), "南开区有什么人才补贴")
+    assert replies[0].kind == "not_confident"
+    assert "没有找到明确的答案" in replies[0].text and "区人社局" in replies[0].text
+    assert not any(a.startswith("ask:") for a in replies[0].actions())
