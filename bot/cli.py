@@ -27,14 +27,14 @@ def cmd_main(args: argparse.Namespace) -> int:
 
     settings = config.load_settings()
     if settings.token:
-        from bot.telegram import run_bot
+        from bot.telegram.app import run_bot
 
         return run_bot(settings)
     return cmd_chat(args)
 
 
 def cmd_chat(args: argparse.Namespace) -> int:
-    from bot.chat import run_chat
+    from bot.terminal import run_chat
 
     return run_chat(sys.stdin, sys.stdout)
 

@@ -23,7 +23,7 @@ def bot_settings(fake_api, tmp_path):
 @pytest.fixture
 async def running_bot(bot_settings):
     """The Application built by build_application, polling the fake server until the test ends."""
-    from bot.telegram import build_application, start_embedded, stop_embedded
+    from bot.telegram.app import build_application, start_embedded, stop_embedded
 
     application = build_application(bot_settings)
     await start_embedded(application)

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import rules
-from bot.chat import run_chat
+from bot.terminal import run_chat
 
 ROOT = Path(__file__).resolve().parent.parent
 

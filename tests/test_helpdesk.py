@@ -16,9 +16,9 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from bot.helpdesk import TEXTS as DESK_TEXTS
-from bot.staff import STAFF_ONLY
-from bot.telegram import build_application, start_embedded, stop_embedded
+from bot.telegram.helpdesk import TEXTS as DESK_TEXTS
+from bot.telegram.staff import STAFF_ONLY
+from bot.telegram.app import build_application, start_embedded, stop_embedded
 from knowledge import citation, get_entry
 from knowledge.answers import NOT_COVERED
 
@@ -448,7 +448,7 @@ async def test_an_english_forwarded_question_gets_an_english_ready_answer(fake_a
 
 def test_a_database_of_the_previous_release_gains_the_help_desk_tables(tmp_path, monkeypatch):
     from bot import store as store_module
-    from bot.staff import Staff
+    from bot.telegram.staff import Staff
 
     path = tmp_path / "v1.sqlite3"
     monkeypatch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:1])
@@ -495,6 +495,6 @@ async def test_a_dismissed_unanswered_question_is_not_listed_again(fake_api, des
     ("talk to a human", True), ("人工智能企业有补贴吗", False), ("客服电话是多少", False),
     ("房租补贴怎么算", False), ("", False)])
 def test_words_that_ask_for_a_person(text, wanted):
-    from bot.helpdesk import is_handoff_request
+    from bot.telegram.helpdesk import is_handoff_request
 
     assert is_handoff_request(text) is wanted

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.telegram import TEXTS, build_application, start_embedded, stop_embedded
+from bot.telegram.app import TEXTS, build_application, start_embedded, stop_embedded
 
 GROUP = -100500
 ALICE, BOB = 2001, 2002
@@ -141,7 +141,7 @@ def test_log_lines_never_show_the_token(capsys):
     import logging
 
     from bot.config import Settings
-    from bot.telegram import configure_logging
+    from bot.telegram.app import configure_logging
 
     root = logging.getLogger()
     saved = root.handlers[:], root.level

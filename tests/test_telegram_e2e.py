@@ -18,7 +18,8 @@ from pathlib import Path
 
 import dialogs
 from knowledge import citation
-from bot.telegram import DOC_ACTION, build_application, compose_messages, start_embedded, stop_embedded
+from bot.telegram.app import build_application, start_embedded, stop_embedded
+from bot.telegram.render import DOC_ACTION, compose_messages
 
 ROOT = Path(__file__).resolve().parent.parent
 USER = 1001

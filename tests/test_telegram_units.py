@@ -13,9 +13,10 @@ import pytest
 from telegram.error import RetryAfter
 
 from bot.config import load_settings, redact
-from bot.persistence import SQLitePersistence
+from bot.telegram.persistence import SQLitePersistence
 from bot.store import MIGRATIONS, Store
-from bot.telegram import FloodGuard, SendRateLimiter, split_message, utf16_len
+from bot.telegram.limits import FloodGuard, SendRateLimiter
+from bot.telegram.render import split_message, utf16_len
 
 
 # -- settings ---------------------------------------------------------------------------------
@@ -74,7 +75,7 @@ def test_redact_removes_the_token_from_urls_and_text():
 
 
 def test_run_bot_without_a_usable_token_exits_2_with_one_line(capsys):
-    from bot.telegram import run_bot
+    from bot.telegram.app import run_bot
 
     assert run_bot(load_settings({"TELEGRAM_BOT_TOKEN": "not-a-token"})) == 2
     err = capsys.readouterr().err.strip()
@@ -200,7 +201,7 @@ async def test_overall_rate_is_kept():
 
 def test_replies_without_buttons_join_the_next_message_and_the_estimate_gets_a_save_button():
     from dialogs import Button, Reply
-    from bot.telegram import DOC_ACTION, compose_messages
+    from bot.telegram.render import DOC_ACTION, compose_messages
 
     replies = [Reply("好的，我们开始资格自测。"), Reply("已记下：营业收入 3亿元"),
                Reply("（1/16）您是以哪种身份了解这项政策？", buttons=[[Button("机构", "ans:role:institution")]]),
@@ -217,7 +218,7 @@ def test_the_conversation_state_follows_the_engine():
     from telegram.ext import ConversationHandler
 
     from dialogs import Button, Reply
-    from bot.telegram import INTERVIEW, TelegramChannel
+    from bot.telegram.app import INTERVIEW, TelegramChannel
 
     question = Reply("（1/16）您是以哪种身份了解这项政策？", kind="question",
                      buttons=[[Button("机构", "ans:role:institution")]])

@@ -180,7 +180,7 @@ class HelpDesk:
         await self.send_ready(context, chat_id, ready, rows)
 
     async def send_ready(self, context, chat_id: int, text: str, rows=None) -> None:
-        from bot.telegram import split_message
+        from bot.telegram.render import split_message
 
         chunks = split_message(text, MessageLimit.MAX_TEXT_LENGTH)
         for i, chunk in enumerate(chunks):

@@ -6,43 +6,41 @@
 Every text, command and button press goes to ``dialogs.respond``/``dialogs.press`` with the
 user's state for that chat, kept in ``context.user_data`` so that it is persisted; this module
 only turns replies into Telegram messages and records what the engine reports (questions asked,
-feedback, hand-offs). The help desk lives beside it: bot/helpdesk.py (forwarded questions, inline
-mode, 转人工 and its relay), bot/staff.py (staff commands), bot/privacy.py (/privacy, /forget, the
+feedback, hand-offs). The help desk lives beside it: bot/telegram/helpdesk.py (forwarded questions, inline
+mode, 转人工 and its relay), bot/telegram/staff.py (staff commands), bot/telegram/privacy.py (/privacy, /forget, the
 daily purge); their handlers are registered here, before the engine's. The engine is the single source of truth for where an interview stands: the persistent
 ConversationHandler "interview" mirrors it after every step, so no handler can leave a user stuck.
 """
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import json
 import logging
 import re
 import sqlite3
 import sys
-import time
 import warnings
-from collections import deque
-from typing import Any, Awaitable, Callable
+from typing import Callable
 from urllib.parse import urlparse
 
-from telegram import (BotCommand, BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message,
+from telegram import (BotCommand, BotCommandScopeChat, InlineKeyboardMarkup, InputFile, Message,
                       ReplyParameters, Update)
-from telegram.constants import ChatType, MessageEntityType, MessageLimit
-from telegram.error import InvalidToken, NetworkError, RetryAfter, TelegramError
-from telegram.ext import (Application, ApplicationBuilder, ApplicationHandlerStop, BaseRateLimiter,
-                          BaseUpdateProcessor, CallbackQueryHandler, CommandHandler, ContextTypes,
+from telegram.constants import ChatType, MessageEntityType
+from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.ext import (Application, ApplicationBuilder, ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, ContextTypes,
                           ConversationHandler, InlineQueryHandler, MessageHandler, TypeHandler, filters)
 from telegram.warnings import PTBUserWarning
 
 import dialogs
-from bot import staff as staff_commands
+from bot.telegram import staff as staff_commands
 from bot.config import Settings, redact
-from bot.helpdesk import FORWARD_ACTION, HelpDesk, is_handoff_request
-from bot.persistence import SQLitePersistence
-from bot.privacy import FORGET_NO, FORGET_YES, PURGE_EVERY, PURGE_FIRST, Privacy
-from bot.staff import Staff
+from bot.telegram.helpdesk import FORWARD_ACTION, HelpDesk, is_handoff_request
+from bot.telegram.persistence import SQLitePersistence
+from bot.telegram.privacy import FORGET_NO, FORGET_YES, PURGE_EVERY, PURGE_FIRST, Privacy
+from bot.telegram.staff import Staff
 from bot.store import Store
+from bot.telegram.limits import FloodGuard, PerUserUpdateProcessor, SendRateLimiter
+from bot.telegram.render import DOC_ACTION, compose_messages, keyboard, split_message
 from knowledge import matcher
 
 logger = logging.getLogger("policybot.telegram")
@@ -50,7 +48,6 @@ logger = logging.getLogger("policybot.telegram")
 INTERVIEW = "interview"          # the one ConversationHandler state: an interview is pending
 MAX_QUESTION_CHARS = 1000        # longer texts are refused politely rather than matched
 POOL_SIZE = 16                   # HTTP connections to the Bot API for sending
-DOC_ACTION = "tg:doc"            # the channel's own button: send the estimate as a file
 
 # The command menu (only commands the bot serves). Staff see theirs too, in their own chats.
 COMMANDS = {
@@ -90,67 +87,6 @@ TEXTS = {
         "chosen": "Chosen: ",
     },
 }
-
-
-# --- text helpers -----------------------------------------------------------------------------
-
-def utf16_len(text: str) -> int:
-    """Telegram counts message length in UTF-16 code units."""
-    return len(text.encode("utf-16-le")) // 2
-
-
-SENTENCE_END = re.compile(r"(?<=[。！？；!?;\n])|(?<=[.:](?=\s))")
-
-
-def split_message(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
-    """``text`` in pieces of at most ``limit`` UTF-16 units, cut after sentence ends where possible."""
-    text = text.strip() or "…"
-    if utf16_len(text) <= limit:
-        return [text]
-    pieces: list[str] = []
-    current = ""
-    for sentence in SENTENCE_END.split(text):
-        while utf16_len(sentence) > limit:          # one "sentence" longer than a message: hard cut
-            cut = limit
-            while utf16_len(sentence[:cut]) > limit:
-                cut -= 1
-            if current.strip():
-                pieces.append(current.strip())
-                current = ""
-            pieces.append(sentence[:cut])
-            sentence = sentence[cut:]
-        if utf16_len(current + sentence) > limit:
-            pieces.append(current.strip())
-            current = sentence
-        else:
-            current += sentence
-    if current.strip():
-        pieces.append(current.strip())
-    return [p for p in pieces if p]
-
-
-def compose_messages(replies: list, save_label: str) -> list[tuple[str, list[list[tuple[str, str]]]]]:
-    """The engine's replies as Telegram messages (text, button rows): a reply without buttons is
-    joined to the one after it (one bubble, one API call, less of Telegram's send budget); a reply
-    that carries the estimate document gets the button that sends it as a file."""
-    messages: list[tuple[str, list]] = []
-    pending: list[str] = []
-    for reply in replies:
-        rows = [[(b.label, b.action) for b in row] for row in reply.buttons]
-        if reply.document:
-            rows.append([(save_label, DOC_ACTION)])
-        pending.append(reply.text.strip())
-        if rows:
-            messages.append(("\n\n".join(t for t in pending if t), rows))
-            pending = []
-    if pending:
-        messages.append(("\n\n".join(t for t in pending if t), []))
-    return [(text, rows) for text, rows in messages if text or rows]
-
-
-def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
-    rows = [[InlineKeyboardButton(label, callback_data=action) for label, action in row] for row in rows if row]
-    return InlineKeyboardMarkup(rows) if rows else None
 
 
 def lang_of_user(update: Update) -> str:
@@ -197,151 +133,6 @@ def clean_text(message: Message) -> str:
     if username:
         text = re.sub(rf"@{re.escape(username)}\b", "", text, flags=re.IGNORECASE)
     return text.strip()
-
-
-# --- limits: per-user order and flood control, outgoing rate ---------------------------------
-
-class TokenBucket:
-    """``rate`` tokens a second, at most ``capacity`` saved up; ``acquire`` waits for one."""
-
-    def __init__(self, rate: float, capacity: float):
-        self.rate, self.capacity = rate, capacity
-        self.tokens, self.stamp = capacity, time.monotonic()
-        self.lock = asyncio.Lock()
-
-    async def acquire(self) -> None:
-        async with self.lock:
-            while True:
-                now = time.monotonic()
-                self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
-                self.stamp = now
-                if self.tokens >= 1:
-                    self.tokens -= 1
-                    return
-                await asyncio.sleep((1 - self.tokens) / self.rate)
-
-
-def retry_after_seconds(exc: RetryAfter) -> float:
-    """How long Telegram asked us to wait (PTB 22 deprecates reading it as a number)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        value = exc.retry_after
-    return value.total_seconds() if hasattr(value, "total_seconds") else float(value)
-
-
-class SendRateLimiter(BaseRateLimiter):
-    """Keeps under Telegram's limits (about 30 messages a second overall, 20 a minute per group)
-    and, when Telegram answers RetryAfter anyway, pauses all sending for as long as it asks."""
-
-    def __init__(self, per_second: float = 30.0, group_per_minute: float = 20.0, max_retries: int = 3):
-        self.per_second, self.group_per_minute, self.max_retries = per_second, group_per_minute, max_retries
-        self._overall: TokenBucket | None = None
-        self._groups: dict[int | str, TokenBucket] = {}
-        self._not_paused: asyncio.Event | None = None
-
-    async def initialize(self) -> None:
-        self._overall = TokenBucket(self.per_second, self.per_second)
-        self._not_paused = asyncio.Event()
-        self._not_paused.set()
-
-    async def shutdown(self) -> None:
-        self._groups.clear()
-
-    def _group_bucket(self, chat_id: int | str) -> TokenBucket:
-        if len(self._groups) > 1024:  # forget idle groups now and then
-            for key in [k for k, b in self._groups.items() if b.tokens >= b.capacity - 1]:
-                del self._groups[key]
-        if chat_id not in self._groups:
-            self._groups[chat_id] = TokenBucket(self.group_per_minute / 60, self.group_per_minute)
-        return self._groups[chat_id]
-
-    async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
-        chat_id = data.get("chat_id")
-        # New messages count against the limits; edits of messages already sent and answers to
-        # button presses do not (Telegram still answers RetryAfter if they ever go too fast).
-        if chat_id is not None and not endpoint.startswith("edit"):
-            try:
-                chat_id = int(chat_id)
-            except (TypeError, ValueError):
-                pass
-            if isinstance(chat_id, str) or chat_id < 0:
-                await self._group_bucket(chat_id).acquire()
-            await self._overall.acquire()
-        retries = rate_limit_args if isinstance(rate_limit_args, int) else self.max_retries
-        for attempt in range(retries + 1):
-            await self._not_paused.wait()
-            try:
-                return await callback(*args, **kwargs)
-            except RetryAfter as exc:
-                if attempt == retries:
-                    raise
-                pause = retry_after_seconds(exc)
-                logger.warning("Telegram asked to slow down: pausing sends for %.1f s", pause)
-                self._not_paused.clear()
-                try:
-                    await asyncio.sleep(pause + 0.1)
-                finally:
-                    self._not_paused.set()
-
-
-class PerUserUpdateProcessor(BaseUpdateProcessor):
-    """Handles different users' updates concurrently and each user's in order (an answer must
-    not overtake the one before it)."""
-
-    def __init__(self, max_concurrent_updates: int = 256):
-        super().__init__(max_concurrent_updates)
-        self._locks: dict[int, asyncio.Lock] = {}
-        self._waiting: dict[int, int] = {}
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        key = 0
-        if isinstance(update, Update):
-            key = update.effective_user.id if update.effective_user else (
-                update.effective_chat.id if update.effective_chat else 0)
-        lock = self._locks.setdefault(key, asyncio.Lock())
-        self._waiting[key] = self._waiting.get(key, 0) + 1
-        try:
-            async with lock:
-                await coroutine
-        finally:
-            self._waiting[key] -= 1
-            if not self._waiting[key]:
-                del self._waiting[key]
-                self._locks.pop(key, None)
-
-    async def initialize(self) -> None:
-        return None
-
-    async def shutdown(self) -> None:
-        return None
-
-
-class FloodGuard:
-    """More than ``limit`` updates from one user within ``window`` seconds: told once to slow
-    down, the rest dropped until the pace falls. Other users are not affected."""
-
-    def __init__(self, limit: int = 30, window: float = 10.0):
-        self.limit, self.window = limit, window
-        self.seen: dict[int, deque] = {}
-        self.warned_at: dict[int, float] = {}
-
-    def check(self, user_id: int, now: float | None = None) -> str:
-        """"ok", "warn" (tell the user) or "drop"."""
-        now = time.monotonic() if now is None else now
-        times = self.seen.setdefault(user_id, deque())
-        while times and now - times[0] > self.window:
-            times.popleft()
-        times.append(now)
-        if len(self.seen) > 10000:  # forget users who went quiet
-            for uid in [u for u, t in self.seen.items() if now - t[-1] > self.window]:
-                self.seen.pop(uid, None)
-                self.warned_at.pop(uid, None)
-        if len(times) < self.limit:
-            return "ok"
-        if now - self.warned_at.get(user_id, -1e9) > self.window:
-            self.warned_at[user_id] = now
-            return "warn"
-        return "drop"
 
 
 # --- the channel ------------------------------------------------------------------------------
