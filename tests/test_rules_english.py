@@ -127,9 +127,9 @@ def test_gate_reasons_and_untold_conditions():
 def test_cap_and_relocation_notes_name_the_figures():
     _, capped = both("contribution cap")
     assert capped["capped_by_contribution"]
-    cap_note = [note for note in capped["notes"] if note.startswith("Article 17: apart from")][0]
+    cap_note = [note for note in capped["notes"] if note.startswith("Article 17: Article")][0]
     assert "more than the yearly overall contribution to the district of RMB 500,000" in cap_note
-    assert "so RMB 500,000 counts toward the total" in cap_note
+    assert "so RMB 500,000 counts for the institution" in cap_note
     _, untold = both("contribution untold")
     assert any("not yet told: this year's overall economic contribution to the district" in n for n in untold["notes"])
     _, relocated = both("relocated, growth")
@@ -146,9 +146,10 @@ def test_validity_notes_give_dates_in_english():
     _, after = both("after the policy")
     _, soon = both("policy ending soon")
     assert not before["policy_valid"] and not after["policy_valid"] and soon["policy_valid"]
-    assert "20 November 2023" in before["notes"][-1] and "1 January 2023" in before["notes"][-1]
-    assert after["notes"][-1].startswith("Article 19: the policy was valid until 31 December 2026")
-    assert "Xiqing District Human Resources and Social Security Bureau" in after["notes"][-1]
+    # Outside the term, the validity note comes first, not last under the amounts.
+    assert "20 November 2023" in before["notes"][0] and "1 January 2023" in before["notes"][0]
+    assert after["notes"][0].startswith("Article 19: the policy was valid until 31 December 2026")
+    assert "Xiqing District Human Resources and Social Security Bureau" in after["notes"][0]
     assert soon["notes"][-1] == "As of 26 November 2026, 35 days remain until the policy expires; apply early."
 
 
