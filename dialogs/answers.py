@@ -97,7 +97,7 @@ def list_reply(st) -> list[Reply]:
 # The policy's five chapters, as headed in its text.
 CHAPTERS = {"序": "序言", "一": "一、支持产业园区高标准建设", "二": "二、推动优质企业高水平集聚",
             "三": "三、鼓励入驻机构全周期发展", "四": "四、强化公共服务全方位保障", "五": "五、附则"}
-CHAPTERS_EN = {"序": "Preamble", "一": "I. Building the park", "二": "II. Attracting leading firms",
+CHAPTERS_EN = {"序": "Preamble", "一": "I. Building the park", "二": "II. Gathering high-quality firms",
                "三": "III. Growing the institutions", "四": "IV. Public services", "五": "V. Supplementary provisions"}
 
 
