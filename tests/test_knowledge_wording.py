@@ -20,3 +20,11 @@ def test_part_two_is_about_gathering_high_quality_firms():
     answer = get_entry("a00").answer_en
     assert "gathering high-quality firms (4–7)" in answer and "leading firms (4" not in answer
     assert CHAPTERS_EN["二"] == "II. Gathering high-quality firms"
+
+
+def test_the_estimates_article_15_line_says_the_same():
+    from rules import estimate
+
+    result = estimate({"role": "institution"}, as_of="2026-06-01")
+    basis = next(line["basis"] for line in result["lines"] if line["clause"] == 15)
+    assert "协助符合条件的入驻机构做好社保补贴、创业补贴、岗位补贴、职业培训补贴等政策申报" in basis

@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 from bot.cli import main
 from dialogs import new_state, respond
 from dialogs.answers import computed_amounts
+from dialogs.document import docx_text
 from dialogs.summary import estimate_text
+from rules.render import total_label
 from rules import PROFILE_KEYS, estimate, format_rmb, format_wan, render_text
 
 # Han characters, CJK punctuation (，。：、“”) and full-width forms (：；（）).
@@ -235,12 +237,13 @@ def test_english_interview_ends_in_an_english_estimate():
     reply = interview("en", INTERVIEW)
     result = estimate(INTERVIEW_PROFILE, as_of=NOW.date(), lang="en")
     assert reply.kind == "estimate" and result["capped_by_contribution"]
-    assert CJK.findall(reply.text) == [] and CJK.findall(reply.document[1]) == []
+    assert CJK.findall(reply.text) == [] and CJK.findall(docx_text(reply.document[1])) == []
     for line in result["lines"]:
         assert f"Article {line['clause']} {line['item']}" in reply.text
         if line["kind"] != "service":
             assert line["basis"] in reply.text
-    assert f"Total: {format_rmb(result['total_min'])} to {format_rmb(result['total_max'])}" in reply.text
+    label = total_label(result, "en")  # the managers' article 6 reward is in it: "Total (institution and ...)"
+    assert f"{label}: {format_rmb(result['total_min'])} to {format_rmb(result['total_max'])}" in reply.text
     assert "万元" not in reply.text and all(note in reply.text for note in result["notes"])
 
 
@@ -249,7 +252,8 @@ def test_chinese_interview_still_gives_chinese_amounts():
                "sound_finance": "是", "brand_selected": "是"}
     reply = interview("zh", chinese)
     result = estimate(INTERVIEW_PROFILE, as_of=NOW.date())
-    assert f"合计：{format_wan(result['total_min'])} ～ {format_wan(result['total_max'])}" in reply.text
+    assert f"合计（含机构可得和个人奖励）：{format_wan(result['total_min'])} ～ {format_wan(result['total_max'])}" \
+        in reply.text
     assert "RMB" not in reply.text
 
 
