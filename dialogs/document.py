@@ -74,6 +74,7 @@ def _set_fonts(doc) -> None:
         fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
         fonts.set(qn("w:eastAsia"), FONT_ZH)
     doc.styles["Normal"].font.size = Pt(10.5)  # 五号, the usual body size of a Chinese document
+    doc.styles["Title"].font.size = Pt(18)      # the template's 26 pt wraps a Chinese title
     for section in doc.sections:
         section.page_width, section.page_height = Mm(210), Mm(297)
         section.left_margin = section.right_margin = Mm(25)
@@ -115,6 +116,10 @@ def _table(doc, header: tuple[str, ...], rows: list[tuple[str, ...]], widths_mm:
         cells = table.add_row().cells
         for cell, text in zip(cells, row):
             cell.text = text
+    # Word reads the widths of the cells, LibreOffice and WPS those of the grid: set both.
+    table.autofit = False
+    for column, width in zip(table.columns, widths_mm):
+        column.width = Mm(width)
     for row in table.rows:
         for cell, width in zip(row.cells, widths_mm):
             cell.width = Mm(width)
