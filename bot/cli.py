@@ -39,6 +39,9 @@ def as_of_of(args: argparse.Namespace):
 
     raw = getattr(args, "as_of", None)
     if raw is None:
+        setting = os.environ.get("POLICYBOT_AS_OF", "").strip()
+        if setting and parse_day(setting) is None:
+            raise ValueError(f"POLICYBOT_AS_OF={setting}: expected a date YYYY-MM-DD / 应为 YYYY-MM-DD 格式的日期")
         return None
     day = parse_day(raw)
     if day is None:

@@ -115,3 +115,14 @@ def test_terminal_chat_as_of():
                     as_of=AFTER.date()) == 0
     text = out.getvalue()
     assert text.count(ENDED) == 2 and "原政策本可给予的合计" in text
+
+
+def test_a_malformed_as_of_setting_is_reported():
+    from bot.config import load_settings
+
+    assert any("POLICYBOT_AS_OF" in p for p in load_settings({"POLICYBOT_AS_OF": "2027/01/05"}).problems)
+    assert not load_settings({"POLICYBOT_AS_OF": "2027-01-05"}).problems
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8", "POLICYBOT_AS_OF": "tomorrow", "TELEGRAM_BOT_TOKEN": ""}
+    proc = subprocess.run([sys.executable, "-m", "bot.cli", "chat"], input="/quit\n", capture_output=True,
+                          text=True, encoding="utf-8", cwd=ROOT, env=env, timeout=60)
+    assert proc.returncode == 2 and "POLICYBOT_AS_OF" in proc.stderr and "Traceback" not in proc.stderr
