@@ -5,6 +5,8 @@
     result = estimate({"role": "institution", "revenue": 320_000_000})   # dict, RULES.md output shape
     result = estimate(profile, as_of="2026-11-26")   # as_of overrides the profile's own; default today
     result = estimate(profile, lang="en")    # same shape and numbers; item, basis, reasons, notes in English
+    result["institution_max"], result["personal_max"]   # 机构可得 / 个人奖励（第六条）; they add up to total_max
+    result["cap_cut_max"], result["capped_clauses"]     # what the article 17 cap took off, from which articles
     validate_profile(profile)          # raises ProfileError(key, expected) on a bad profile; returns the told keys
     most_valuable_missing(profile)     # untold keys of the role, the one that could change total_max most first
     PROFILE_KEYS                       # key -> {type, meaning (Chinese), articles, roles, choices?}
