@@ -180,8 +180,8 @@ def next_steps(result: dict, lang: str = "zh", relocated: bool = False) -> list[
     else:
         out.append(f"· 本政策由{AUTHORITY}负责解释，具体申报方式和所需材料以区人社局的要求为准；"
                    "本估算不代表审核结果。")
-    if not result.get("eligible", True):
-        return out
+    if not result.get("eligible", True) or not result.get("policy_valid", True):
+        return out  # nothing to prepare for a policy that does not apply, or is not in force
     clauses = []
     for ln in result.get("lines", []):
         if ln["kind"] != "service" and ln["clause"] not in clauses:

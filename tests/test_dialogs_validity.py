@@ -86,6 +86,7 @@ def test_an_estimate_after_the_end_opens_with_the_line_and_labels_the_total():
     assert "原政策本可给予的合计：100万元" in reply.text
     assert not any(line.startswith("合计") for line in lines)
     assert reply.estimate["policy_valid"] is False and reply.estimate["as_of"] == "2027-01-05"
+    assert "建议提前准备" not in reply.text  # no materials to gather for a policy no longer in force
 
 
 def test_an_estimate_in_force_has_no_such_line():
