@@ -348,7 +348,7 @@ def _ranking(answers) -> list[str]:
         return []
     try:
         from rules import most_valuable_missing
-        return list(most_valuable_missing(prof))
+        return list(most_valuable_missing(prof, as_of=dates.today()))
     except Exception:
         return []
 
