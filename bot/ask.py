@@ -34,5 +34,8 @@ def run_ask(args) -> int:
     if len(question) > MAX_QUERY_CHARS:
         print(f"（问题较长，只按前{MAX_QUERY_CHARS}个字匹配。）")
     result = match_question(question)
-    print(render_answer(result, args.lang or _guess_lang(question)))
+    from dialogs.dates import resolve
+
+    today = getattr(args, "as_of", None) or resolve().date()  # --as-of, else POLICYBOT_AS_OF, else the clock
+    print(render_answer(result, args.lang or _guess_lang(question), today=today))
     return 0

@@ -33,15 +33,39 @@ def cmd_main(args: argparse.Namespace) -> int:
     return cmd_chat(args)
 
 
+def as_of_of(args: argparse.Namespace):
+    """The --as-of date (None when not given); a malformed one raises ValueError with the message."""
+    from dialogs.dates import parse_day
+
+    raw = getattr(args, "as_of", None)
+    if raw is None:
+        setting = os.environ.get("POLICYBOT_AS_OF", "").strip()
+        if setting and parse_day(setting) is None:
+            raise ValueError(f"POLICYBOT_AS_OF={setting}: expected a date YYYY-MM-DD / 应为 YYYY-MM-DD 格式的日期")
+        return None
+    day = parse_day(raw)
+    if day is None:
+        raise ValueError(f"--as-of {raw}: expected a date YYYY-MM-DD / 应为 YYYY-MM-DD 格式的日期")
+    return day
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
     from bot.terminal import run_chat
 
-    return run_chat(sys.stdin, sys.stdout)
+    try:
+        as_of = as_of_of(args)
+    except ValueError as error:
+        return fail(str(error))
+    return run_chat(sys.stdin, sys.stdout, as_of=as_of)
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from bot.ask import run_ask
 
+    try:
+        args.as_of = as_of_of(args)
+    except ValueError as error:
+        return fail(str(error))
     return run_ask(args)
 
 
@@ -64,8 +88,11 @@ def cmd_knowledge_export_taught(args: argparse.Namespace) -> int:
 
 
 def cmd_estimate(args: argparse.Namespace) -> int:
+    from dialogs.dates import setting
     from rules.command import run_estimate_command
 
+    if args.as_of is None and setting() is not None:  # the date every channel reads, when set
+        args.as_of = setting().isoformat()
     return run_estimate_command(args)
 
 
@@ -88,6 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question", nargs="*", help="the question (with --json and none: read one per line from stdin)")
     p.add_argument("--json", action="store_true", help="print {query, confident, matches} as JSON")
     p.add_argument("--lang", choices=["zh", "en"], default=None, help="answer language (default: the question's)")
+    p.add_argument("--as-of", dest="as_of", default=None,
+                   help="answer as on this date, YYYY-MM-DD (default: POLICYBOT_AS_OF, else today)")
     p.set_defaults(func=cmd_ask)
 
     p = sub.add_parser(
@@ -140,8 +169,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "chat", help="chat in the terminal (questions, /check interview)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Examples:\n  policybot chat\n  printf '房租补贴怎么算\\n/quit\\n' | policybot chat",
+        epilog="Examples:\n  policybot chat\n  printf '房租补贴怎么算\\n/quit\\n' | policybot chat\n"
+               "  policybot chat --as-of 2027-01-05",
     )
+    p.add_argument("--as-of", dest="as_of", default=None,
+                   help="chat as on this date, YYYY-MM-DD (default: POLICYBOT_AS_OF, else today)")
     p.set_defaults(func=cmd_chat)
     return parser
 

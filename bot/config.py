@@ -119,6 +119,12 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: bool = True)
             admins.add(int(part))
         else:
             problems.append(f"POLICYBOT_ADMINS must list numeric Telegram user ids, got {part!r}")
+    as_of = text("POLICYBOT_AS_OF")  # read by dialogs itself; checked here so that a typo stops the start
+    if as_of is not None:
+        from dialogs.dates import parse_day
+
+        if parse_day(as_of) is None:
+            problems.append(f"POLICYBOT_AS_OF must be a date YYYY-MM-DD, got {as_of!r}")
     return Settings(
         token=text("TELEGRAM_BOT_TOKEN"),
         api_base_url=base_url,

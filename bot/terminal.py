@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import re
 import sys
+from datetime import date
 from pathlib import Path
 from typing import TextIO
 
 from dialogs import new_state, press, respond
+from dialogs.dates import at
 
 QUIT_WORDS = {"/quit", "/exit", "quit", "exit", ":q"}
 NUMBER_ANSWERS = {"money", "integer", "money_list"}
 BUTTON_RE = re.compile(r"^\s*(?:#|\[)?\s*(\d{1,2})\s*\]?\s*$")
 PROMPT = "> "
-CHAT_HELP = ("终端命令：/quit 退出；/save [文件名] 保存最近一次的估算结果；输入按钮前的序号即可点按钮"
-             "（问题要求填数字时，用 #序号）。\n"
-             "Terminal: /quit exits; /save [file] saves the last estimate; type a button's number to press it "
+CHAT_HELP = ("终端命令：/quit 退出；/save [文件名] 把最近一次的估算保存为 Word 文档（.docx），"
+             "文件名以 .txt 结尾时保存为文本；输入按钮前的序号即可点按钮（问题要求填数字时，用 #序号）。\n"
+             "Terminal: /quit exits; /save [file] saves the last estimate as a Word document (.docx), or as text "
+             "when the name ends in .txt; type a button's number to press it "
              "(#number when the question wants a number); /lang en for English.")
 
 
@@ -28,10 +31,11 @@ def _print(out: TextIO, text: str = "") -> None:
     out.flush()
 
 
-def show(out: TextIO, replies) -> tuple[list[str], str | None, tuple[str, str] | None]:
+def show(out: TextIO, replies) -> tuple[list[str], str | None, object | None]:
     """Print the replies; return the numbered button actions, the expected answer type, and the
-    last document. The last reply with buttons (the pending question, say) is numbered from 1, so
-    that choice N of a question is always button N; buttons of earlier replies follow on."""
+    last reply that carries a document. The last reply with buttons (the pending question, say) is
+    numbered from 1, so that choice N of a question is always button N; buttons of earlier replies
+    follow on."""
     with_buttons = [i for i, r in enumerate(replies) if r.buttons]
     order = with_buttons[-1:] + with_buttons[:-1]
     numbers: dict[tuple[int, int, int], int] = {}
@@ -48,21 +52,28 @@ def show(out: TextIO, replies) -> tuple[list[str], str | None, tuple[str, str] |
         for r, row in enumerate(reply.buttons):
             _print(out, "  " + "  ".join(f"[{numbers[(i, r, c)]}] {b.label}" for c, b in enumerate(row)))
         if reply.document:
-            document = reply.document
-            _print(out, f"（输入 /save 可把估算结果保存为文件 {reply.document[0]}）")
+            document = reply
+            _print(out, f"（输入 /save 可把估算结果保存为 Word 文档 {reply.document[0]}；"
+                        "/save 文件名.txt 保存为文本）")
         if reply.expects:
             expects = reply.expects
         _print(out)
     return actions, expects, document
 
 
-def _save(out: TextIO, document, arg: str) -> None:
-    if document is None:
+def _save(out: TextIO, estimate, arg: str) -> None:
+    """/save [name]: the estimate's Word document; a name ending in .txt gets the text instead."""
+    if estimate is None:
         _print(out, "还没有可保存的估算结果，请先完成资格自测（/check）。\n")
         return
-    path = Path(arg or document[0])
+    filename, data = estimate.document
+    path = Path(arg or filename)
     try:
-        path.write_text(document[1] + "\n", encoding="utf-8")
+        if path.suffix.lower() == ".txt":
+            # With a BOM, so that Notepad and Excel on Chinese Windows read it as UTF-8.
+            path.write_text(estimate.text + "\n", encoding="utf-8-sig")
+        else:
+            path.write_bytes(data)
     except OSError as exc:
         _print(out, f"保存失败：{exc.strerror or exc}\n")
         return
@@ -95,11 +106,12 @@ def _reader(stdin: TextIO, out: TextIO):
     return read_piped
 
 
-def run_chat(stdin: TextIO, stdout: TextIO) -> int:
-    """Chat until /quit or end of input; return the exit status (0)."""
+def run_chat(stdin: TextIO, stdout: TextIO, as_of: date | None = None) -> int:
+    """Chat until /quit or end of input; return the exit status (0). ``as_of`` sets the date the
+    policy is read for (default: POLICYBOT_AS_OF, else today)."""
     read = _reader(stdin, stdout)
     state = new_state()
-    state, replies = respond(state, "/start")
+    state, replies = respond(state, "/start", now=at(as_of))
     actions, expects, document = show(stdout, replies)
     _print(stdout, CHAT_HELP + "\n")
     while True:
@@ -126,8 +138,8 @@ def run_chat(stdin: TextIO, stdout: TextIO) -> int:
             if explicit or expects not in NUMBER_ANSWERS:
                 pressed = actions[int(m.group(1)) - 1]
         if pressed is not None:
-            state, replies = press(state, pressed)
+            state, replies = press(state, pressed, now=at(as_of))
         else:
-            state, replies = respond(state, text)
+            state, replies = respond(state, text, now=at(as_of))
         actions, expects, new_document = show(stdout, replies)
         document = new_document or document

@@ -8,8 +8,10 @@ A channel (terminal, Telegram) keeps one plain-JSON ``state`` per user and calls
     state, replies = respond(state, text, now=None, idle_days=7)    # anything the user typed
     state, replies = press(state, action, now=None, idle_days=7)    # the action of a pressed Button
 
-``now`` is a timezone-aware or naive UTC ``datetime`` (default: the current time); it dates the
-estimate (rules ``as_of``), and a pending interview untouched for more than ``idle_days`` (state
+``now`` is a timezone-aware or naive UTC ``datetime`` (default: the clock, on the date of the
+``POLICYBOT_AS_OF`` setting YYYY-MM-DD when that is set; see dialogs/dates.py); it dates the
+estimate (rules ``as_of``) and whether the policy is in force (outside its term, answers about an
+award and estimates open with a line saying so), and a pending interview untouched for more than ``idle_days`` (state
 ``updated_at``) is offered to resume (继续) or restart (重新开始) instead of being dropped. Neither call raises on any input: bad text gives an "error" reply, and the
 state passed in is never mutated (a new state is returned).
 
@@ -19,7 +21,9 @@ state passed in is never mutated (a new state is returned).
 
     Reply.text      str, plain text (no markup)
     Reply.buttons   list of rows, each a list of Button(label, action); action is ASCII ≤ 60 bytes
-    Reply.document  (filename, text) or None: something the user may keep (the estimate)
+    Reply.document  (filename, bytes) or None: the estimate as a Word file ("….docx", python-docx)
+    Reply.estimate  dict or None: on the "estimate" reply, the rules.estimate result (RULES.md shape,
+                    plus institution_*/personal_* subtotals, cap_cut_*, capped_clauses)
     Reply.kind      "answer" | "not_confident" | "question" | "estimate" | "stopped" | "review"
                     | "info" | "error"
     Reply.clauses   list[int]: articles cited

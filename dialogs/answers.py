@@ -7,7 +7,7 @@ import logging
 import re
 
 from dialogs import interview as iv
-from dialogs import parsing, summary
+from dialogs import dates, parsing, summary
 from dialogs.reply import Button, Reply
 from dialogs.texts import b, t
 from knowledge.answers import suggestions
@@ -50,9 +50,12 @@ def entry_reply(st, entry_id, verbatim=False) -> list[Reply]:
         text = entry.text
     else:
         text = entry.answer_en if lang == "en" and getattr(entry, "answer_en", "") else entry.answer
-        from knowledge.answers import VALIDITY_ENTRIES, validity_note
+        from knowledge.answers import VALIDITY_ENTRIES, term_line, validity_note
         if entry.id in VALIDITY_ENTRIES:
-            text += "\n" + validity_note(lang=lang)
+            text += "\n" + validity_note(dates.today(), lang=lang)
+        line = term_line(entry.id, dates.today(), lang)  # outside the policy's term, said first
+        if line:
+            text = f"{line}\n\n{text}"
     return [Reply(text, kind="answer", clauses=list(entry.clauses), buttons=answer_buttons(entry, lang),
                   events=[{"type": "opened", "entry": entry.id, "verbatim": verbatim}])]
 
@@ -97,7 +100,7 @@ def list_reply(st) -> list[Reply]:
 # The policy's five chapters, as headed in its text.
 CHAPTERS = {"序": "序言", "一": "一、支持产业园区高标准建设", "二": "二、推动优质企业高水平集聚",
             "三": "三、鼓励入驻机构全周期发展", "四": "四、强化公共服务全方位保障", "五": "五、附则"}
-CHAPTERS_EN = {"序": "Preamble", "一": "I. Building the park", "二": "II. Attracting leading firms",
+CHAPTERS_EN = {"序": "Preamble", "一": "I. Building the park", "二": "II. Gathering high-quality firms",
                "三": "III. Growing the institutions", "四": "IV. Public services", "五": "V. Supplementary provisions"}
 
 
@@ -134,11 +137,11 @@ def ask(st, text, offer_check: bool) -> list[Reply]:
         reply = entry_reply(st, top.entry.id)[0]
         reply.events = [event]
         if computed:
-            reply.text += "\n\n" + computed
+            reply.text = term_first(reply.text + "\n\n" + computed, lang)
         replies = [reply]
     else:
         if computed:
-            replies = [Reply(computed, kind="answer", events=[event],
+            replies = [Reply(term_first(computed, lang), kind="answer", events=[event],
                              buttons=[[Button(b("human", lang), "human")]])]
         elif suggestions(result) and result.reason != "out_of_scope":
             rows = [[Button(title(m.entry, lang), f"ask:{m.entry.id}")] for m in suggestions(result)]
@@ -152,6 +155,14 @@ def ask(st, text, offer_check: bool) -> list[Reply]:
         st["noted_facts"] = {**st.get("noted_facts", {}), **facts}
         replies.append(Reply(t("offer_check", lang), kind="info", buttons=[[Button(b("check", lang), "check")]]))
     return replies
+
+
+def term_first(text: str, lang: str) -> str:
+    """Figures are about an award: outside the policy's term the text opens with the line saying so."""
+    from rules import validity_headline
+
+    line = validity_headline(dates.today(), lang)
+    return f"{line}\n\n{text}" if line and not text.startswith(line) else text
 
 
 FIGURE_CLAUSES = {"revenue": (11,), "revenue_prev": (11,), "rent_paid": (5,), "tenants_revenue": (3,),
@@ -188,13 +199,13 @@ def computed_amounts(facts: dict, lang: str) -> str | None:
         if "rent_paid" in prof and "park_year" not in prof and 5 in clauses:
             years = []
             for year in (1, 2, 3):
-                res = estimate({**prof, "park_year": year}, lang=lang)
+                res = estimate({**prof, "park_year": year}, as_of=dates.today(), lang=lang)
                 years += [f"Year {year}: {shown(ln['max'])}" if en else f"第{year}年：{shown(ln['max'])}"
                           for ln in res["lines"] if ln["clause"] == 5]
             if years:
                 lines_out.append(t("rent_years", lang) + (" " + "; ".join(years) if en else "；".join(years)))
             clauses.discard(5)
-        result = estimate(prof, lang=lang)
+        result = estimate(prof, as_of=dates.today(), lang=lang)
     except Exception:
         log.exception("estimate failed for %r", prof)
         return None

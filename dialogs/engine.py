@@ -11,7 +11,7 @@ import re
 from datetime import datetime, timedelta, timezone
 
 from dialogs import interview as iv
-from dialogs import answers, parsing, summary
+from dialogs import answers, dates, document, parsing, summary
 from dialogs.reply import Button, Reply
 from dialogs.texts import b, t
 
@@ -41,9 +41,7 @@ QUESTION_RE = re.compile(r"[?？]|吗|呢$|怎么|如何|多少|什么|哪些|�
 # ---- state ---------------------------------------------------------------------------------------
 
 def _now(now: datetime | None) -> datetime:
-    if now is None:
-        return datetime.now(timezone.utc)
-    return now if now.tzinfo else now.replace(tzinfo=timezone.utc)
+    return dates.resolve(now)  # now, else the POLICYBOT_AS_OF date, else the clock
 
 
 def new_state(lang: str = "zh") -> dict:
@@ -127,6 +125,7 @@ def press(state: dict, action: str, now: datetime | None = None,
 
 def _guarded(state, now, idle_days, handler, is_action, incoming):
     when = _now(now)
+    as_of = dates.CURRENT.set(when.date())  # answers built deep inside read the policy's date here
     try:
         st, apologise = load_state(copy.deepcopy(state) if isinstance(state, dict) else state)
     except Exception:  # a state beyond repair: start over, politely
@@ -149,6 +148,7 @@ def _guarded(state, now, idle_days, handler, is_action, incoming):
                          else "Sorry, something went wrong; please try again.", kind="error")]
         replies += _repeat_pending(st)
     st["updated_at"] = when.isoformat()
+    dates.CURRENT.reset(as_of)
     return st, replies
 
 
@@ -348,7 +348,7 @@ def _ranking(answers) -> list[str]:
         return []
     try:
         from rules import most_valuable_missing
-        return list(most_valuable_missing(prof))
+        return list(most_valuable_missing(prof, as_of=dates.today()))
     except Exception:
         return []
 
@@ -548,13 +548,14 @@ def _finish(st, when) -> list[Reply]:
     except Exception:
         log.exception("estimate failed for %r", prof)
         return [Reply(t("knowledge_down", lang), kind="error", buttons=[[Button(b("human", lang), "human")]])]
-    doc = summary.estimate_text(result, lang, relocated=prof.get("origin") == "relocated")
+    relocated = prof.get("origin") == "relocated"
+    # The text opens with the policy's term when it is not in force, so no intro goes before it.
+    text = summary.estimate_text(result, lang, relocated=relocated, profile=prof)
     clauses = sorted({ln["clause"] for ln in result["lines"]} | ({16} if not result["eligible"] else set()))
     buttons = [[Button(b("review", lang), "ctl:review"), Button(b("restart", lang), "ctl:restart")],
                [Button(b("human", lang), "human")]]
-    filename = "eligibility-estimate.txt" if lang == "en" else "资格自测估算.txt"
-    return [Reply(t("estimate_intro", lang) + "\n\n" + doc, kind="estimate", clauses=clauses, buttons=buttons,
-                  document=(filename, doc),
+    return [Reply(text, kind="estimate", clauses=clauses, buttons=buttons, estimate=result,
+                  document=document.estimate_document(result, lang, profile=prof, relocated=relocated),
                   events=[{"type": "interview", "event": "finished", "profile": prof,
                            "total_min": result["total_min"], "total_max": result["total_max"]}])]
 

@@ -27,11 +27,12 @@ class Reply:
 
     text: str
     buttons: list[list[Button]] = field(default_factory=list)
-    document: tuple[str, str] | None = None
+    document: tuple[str, bytes] | None = None  # (filename ending in .docx, the file's bytes)
     kind: str = "info"
     clauses: list[int] = field(default_factory=list)
     events: list[dict] = field(default_factory=list)
     expects: str | None = None
+    estimate: dict | None = None  # on the "estimate" reply: the rules.estimate result (RULES.md shape)
 
     def actions(self) -> list[str]:
         """Every button action, row by row (handy for channels that number the buttons)."""

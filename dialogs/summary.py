@@ -61,12 +61,65 @@ def missing_names(result: dict, lang: str = "zh") -> list[str]:
     return [qs[k].name(lang) if k in qs else k for k in result.get("missing", [])]
 
 
-def estimate_text(result: dict, lang: str = "zh", relocated: bool = False) -> str:
-    """The whole estimate document (also sent as a file); ``result`` is estimated in the same language."""
-    en = lang == "en"
+def answer_lines(profile: dict | None, lang: str = "zh") -> list[tuple[str, str]]:
+    """(question, answer) for each answer the estimate was computed from, in the interview's order."""
+    if not profile:
+        return []
+    rows = []
+    for q in interview.questions():
+        if q.key in profile:
+            value = profile[q.key]
+            if q.key == "ranking" and value is None:
+                value = "none"  # the profile's null is the interview's "none of these"
+            rows.append((q.name(lang), interview.display(q, value, lang)))
+    return rows
+
+
+def money_range(low: int, high: int, lang: str = "zh") -> str:
+    """"72万元", "37.5万元 ～ 2237.5万元"; English "RMB 1 to RMB 2"."""
     shown = _format_money(lang)
+    if low == high:
+        return shown(high)
+    return f"{shown(low)} to {shown(high)}" if lang == "en" else f"{shown(low)} ～ {shown(high)}"
+
+
+def day_text(result: dict, lang: str = "zh") -> str:
+    """The estimate's date as people write it: 2026年11月30日 / 30 November 2026."""
+    from datetime import date
+
+    from rules.money import format_date, format_date_en
+
+    day = date.fromisoformat(result["as_of"])
+    return format_date_en(day) if lang == "en" else format_date(day)
+
+
+def headline(result: dict, lang: str = "zh") -> str | None:
+    """Outside the policy's term, the line every estimate opens with."""
+    from datetime import date
+
+    from rules import validity_headline
+
+    return validity_headline(date.fromisoformat(result["as_of"]), lang)
+
+
+def estimate_text(result: dict, lang: str = "zh", relocated: bool = False, profile: dict | None = None) -> str:
+    """The whole estimate as text (the chat's reply, and the .txt file); ``result`` is estimated in
+    the same language, ``profile`` holds the answers it was computed from."""
+    from rules.render import cut_row, personal_note, totals
+
+    en = lang == "en"
     colon = ": " if en else "："
-    out = ["Eligibility check: estimate (for reference only)" if en else "资格自测结果（估算，仅供参考）", ""]
+    out = []
+    line = headline(result, lang)
+    if line:  # not in force: said first, never under a confident total
+        out += [line, ""]
+    out += ["Eligibility check: estimate (for reference only)" if en else "资格自测结果（估算，仅供参考）",
+            f"Date of the estimate: {day_text(result, lang)}" if en else f"估算日期：{day_text(result, lang)}", ""]
+    answered = answer_lines(profile, lang)
+    if answered:
+        out.append("Your answers (the estimate rests on them):" if en else "您的回答（估算依据）：")
+        out += [f"· {name}{colon}{value}" for name, value in answered]
+        out.append("")
     if not result.get("eligible", True):
         out.append("Under Article 16 the policy does not apply:" if en else "按第十六条，本政策暂不适用：")
         out += [f"· {r}" for r in result.get("reasons", [])]
@@ -78,21 +131,28 @@ def estimate_text(result: dict, lang: str = "zh", relocated: bool = False) -> st
             for ln in money:
                 out.append(f"· {article_name(ln['clause'], lang)} {ln['item']}{colon}{_amount(ln, lang)}")
                 out.append(f"  {'Basis' if en else '依据'}{colon}{ln['basis']}")
+            cut = cut_row(result, lang)
+            if cut:  # which lines the article 17 cap cut, and by how much
+                out.append(f"· {cut[0]} {cut[1]}{colon}{cut[2]}")
         else:
             out.append("No money award follows from the answers given." if en else "按目前的回答，暂无可计算的资金支持。")
         if services:
             out.append("")
             out.append("Services (no money):" if en else "另可享受的服务：")
             out += [f"· {article_name(ln['clause'], lang)} {ln['item']}" for ln in services]
-        lo, hi = result["total_min"], result["total_max"]
         out.append("")
+        figures = totals(result, lang)
+        for i, (label, low, high) in enumerate(figures[:-1]):
+            tail = personal_note(lang) if i == 1 else ""  # the second subtotal is the managers' own
+            out.append(f"{label}{colon}{money_range(low, high, lang)}{tail}")
+        label, lo, hi = figures[-1]
         if lo == hi:
-            out.append(f"{'Total' if en else '合计'}{colon}{shown(hi)}")
+            out.append(f"{label}{colon}{money_range(lo, hi, lang)}")
         elif en:
-            out.append(f"Total: {shown(lo)} to {shown(hi)} (the upper figure counts the \"up to\" items at "
+            out.append(f"{label}: {money_range(lo, hi, lang)} (the upper figure counts the \"up to\" items at "
                        "their ceilings; the district sets the actual amounts within them)")
         else:
-            out.append(f"合计：{shown(lo)} ～ {shown(hi)}（含“最高”项目的上限，实际金额由区里在上限内核定）")
+            out.append(f"{label}：{money_range(lo, hi, lang)}（含“最高”项目的上限，实际金额由区里在上限内核定）")
         if result.get("capped_by_contribution"):
             out.append("Lowered by the Article 17 cap (your contribution to the district)." if en
                        else "已按第十七条与对我区的年度综合贡献相匹配的要求核减。")
@@ -120,8 +180,8 @@ def next_steps(result: dict, lang: str = "zh", relocated: bool = False) -> list[
     else:
         out.append(f"· 本政策由{AUTHORITY}负责解释，具体申报方式和所需材料以区人社局的要求为准；"
                    "本估算不代表审核结果。")
-    if not result.get("eligible", True):
-        return out
+    if not result.get("eligible", True) or not result.get("policy_valid", True):
+        return out  # nothing to prepare for a policy that does not apply, or is not in force
     clauses = []
     for ln in result.get("lines", []):
         if ln["kind"] != "service" and ln["clause"] not in clauses:

@@ -10,6 +10,12 @@ from knowledge.matcher import MatchResult
 
 # Entries about the policy's term get today's count of days left, which no file can hold.
 VALIDITY_ENTRIES = ("a19", "t-validity")
+# Answers about an award or applying for one: the articles that grant, limit or decide awards (1-18),
+# the topics on applying, amounts, eligibility, pay-first, relocation and stacking, and the term
+# itself. Outside the policy's term they open with one line saying it is not in force. Not here: the
+# preamble (what the policy is) and who interprets it, which stay true.
+AWARD_ENTRIES = frozenset({f"a{n:02d}" for n in range(1, 19)} | set(VALIDITY_ENTRIES) | {
+    "t-how-to-apply", "t-overview", "t-pay-first", "t-relocation", "t-stacking", "t-who-can-apply"})
 
 AUTHORITY = "西青区人力资源和社会保障局（区人社局）"
 AUTHORITY_EN = "the Xiqing District Human Resources and Social Security Bureau"
@@ -63,6 +69,15 @@ def validity_note(today: dt.date | None = None, lang: str = "zh") -> str:
     return f"As of {today.isoformat()}, {days} days remain before the policy expires."
 
 
+def term_line(entry_id: str, today: dt.date, lang: str = "zh") -> str | None:
+    """For an answer about an award outside the policy's term, the line it opens with; else None."""
+    if entry_id not in AWARD_ENTRIES:
+        return None
+    from rules import validity_headline
+
+    return validity_headline(today, "en" if lang == "en" else "zh")
+
+
 def render_answer(result: MatchResult, lang: str = "zh", today: dt.date | None = None) -> str:
     """The reply text for a match result, in Chinese or English."""
     if result.confident and result.top:
@@ -70,7 +85,8 @@ def render_answer(result: MatchResult, lang: str = "zh", today: dt.date | None =
         text = entry.answer if lang == "zh" else entry.answer_en
         if entry.id in VALIDITY_ENTRIES:
             text += "\n" + validity_note(today, lang)
-        return text
+        line = term_line(entry.id, today or dt.date.today(), lang)
+        return f"{line}\n\n{text}" if line else text
     if not result.matches and result.reason == "empty":
         return EMPTY if lang == "zh" else EMPTY_EN
     lines = [NOT_COVERED if lang == "zh" else NOT_COVERED_EN]

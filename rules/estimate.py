@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from . import formulas as f
-from .money import format_date, format_date_en, format_rmb, format_wan, join_en
+from .money import article_name, article_name_en, format_date, format_date_en, format_rmb, format_wan, join_en
 from .parameters import values
 
 P = values().__getitem__  # P("rent_subsidy.yearly_cap") -> 800000
@@ -23,6 +23,8 @@ AUTHORITY_EN = "the Xiqing District Human Resources and Social Security Bureau"
 # Lines paid to the institution itself that article 17 ties to its contribution. Rent (5) and
 # events (13) are exempt by the text; talent awards (6) go to the managers; services carry no money.
 CAPPED_CLAUSES = frozenset({4, 10, 11, 12, 14})
+# Lines paid to people, not to the institution: the article 6 talent award goes to the managers.
+PERSONAL_CLAUSES = frozenset({6})
 UP_TO_NOTE = ("标注“最高”的金额是政策上限（第四条、第十条、第十三条），实际金额由区里在上限内确定，可能低于上限。",
               "Amounts marked \"up to\" are the policy's ceilings (Articles 4, 10 and 13); the district sets "
               "the actual amount within them, and it may be lower.")
@@ -85,7 +87,29 @@ def eligibility(profile: dict, lang: str = "zh") -> tuple[bool, list[str], list[
     return not reasons, reasons, untold
 
 
-def apply_contribution_cap(profile: dict, lines: list[dict], sheet: f.Sheet) -> tuple[int, int, bool]:
+class Cap:
+    """What article 17 did to the totals: the totals after it, and how much it cut from which articles."""
+
+    __slots__ = ("total_min", "total_max", "cut_min", "cut_max", "clauses")
+
+    def __init__(self, total_min: int, total_max: int, cut_min: int = 0, cut_max: int = 0,
+                 clauses: tuple[int, ...] = ()):
+        self.total_min, self.total_max = total_min, total_max
+        self.cut_min, self.cut_max, self.clauses = cut_min, cut_max, list(clauses)
+
+    @property
+    def capped(self) -> bool:
+        return bool(self.cut_min or self.cut_max)
+
+
+def _line_names(lines: list[dict], lang: str) -> str:
+    """"第十条品牌奖励、第十一条营收奖励" / "Article 10 Brand award and Article 11 Revenue award"."""
+    if lang == "en":
+        return join_en([f"{article_name_en(line['clause'])} {line['item']}" for line in lines])
+    return "、".join(f"{article_name(line['clause'])}{line['item']}" for line in lines)
+
+
+def apply_contribution_cap(profile: dict, lines: list[dict], sheet: f.Sheet) -> Cap:
     """Article 17: outside rent and events, an institution's yearly awards may not exceed its contribution."""
     total_min = total_max = capped_min = capped_max = 0
     for line in lines:
@@ -95,7 +119,7 @@ def apply_contribution_cap(profile: dict, lines: list[dict], sheet: f.Sheet) -> 
             capped_min += line["min"]
             capped_max += line["max"]
     if profile["role"] != "institution":
-        return total_min, total_max, False
+        return Cap(total_min, total_max)
     contribution = f.Effective(profile, "contribution", ("对我区的年度综合贡献",
                                                          "the yearly overall contribution to the district"))
     if contribution.value is None:
@@ -108,18 +132,23 @@ def apply_contribution_cap(profile: dict, lines: list[dict], sheet: f.Sheet) -> 
                         "Article 17: apart from the rent and event subsidies, the awards paid in a year must match "
                         "the yearly overall contribution to the district; not yet told: "
                         f"{join_en([en for _, en in untold])}, so the amounts above are not reduced for it."))
-        return total_min, total_max, False
+        return Cap(total_min, total_max)
     cap = contribution.value
-    new_min = total_min - capped_min + min(capped_min, cap)
-    new_max = total_max - capped_max + min(capped_max, cap)
-    capped = new_min < total_min or new_max < total_max
-    if capped:
-        sheet.note((f"第十七条：除房租、活动补贴外，奖补合计最多{format_wan(capped_max)}，超过{contribution.phrase[0]}，"
-                    f"按{format_wan(cap)}计入合计（人才奖励付给管理人员本人，不在此限）。",
-                    f"Article 17: apart from the rent and event subsidies, the awards come to at most "
-                    f"{format_rmb(capped_max)}, more than {contribution.phrase[1]}, so {format_rmb(cap)} counts "
-                    f"toward the total (talent awards go to the managers themselves and are not limited by this)."))
-    return new_min, new_max, capped
+    cut_min = capped_min - min(capped_min, cap)
+    cut_max = capped_max - min(capped_max, cap)
+    if not (cut_min or cut_max):
+        return Cap(total_min, total_max)
+    cut_lines = [line for line in lines if line["clause"] in CAPPED_CLAUSES and line["max"]]
+    names = (_line_names(cut_lines, "zh"), _line_names(cut_lines, "en"))
+    sheet.note((f"第十七条：{names[0]}合计最多{format_wan(capped_max)}，超过{contribution.phrase[0]}，"
+                f"核减{format_wan(cut_max)}，按{format_wan(cap)}计入机构可得"
+                "（房租、活动补贴和付给管理人员本人的人才奖励不在此限）。",
+                f"Article 17: {names[1]} come to at most {format_rmb(capped_max)}, more than "
+                f"{contribution.phrase[1]}; they are cut by {format_rmb(cut_max)}, so {format_rmb(cap)} counts "
+                "for the institution (rent and event subsidies, and talent awards paid to the managers "
+                "themselves, are not limited by this)."))
+    clauses = tuple(sorted({line["clause"] for line in cut_lines}))
+    return Cap(total_min - cut_min, total_max - cut_max, cut_min, cut_max, clauses)
 
 
 def validity_notes(as_of: dt.date, lang: str = "zh") -> tuple[bool, list[str]]:
@@ -151,6 +180,23 @@ def validity_notes(as_of: dt.date, lang: str = "zh") -> tuple[bool, list[str]]:
     return True, notes
 
 
+def validity_headline(as_of: dt.date, lang: str = "zh") -> str | None:
+    """The one line that opens every answer about an award outside the policy's term; None within it."""
+    start, end = P("validity.start"), P("validity.end")
+    en = lang == "en"
+    if as_of > end:
+        return (f"Note: this policy expired on {format_date_en(end)} and is no longer in force; ask "
+                f"{AUTHORITY_EN} about the measures now in force." if en else
+                f"提示：本政策有效期已于{format_date(end)}届满，现已不再施行；现行扶持措施请咨询"
+                "西青区人力资源和社会保障局（区人社局）。")
+    if as_of < start:
+        return (f"Note: this policy takes effect on {format_date_en(start)} and is not yet in force on "
+                f"{format_date_en(as_of)}; ask {AUTHORITY_EN} about the measures in force." if en else
+                f"提示：本政策自{format_date(start)}起施行，{format_date(as_of)}尚未施行；现行扶持措施请咨询"
+                "西青区人力资源和社会保障局（区人社局）。")
+    return None
+
+
 def compute(profile: dict, as_of: dt.date, lang: str = "zh") -> dict:
     """The estimate of an already validated profile on the given date (RULES.md output shape)."""
     role = profile["role"]
@@ -159,7 +205,7 @@ def compute(profile: dict, as_of: dt.date, lang: str = "zh") -> dict:
     if eligible:
         ROLE_FORMULAS[role](profile, sheet)
         lines = sorted(sheet.lines, key=lambda line: line["clause"])
-        total_min, total_max, capped = apply_contribution_cap(profile, lines, sheet)
+        cap = apply_contribution_cap(profile, lines, sheet)
         if untold_gate:
             sheet.note(("第十六条：未说明是否" + "、".join(untold_gate) + "，按符合条件计算。",
                         f"Article 16: you did not say whether the institution meets "
@@ -168,11 +214,15 @@ def compute(profile: dict, as_of: dt.date, lang: str = "zh") -> dict:
         if any(line["kind"] == f.UP_TO for line in lines):
             sheet.note(UP_TO_NOTE)
     else:
-        lines, total_min, total_max, capped = [], 0, 0, False
+        lines, cap = [], Cap(0, 0)
         sheet.missing.clear()
         sheet.notes.clear()
     policy_valid, validity = validity_notes(as_of, lang)
-    notes = sheet.notes + [sheet.pick(NO_DOUBLE_NOTE)] + validity
+    # Outside its term, that the policy is not in force comes first, not under the totals.
+    notes = validity + sheet.notes + [sheet.pick(NO_DOUBLE_NOTE)] if not policy_valid else \
+        sheet.notes + [sheet.pick(NO_DOUBLE_NOTE)] + validity
+    personal_min = sum(line["min"] for line in lines if line["clause"] in PERSONAL_CLAUSES)
+    personal_max = sum(line["max"] for line in lines if line["clause"] in PERSONAL_CLAUSES)
     return {
         "role": role,
         "as_of": as_of.isoformat(),
@@ -180,11 +230,19 @@ def compute(profile: dict, as_of: dt.date, lang: str = "zh") -> dict:
         "eligible": eligible,
         "reasons": reasons,
         "lines": lines,
-        "total_min": total_min,
-        "total_max": total_max,
-        "capped_by_contribution": capped,
+        "total_min": cap.total_min,
+        "total_max": cap.total_max,
+        "capped_by_contribution": cap.capped,
         "missing": sheet.missing,
         "notes": notes,
+        # The total splits into what the institution gets and what is paid to people (article 6).
+        "institution_min": cap.total_min - personal_min,
+        "institution_max": cap.total_max - personal_max,
+        "personal_min": personal_min,
+        "personal_max": personal_max,
+        "cap_cut_min": cap.cut_min,
+        "cap_cut_max": cap.cut_max,
+        "capped_clauses": cap.clauses,
     }
 
 

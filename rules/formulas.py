@@ -332,9 +332,12 @@ def matchmaking_services(profile: dict, sheet: Sheet) -> None:
                 "Article 9: enterprises regularly receive \"HR service vouchers\" to buy the tenant institutions' "
                 "services, such as talent recruitment, job seeking and hiring, and HR outsourcing."))
     sheet.line(15, ("免费帮办代办", "Free help with formalities"), SERVICE, 0, 0,
-               ("第十五条：产业园运营单位免费协助办理企业注册、税务登记、金融社保及政策申报等业务。",
-                "Article 15: the park operator helps free of charge with company registration, tax registration, "
-                "banking and social insurance, and policy applications."))
+               ("第十五条：产业园运营单位免费协助入驻机构办理企业注册、税务登记、金融社保等相关业务，"
+                "协助符合条件的入驻机构做好社保补贴、创业补贴、岗位补贴、职业培训补贴等政策申报工作。",
+                "Article 15: the park operator helps institutions in the park free of charge with company "
+                "registration, tax registration, finance and social insurance matters, and helps eligible "
+                "institutions apply for social insurance subsidies, start-up subsidies, job subsidies, vocational "
+                "training subsidies and the like."))
 
 
 def brand_award(profile: dict, sheet: Sheet) -> None:

@@ -52,7 +52,7 @@ def test_save_the_estimate(tmp_path):
     status, out = chat(["/save", "/check", "3", "1", f"/save {target}", "/quit"])
     assert status == 0
     assert "还没有可保存的估算结果" in out
-    assert target.read_text(encoding="utf-8").startswith("资格自测结果")
+    assert target.read_text(encoding="utf-8-sig").startswith("资格自测结果")  # .txt: text with a BOM
 
 
 def test_policybot_chat_subprocess():

@@ -6,6 +6,7 @@ import pytest
 
 import rules
 from dialogs import STATE_VERSION, new_state, press, profile_of, respond
+from dialogs.document import docx_text
 from dialogs.summary import article_name
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
@@ -73,7 +74,10 @@ def assert_estimate_matches(conv, expected_profile):
             assert rules.format_wan(line["max"]) in text
     assert rules.format_wan(result["total_max"]) in text
     assert "西青区人力资源和社会保障局" in text
-    assert conv.last.document and conv.last.document[1] in text
+    filename, data = conv.last.document
+    document = docx_text(data)  # the same estimate as a Word document
+    assert filename.endswith(".docx") and all(note in document for note in result["notes"])
+    assert conv.last.estimate == result
     return result
 
 
@@ -107,7 +111,7 @@ def test_institution_full_interview():
     assert len(conv.asked) == len(set(conv.asked)), "a question was asked twice"
     assert conv.asked[:5] == ["role", "registered_in_park", "legal_person", "independent_accounting",
                               "sound_finance"], "article 16 comes first"
-    assert "租赁合同" in conv.last.document[1]  # what to prepare for 先缴后补
+    assert "租赁合同" in docx_text(conv.last.document[1])  # what to prepare for 先缴后补
 
 
 def test_operator_interview():
@@ -166,7 +170,7 @@ def test_relocated_firm_counts_only_the_growth():
     assert per_clause(result)[11] == 100_000   # 3.2亿 − 1.5亿 = 1.7亿
     assert "contribution" in result["missing"]
     assert "本年经济贡献" in conv.last.text     # the skipped fact is listed as missing
-    assert "上一年度" in conv.last.document[1]
+    assert "上一年度" in docx_text(conv.last.document[1])
 
 
 def test_every_control_back_skip_review_edit_restart_cancel():

@@ -13,7 +13,8 @@ CASES_DIR = Path(__file__).resolve().parents[1] / "rules" / "cases"
 DEFAULT_AS_OF = "2026-06-01"  # a fixed date inside the policy's validity, far from its end
 EXPECT_KEYS = {"clause_max", "clause_min", "absent", "kinds", "basis", "basis_contains", "total_min", "total_max",
                "eligible", "policy_valid", "capped", "reasons_count", "missing", "missing_has", "missing_lacks",
-               "notes_contain", "notes_lack"}
+               "notes_contain", "notes_lack", "institution_min", "institution_max", "personal_min", "personal_max",
+               "cap_cut_min", "cap_cut_max", "capped_clauses"}
 
 
 def load_cases():
@@ -40,6 +41,9 @@ def test_case(case):
 
     json.dumps(result)  # the result is plain JSON
     assert result["total_min"] <= result["total_max"]
+    # The two subtotals (the institution's, the managers' article 6 reward) make up the total.
+    assert result["institution_min"] + result["personal_min"] == result["total_min"]
+    assert result["institution_max"] + result["personal_max"] == result["total_max"]
     clauses = _by_clause(result["lines"])
     for clause, amount in expect.get("clause_max", {}).items():
         assert int(clause) in clauses, f"no line for article {clause}: {result['lines']}"
@@ -55,7 +59,11 @@ def test_case(case):
     for clause, text in expect.get("basis_contains", {}).items():
         assert text in clauses[int(clause)][0]["basis"]
     for key, field in (("total_min", "total_min"), ("total_max", "total_max"), ("eligible", "eligible"),
-                       ("policy_valid", "policy_valid"), ("capped", "capped_by_contribution")):
+                       ("policy_valid", "policy_valid"), ("capped", "capped_by_contribution"),
+                       ("institution_min", "institution_min"), ("institution_max", "institution_max"),
+                       ("personal_min", "personal_min"), ("personal_max", "personal_max"),
+                       ("cap_cut_min", "cap_cut_min"), ("cap_cut_max", "cap_cut_max"),
+                       ("capped_clauses", "capped_clauses")):
         if key in expect:
             assert result[field] == expect[key], f"{field}: {result[field]!r}"
     if "reasons_count" in expect:

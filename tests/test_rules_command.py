@@ -39,7 +39,9 @@ def test_json_prints_exactly_the_rules_md_shape(tmp_path, capsys):
     assert main(["estimate", write(tmp_path, RENT_AND_REVENUE), "--json", "--as-of", "2026-11-26"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert list(result) == ["role", "as_of", "policy_valid", "eligible", "reasons", "lines", "total_min",
-                            "total_max", "capped_by_contribution", "missing", "notes"]
+                            "total_max", "capped_by_contribution", "missing", "notes",
+                            "institution_min", "institution_max", "personal_min", "personal_max",
+                            "cap_cut_min", "cap_cut_max", "capped_clauses"]
     assert set(result["lines"][0]) == {"clause", "item", "kind", "min", "max", "basis"}
     assert (result["total_min"], result["total_max"]) == (1_020_000, 1_370_000)
     assert result["as_of"] == "2026-11-26"
@@ -102,3 +104,16 @@ def test_cli_process_exits_2_without_traceback(tmp_path, text):
     assert run.returncode == 2
     assert "Traceback" not in run.stderr
     assert len(run.stderr.strip().splitlines()) == 1
+
+
+def test_json_splits_the_managers_reward_from_the_institutions(tmp_path, capsys):
+    profile = {"role": "institution", "revenue": 300_000_000, "manager_contributions": [500_000, 300_000]}
+    assert main(["estimate", write(tmp_path, profile), "--json", "--as-of", "2026-06-01"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert (result["institution_min"], result["institution_max"]) == (300_000, 300_000)   # article 11
+    assert (result["personal_min"], result["personal_max"]) == (800_000, 800_000)         # article 6
+    assert (result["total_min"], result["total_max"]) == (1_100_000, 1_100_000)           # unchanged meaning
+    assert main(["estimate", write(tmp_path, profile), "--as-of", "2026-06-01"]) == 0
+    out = capsys.readouterr().out
+    assert "机构可得：30万元" in out and "个人奖励（第六条）：80万元" in out
+    assert "合计（含机构可得和个人奖励）：110万元" in out

@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 from bot.cli import main
 from dialogs import new_state, respond
 from dialogs.answers import computed_amounts
+from dialogs.document import docx_text
 from dialogs.summary import estimate_text
+from rules.render import total_label
 from rules import PROFILE_KEYS, estimate, format_rmb, format_wan, render_text
 
 # Han characters, CJK punctuation (，。：、“”) and full-width forms (：；（）).
@@ -127,9 +129,9 @@ def test_gate_reasons_and_untold_conditions():
 def test_cap_and_relocation_notes_name_the_figures():
     _, capped = both("contribution cap")
     assert capped["capped_by_contribution"]
-    cap_note = [note for note in capped["notes"] if note.startswith("Article 17: apart from")][0]
+    cap_note = [note for note in capped["notes"] if note.startswith("Article 17: Article")][0]
     assert "more than the yearly overall contribution to the district of RMB 500,000" in cap_note
-    assert "so RMB 500,000 counts toward the total" in cap_note
+    assert "so RMB 500,000 counts for the institution" in cap_note
     _, untold = both("contribution untold")
     assert any("not yet told: this year's overall economic contribution to the district" in n for n in untold["notes"])
     _, relocated = both("relocated, growth")
@@ -146,9 +148,10 @@ def test_validity_notes_give_dates_in_english():
     _, after = both("after the policy")
     _, soon = both("policy ending soon")
     assert not before["policy_valid"] and not after["policy_valid"] and soon["policy_valid"]
-    assert "20 November 2023" in before["notes"][-1] and "1 January 2023" in before["notes"][-1]
-    assert after["notes"][-1].startswith("Article 19: the policy was valid until 31 December 2026")
-    assert "Xiqing District Human Resources and Social Security Bureau" in after["notes"][-1]
+    # Outside the term, the validity note comes first, not last under the amounts.
+    assert "20 November 2023" in before["notes"][0] and "1 January 2023" in before["notes"][0]
+    assert after["notes"][0].startswith("Article 19: the policy was valid until 31 December 2026")
+    assert "Xiqing District Human Resources and Social Security Bureau" in after["notes"][0]
     assert soon["notes"][-1] == "As of 26 November 2026, 35 days remain until the policy expires; apply early."
 
 
@@ -234,12 +237,13 @@ def test_english_interview_ends_in_an_english_estimate():
     reply = interview("en", INTERVIEW)
     result = estimate(INTERVIEW_PROFILE, as_of=NOW.date(), lang="en")
     assert reply.kind == "estimate" and result["capped_by_contribution"]
-    assert CJK.findall(reply.text) == [] and CJK.findall(reply.document[1]) == []
+    assert CJK.findall(reply.text) == [] and CJK.findall(docx_text(reply.document[1])) == []
     for line in result["lines"]:
         assert f"Article {line['clause']} {line['item']}" in reply.text
         if line["kind"] != "service":
             assert line["basis"] in reply.text
-    assert f"Total: {format_rmb(result['total_min'])} to {format_rmb(result['total_max'])}" in reply.text
+    label = total_label(result, "en")  # the managers' article 6 reward is in it: "Total (institution and ...)"
+    assert f"{label}: {format_rmb(result['total_min'])} to {format_rmb(result['total_max'])}" in reply.text
     assert "万元" not in reply.text and all(note in reply.text for note in result["notes"])
 
 
@@ -248,7 +252,8 @@ def test_chinese_interview_still_gives_chinese_amounts():
                "sound_finance": "是", "brand_selected": "是"}
     reply = interview("zh", chinese)
     result = estimate(INTERVIEW_PROFILE, as_of=NOW.date())
-    assert f"合计：{format_wan(result['total_min'])} ～ {format_wan(result['total_max'])}" in reply.text
+    assert f"合计（含机构可得和个人奖励）：{format_wan(result['total_min'])} ～ {format_wan(result['total_max'])}" \
+        in reply.text
     assert "RMB" not in reply.text
 
 

@@ -48,12 +48,25 @@ def test_quote_is_in_the_policy_article_and_states_the_value(name):
         assert str(param.value) in param.reading
         return
     assert stated(param) in param.quote, f"{name}: {stated(param)!r} is not in its quote {param.quote!r}"
-    if name == "validity.start":
-        # Article 19 says 自印发之日起实施; the issue date stands in the document's header.
-        assert "自印发之日起实施" in article_text(19)
+    # The quote identifies one place in the policy, not a phrase that also stands elsewhere.
+    assert POLICY.count(param.quote) == 1, f"{name}: quote {param.quote!r} occurs {POLICY.count(param.quote)} times"
+    if param.article == 0:
+        # The issuing notice before the articles, where the issue date stands.
         assert param.quote in POLICY.split("1.")[0]
     else:
         assert param.quote in article_text(param.article), f"{name}: quote not found in article {param.article}"
+
+
+def test_the_start_date_is_the_issue_date_of_the_notice():
+    # Article 19 says 自印发之日起实施; the date itself is the notice's, which prints the measures.
+    start = PARAMS["validity.start"]
+    assert "自印发之日起实施" in article_text(19)
+    assert start.article == 0 and "印发给你们" in start.quote and "2023年11月20日" in start.quote
+
+
+def test_the_operating_subsidy_years_quote_is_article_2s_sentence():
+    quote = PARAMS["operating_subsidy.max_years"].quote
+    assert quote in article_text(2) and quote not in article_text(5)
 
 
 def test_all_values_take_effect_from_the_issue_date():

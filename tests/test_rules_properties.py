@@ -46,6 +46,14 @@ def test_valid_profiles_always_estimate(profile):
     assert set(result["missing"]) <= set(PROFILE_KEYS) - set(profile)
     if not result["eligible"]:
         assert result["lines"] == [] and result["reasons"]
+    # The institution's subtotal and the managers' (article 6) make up the total; the cut is what
+    # article 17 took off the sum of the lines.
+    for end in ("min", "max"):
+        assert result[f"institution_{end}"] + result[f"personal_{end}"] == result[f"total_{end}"]
+        assert result[f"institution_{end}"] >= 0 and result[f"personal_{end}"] >= 0
+        assert sum(line[end] for line in result["lines"]) - result[f"cap_cut_{end}"] == result[f"total_{end}"]
+    assert result["personal_max"] == sum(line["max"] for line in result["lines"] if line["clause"] == 6)
+    assert bool(result["capped_clauses"]) == result["capped_by_contribution"]
 
 
 @settings(max_examples=50, deadline=None)

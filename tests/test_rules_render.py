@@ -39,3 +39,50 @@ def test_text_orders_lines_by_article_and_shows_ceilings():
 def test_text_of_a_capped_estimate_says_so():
     result = estimate({"role": "institution", "revenue": 300_000_000, "contribution": 100_000}, as_of="2026-06-01")
     assert "合计：10万元（已按第十七条年度综合贡献核减）" in render_text(result)
+
+
+MANAGERS = {"role": "institution", "revenue": 300_000_000, "manager_contributions": [500_000, 300_000],
+            "brand_selected": True, "contribution": 250_000}
+
+
+def test_text_gives_the_institutions_and_the_managers_subtotals():
+    text = render_text(estimate(MANAGERS, as_of="2026-06-01"))
+    # Article 10 (up to 20万) and 11 (30万) are cut to the 25万 contribution; article 6 goes to the managers.
+    assert "机构可得：25万元" in text
+    assert "个人奖励（第六条）：80万元（付给主要管理人员本人）" in text
+    assert "合计（含机构可得和个人奖励）：105万元" in text
+    assert text.index("机构可得") < text.index("个人奖励（第六条）") < text.index("合计（含")
+
+
+def test_english_text_gives_the_two_subtotals():
+    text = render_text(estimate(MANAGERS, as_of="2026-06-01", lang="en"), "en")
+    assert "For the institution: RMB 250,000" in text
+    assert "Personal awards (Article 6): RMB 800,000 (paid to the main managers themselves)" in text
+    assert "Total (institution and personal awards together): RMB 1,050,000" in text
+
+
+def test_without_a_talent_award_there_is_one_total():
+    text = render_text(estimate({"role": "institution", "revenue": 300_000_000}, as_of="2026-06-01"))
+    assert "合计：30万元" in text and "个人奖励" not in text
+
+
+def test_the_cap_row_names_the_lines_and_the_cut():
+    text = render_text(estimate(MANAGERS, as_of="2026-06-01"))
+    # The table shows the cut as its own row, so the column adds up to the subtotal.
+    assert "第十七条  核减（第十条、第十一条超过年度综合贡献部分）" in text and "-5～-25万元" in text
+    en = render_text(estimate(MANAGERS, as_of="2026-06-01", lang="en"), "en")
+    assert "Article 17  Cut (Articles 10 and 11 above the yearly contribution)" in en and "-RMB 50,000 to -RMB 250,000" in en
+
+
+def test_an_expired_policy_opens_the_text_and_labels_the_total():
+    profile = {"role": "institution", "revenue": 300_000_000}
+    text = render_text(estimate(profile, as_of="2027-01-05"))
+    first = text.splitlines()[0]
+    assert "已不再施行" in first and "区人社局" in first
+    assert "原政策本可给予的合计：30万元" in text
+    en = render_text(estimate(profile, as_of="2027-01-05", lang="en"), "en")
+    assert "no longer in force" in en.splitlines()[0]
+    assert "Total the policy would have given: RMB 300,000" in en
+    early = render_text(estimate(profile, as_of="2023-11-01"))
+    assert "尚未施行" in early.splitlines()[0]
+    assert not any(line.startswith("合计") for line in text.splitlines())  # never a plain, confident total

@@ -168,8 +168,10 @@ async def test_full_interview_through_buttons_and_typed_amounts_ends_in_the_esti
 
     files = await fake_api.replies_to(USER, lambda: fake_api.press(estimate, DOC_ACTION))
     document = files[0].document
-    assert files[0].method == "sendDocument" and document["filename"].endswith((".txt", ".md"))
-    body = document["content"].decode("utf-8")
+    assert files[0].method == "sendDocument" and document["filename"].endswith(".docx")
+    from dialogs.document import docx_text
+
+    body = docx_text(document["content"])  # the Word document opens and holds the estimate
     assert "1.3亿元" in body and "合计" in body
 
 

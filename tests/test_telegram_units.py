@@ -205,7 +205,7 @@ def test_replies_without_buttons_join_the_next_message_and_the_estimate_gets_a_s
 
     replies = [Reply("好的，我们开始资格自测。"), Reply("已记下：营业收入 3亿元"),
                Reply("（1/16）您是以哪种身份了解这项政策？", buttons=[[Button("机构", "ans:role:institution")]]),
-               Reply("估算结果", buttons=[[Button("转人工", "human")]], document=("估算.txt", "合计：30万元")),
+               Reply("估算结果", buttons=[[Button("转人工", "human")]], document=("估算.docx", b"PK")),
                Reply("说明")]
     messages = compose_messages(replies, "保存")
     assert [text for text, _ in messages] == [

@@ -13,6 +13,7 @@ ConversationHandler "interview" mirrors it after every step, so no handler can l
 """
 from __future__ import annotations
 
+import base64
 import dataclasses
 import json
 import logging
@@ -174,8 +175,8 @@ class TelegramChannel:
         self.record_events(update, replies, self.lang(record))
         replies = await self.hand_off(update, context, replies, self.lang(record))
         for reply in replies:
-            if reply.document:
-                record["document"] = list(reply.document)
+            if reply.document:  # the .docx bytes, as base64 text: user_data is stored as JSON
+                record["document"] = [reply.document[0], base64.b64encode(reply.document[1]).decode("ascii")]
         # Written before the user sees the reply: a crash can lose an answer the user has not
         # seen acknowledged, never one they have.
         persistence = context.application.persistence
@@ -341,9 +342,11 @@ class TelegramChannel:
         if not document:
             await self.say(update, context, "no_document")
             return
-        filename, text = document
+        filename, stored = document
+        # A record saved before the estimate became a .docx holds the text itself.
+        data = base64.b64decode(stored) if filename.endswith(".docx") else stored.encode("utf-8")
         await context.bot.send_document(
-            update.effective_chat.id, InputFile(text.encode("utf-8"), filename=filename),
+            update.effective_chat.id, InputFile(data, filename=filename),
             caption=TEXTS[self.lang(record)]["document_caption"])
 
     async def on_unsupported(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -1,0 +1,249 @@
+"""The estimate as a Word document (.docx, python-docx) the applicant can keep, print or forward.
+
+Title, date and the policy's validity, the answers the estimate rests on, the table of lines with
+article and arithmetic, the subtotals and total, what is missing, notes, next steps, disclaimer;
+in Chinese or English as the conversation. Nothing here knows about a channel: it returns bytes.
+"""
+from __future__ import annotations
+
+import io
+import logging
+
+from dialogs import summary
+
+log = logging.getLogger(__name__)
+
+POLICY_NAME = "《关于加速推进西青区人力资源服务产业园建设的若干政策措施（试行）》"
+POLICY_NAME_EN = ("Several Measures to Accelerate the Construction of the Xiqing District Human Resources "
+                  "Service Industrial Park (Trial)")
+# Fonts every copy of Word and WPS has: 宋体 for Chinese text, Calibri for Latin text.
+FONT_ZH, FONT_LATIN = "宋体", "Calibri"
+WARNING_RED = (0xC0, 0x00, 0x00)
+
+WORDS = {
+    "title": ("西青区人力资源服务产业园政策 · 资格自测估算", "Xiqing HR Service Park policy: eligibility estimate"),
+    "date": ("估算日期：{day}", "Date of the estimate: {day}"),
+    "policy": ("政策：{name}，{start}印发并实施，有效期至{end}。",
+               "Policy: {name}, issued and in force from {start}, valid until {end}."),
+    "in_force": ("估算日期在政策有效期内。", "The date of the estimate lies within the policy's term."),
+    "answers": ("您的回答（估算依据）", "Your answers (the estimate rests on them)"),
+    "answer_header": (("问题", "回答"), ("Question", "Answer")),
+    "no_answers": ("（未提供）", "(none given)"),
+    "lines": ("估算明细", "The estimate, article by article"),
+    "header": (("条款", "项目", "金额", "计算依据"), ("Article", "Item", "Amount", "Arithmetic and basis")),
+    "ineligible": ("按第十六条，本政策暂不适用：", "Under Article 16 the policy does not apply:"),
+    "no_money": ("按目前的回答，暂无可计算的资金支持。", "No money award follows from the answers given."),
+    "range_note": ("金额为区间的，上限含“最高”项目的上限，实际金额由区里在上限内核定。",
+                   "Where an amount is a range, the upper figure counts the \"up to\" items at their ceilings; "
+                   "the district sets the actual amounts within them."),
+    "missing": ("尚未提供的信息（相关项目未计入）", "Not yet known (the estimate leaves out what depends on it)"),
+    "notes": ("说明", "Notes"),
+    "next": ("下一步", "What to do next"),
+    "disclaimer": ("声明", "Disclaimer"),
+    "disclaimer_text": (
+        "本估算由政策助手根据您提供的信息和政策条文自动计算，仅供参考，不构成申报材料，也不代表审核结果。"
+        "本政策由西青区人力资源和社会保障局（区人社局）负责解释，能否享受及实际金额以区人社局审核为准。",
+        "This estimate was computed automatically from the information you gave and the policy's text. It is "
+        "for reference only: it is not an application and not a decision. The policy is interpreted by the "
+        "Xiqing District Human Resources and Social Security Bureau, which decides eligibility and amounts."),
+}
+
+
+def _say(word: str, lang: str, **fields) -> str:
+    text = WORDS[word][1 if lang == "en" else 0]
+    return text.format(**fields) if fields else text
+
+
+def filename(result: dict, lang: str = "zh") -> str:
+    """资格自测估算-2026-11-30.docx / eligibility-estimate-2026-11-30.docx."""
+    stem = "eligibility-estimate" if lang == "en" else "资格自测估算"
+    return f"{stem}-{result['as_of']}.docx"
+
+
+def _set_fonts(doc) -> None:
+    """宋体 for Chinese characters in every style, Calibri for Latin ones; A4 pages with 2.5 cm margins."""
+    from docx.oxml.ns import qn
+    from docx.shared import Mm, Pt
+
+    for name in ("Normal", "Title", "Heading 1", "Heading 2", "List Bullet", "List Bullet 2", "Table Grid"):
+        try:
+            style = doc.styles[name]
+        except KeyError:
+            continue
+        style.font.name = FONT_LATIN
+        fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
+        fonts.set(qn("w:eastAsia"), FONT_ZH)
+    doc.styles["Normal"].font.size = Pt(10.5)  # 五号, the usual body size of a Chinese document
+    doc.styles["Title"].font.size = Pt(18)      # the template's 26 pt wraps a Chinese title
+    for section in doc.sections:
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.left_margin = section.right_margin = Mm(25)
+        section.top_margin = section.bottom_margin = Mm(25)
+
+
+def _add(doc, text: str, style: str | None = None, level: int | None = None):
+    """A paragraph in a style of the template, by name (Heading N for ``level``).
+
+    python-docx looks a style up by scanning every style of the template on each paragraph (about
+    10 ms each); the style id is set directly instead, which keeps a whole document near 0.1 s.
+    """
+    name = ("Title" if level == 0 else f"Heading {level}") if level is not None else style
+    paragraph = doc.add_paragraph(text)
+    if name:
+        paragraph._p.style = _style_ids(doc)[name]
+    return paragraph
+
+
+def _style_ids(doc) -> dict[str, str]:
+    ids = getattr(doc, "_policybot_style_ids", None)
+    if ids is None:
+        ids = {style.name: style.style_id for style in doc.styles}
+        doc._policybot_style_ids = ids
+    return ids
+
+
+def _table(doc, header: tuple[str, ...], rows: list[tuple[str, ...]], widths_mm: tuple[int, ...]):
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.shared import Mm
+
+    table = doc.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for cell, text in zip(table.rows[0].cells, header):
+        cell.text = ""
+        cell.paragraphs[0].add_run(text).bold = True
+    for row in rows:
+        cells = table.add_row().cells
+        for cell, text in zip(cells, row):
+            cell.text = text
+    # Word reads the widths of the cells, LibreOffice and WPS those of the grid: set both.
+    table.autofit = False
+    for column, width in zip(table.columns, widths_mm):
+        column.width = Mm(width)
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths_mm):
+            cell.width = Mm(width)
+    return table
+
+
+def _total_row(table, label: str, amount: str, remark: str = "") -> None:
+    """A bold row under the lines: the label across the first two columns, the amount in the third."""
+    cells = table.add_row().cells
+    merged = cells[0].merge(cells[1])
+    merged.text = ""
+    merged.paragraphs[0].add_run(label).bold = True
+    cells[2].text = ""
+    cells[2].paragraphs[0].add_run(amount).bold = True
+    cells[3].text = remark
+
+
+def estimate_docx(result: dict, lang: str = "zh", profile: dict | None = None, relocated: bool = False) -> bytes:
+    """The estimate as the bytes of a .docx file; ``result`` is rules.estimate in the same language."""
+    # python-docx loads on the first document, not with the engine (it takes a while to import).
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import RGBColor
+
+    from rules.money import format_date, format_date_en
+    from rules.parameters import value
+    from rules.render import cut_row, personal_note, totals
+
+    en = lang == "en"
+    doc = Document()
+    _set_fonts(doc)
+    doc.core_properties.title = _say("title", lang)
+    doc.core_properties.language = "en-GB" if en else "zh-CN"
+    heading = _add(doc, _say("title", lang), level=0)
+    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+
+    line = summary.headline(result, lang)
+    if line:  # outside the policy's term: the first thing read, in red
+        run = doc.add_paragraph().add_run(line)
+        run.bold = True
+        run.font.color.rgb = RGBColor(*WARNING_RED)
+    shown_date = format_date_en if en else format_date
+    doc.add_paragraph(_say("date", lang, day=summary.day_text(result, lang)))
+    doc.add_paragraph(_say("policy", lang, name=POLICY_NAME_EN if en else POLICY_NAME,
+                           start=shown_date(value("validity.start")), end=shown_date(value("validity.end"))))
+    if not line:
+        doc.add_paragraph(_say("in_force", lang))
+
+    _add(doc, _say("answers", lang), level=1)
+    answered = summary.answer_lines(profile, lang)
+    if answered:
+        _table(doc, _say("answer_header", lang), answered, (70, 90))
+    else:
+        doc.add_paragraph(_say("no_answers", lang))
+
+    _add(doc, _say("lines", lang), level=1)
+    if not result.get("eligible", True):
+        doc.add_paragraph(_say("ineligible", lang))
+        for reason in result.get("reasons", []):
+            _add(doc, reason, "List Bullet")
+    elif not result["lines"]:
+        doc.add_paragraph(_say("no_money", lang))
+    else:
+        rows = [(summary.article_name(ln["clause"], lang), ln["item"], summary._amount(ln, lang), ln["basis"])
+                for ln in result["lines"]]
+        cut = cut_row(result, lang)
+        if cut:  # which lines the article 17 cap cut, and by how much
+            cap_note = next((n for n in result["notes"] if n.startswith(("第十七条：第", "Article 17: Article"))), "")
+            rows.append((cut[0], cut[1], cut[2], cap_note))
+        table = _table(doc, _say("header", lang), rows, (20, 35, 30, 75))
+        figures = totals(result, lang)
+        for i, (label, low, high) in enumerate(figures):
+            # The managers' reward is theirs, not the institution's: said beside its subtotal.
+            remark = personal_note(lang).strip(" （）()") if len(figures) == 3 and i == 1 else ""
+            _total_row(table, label, summary.money_range(low, high, lang), remark)
+        if any(low != high for _, low, high in figures):
+            doc.add_paragraph(_say("range_note", lang))
+
+    names = summary.missing_names(result, lang)
+    if names:
+        _add(doc, _say("missing", lang), level=1)
+        for name in names:
+            _add(doc, name, "List Bullet")
+    if result.get("notes"):
+        _add(doc, _say("notes", lang), level=1)
+        for note in result["notes"]:
+            _add(doc, note, "List Bullet")
+    steps = summary.next_steps(result, lang, relocated)
+    _add(doc, _say("next", lang), level=1)
+    for step in steps[1:]:  # the first is the heading's own words
+        nested = step.startswith("  -")  # the materials listed under "worth having ready"
+        _add(doc, step.strip().lstrip("·-").strip(), "List Bullet 2" if nested else "List Bullet")
+    _add(doc, _say("disclaimer", lang), level=1)
+    doc.add_paragraph(_say("disclaimer_text", lang))
+
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+def estimate_document(result: dict, lang: str = "zh", profile: dict | None = None,
+                      relocated: bool = False) -> tuple[str, bytes] | None:
+    """(filename, bytes) of the estimate as a .docx: what ``Reply.document`` carries; None when the
+    file cannot be made (the estimate itself is still shown)."""
+    try:
+        return filename(result, lang), estimate_docx(result, lang, profile, relocated)
+    except Exception:  # a broken file must not cost the user the estimate
+        log.exception("could not make the estimate document")
+        return None
+
+
+def docx_text(data: bytes) -> str:
+    """All text of a .docx (paragraphs, then table cells row by row), e.g. to check a document."""
+    from docx import Document
+
+    doc = Document(io.BytesIO(data))
+    parts = [p.text for p in doc.paragraphs]
+    for table in doc.tables:
+        for row in table.rows:
+            seen = []
+            for cell in row.cells:
+                if cell.text and cell.text not in seen:  # a merged cell appears once per column it spans
+                    seen.append(cell.text)
+            parts.append(" | ".join(seen))
+    return "\n".join(parts)
+
+

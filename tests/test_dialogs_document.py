@@ -1,0 +1,114 @@
+"""Issue 9, point 7: the estimate as a Word document that opens, in the conversation's language."""
+from __future__ import annotations
+
+import io
+import re
+from datetime import datetime, timezone
+
+import docx
+import pytest
+
+import rules
+from bot.terminal import run_chat
+from dialogs import new_state, respond
+from dialogs.document import docx_text, estimate_document
+
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+NOW = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)
+PROFILE = {"role": "institution", "registered_in_park": True, "origin": "new", "revenue": 300_000_000,
+           "contribution": 250_000, "brand_selected": True, "manager_contributions": [500_000, 300_000],
+           "park_year": 1, "rent_paid": 500_000}
+
+
+def document_of(profile, as_of="2026-11-30", lang="zh"):
+    result = rules.estimate(profile, as_of=as_of, lang=lang)
+    filename, data = estimate_document(result, lang, profile=profile)
+    return result, filename, data, docx_text(data)
+
+
+def test_the_chinese_document_holds_everything_the_estimate_says():
+    result, filename, data, text = document_of(PROFILE)
+    assert filename == "资格自测估算-2026-11-30.docx"
+    opened = docx.Document(io.BytesIO(data))  # it opens: a valid Office Open XML package
+    assert opened.paragraphs[0].text == "西青区人力资源服务产业园政策 · 资格自测估算"
+    assert "估算日期：2026年11月30日" in text and "有效期至2026年12月31日" in text
+    # the answers it used
+    assert "身份 | 入驻的人力资源服务机构" in text and "本年营业收入 | 3亿元" in text
+    # the table of lines with article and arithmetic
+    for line in result["lines"]:
+        assert f"{rules.render.article_name(line['clause'])} | {line['item']}" in text
+        assert line["basis"] in text
+    assert "第十七条 | 核减（第十条、第十一条超过年度综合贡献部分） | -5～-25万元" in text
+    # the two subtotals and the total
+    assert "机构可得 | 70万元" in text
+    assert "个人奖励（第六条） | 80万元 | 付给主要管理人员本人" in text
+    assert "合计（含机构可得和个人奖励） | 150万元" in text
+    assert all(note in text for note in result["notes"])
+    assert "仅供参考" in text and "以区人社局审核为准" in text  # the disclaimer
+
+
+def test_the_english_document_is_english():
+    result, filename, data, text = document_of(PROFILE, lang="en")
+    assert filename == "eligibility-estimate-2026-11-30.docx"
+    assert not CJK.search(text), CJK.findall(text)
+    assert "Date of the estimate: 30 November 2026" in text and "valid until 31 December 2026" in text
+    assert "For the institution | RMB 700,000" in text
+    assert "Total (institution and personal awards together) | RMB 1,500,000" in text
+    assert "Article 11 | Revenue award | RMB 300,000" in text
+
+
+def test_an_expired_policy_is_said_first_and_the_total_is_what_it_would_have_given():
+    _, _, data, text = document_of(PROFILE, as_of="2027-01-05")
+    paragraphs = [p.text for p in docx.Document(io.BytesIO(data)).paragraphs]
+    assert "已不再施行" in paragraphs[1] and "区人社局" in paragraphs[1]
+    assert "原政策本可给予的合计（含机构可得和个人奖励） | 150万元" in text
+    assert "估算日期在政策有效期内" not in text
+
+
+def test_an_ineligible_estimate_still_makes_a_document():
+    _, _, _, text = document_of({"role": "institution", "legal_person": False})
+    assert "按第十六条，本政策暂不适用" in text and "独立法人" in text
+
+
+def test_the_chinese_text_is_set_in_a_chinese_font():
+    _, _, data, _ = document_of(PROFILE)
+    normal = docx.Document(io.BytesIO(data)).styles["Normal"]
+    fonts = normal.element.rPr.rFonts
+    assert fonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "宋体"
+
+
+def interview(lines, now=NOW):
+    state, replies = new_state(), []
+    for text in lines:
+        state, replies = respond(state, text, now=now)
+    return replies[-1]
+
+
+def test_the_estimate_reply_carries_the_document_and_the_result():
+    reply = interview(["/check", "3", "市级"])
+    assert reply.kind == "estimate"
+    assert reply.estimate == rules.estimate({"role": "builder", "park_level": "city"}, as_of="2026-11-30")
+    filename, data = reply.document
+    assert filename.endswith(".docx") and isinstance(data, bytes)
+    text = docx_text(data)
+    assert "园区认定级别 | 市级" in text and "建园资助（市级） | 100万元" in text
+
+
+def chat(lines, cwd, monkeypatch):
+    monkeypatch.chdir(cwd)
+    out = io.StringIO()
+    status = run_chat(io.StringIO("".join(line + "\n" for line in lines)), out, as_of=NOW.date())
+    return status, out.getvalue()
+
+
+def test_terminal_save_writes_the_docx_and_a_txt_with_bom(tmp_path, monkeypatch):
+    status, out = chat(["/check", "3", "市级", "/save", "/save 估算.txt", "/save copy.docx", "/quit"],
+                       tmp_path, monkeypatch)
+    assert status == 0
+    default = tmp_path / "资格自测估算-2026-11-30.docx"
+    assert f"已保存到 {default.name}" in out
+    assert "建园资助（市级） | 100万元" in docx_text(default.read_bytes())
+    assert (tmp_path / "copy.docx").read_bytes()[:2] == b"PK"  # a zip package, as every .docx
+    raw = (tmp_path / "估算.txt").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM
+    assert raw.decode("utf-8-sig").startswith("资格自测结果") and "100万元" in raw.decode("utf-8-sig")
