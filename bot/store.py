@@ -15,6 +15,7 @@ version, so a later feature adds a function at the end and old files catch up on
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from datetime import datetime, timezone
@@ -22,6 +23,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 import sqlite_utils
+
+
+BUSY_TIMEOUT_MS = 5000       # how long a write waits for another connection's lock
 
 
 def utc_now() -> str:
@@ -69,6 +73,45 @@ def _create_v2(db: sqlite_utils.Database) -> None:
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_create_v1, _create_v2]
 
 
+class StoreError(Exception):
+    """The store cannot be used; the message is one line naming the path and the problem."""
+
+
+def _check_path(path: Path) -> None:
+    """A path the bot can create or write: not a folder, not under a file, not read-only."""
+    parent = path.parent
+    blocker = next((p for p in [parent, *parent.parents] if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise StoreError(f"cannot use the store {path}: {blocker} is a file, not a folder")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create the folder of the store {path}: {exc.strerror}") from None
+    if path.is_dir():
+        raise StoreError(f"the store {path} is a folder, not a database file")
+    if path.exists():
+        if not path.is_file():
+            raise StoreError(f"the store {path} is not a regular file")
+        # The mode bits too: root may write anything, but a file marked read-only was meant so.
+        if not os.access(path, os.R_OK | os.W_OK) or not path.stat().st_mode & 0o222:
+            raise StoreError(f"the store {path} is read-only; the bot must be able to write it")
+    elif not os.access(parent, os.W_OK):
+        raise StoreError(f"cannot create the store {path}: its folder is not writable")
+
+
+def _check_database(conn: sqlite3.Connection, path: Path) -> None:
+    """A SQLite file whose schema this version knows; read-only checks, nothing is written."""
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"the store {path} is not a usable database (corrupt, or not a SQLite file): {exc}") \
+            from None
+    if version > len(MIGRATIONS):
+        raise StoreError(f"the store {path} was created by a newer policybot (schema version {version}, "
+                         f"this one knows up to {len(MIGRATIONS)}); upgrade")
+
+
 class Store:
     """One SQLite file. Methods are short synchronous writes, safe to call from the event loop."""
 
@@ -78,18 +121,30 @@ class Store:
 
     @classmethod
     def open(cls, path: str | Path) -> "Store":
+        """Open (create, migrate) the store; StoreError with one line naming the path and the
+        problem when it cannot be used: checked before anything is written to it."""
         path = Path(path)
         if str(path) != ":memory:":
-            path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        db = sqlite_utils.Database(conn)
-        if str(path) != ":memory:":
-            # WAL: readers never block the bot; NORMAL sync is still crash-safe in WAL mode.
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-        db.execute("PRAGMA busy_timeout=5000")
-        store = cls(db)
-        store.migrate()
+            _check_path(path)
+        conn = None
+        try:
+            conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+            # Wait for another program's short write (a backup, sqlite3 on the command line).
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            _check_database(conn, path)
+            db = sqlite_utils.Database(conn)
+            if str(path) != ":memory:":
+                # WAL: readers never block the bot; NORMAL sync is still crash-safe in WAL mode.
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+            store = cls(db)
+            store.migrate()
+        except (sqlite3.Error, StoreError) as exc:
+            if conn is not None:
+                conn.close()
+            if isinstance(exc, StoreError):
+                raise
+            raise StoreError(f"cannot use the store {path}: {exc}") from None
         return store
 
     @property

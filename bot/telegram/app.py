@@ -38,7 +38,8 @@ from bot.telegram.helpdesk import FORWARD_ACTION, HelpDesk, is_handoff_request
 from bot.telegram.persistence import SQLitePersistence
 from bot.telegram.privacy import FORGET_NO, FORGET_YES, PURGE_EVERY, PURGE_FIRST, Privacy
 from bot.telegram.staff import Staff
-from bot.store import Store
+from bot.lock import LockProblem, StoreInUse, hold_store
+from bot.store import Store, StoreError
 from bot.telegram.limits import FloodGuard, PerUserUpdateProcessor, SendRateLimiter
 from bot.telegram.render import DOC_ACTION, compose_messages, keyboard, split_message
 from knowledge import matcher
@@ -494,10 +495,15 @@ def run_bot(settings: Settings) -> int:
         return 2
     configure_logging(settings)
     try:
-        application = build_application(settings)
+        # One process per store, held for the process's life: taken before the store is opened.
+        instance_lock = hold_store(settings.db_path)  # noqa: F841 (released when the process ends)
+        application = build_application(settings, Store.open(settings.db_path))
+    except (StoreInUse, LockProblem, StoreError) as exc:
+        print(f"policybot: {exc}", file=sys.stderr)
+        return 2
     except (sqlite3.Error, OSError) as exc:
         print(f"policybot: cannot open the database {settings.db_path}: {exc}", file=sys.stderr)
-        return 1
+        return 2
     try:
         if settings.webhook_url:
             application.run_webhook(
