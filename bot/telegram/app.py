@@ -14,7 +14,6 @@ ConversationHandler "interview" mirrors it after every step, so no handler can l
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import re
 import sqlite3
@@ -40,6 +39,7 @@ from bot.telegram.privacy import FORGET_NO, FORGET_YES, PURGE_EVERY, PURGE_FIRST
 from bot.telegram.staff import Staff
 from bot.lock import LockProblem, StoreInUse, hold_store
 from bot.store import Store, StoreError
+from bot.telegram.ops import Operations, api_address, not_a_bot_api, quiet_library_tracebacks
 from bot.telegram.limits import FloodGuard, PerUserUpdateProcessor, SendRateLimiter
 from bot.telegram.render import DOC_ACTION, compose_messages, keyboard, split_message
 from knowledge import matcher
@@ -146,6 +146,7 @@ class TelegramChannel:
         self.store = store
         self.flood = FloodGuard(settings.flood_limit, settings.flood_window)
         self.helpdesk = HelpDesk(settings, store)
+        self.ops = Operations(settings)
 
     # state ------------------------------------------------------------------------------------
     @staticmethod
@@ -358,10 +359,13 @@ class TelegramChannel:
             await self.say(update, context, "edited")
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Log the update and the traceback, tell the user in one line; the bot keeps running."""
-        shown = update.to_dict() if isinstance(update, Update) else repr(update)
-        logger.error("error while handling update %s", json.dumps(shown, ensure_ascii=False, default=str)[:4000],
-                     exc_info=context.error)
+        """Log the update's type and ids and the error (never the user's text; one traceback per
+        distinct error), tell the user in one line; the bot keeps running. Errors fetching
+        updates (no update) are one line each for the operator (bot/telegram/ops.py)."""
+        if update is None and isinstance(context.error, TelegramError):
+            self.ops.polling_error(context.error, context.application)
+            return
+        self.ops.handler_error(update, context.error)
         if isinstance(update, Update) and update.effective_chat:
             lang = context.user_data.get("lang", "zh") if context.user_data is not None else "zh"
             try:
@@ -389,13 +393,14 @@ class TelegramChannel:
                 logger.info("no staff command menu for %s: %s", admin, exc)
 
 
-def build_application(settings: Settings, store: Store | None = None) -> Application:
+def build_application(settings: Settings, store: Store | None = None, ops: Operations | None = None) -> Application:
     """The Application: SQLite persistence, the handlers, the error handler and the limits."""
     store = store or Store.open(settings.db_path)
     # Examples staff taught through /unanswered, merged into the matcher (and only these: a
     # previous Application in this process may have taught others).
     matcher.set_taught(store.taught())
     channel = TelegramChannel(settings, store)
+    channel.ops = ops or channel.ops
     desk, staff, privacy = channel.helpdesk, Staff(settings, store), Privacy(settings, store)
     processor = PerUserUpdateProcessor()
     builder = (ApplicationBuilder()
@@ -477,6 +482,8 @@ def configure_logging(settings: Settings) -> None:
     handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", settings.token))
     # A refused token is reported by run_bot in one line; PTB would add a traceback.
     handler.addFilter(lambda record: not (record.exc_info and isinstance(record.exc_info[1], InvalidToken)))
+    # PTB's own tracebacks of Bot API failures: reported by run_bot/Operations in one line each.
+    handler.addFilter(quiet_library_tracebacks)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)
@@ -497,7 +504,8 @@ def run_bot(settings: Settings) -> int:
     try:
         # One process per store, held for the process's life: taken before the store is opened.
         instance_lock = hold_store(settings.db_path)  # noqa: F841 (released when the process ends)
-        application = build_application(settings, Store.open(settings.db_path))
+        ops = Operations(settings)
+        application = build_application(settings, Store.open(settings.db_path), ops)
     except (StoreInUse, LockProblem, StoreError) as exc:
         print(f"policybot: {exc}", file=sys.stderr)
         return 2
@@ -513,17 +521,29 @@ def run_bot(settings: Settings) -> int:
                 allowed_updates=Update.ALL_TYPES)
         else:
             application.run_polling(allowed_updates=Update.ALL_TYPES)
-    except InvalidToken:
-        print("policybot: Telegram refused TELEGRAM_BOT_TOKEN; check it with @BotFather", file=sys.stderr)
-        return 2
-    except NetworkError as exc:
-        print(f"policybot: cannot reach the Telegram Bot API: {redact(str(exc), settings.token)}", file=sys.stderr)
-        return 1
+    except TelegramError as exc:
+        if not_a_bot_api(exc):
+            # An HTML page (a wrong path, a web server) is not a verdict on the token.
+            name = "TELEGRAM_API_BASE_URL" if settings.api_base_url else "the Telegram Bot API"
+            print(f"policybot: {name} {api_address(settings)} does not answer like the Telegram Bot API "
+                  f"({redact(str(exc), settings.token)[:120]}); check the address", file=sys.stderr)
+            return 2
+        if isinstance(exc, InvalidToken):
+            print("policybot: Telegram refused TELEGRAM_BOT_TOKEN; check it with @BotFather", file=sys.stderr)
+            return 2
+        if isinstance(exc, NetworkError):
+            print(f"policybot: cannot reach the Bot API at {api_address(settings)}: "
+                  f"{redact(str(exc), settings.token)}", file=sys.stderr)
+            return 1
+        raise
     except RuntimeError as exc:
         if "webhooks" in str(exc):
             print("policybot: webhook mode needs python-telegram-bot[webhooks] (tornado)", file=sys.stderr)
             return 1
         raise
+    if ops.exit_line:
+        print(f"policybot: {ops.exit_line}", file=sys.stderr)
+        return 2
     return 0
 
 
