@@ -70,7 +70,14 @@ def _create_v2(db: sqlite_utils.Database) -> None:
     db["meta"].create({"key": str, "value": str}, pk="key")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_create_v1, _create_v2]
+def _feedback_per_answer(db: sqlite_utils.Database) -> None:
+    """One 👍/👎 per user per answer: feedback names the answer message it was given on."""
+    db["feedback"].add_column("message_id", int)
+    db.execute("CREATE UNIQUE INDEX IF NOT EXISTS feedback_one_per_answer "
+               "ON feedback (chat_id, message_id, user_id, entry)")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_create_v1, _create_v2, _feedback_per_answer]
 
 
 class StoreError(Exception):
@@ -216,6 +223,31 @@ class Store:
             self.db["feedback"].insert(
                 {"time": utc_now(), "chat_id": chat_id, "user_id": user_id, "entry": entry,
                  "value": int(value)})
+
+    def set_feedback(self, *, chat_id: int, user_id: int | None, entry: str, value: int,
+                     message_id: int | None) -> str:
+        """One 👍/👎 per user per answer message: "added", "changed", or "withdrawn" (the same
+        button pressed again takes the feedback back)."""
+        key = [chat_id, message_id, user_id, entry]
+        with self._lock, self.db.conn:
+            self.db.execute("BEGIN IMMEDIATE")
+            row = self.db.execute("SELECT id, value FROM feedback WHERE chat_id = ? AND message_id IS ? "
+                                  "AND user_id IS ? AND entry = ?", key).fetchone()
+            if row is None:
+                self.db.execute("INSERT INTO feedback (time, chat_id, message_id, user_id, entry, value) "
+                                "VALUES (?, ?, ?, ?, ?, ?)", [utc_now(), *key, int(value)])
+                return "added"
+            if row[1] == int(value):
+                self.db.execute("DELETE FROM feedback WHERE id = ?", [row[0]])
+                return "withdrawn"
+            self.db.execute("UPDATE feedback SET value = ?, time = ? WHERE id = ?", [int(value), utc_now(), row[0]])
+            return "changed"
+
+    def feedback_value(self, chat_id: int, message_id: int, user_id: int) -> int | None:
+        """The user's standing 👍 (1) or 👎 (-1) on one answer message, or None."""
+        row = self.db.execute("SELECT value FROM feedback WHERE chat_id = ? AND message_id = ? AND user_id = ?",
+                              [chat_id, message_id, user_id]).fetchone()
+        return row[0] if row else None
 
     def questions(self) -> list[dict]:
         return list(self.db["question_log"].rows_where(order_by="id"))

@@ -22,7 +22,7 @@ import warnings
 from typing import Callable
 from urllib.parse import urlparse
 
-from telegram import (BotCommand, BotCommandScopeChat, InlineKeyboardMarkup, InputFile, Message,
+from telegram import (BotCommand, BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message,
                       ReplyParameters, Update)
 from telegram.constants import ChatType, MessageEntityType
 from telegram.error import InvalidToken, NetworkError, TelegramError
@@ -75,6 +75,7 @@ TEXTS = {
         "no_document": "没有可保存的测算结果，请先发送 /check 完成测算。",
         "document_caption": "测算结果，仅供参考，以区人社局审核为准。",
         "chosen": "已选：",
+        "withdrawn": "已撤回您对这条回答的评价。",
     },
     "en": {
         "unsupported": "I can only read text. Please type your question (e.g. how is the rent subsidy computed).",
@@ -86,6 +87,7 @@ TEXTS = {
         "no_document": "There is no estimate to save yet. Send /check to do one.",
         "document_caption": "Estimate for reference only; the district HR bureau decides.",
         "chosen": "Chosen: ",
+        "withdrawn": "Your feedback on this answer is withdrawn.",
     },
 }
 
@@ -213,7 +215,8 @@ class TelegramChannel:
         return state
 
     def record_events(self, update: Update, replies: list, lang: str | None = None) -> None:
-        """Store what the engine reports: questions asked (the question log) and feedback."""
+        """Store what the engine reports: questions asked (the question log) and feedback (one
+        per user per answer message; a reply saying feedback was taken back replaces the thanks)."""
         chat_id = update.effective_chat.id if update.effective_chat else 0
         user_id = update.effective_user.id if update.effective_user else None
         for reply in replies:
@@ -225,8 +228,14 @@ class TelegramChannel:
                         top=event.get("top"), score=event.get("score"),
                         confident=bool(event.get("confident")), lang=event.get("lang") or lang)
                 elif kind == "feedback":
-                    self.store.add_feedback(chat_id=chat_id, user_id=user_id,
-                                            entry=event.get("entry"), value=int(event.get("value", 0)))
+                    query = update.callback_query
+                    answer = query.message.message_id if query and query.message else None
+                    outcome = self.store.set_feedback(chat_id=chat_id, user_id=user_id, entry=event.get("entry"),
+                                                      value=int(event.get("value", 0)), message_id=answer)
+                    if outcome == "withdrawn":
+                        i = replies.index(reply)
+                        replies[i] = dataclasses.replace(reply, text=TEXTS["en" if lang == "en" else "zh"]["withdrawn"],
+                                                         buttons=[], events=[])
 
     async def send_replies(self, update: Update, context: ContextTypes.DEFAULT_TYPE, record: dict,
                            replies: list) -> None:
@@ -317,7 +326,7 @@ class TelegramChannel:
 
     async def settle_pressed_message(self, query, action: str, lang: str) -> None:
         """Once an interview question is answered, show the choice on it and drop its buttons (so
-        old questions cannot be answered twice); after feedback, drop the 👍/👎 row."""
+        old questions cannot be answered twice); after feedback, tick the standing 👍/👎."""
         message = query.message
         if not isinstance(message, Message) or not message.reply_markup:
             return
@@ -330,9 +339,16 @@ class TelegramChannel:
                 label = next((b.text for row in rows for b in row if b.callback_data == action), "")
                 await message.edit_text(f"{message.text}\n\n✅ {TEXTS[lang]['chosen']}{label}" if label
                                         else message.text, reply_markup=None)
-            elif action.startswith("fb:"):
-                kept = [row for row in rows if not any(str(b.callback_data).startswith("fb:") for b in row)]
-                await message.edit_reply_markup(InlineKeyboardMarkup(kept) if kept else None)
+            elif action.startswith("fb:") and message.chat.type == ChatType.PRIVATE and query.from_user:
+                # The standing 👍/👎 is ticked; pressing it again takes it back, the other changes it.
+                # (In a group each member has their own: the shared message is left as it is.)
+                value = self.store.feedback_value(message.chat.id, message.message_id, query.from_user.id)
+                chosen = {1: "fb:+:", -1: "fb:-:"}.get(value)
+                marked = [[InlineKeyboardButton(
+                    ("✅ " if chosen and str(b.callback_data).startswith(chosen) else "") + b.text.removeprefix("✅ "),
+                    callback_data=b.callback_data) if str(b.callback_data).startswith("fb:") else b
+                    for b in row] for row in rows]
+                await message.edit_reply_markup(InlineKeyboardMarkup(marked))
         except TelegramError as exc:  # e.g. message too old to edit: the answer itself was sent
             logger.debug("could not update the pressed message: %s", exc)
 
