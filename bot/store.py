@@ -380,14 +380,26 @@ class Store:
         return counts
 
     def purge(self, before: str) -> dict[str, int]:
-        """Delete log rows and idle conversation state older than ``before`` (ISO time)."""
+        """Delete rows older than ``before`` (ISO time) from every table that grows with use
+        (logs, hand-offs, reviewed questions, idle state), and empty state rows of any age.
+        Taught examples, settings and bot-wide data stay. Counts per table."""
         counts: dict[str, int] = {}
         with self._lock, self.db.conn:
             self.db.execute("BEGIN")
             for table, column in (("question_log", "time"), ("feedback", "time"), ("handoffs", "time"),
-                                  ("user_data", "updated"), ("conversations", "updated")):
+                                  ("reviewed", "time"), ("user_data", "updated"), ("chat_data", "updated"),
+                                  ("conversations", "updated")):
                 counts[table] = self.db.execute(f"DELETE FROM [{table}] WHERE [{column}] < ?", [before]).rowcount
+            # PTB writes a row for every chat and user it has seen, most of them {}.
+            for table in ("user_data", "chat_data"):
+                counts[table] += self.db.execute(
+                    f"DELETE FROM [{table}] WHERE data IS NULL OR trim(data) IN ('', '{{}}', 'null')").rowcount
+            counts["conversations"] += self.db.execute(
+                "DELETE FROM conversations WHERE state IS NULL OR state = 'null'").rowcount
         return counts
 
     def stale_users(self, before: str) -> list[int]:
         return [row[0] for row in self.db.execute("SELECT user_id FROM user_data WHERE updated < ?", [before])]
+
+    def stale_chats(self, before: str) -> list[int]:
+        return [row[0] for row in self.db.execute("SELECT chat_id FROM chat_data WHERE updated < ?", [before])]
