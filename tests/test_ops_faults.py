@@ -107,3 +107,42 @@ def test_html_404_is_a_bad_base_url_not_a_refused_token(fake_api, tmp_path):
                            "Telegram Bot API")
     assert "TOKEN" not in line and "refused" not in line
     assert time.monotonic() - started < 30
+
+
+def test_conflict_and_network_bookkeeping_with_a_clock(caplog):
+    """Operations alone, on a made-up clock: when the stop comes, and the retry figures."""
+    from telegram.error import Conflict, NetworkError
+
+    from bot.config import Settings
+    from bot.telegram.ops import Operations
+
+    now = [0.0]
+    ops = Operations(Settings(token="1:x", conflict_seconds=60), clock=lambda: now[0])
+    stopped = []
+
+    class App:
+        def stop_running(self):
+            stopped.append(now[0])
+
+    for t in (0, 1, 2.5, 4.75, 8.1, 13.2, 20.8, 32.2, 49.3):     # PTB's back-off
+        now[0] = t
+        ops.polling_error(Conflict("Conflict: terminated by other getUpdates request"), App())
+    assert ops.exit_line is None and not stopped
+    now[0] = 74.9
+    ops.polling_error(Conflict("Conflict"), App())
+    assert stopped == [74.9] and "for 60 s" in ops.exit_line
+    assert sum("another process" in r.getMessage() for r in caplog.records) == 1
+
+    # A conflict long after the last one is a new episode: its minute starts afresh.
+    ops = Operations(Settings(token="1:x", conflict_seconds=60), clock=lambda: now[0])
+    for t in (0, 50, 100, 150):
+        now[0] = t
+        ops.polling_error(Conflict("Conflict"), App())
+    assert ops.exit_line is None
+
+    caplog.clear()
+    for t in (200, 201, 202.5, 300):
+        now[0] = t
+        ops.polling_error(NetworkError("httpx.ConnectError: All connection attempts failed"))
+    retries = [r.getMessage().rsplit("retrying in ", 1)[1] for r in caplog.records]
+    assert retries == ["1 s", "1.5 s", "2.25 s", "1 s"]

@@ -127,8 +127,10 @@ def quiet_library_tracebacks(record: logging.LogRecord) -> bool:
     in one line each."""
     if not record.name.startswith("telegram"):
         return True
-    if record.exc_info and isinstance(record.exc_info[1], (TelegramError, ValueError)):
+    if record.exc_info and isinstance(record.exc_info[1], TelegramError):
         return False
+    # Followed by a TelegramError("Invalid server response") that is reported; this line would
+    # repeat the whole page the server sent.
     return "Can not load invalid JSON data" not in str(record.msg)
 
 
