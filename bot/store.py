@@ -102,8 +102,9 @@ def _check_path(path: Path) -> None:
         # The mode bits too: root may write anything, but a file marked read-only was meant so.
         if not os.access(path, os.R_OK | os.W_OK) or not path.stat().st_mode & 0o222:
             raise StoreError(f"the store {path} is read-only; the bot must be able to write it")
-    elif not os.access(parent, os.W_OK):
-        raise StoreError(f"cannot create the store {path}: its folder is not writable")
+    if not os.access(parent, os.W_OK):
+        # SQLite writes its journal (-wal, -shm) beside the store.
+        raise StoreError(f"the folder of the store {path} is not writable; the bot must be able to create files there")
 
 
 def _check_database(conn: sqlite3.Connection, path: Path) -> None:
@@ -117,6 +118,15 @@ def _check_database(conn: sqlite3.Connection, path: Path) -> None:
     if version > len(MIGRATIONS):
         raise StoreError(f"the store {path} was created by a newer policybot (schema version {version}, "
                          f"this one knows up to {len(MIGRATIONS)}); upgrade")
+    try:
+        # SQLite opens a file it cannot write (a read-only mount) read-only: find out now, not
+        # on the first message.
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("ROLLBACK")
+    except sqlite3.OperationalError as exc:
+        if "readonly" in str(exc) or "read-only" in str(exc):
+            raise StoreError(f"the store {path} is read-only ({exc}); the bot must be able to write it") from None
+        raise
 
 
 class Store:

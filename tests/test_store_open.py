@@ -167,3 +167,16 @@ def test_second_bot_on_the_same_store_exits_2(fake_api, tmp_path):
         first.terminate()
         first.wait(30)
     assert first.returncode == 0
+
+
+def test_a_store_sqlite_can_only_read_is_found_out_at_start(tmp_path):
+    """A read-only mount makes SQLite open the file read-only: caught before the first message
+    (a read-only connection stands in for the mount, which needs privileges to make)."""
+    from bot.store import _check_database
+
+    path = tmp_path / "bot.sqlite3"
+    Store.open(path).close()
+    conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    with pytest.raises(StoreError, match=r"is read-only"):
+        _check_database(conn, path)
+    conn.close()
