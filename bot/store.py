@@ -122,7 +122,10 @@ def _check_database(conn: sqlite3.Connection, path: Path) -> None:
         # SQLite opens a file it cannot write (a read-only mount) read-only: find out now, not
         # on the first message.
         conn.execute("BEGIN IMMEDIATE")
-        conn.execute("ROLLBACK")
+        try:
+            conn.execute(f"PRAGMA user_version = {version}")    # a write, rolled back
+        finally:
+            conn.execute("ROLLBACK")
     except sqlite3.OperationalError as exc:
         if "readonly" in str(exc) or "read-only" in str(exc):
             raise StoreError(f"the store {path} is read-only ({exc}); the bot must be able to write it") from None
