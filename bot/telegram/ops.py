@@ -35,6 +35,8 @@ def api_address(settings: Settings) -> str:
 
 def describe_update(update: object) -> str:
     """The update's type and ids, never its text or the user's names."""
+    if update is None:
+        return "a background job (no update)"
     if not isinstance(update, Update):
         return type(update).__name__
     kind = next((name for name in Update.ALL_TYPES if getattr(update, name, None) is not None), "unknown")
