@@ -538,11 +538,11 @@ def run_bot(settings: Settings) -> int:
         else:
             application.run_polling(allowed_updates=Update.ALL_TYPES)
     except TelegramError as exc:
-        if not_a_bot_api(exc):
+        if answer := not_a_bot_api(exc):
             # An HTML page (a wrong path, a web server) is not a verdict on the token.
             name = "TELEGRAM_API_BASE_URL" if settings.api_base_url else "the Telegram Bot API"
             print(f"policybot: {name} {api_address(settings)} does not answer like the Telegram Bot API "
-                  f"({redact(str(exc), settings.token)[:120]}); check the address", file=sys.stderr)
+                  f"({answer}); check the address", file=sys.stderr)
             return 2
         if isinstance(exc, InvalidToken):
             print("policybot: Telegram refused TELEGRAM_BOT_TOKEN; check it with @BotFather", file=sys.stderr)
@@ -551,7 +551,9 @@ def run_bot(settings: Settings) -> int:
             print(f"policybot: cannot reach the Bot API at {api_address(settings)}: "
                   f"{redact(str(exc), settings.token)}", file=sys.stderr)
             return 1
-        raise
+        print(f"policybot: the Bot API at {api_address(settings)} refused to start the bot: "
+              f"{redact(str(exc), settings.token)}", file=sys.stderr)
+        return 1
     except RuntimeError as exc:
         if "webhooks" in str(exc):
             print("policybot: webhook mode needs python-telegram-bot[webhooks] (tornado)", file=sys.stderr)

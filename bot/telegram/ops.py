@@ -136,12 +136,15 @@ def quiet_library_tracebacks(record: logging.LogRecord) -> bool:
     return "Can not load invalid JSON data" not in str(record.msg)
 
 
-def not_a_bot_api(exc: BaseException) -> bool:
-    """The server answered, but not as the Bot API does (an HTML page, not JSON)."""
+def not_a_bot_api(exc: BaseException) -> str | None:
+    """What the server answered when it answered, but not as the Bot API does (an HTML page,
+    not JSON), e.g. "HTTP Not Found (404), not JSON"; None for a Bot API answer."""
     seen = 0
     while exc is not None and seen < 10:
         text = str(exc)
-        if "Invalid server response" in text or "Parsing the server response" in text:
-            return True
+        if "Parsing the server response" in text:
+            return f"HTTP {text.split('. Parsing', 1)[0]}, not JSON"
+        if "Invalid server response" in text:
+            return "an answer that is not JSON"
         exc, seen = exc.__cause__, seen + 1
-    return False
+    return None
