@@ -96,6 +96,18 @@ def cmd_estimate(args: argparse.Namespace) -> int:
     return run_estimate_command(args)
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from bot.backup import run_backup
+
+    return run_backup(args)
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from bot.backup import run_restore
+
+    return run_restore(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="policybot",
@@ -165,6 +177,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("zh", "en"), default="zh",
                    help="language of items, bases and notes: zh (default, 万元) or en (RMB)")
     p.set_defaults(func=cmd_estimate)
+
+    p = sub.add_parser(
+        "backup", help="copy the bot's store to FILE, consistently, even while the bot runs",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Example:\n  policybot backup /var/backups/policybot-$(date +%F).sqlite3",
+    )
+    p.add_argument("file", help="the backup file to write (replaced if it exists)")
+    p.add_argument("--db", default=None, help="the bot's SQLite file (default: POLICYBOT_DB)")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser(
+        "restore", help="replace the bot's store by a backup (refused while a bot uses the store)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Example:\n  systemctl stop policybot && policybot restore backup.sqlite3 && systemctl start policybot",
+    )
+    p.add_argument("file", help="a backup written by policybot backup")
+    p.add_argument("--db", default=None, help="the bot's SQLite file (default: POLICYBOT_DB)")
+    p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser(
         "chat", help="chat in the terminal (questions, /check interview)",

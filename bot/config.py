@@ -36,6 +36,7 @@ class Settings:
     admins: frozenset[int] = frozenset()     # Telegram user ids allowed the staff commands
     retention_days: int = 180                # logs older than this are purged daily
     export_key: str | None = None            # HMAC key for /export (None: a random key kept in the db)
+    conflict_seconds: float = 60.0           # another process polling with the token this long: stop
     problems: tuple[str, ...] = field(default=())
 
     def __repr__(self) -> str:
@@ -139,6 +140,7 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: bool = True)
         admins=frozenset(admins),
         retention_days=number("POLICYBOT_RETENTION_DAYS", 180, int, 1, 36500),
         export_key=text("POLICYBOT_EXPORT_KEY"),
+        conflict_seconds=number("POLICYBOT_CONFLICT_SECONDS", 60.0, float, 1, 86400),
         problems=tuple(problems),
     )
 

@@ -15,6 +15,7 @@ version, so a later feature adds a function at the end and old files catch up on
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import threading
 from datetime import datetime, timezone
@@ -22,6 +23,9 @@ from pathlib import Path
 from typing import Any, Callable
 
 import sqlite_utils
+
+
+BUSY_TIMEOUT_MS = 5000       # how long a write waits for another connection's lock
 
 
 def utc_now() -> str:
@@ -66,7 +70,66 @@ def _create_v2(db: sqlite_utils.Database) -> None:
     db["meta"].create({"key": str, "value": str}, pk="key")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_create_v1, _create_v2]
+def _feedback_per_answer(db: sqlite_utils.Database) -> None:
+    """One 👍/👎 per user per answer: feedback names the answer message it was given on."""
+    db["feedback"].add_column("message_id", int)
+    db.execute("CREATE UNIQUE INDEX IF NOT EXISTS feedback_one_per_answer "
+               "ON feedback (chat_id, message_id, user_id, entry)")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_create_v1, _create_v2, _feedback_per_answer]
+
+
+class StoreError(Exception):
+    """The store cannot be used; the message is one line naming the path and the problem."""
+
+
+def _check_path(path: Path) -> None:
+    """A path the bot can create or write: not a folder, not under a file, not read-only."""
+    parent = path.parent
+    blocker = next((p for p in [parent, *parent.parents] if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise StoreError(f"cannot use the store {path}: {blocker} is a file, not a folder")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"cannot create the folder of the store {path}: {exc.strerror}") from None
+    if path.is_dir():
+        raise StoreError(f"the store {path} is a folder, not a database file")
+    if path.exists():
+        if not path.is_file():
+            raise StoreError(f"the store {path} is not a regular file")
+        # The mode bits too: root may write anything, but a file marked read-only was meant so.
+        if not os.access(path, os.R_OK | os.W_OK) or not path.stat().st_mode & 0o222:
+            raise StoreError(f"the store {path} is read-only; the bot must be able to write it")
+    if not os.access(parent, os.W_OK):
+        # SQLite writes its journal (-wal, -shm) beside the store.
+        raise StoreError(f"the folder of the store {path} is not writable; the bot must be able to create files there")
+
+
+def _check_database(conn: sqlite3.Connection, path: Path) -> None:
+    """A SQLite file whose schema this version knows; read-only checks, nothing is written."""
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"the store {path} is not a usable database (corrupt, or not a SQLite file): {exc}") \
+            from None
+    if version > len(MIGRATIONS):
+        raise StoreError(f"the store {path} was created by a newer policybot (schema version {version}, "
+                         f"this one knows up to {len(MIGRATIONS)}); upgrade")
+    try:
+        # SQLite opens a file it cannot write (a read-only mount) read-only: find out now, not
+        # on the first message.
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            conn.execute(f"PRAGMA user_version = {version}")    # a write, rolled back
+        finally:
+            conn.execute("ROLLBACK")
+    except sqlite3.OperationalError as exc:
+        if "readonly" in str(exc) or "read-only" in str(exc):
+            raise StoreError(f"the store {path} is read-only ({exc}); the bot must be able to write it") from None
+        raise
 
 
 class Store:
@@ -78,18 +141,30 @@ class Store:
 
     @classmethod
     def open(cls, path: str | Path) -> "Store":
+        """Open (create, migrate) the store; StoreError with one line naming the path and the
+        problem when it cannot be used: checked before anything is written to it."""
         path = Path(path)
         if str(path) != ":memory:":
-            path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        db = sqlite_utils.Database(conn)
-        if str(path) != ":memory:":
-            # WAL: readers never block the bot; NORMAL sync is still crash-safe in WAL mode.
-            db.execute("PRAGMA journal_mode=WAL")
-            db.execute("PRAGMA synchronous=NORMAL")
-        db.execute("PRAGMA busy_timeout=5000")
-        store = cls(db)
-        store.migrate()
+            _check_path(path)
+        conn = None
+        try:
+            conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+            # Wait for another program's short write (a backup, sqlite3 on the command line).
+            conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            _check_database(conn, path)
+            db = sqlite_utils.Database(conn)
+            if str(path) != ":memory:":
+                # WAL: readers never block the bot; NORMAL sync is still crash-safe in WAL mode.
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=NORMAL")
+            store = cls(db)
+            store.migrate()
+        except (sqlite3.Error, StoreError) as exc:
+            if conn is not None:
+                conn.close()
+            if isinstance(exc, StoreError):
+                raise
+            raise StoreError(f"cannot use the store {path}: {exc}") from None
         return store
 
     @property
@@ -161,6 +236,31 @@ class Store:
             self.db["feedback"].insert(
                 {"time": utc_now(), "chat_id": chat_id, "user_id": user_id, "entry": entry,
                  "value": int(value)})
+
+    def set_feedback(self, *, chat_id: int, user_id: int | None, entry: str, value: int,
+                     message_id: int | None) -> str:
+        """One 👍/👎 per user per answer message: "added", "changed", or "withdrawn" (the same
+        button pressed again takes the feedback back)."""
+        key = [chat_id, message_id, user_id, entry]
+        with self._lock, self.db.conn:
+            self.db.execute("BEGIN IMMEDIATE")
+            row = self.db.execute("SELECT id, value FROM feedback WHERE chat_id = ? AND message_id IS ? "
+                                  "AND user_id IS ? AND entry = ?", key).fetchone()
+            if row is None:
+                self.db.execute("INSERT INTO feedback (time, chat_id, message_id, user_id, entry, value) "
+                                "VALUES (?, ?, ?, ?, ?, ?)", [utc_now(), *key, int(value)])
+                return "added"
+            if row[1] == int(value):
+                self.db.execute("DELETE FROM feedback WHERE id = ?", [row[0]])
+                return "withdrawn"
+            self.db.execute("UPDATE feedback SET value = ?, time = ? WHERE id = ?", [int(value), utc_now(), row[0]])
+            return "changed"
+
+    def feedback_value(self, chat_id: int, message_id: int, user_id: int) -> int | None:
+        """The user's standing 👍 (1) or 👎 (-1) on one answer message, or None."""
+        row = self.db.execute("SELECT value FROM feedback WHERE chat_id = ? AND message_id = ? AND user_id = ?",
+                              [chat_id, message_id, user_id]).fetchone()
+        return row[0] if row else None
 
     def questions(self) -> list[dict]:
         return list(self.db["question_log"].rows_where(order_by="id"))
@@ -293,14 +393,26 @@ class Store:
         return counts
 
     def purge(self, before: str) -> dict[str, int]:
-        """Delete log rows and idle conversation state older than ``before`` (ISO time)."""
+        """Delete rows older than ``before`` (ISO time) from every table that grows with use
+        (logs, hand-offs, reviewed questions, idle state), and empty state rows of any age.
+        Taught examples, settings and bot-wide data stay. Counts per table."""
         counts: dict[str, int] = {}
         with self._lock, self.db.conn:
             self.db.execute("BEGIN")
             for table, column in (("question_log", "time"), ("feedback", "time"), ("handoffs", "time"),
-                                  ("user_data", "updated"), ("conversations", "updated")):
+                                  ("reviewed", "time"), ("user_data", "updated"), ("chat_data", "updated"),
+                                  ("conversations", "updated")):
                 counts[table] = self.db.execute(f"DELETE FROM [{table}] WHERE [{column}] < ?", [before]).rowcount
+            # PTB writes a row for every chat and user it has seen, most of them {}.
+            for table in ("user_data", "chat_data"):
+                counts[table] += self.db.execute(
+                    f"DELETE FROM [{table}] WHERE data IS NULL OR trim(data) IN ('', '{{}}', 'null')").rowcount
+            counts["conversations"] += self.db.execute(
+                "DELETE FROM conversations WHERE state IS NULL OR state = 'null'").rowcount
         return counts
 
     def stale_users(self, before: str) -> list[int]:
         return [row[0] for row in self.db.execute("SELECT user_id FROM user_data WHERE updated < ?", [before])]
+
+    def stale_chats(self, before: str) -> list[int]:
+        return [row[0] for row in self.db.execute("SELECT chat_id FROM chat_data WHERE updated < ?", [before])]

@@ -112,6 +112,8 @@ def handoff_reply(st) -> list[Reply]:
 
 def feedback_reply(st, entry_id, value) -> list[Reply]:
     lang = st["lang"]
+    if get(entry_id) is None:       # a made-up or outdated button: nothing to record
+        return [Reply(t("stale", lang), kind="info")]
     buttons = [] if value > 0 else [[Button(b("human", lang), "human")]]
     return [Reply(t("thanks_up" if value > 0 else "thanks_down", lang), kind="info", buttons=buttons,
                   events=[{"type": "feedback", "entry": entry_id, "value": value}])]

@@ -80,6 +80,10 @@ class FakeBotApi:
         self.fail_methods = dict(fail_methods or {})
         # method -> error answered once, e.g. Telegram's 429 with parameters.retry_after
         self.fail_next: dict[str, dict] = {}
+        # Faults below the Bot API: methods whose connection is closed without an answer, and
+        # a server that is not the Bot API at all (every request gets an HTML 404 page).
+        self.drop_methods: set[str] = set()
+        self.html_404 = False
         self.calls: list[tuple[str, dict, float]] = []
         self.errors: list[tuple[str, str]] = []
         self.webhook: dict | None = None                  # the last setWebhook parameters         # (method, description) refused like Telegram would
@@ -325,6 +329,16 @@ class FakeBotApi:
                         if size == 0:
                             break
                         body += chunk[:-2]
+                if self.html_404:
+                    page = b"<html><head><title>404 Not Found</title></head><body>Not Found</body></html>"
+                    writer.write(b"HTTP/1.1 404 Not Found\r\nContent-Type: text/html\r\n"
+                                 b"Content-Length: %d\r\n\r\n%s" % (len(page), page))
+                    await writer.drain()
+                    continue
+                if path.rsplit("/", 1)[-1].split("?")[0] in self.drop_methods:
+                    with self._lock:
+                        self.calls.append(("dropped:" + path.rsplit("/", 1)[-1], {}, time.perf_counter()))
+                    break
                 status, answer = await self._handle(path, headers.get("content-type", ""), body)
                 payload = json.dumps(answer, ensure_ascii=False).encode()
                 writer.write(

@@ -114,10 +114,10 @@ async def test_question_is_answered_with_citation_full_text_and_stored_feedback(
     assert "80万元" in full[0].text and "先缴后补" in full[0].text
 
     await fake_api.replies_to(USER, lambda: fake_api.press(answer_msg, answer_msg.button("👎")))
-    # The 👍/👎 row is taken off the answer once used.
+    # The standing 👍/👎 is ticked on the answer (pressing it again would take it back).
     edited = await fake_api.wait_for(lambda: fake_api.methods("editMessageReplyMarkup"), what="markup edit")
-    assert not any("👍" in b["text"] for row in edited[-1].get("reply_markup", {}).get("inline_keyboard", [])
-                   for b in row)
+    labels = [b["text"] for row in edited[-1].get("reply_markup", {}).get("inline_keyboard", []) for b in row]
+    assert [label for label in labels if label.startswith("✅")] == ["✅ " + answer_msg.button("👎")["text"]]
 
     db = sqlite3.connect(bot_settings.db_path)
     logged = db.execute("SELECT chat_id, question, top_match, confident FROM question_log").fetchall()

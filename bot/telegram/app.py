@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-import json
 import logging
 import re
 import sqlite3
@@ -24,7 +23,7 @@ import warnings
 from typing import Callable
 from urllib.parse import urlparse
 
-from telegram import (BotCommand, BotCommandScopeChat, InlineKeyboardMarkup, InputFile, Message,
+from telegram import (BotCommand, BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message,
                       ReplyParameters, Update)
 from telegram.constants import ChatType, MessageEntityType
 from telegram.error import InvalidToken, NetworkError, TelegramError
@@ -39,7 +38,9 @@ from bot.telegram.helpdesk import FORWARD_ACTION, HelpDesk, is_handoff_request
 from bot.telegram.persistence import SQLitePersistence
 from bot.telegram.privacy import FORGET_NO, FORGET_YES, PURGE_EVERY, PURGE_FIRST, Privacy
 from bot.telegram.staff import Staff
-from bot.store import Store
+from bot.lock import LockProblem, StoreInUse, hold_store
+from bot.store import Store, StoreError
+from bot.telegram.ops import Operations, api_address, not_a_bot_api, quiet_library_tracebacks
 from bot.telegram.limits import FloodGuard, PerUserUpdateProcessor, SendRateLimiter
 from bot.telegram.render import DOC_ACTION, compose_messages, keyboard, split_message
 from knowledge import matcher
@@ -75,6 +76,7 @@ TEXTS = {
         "no_document": "没有可保存的测算结果，请先发送 /check 完成测算。",
         "document_caption": "测算结果，仅供参考，以区人社局审核为准。",
         "chosen": "已选：",
+        "withdrawn": "已撤回您对这条回答的评价。",
     },
     "en": {
         "unsupported": "I can only read text. Please type your question (e.g. how is the rent subsidy computed).",
@@ -86,6 +88,7 @@ TEXTS = {
         "no_document": "There is no estimate to save yet. Send /check to do one.",
         "document_caption": "Estimate for reference only; the district HR bureau decides.",
         "chosen": "Chosen: ",
+        "withdrawn": "Your feedback on this answer is withdrawn.",
     },
 }
 
@@ -146,6 +149,7 @@ class TelegramChannel:
         self.store = store
         self.flood = FloodGuard(settings.flood_limit, settings.flood_window)
         self.helpdesk = HelpDesk(settings, store)
+        self.ops = Operations(settings)
 
     # state ------------------------------------------------------------------------------------
     @staticmethod
@@ -212,7 +216,8 @@ class TelegramChannel:
         return state
 
     def record_events(self, update: Update, replies: list, lang: str | None = None) -> None:
-        """Store what the engine reports: questions asked (the question log) and feedback."""
+        """Store what the engine reports: questions asked (the question log) and feedback (one
+        per user per answer message; a reply saying feedback was taken back replaces the thanks)."""
         chat_id = update.effective_chat.id if update.effective_chat else 0
         user_id = update.effective_user.id if update.effective_user else None
         for reply in replies:
@@ -224,8 +229,14 @@ class TelegramChannel:
                         top=event.get("top"), score=event.get("score"),
                         confident=bool(event.get("confident")), lang=event.get("lang") or lang)
                 elif kind == "feedback":
-                    self.store.add_feedback(chat_id=chat_id, user_id=user_id,
-                                            entry=event.get("entry"), value=int(event.get("value", 0)))
+                    query = update.callback_query
+                    answer = query.message.message_id if query and query.message else None
+                    outcome = self.store.set_feedback(chat_id=chat_id, user_id=user_id, entry=event.get("entry"),
+                                                      value=int(event.get("value", 0)), message_id=answer)
+                    if outcome == "withdrawn":
+                        i = replies.index(reply)
+                        replies[i] = dataclasses.replace(reply, text=TEXTS["en" if lang == "en" else "zh"]["withdrawn"],
+                                                         buttons=[], events=[])
 
     async def send_replies(self, update: Update, context: ContextTypes.DEFAULT_TYPE, record: dict,
                            replies: list) -> None:
@@ -316,7 +327,7 @@ class TelegramChannel:
 
     async def settle_pressed_message(self, query, action: str, lang: str) -> None:
         """Once an interview question is answered, show the choice on it and drop its buttons (so
-        old questions cannot be answered twice); after feedback, drop the 👍/👎 row."""
+        old questions cannot be answered twice); after feedback, tick the standing 👍/👎."""
         message = query.message
         if not isinstance(message, Message) or not message.reply_markup:
             return
@@ -329,9 +340,16 @@ class TelegramChannel:
                 label = next((b.text for row in rows for b in row if b.callback_data == action), "")
                 await message.edit_text(f"{message.text}\n\n✅ {TEXTS[lang]['chosen']}{label}" if label
                                         else message.text, reply_markup=None)
-            elif action.startswith("fb:"):
-                kept = [row for row in rows if not any(str(b.callback_data).startswith("fb:") for b in row)]
-                await message.edit_reply_markup(InlineKeyboardMarkup(kept) if kept else None)
+            elif action.startswith("fb:") and message.chat.type == ChatType.PRIVATE and query.from_user:
+                # The standing 👍/👎 is ticked; pressing it again takes it back, the other changes it.
+                # (In a group each member has their own: the shared message is left as it is.)
+                value = self.store.feedback_value(message.chat.id, message.message_id, query.from_user.id)
+                chosen = {1: "fb:+:", -1: "fb:-:"}.get(value)
+                marked = [[InlineKeyboardButton(
+                    ("✅ " if chosen and str(b.callback_data).startswith(chosen) else "") + b.text.removeprefix("✅ "),
+                    callback_data=b.callback_data) if str(b.callback_data).startswith("fb:") else b
+                    for b in row] for row in rows]
+                await message.edit_reply_markup(InlineKeyboardMarkup(marked))
         except TelegramError as exc:  # e.g. message too old to edit: the answer itself was sent
             logger.debug("could not update the pressed message: %s", exc)
 
@@ -360,10 +378,13 @@ class TelegramChannel:
             await self.say(update, context, "edited")
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """Log the update and the traceback, tell the user in one line; the bot keeps running."""
-        shown = update.to_dict() if isinstance(update, Update) else repr(update)
-        logger.error("error while handling update %s", json.dumps(shown, ensure_ascii=False, default=str)[:4000],
-                     exc_info=context.error)
+        """Log the update's type and ids and the error (never the user's text; one traceback per
+        distinct error), tell the user in one line; the bot keeps running. Errors fetching
+        updates (no update) are one line each for the operator (bot/telegram/ops.py)."""
+        if update is None and isinstance(context.error, TelegramError):
+            self.ops.polling_error(context.error, context.application)
+            return
+        self.ops.handler_error(update, context.error)
         if isinstance(update, Update) and update.effective_chat:
             lang = context.user_data.get("lang", "zh") if context.user_data is not None else "zh"
             try:
@@ -391,13 +412,14 @@ class TelegramChannel:
                 logger.info("no staff command menu for %s: %s", admin, exc)
 
 
-def build_application(settings: Settings, store: Store | None = None) -> Application:
+def build_application(settings: Settings, store: Store | None = None, ops: Operations | None = None) -> Application:
     """The Application: SQLite persistence, the handlers, the error handler and the limits."""
     store = store or Store.open(settings.db_path)
     # Examples staff taught through /unanswered, merged into the matcher (and only these: a
     # previous Application in this process may have taught others).
     matcher.set_taught(store.taught())
     channel = TelegramChannel(settings, store)
+    channel.ops = ops or channel.ops
     desk, staff, privacy = channel.helpdesk, Staff(settings, store), Privacy(settings, store)
     processor = PerUserUpdateProcessor()
     builder = (ApplicationBuilder()
@@ -479,6 +501,8 @@ def configure_logging(settings: Settings) -> None:
     handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", settings.token))
     # A refused token is reported by run_bot in one line; PTB would add a traceback.
     handler.addFilter(lambda record: not (record.exc_info and isinstance(record.exc_info[1], InvalidToken)))
+    # PTB's own tracebacks of Bot API failures: reported by run_bot/Operations in one line each.
+    handler.addFilter(quiet_library_tracebacks)
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level)
@@ -497,10 +521,16 @@ def run_bot(settings: Settings) -> int:
         return 2
     configure_logging(settings)
     try:
-        application = build_application(settings)
+        # One process per store, held for the process's life: taken before the store is opened.
+        instance_lock = hold_store(settings.db_path)  # noqa: F841 (released when the process ends)
+        ops = Operations(settings)
+        application = build_application(settings, Store.open(settings.db_path), ops)
+    except (StoreInUse, LockProblem, StoreError) as exc:
+        print(f"policybot: {exc}", file=sys.stderr)
+        return 2
     except (sqlite3.Error, OSError) as exc:
         print(f"policybot: cannot open the database {settings.db_path}: {exc}", file=sys.stderr)
-        return 1
+        return 2
     try:
         if settings.webhook_url:
             application.run_webhook(
@@ -510,17 +540,31 @@ def run_bot(settings: Settings) -> int:
                 allowed_updates=Update.ALL_TYPES)
         else:
             application.run_polling(allowed_updates=Update.ALL_TYPES)
-    except InvalidToken:
-        print("policybot: Telegram refused TELEGRAM_BOT_TOKEN; check it with @BotFather", file=sys.stderr)
-        return 2
-    except NetworkError as exc:
-        print(f"policybot: cannot reach the Telegram Bot API: {redact(str(exc), settings.token)}", file=sys.stderr)
+    except TelegramError as exc:
+        if answer := not_a_bot_api(exc):
+            # An HTML page (a wrong path, a web server) is not a verdict on the token.
+            name = "TELEGRAM_API_BASE_URL" if settings.api_base_url else "the Telegram Bot API"
+            print(f"policybot: {name} {api_address(settings)} does not answer like the Telegram Bot API "
+                  f"({answer}); check the address", file=sys.stderr)
+            return 2
+        if isinstance(exc, InvalidToken):
+            print("policybot: Telegram refused TELEGRAM_BOT_TOKEN; check it with @BotFather", file=sys.stderr)
+            return 2
+        if isinstance(exc, NetworkError):
+            print(f"policybot: cannot reach the Bot API at {api_address(settings)}: "
+                  f"{redact(str(exc), settings.token)}", file=sys.stderr)
+            return 1
+        print(f"policybot: the Bot API at {api_address(settings)} refused to start the bot: "
+              f"{redact(str(exc), settings.token)}", file=sys.stderr)
         return 1
     except RuntimeError as exc:
         if "webhooks" in str(exc):
             print("policybot: webhook mode needs python-telegram-bot[webhooks] (tornado)", file=sys.stderr)
             return 1
         raise
+    if ops.exit_line:
+        print(f"policybot: {ops.exit_line}", file=sys.stderr)
+        return 2
     return 0
 
 

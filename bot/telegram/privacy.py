@@ -3,7 +3,7 @@
     /privacy   what is stored and for how long
     /forget    asks for confirmation (buttons fgt:yes / fgt:no), then deletes the user's
                conversation state and answers, questions, feedback and hand-offs
-    purge job  once a day, logs and idle state older than POLICYBOT_RETENTION_DAYS
+    purge job  once a day, logs and idle state older than POLICYBOT_RETENTION_DAYS, and empty state rows
 """
 from __future__ import annotations
 
@@ -143,5 +143,7 @@ class Privacy:
         before = self.cutoff()
         for user_id in self.store.stale_users(before):
             context.application.drop_user_data(user_id)    # or the next save would bring it back
+        for chat_id in self.store.stale_chats(before):
+            context.application.drop_chat_data(chat_id)
         counts = self.store.purge(before)
         logger.info("daily purge of records older than %s days: %s", self.settings.retention_days, counts)

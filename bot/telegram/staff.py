@@ -184,7 +184,8 @@ class Staff:
             self.store.add_taught(entry.id, question, update.effective_user.id)
             # Rebuilding the index takes a moment: off the event loop, ready before we confirm.
             await asyncio.to_thread(lambda: (matcher.teach(entry.id, question), matcher.get_index()))
-            logger.info("staff %s taught %r to %s", update.effective_user.id, question, entry.id)
+            # The question is the user's text: the log names the log row, not its words.
+            logger.info("staff %s taught question log #%s to %s", update.effective_user.id, row["id"], entry.id)
             await self.edit(query, f"❓ {question}\n✅ 已归入 {self.entry_label(entry)}，已作为该条的示例问题生效。")
 
     @staticmethod
