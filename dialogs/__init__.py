@@ -54,6 +54,6 @@ applicant-profile vocabulary of ../shared/RULES.md: ``profile_of(state)`` return
 estimate is computed from.
 """
 from dialogs.engine import STATE_VERSION, new_state, press, profile_of, respond
-from dialogs.reply import Button, Reply
+from dialogs.reply import Button, Reply, is_answer_action
 
-__all__ = ["STATE_VERSION", "Button", "Reply", "new_state", "press", "profile_of", "respond"]
+__all__ = ["STATE_VERSION", "Button", "Reply", "is_answer_action", "new_state", "press", "profile_of", "respond"]

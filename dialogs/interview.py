@@ -146,10 +146,10 @@ def value_from_action(q: Question, raw: str):
         return {"yes": True, "no": False}.get(raw)
     if q.type == "choice":
         return raw if any(c["value"] == raw for c in q.choices) else None
+    if q.type == "money" and re.fullmatch(r"\d{1,14}", raw) and (raw != "0" or q.none_is_zero):
+        return int(raw)  # one of the amounts a message named, or 没有 (0) where that means none
     if not q.none_is_zero:
         return None
-    if q.type == "money":
-        return 0 if raw == "0" else None
     if q.type == "money_list":
         return [] if raw == "none" else None
     return None

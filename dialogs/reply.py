@@ -18,6 +18,17 @@ class Button:
         if not self.action.isascii() or len(self.action.encode()) > MAX_ACTION_BYTES:
             raise ValueError(f"button action must be ASCII ≤ {MAX_ACTION_BYTES} bytes: {self.action!r}")
 
+    @property
+    def is_answer(self) -> bool:
+        """Whether pressing it answers the pending question (a channel may echo it as chosen);
+        controls (为什么问这个, 上一步, 查看/修改 ...) and links are not answers."""
+        return is_answer_action(self.action)
+
+
+def is_answer_action(action: str) -> bool:
+    """Answer buttons, and only they, have actions starting with ``ans:``."""
+    return isinstance(action, str) and action.startswith("ans:")
+
 
 @dataclass
 class Reply:
@@ -32,6 +43,8 @@ class Reply:
     clauses: list[int] = field(default_factory=list)
     events: list[dict] = field(default_factory=list)
     expects: str | None = None
+    entry: str | None = None                    # the knowledge entry an answer reply answers
+    progress: tuple[int, int] | None = None     # (step, total) of an interview question
 
     def actions(self) -> list[str]:
         """Every button action, row by row (handy for channels that number the buttons)."""
