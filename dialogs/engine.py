@@ -34,7 +34,8 @@ CONTROL_WORDS = {
 }
 CHECK_WORDS = {"资格自测", "自测", "开始自测", "我要自测", "测一测", "/check", "check"}
 # Asking for a person, in the words people use (the channel decides where the hand-off goes).
-HUMAN_WORDS = {"人工", "转人工", "找人工", "人工客服", "找客服", "客服", "真人", "human", "talk to a person"}
+HUMAN_WORDS = {"人工", "转人工", "找人工", "人工客服", "找客服", "客服", "真人", "联系人工", "human", "talktoaperson",
+               "talktoahuman", "contactstaff", "staff"}
 QUESTION_RE = re.compile(r"[?？]|吗|呢$|怎么|如何|多少|什么|哪些|哪个|能不能|可不可以|可以.{0,6}吗|是否|几年|几个|"
                          r"为何|有没有|\b(how|what|which|when|can|is|are|do|does)\b", re.I)
 
@@ -538,9 +539,10 @@ def _interview_text(st, text, when) -> list[Reply]:
     if others and q.key not in facts_all and (changes or parsing.is_correction(text)):
         # "不对，房租应该是一百二十万": a correction of another answer, never this question's answer
         return _accept(st, None, None, others, when)
-    if q.type == "money" and q.key not in facts_all:
+    if q.type == "money":
+        # each amount must belong to a field its words name: "200000, 150000" for the rent is asked
         amounts = list(dict.fromkeys(a for _, a in parsing.find_amounts(text)))
-        named = {x for v in others.values() for x in (v if isinstance(v, list) else [v])
+        named = {x for v in facts_all.values() for x in (v if isinstance(v, list) else [v])
                  if isinstance(x, int) and not isinstance(x, bool)}
         if len(amounts) > 1 and not set(amounts) <= named:
             return _which_amount(st, q, amounts)
@@ -730,7 +732,7 @@ def _review_reply(st) -> Reply:
         q = qs[k]
         value = iv.display(q, itv["answers"][k], lang) if k in itv["answers"] else t("review_skipped", lang)
         lines.append(f"{i}. {q.name(lang)}: {value}" if lang == "en" else f"{i}. {q.name(lang)}：{value}")
-        row.append(Button(f"{i}. {q.name(lang)}"[:30], f"edit:{k}"))
+        row.append(Button(f"{i}. {q.name(lang)}", f"edit:{k}"))
         if len(row) == 2:
             rows.append(row)
             row = []

@@ -319,7 +319,7 @@ def _negated(clause: str, word: str) -> bool:
 
 
 TOPIC_OF_KEY = {"revenue": "revenue", "revenue_prev": "revenue", "contribution": "contribution",
-                "contribution_prev": "contribution", "rent_paid": "rent", "park_year": "rent",
+                "contribution_prev": "contribution", "rent_paid": "rent",
                 "tenants_revenue": "tenants_revenue", "facility_fees": "facility_fees", "events": "events",
                 "ipo_city_subsidy": "ipo", "competition_city_award": "competition"}
 

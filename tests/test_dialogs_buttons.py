@@ -66,6 +66,8 @@ def test_a_typed_request_for_a_person_without_a_help_desk_is_referred_to_the_bur
     state, replies = respond(new_state(), "转人工", now=NOW)
     assert "区人社局" in replies[0].text
     assert not any(e.get("type") == "handoff" for r in replies for e in r.events)
+    state, replies = respond(new_state("en"), "talk to a person", now=NOW)
+    assert "Human Resources and Social Security Bureau" in replies[0].text and replies[0].entry is None
     state, replies = respond(new_state(), "转人工", now=NOW, handoff=True)
     assert any(e.get("type") == "handoff" for r in replies for e in r.events)
 

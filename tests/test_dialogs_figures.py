@@ -142,14 +142,22 @@ def test_last_year_and_this_year_fill_their_own_fields(text):
     assert "1.2亿元" in chat.text and "8000万元" in chat.text
 
 
-def test_several_unnamed_amounts_ask_which_one_is_meant():
+@pytest.mark.parametrize("text", ["60万 80万", "600000, 800000", "大概60万，去年80万"])
+def test_several_unnamed_amounts_ask_which_one_is_meant(text):
     chat = Chat()
     chat.to("rent_paid")
-    chat.say("60万 80万")
+    chat.say(text)
     assert "rent_paid" not in chat.answers
     assert {"ans:rent_paid:600000", "ans:rent_paid:800000"} <= set(chat.replies[0].actions())
     chat.press("ans:rent_paid:800000")
     assert chat.answers["rent_paid"] == 800_000
+
+
+def test_amounts_at_the_rent_year_question_are_not_taken_for_the_rent():
+    chat = Chat()
+    chat.to("park_year")
+    chat.say("200000, 150000")
+    assert "rent_paid" not in chat.answers and "park_year" not in chat.answers
 
 
 def test_many_numbers_are_not_one_amount():
