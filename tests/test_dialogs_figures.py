@@ -125,10 +125,9 @@ def test_amounts_in_words_are_echoed():
 def test_a_quick_quote_computes_every_article_its_figures_name():
     chat = Chat()
     chat.say("营收1亿，经理3个人各贡献20万，能拿多少？")
-    text = chat.replies[0].text
-    assert "第十一条" in text or "营业收入" in text
-    assert "10万元" in text          # Article 11: 1亿 → 10万元
-    assert "60万元" in text          # Article 6: 3 × 20万 × 100%
+    computed = chat.replies[0].text.partition("按您给出的数字估算")[2]
+    assert "营收奖励：10万元" in computed                  # Article 11: 1亿 → 10万元
+    assert "人才奖励（付给管理人员）：60万元" in computed   # Article 6: 3 × 20万 × 100%
     noted = chat.text
     assert "我记下了" in noted and "20万元" in noted
 

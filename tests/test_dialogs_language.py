@@ -97,3 +97,11 @@ def test_an_english_skip_in_a_chinese_interview_is_understood():
     for word in ("不知道", "不清楚"):
         state, replies = say(state, word)
     assert len(state["interview"]["skipped"]) == 2
+
+
+def test_a_reply_to_an_answer_is_read_as_a_follow_up_about_it():
+    state, replies = say(new_state("en"), "那第三年呢？", reply_to="a05")
+    assert replies[0].kind == "answer" and replies[0].entry == "a05" and "第五条" in replies[0].text
+    state, _ = say(new_state("zh"), "房租补贴怎么算")
+    state, replies = say(state, "那第三年呢？")      # in a private chat: the answer just given
+    assert replies[0].entry == "a05"
