@@ -585,7 +585,7 @@ def _which_amount(st, q, amounts) -> list[Reply]:
         ", ".join(iv.display(q, a, lang) for a in amounts)
     rows = [[Button(iv.display(q, a, lang), f"ans:{q.key}:{a}") for a in amounts[i:i + 2]]
             for i in range(0, len(amounts), 2)]
-    return [Reply(t("which_amount", lang, amounts=shown, name=q.name(lang)), kind="question", buttons=rows,
+    return [Reply(t("which_amount", lang, amounts=shown, name=q.name(lang)), kind="info", buttons=rows,
                   expects=q.type), _question_reply(st, q)]
 
 
@@ -845,6 +845,8 @@ def _back(st, when) -> list[Reply]:
     q = iv.by_key().get(key) if key else None
     if key and step.get("skipped") == key and q:
         said = t("went_back_skipped", lang, name=q.name(lang))
+    elif key in undone and q and key in itv["answers"]:   # an edit undone: the earlier answer is back
+        said = t("went_back_restored", lang, name=q.name(lang), value=iv.display(q, itv["answers"][key], lang))
     elif key in undone and q:
         said = t("went_back_to", lang, name=q.name(lang), value=iv.display(q, undone[key], lang))
     elif undone:

@@ -50,6 +50,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "first_question": ("已经是第一个问题了。", "This is the first question."),
     "went_back": ("好的，回到上一步。", "OK, back one step."),
     "went_back_to": ("好的，回到上一步：{name}（您之前的回答：{value}）。", "OK, back one step: {name} (your answer was: {value})."),
+    "went_back_restored": ("好的，回到上一步：{name} 恢复为 {value}。", "OK, back one step: {name} is {value} again."),
     "went_back_skipped": ("好的，回到上一步：{name}（之前跳过了）。", "OK, back one step: {name} (skipped before)."),
     "went_back_undone": ("好的，已撤销上一步记下的：{facts}。", "OK, undone: {facts}."),
     "skipped": ("已跳过。", "Skipped."),
