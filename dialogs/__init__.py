@@ -49,6 +49,8 @@ one field are asked about (buttons), never picked. Each ``Reply`` is what the ch
                     {"type": "handoff", "question": "..."},                    (转人工)
                     {"type": "asked", "query": ..., "top": "a05", "score": 0.93, "confident": True},
                     {"type": "interview", "event": "started" | "finished" | "cancelled" | "stopped"}
+                    {"type": "stale"}   a press that was not served (an old or unknown button):
+                                        leave the pressed message as it was
     Reply.actions() every button action, row by row (for channels that number buttons)
     Button.is_answer  True only for buttons that answer the pending question (actions ``ans:…``,
                     also ``is_answer_action(action)``): a channel may echo those as chosen

@@ -8,7 +8,7 @@ import re
 
 from dialogs import interview as iv
 from dialogs import parsing, summary
-from dialogs.reply import Button, Reply
+from dialogs.reply import STALE, Button, Reply
 from dialogs.texts import b, t
 from knowledge.answers import suggestions
 
@@ -61,7 +61,7 @@ def entry_reply(st, entry_id, verbatim=False) -> list[Reply]:
     lang = st["lang"]
     entry = get(entry_id)
     if entry is None:
-        return [Reply(t("stale", lang), kind="info")]
+        return [Reply(t("stale", lang), kind="info", events=[dict(STALE)])]
     st["last_entry"] = entry.id
     if verbatim:
         text = entry.text

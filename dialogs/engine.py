@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 
 from dialogs import interview as iv
 from dialogs import answers, parsing, summary
-from dialogs.reply import Button, Reply
+from dialogs.reply import STALE, Button, Reply
 from dialogs.texts import b, t
 
 log = logging.getLogger(__name__)
@@ -334,7 +334,7 @@ def _home_buttons(st) -> list[list[Button]]:
 def _on_action(st: dict, action, when) -> list[Reply]:
     lang = st["lang"]
     if not isinstance(action, str) or not action.isascii() or len(action) > 60:
-        return [Reply(t("stale", lang), kind="error")] + _repeat_pending(st)
+        return [Reply(t("stale", lang), kind="error", events=[dict(STALE)])] + _repeat_pending(st)
     head, _, rest = action.partition(":")
     if action == "check":
         return _start_check(st, when)
@@ -366,7 +366,7 @@ def _on_action(st: dict, action, when) -> list[Reply]:
             value = iv.value_from_action(iv.by_key()[key], raw)
             if value is not None:
                 return _accept(st, key, value, {}, when)
-    return [Reply(t("stale", lang), kind="info")] + _repeat_pending(st)
+    return [Reply(t("stale", lang), kind="info", events=[dict(STALE)])] + _repeat_pending(st)
 
 
 # ---- questions -----------------------------------------------------------------------------------
@@ -745,7 +745,7 @@ def _review_reply(st) -> Reply:
 def _start_edit(st, key) -> list[Reply]:
     itv = st["interview"]
     if key not in _review_keys(itv):
-        return [Reply(t("stale", st["lang"]), kind="info")] + _repeat_pending(st)
+        return [Reply(t("stale", st["lang"]), kind="info", events=[dict(STALE)])] + _repeat_pending(st)
     itv["phase"] = "edit"
     itv["edit_key"] = key
     return [_question_reply(st, iv.by_key()[key])]

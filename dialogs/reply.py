@@ -4,6 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 MAX_ACTION_BYTES = 60
+# The event on the reply to a press the engine could not serve (an old or unknown button): the
+# channel leaves the pressed message as it was instead of marking the choice.
+STALE = {"type": "stale"}
 
 
 @dataclass(frozen=True)

@@ -133,3 +133,13 @@ def test_controls_are_not_answers():
     assert "上一步" not in answer_labels and "为什么问这个？" not in answer_labels
     assert "入驻的人力资源服务机构" in answer_labels
     assert not Button("查看/修改", "ctl:review").is_answer
+
+
+def test_a_press_that_cannot_be_served_says_so_in_an_event():
+    state, _ = respond(new_state(), "资格自测", now=NOW)
+    state, replies = press(state, "ans:role:institution", now=NOW)
+    assert not any(e.get("type") == "stale" for r in replies for e in r.events)
+    state, replies = press(state, "ans:role:builder", now=NOW)        # the role question is gone
+    assert replies[0].events == [{"type": "stale"}] and state["interview"]["answers"]["role"] == "institution"
+    _state, replies = press(new_state(), "ask:no-such-entry", now=NOW)
+    assert replies[0].events == [{"type": "stale"}]
