@@ -523,7 +523,13 @@ def _interview_text(st, text, when) -> list[Reply]:
         keys = _review_keys(itv)
         if n is not None and 1 <= n <= len(keys) and re.fullmatch(r"\d{1,2}", parsing.bare(text)):
             return _start_edit(st, keys[n - 1])
-        return _ask(st, text, when) if _looks_like_question(text) else [_review_reply(st)]
+        if _looks_like_question(text):
+            return _ask(st, text, when)
+        facts = answers.valid_facts(parsing.extract_facts(text))
+        if facts:  # "房租应该是120万" while reviewing: changed here, the list shown again
+            lines = _record(st, None, None, facts)
+            return _with_prefix(lines, _stop_reply(st) or [_review_reply(st)])
+        return [_review_reply(st)]
     q = _pending_question(itv)
     if q is None:
         return _advance(st, when)
@@ -632,9 +638,26 @@ def _with_prefix(lines: list[str], replies: list[Reply]) -> list[Reply]:
 def _accept(st, key, value, facts, when, echo=False) -> list[Reply]:
     """Record an answer (and any further facts the same text named); say what was recorded or
     changed; then ask the pending question again (facts only) or go on."""
+    itv = st["interview"]
+    editing = itv["phase"] == "edit"
+    lines = _record(st, key, value, facts, echo)
+    stop = _stop_reply(st)
+    if stop:
+        return _with_prefix(lines, stop)
+    if key is None:
+        q = _pending_question(itv)
+        if q and iv.applies(q, itv["answers"]) and (editing or q.key not in itv["answers"]):
+            return _with_prefix(lines, [_question_reply(st, q)])
+    return _with_prefix(lines, _advance(st, when, last_key=key))
+
+
+def _record(st, key, value, facts, echo=False) -> list[str]:
+    """Store an answer and facts as one step (上一步 undoes it); the lines that say what was
+    noted or changed."""
     lang = st["lang"]
     itv = st["interview"]
     editing = itv["phase"] == "edit"
+    given = dict(facts)
     facts = {k: v for k, v in facts.items() if k not in itv["answers"] or itv["answers"][k] != v}
     new = dict(facts)
     if key is not None:
@@ -654,14 +677,11 @@ def _accept(st, key, value, facts, when, echo=False) -> list[Reply]:
         lines.append(t("changed", lang, changes=_describe_changes(changed, lang)))
     if fresh:
         lines.append(t("noted", lang, facts=_describe(fresh, lang)))
-    stop = _stop_reply(st)
-    if stop:
-        return _with_prefix(lines, stop)
-    if key is None:
-        q = _pending_question(itv)
-        if q and iv.applies(q, itv["answers"]) and (editing or q.key not in itv["answers"]):
-            return _with_prefix(lines, [_question_reply(st, q)])
-    return _with_prefix(lines, _advance(st, when, last_key=key))
+    if not new and given:
+        lines.append(t("same_as_before", lang, facts=_describe(given, lang)))
+    if not new:
+        itv["history"].pop()  # nothing changed: nothing for 上一步 to undo
+    return lines
 
 
 def _pending_key(itv) -> str | None:

@@ -43,6 +43,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "choice_hint": ("请回复选项的序号或名称。", "Please reply with the number or the name of an option."),
     "noted": ("我记下了：{facts}，如有误请说“修改”。", "Noted: {facts}. If anything is wrong, say \"edit\"."),
     "changed": ("已修改：{changes}", "Changed: {changes}"),
+    "same_as_before": ("这些已经记下了：{facts}。", "Already noted: {facts}."),
     "one_figure": ("这条消息里有不止一个数字，请只回复一个金额。", "That message has more than one figure; please reply with one amount."),
     "which_amount": ("您的消息里有几个金额（{amounts}），哪一个是“{name}”？请点选，或重新输入一个金额。",
                      "Your message has several amounts ({amounts}). Which one is \"{name}\"? Press one, or type one amount."),

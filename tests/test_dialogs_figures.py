@@ -179,3 +179,21 @@ def test_english_facts_are_echoed_in_english():
     chat.say("120 million")
     assert chat.answers["revenue"] == 120_000_000
     assert "Noted" in chat.text and "RMB 120,000,000" in chat.text
+
+
+def test_a_correction_while_reviewing_changes_the_field_and_shows_the_list_again():
+    chat = Chat()
+    chat.to("rent_paid")
+    chat.say("80万")
+    chat.say("修改")
+    chat.say("不对，房租应该是一百二十万")
+    assert chat.answers["rent_paid"] == 1_200_000
+    assert chat.text.startswith("已修改：实缴房租 → 120万元") and chat.replies[-1].kind == "review"
+
+
+def test_a_fact_said_again_is_acknowledged_not_ignored():
+    chat = Chat()
+    chat.to("revenue")                       # origin already 新引进
+    chat.say("我们是新注册的，没有上一年")
+    assert "已经记下" in chat.text and chat.pending == "revenue"
+    assert chat.state["interview"]["history"][-1].get("key") != "revenue"
