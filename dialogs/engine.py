@@ -6,6 +6,7 @@ given, works on the copy, and catches its own failures: a channel never sees an 
 from __future__ import annotations
 
 import copy
+import dataclasses
 import logging
 import re
 from datetime import datetime, timedelta, timezone
@@ -628,10 +629,8 @@ def _with_prefix(lines: list[str], replies: list[Reply]) -> list[Reply]:
         return replies
     if not replies:
         return [Reply("\n".join(lines), kind="info")]
-    first = replies[0]
-    replies[0] = Reply("\n".join(lines) + "\n" + first.text, buttons=first.buttons, document=first.document,
-                       kind=first.kind, clauses=first.clauses, events=first.events, expects=first.expects,
-                       entry=first.entry, progress=first.progress)
+    # replace() keeps every other field (the estimate, the document ...) as it is
+    replies[0] = dataclasses.replace(replies[0], text="\n".join(lines) + "\n" + replies[0].text)
     return replies
 
 
