@@ -111,14 +111,6 @@ def next_question(answers: dict, skipped: list[str], ranking: list[str] | None =
     return min(open_, key=lambda q: (q.group, rank.get(q.key, len(rank)), order[q.key]))
 
 
-def progress(answers: dict, skipped: list[str], pending: str | None) -> tuple[int, int]:
-    """(number of the pending question, questions in all) given the answers so far. Before the role
-    is known, the count is that of the longest path (an institution), so it only ever shrinks."""
-    qs = applicable(answers if "role" in answers else {**answers, "role": "institution"})
-    done = sum(1 for q in qs if (q.key in answers or q.key in skipped) and q.key != pending)
-    return done + 1, len(qs)
-
-
 def parse_answer(q: Question, text: str):
     """The answer's value for this question, or None when not understood."""
     if q.type == "yesno":
