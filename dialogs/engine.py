@@ -543,7 +543,12 @@ def _interview_text(st, text, when) -> list[Reply]:
     # only facts about questions that apply ("第二年" names no rent year for a park operator)
     others = {k: v for k, v in facts_all.items() if k != q.key and iv.applies(qs[k], merged)}
     changes = {k for k, v in others.items() if k in itv["answers"] and itv["answers"][k] != v}
-    if others and q.key not in facts_all and (changes or parsing.is_correction(text)):
+    head_value = None
+    if others and q.key not in facts_all and q.type in ("yesno", "choice"):
+        # "是的，我们是新注册的": the first clause may answer; "没有办过活动" names another field only
+        head = re.split(r"[，,。.;；!！\s]", text.strip(), maxsplit=1)[0]
+        head_value = iv.parse_answer(q, head) if head != text.strip() else None
+    if others and q.key not in facts_all and (parsing.is_correction(text) or (changes and head_value is None)):
         # "不对，房租应该是一百二十万": a correction of another answer, never this question's answer
         return _accept(st, None, None, others, when)
     if q.type == "money":
@@ -555,9 +560,7 @@ def _interview_text(st, text, when) -> list[Reply]:
             return _which_amount(st, q, amounts)
     value = iv.parse_answer(q, text)
     if others and q.key not in facts_all and q.type in ("yesno", "choice"):
-        # "是的，我们是新注册的": the first clause may answer; "没有办过活动" names another field only
-        head = re.split(r"[，,。.;；!！\s]", text.strip(), maxsplit=1)[0]
-        value = iv.parse_answer(q, head) if head != text.strip() else None
+        value = head_value
     if value is not None:
         return _accept(st, q.key, value, others, when, echo=_needs_echo(q, text))
     if q.key in facts_all and (q.key not in itv["answers"] or itv["phase"] == "edit"):

@@ -197,3 +197,16 @@ def test_a_fact_said_again_is_acknowledged_not_ignored():
     chat.say("我们是新注册的，没有上一年")
     assert "已经记下" in chat.text and chat.pending == "revenue"
     assert chat.state["interview"]["history"][-1].get("key") != "revenue"
+
+
+def test_an_answer_with_a_changed_figure_is_both_answer_and_change():
+    chat = Chat()
+    chat.to("revenue")
+    chat.say("2亿")
+    while chat.pending != "brand_selected":
+        chat.say("跳过")
+    chat.say("是的，营收其实是3亿")        # a correction marker: the yes is not taken
+    assert "brand_selected" not in chat.answers and chat.answers["revenue"] == 300_000_000
+    chat.say("是的，营收是3.5亿")          # no marker: the first clause answers, the figure changes
+    assert chat.answers["brand_selected"] is True and chat.answers["revenue"] == 350_000_000
+    assert "已修改：本年营业收入 → 3.5亿元" in chat.text
