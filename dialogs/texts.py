@@ -92,11 +92,11 @@ TEXTS: dict[str, tuple[str, str]] = {
                            "If none fits, try other words; the policy is interpreted by the district HR bureau."),
     "not_confident_tail_staff": (f"如果都不是，可以换个说法，或点“联系人工”；本政策由{AUTHORITY}负责解释。",
                                  "If none fits, try other words or press \"Contact staff\"; the policy is interpreted by the district HR bureau."),
+    # the same words as the Telegram channel's own line for this case (bot/telegram/helpdesk.py)
     "no_helpdesk": (
-        f"这里没有人工客服。需要人工解答的，请咨询本政策的解释单位{AUTHORITY}；政策文件中没有公布咨询电话和地址，请通过区人社局的公开渠道联系。",
-        "There is no staff desk here. For a person's answer, please ask the Xiqing District Human Resources and Social "
-        "Security Bureau, which interprets the policy. The policy gives no phone number or address; please use the "
-        "bureau's public channels.",
+        f"目前没有开通在线人工转接。本政策由{AUTHORITY}负责解释，具体问题请直接向区人社局咨询；政策文件中没有写明联系电话和地址。",
+        "A person is not available through this bot. The policy is interpreted by the Xiqing District Human Resources "
+        "and Social Security Bureau; please ask the bureau directly. The policy document gives no phone number or address.",
     ),
     "help_staff": ("；联系人工：输入“人工”", "; to reach staff, type \"human\""),
     "handoff": (
