@@ -6,7 +6,6 @@ given, works on the copy, and catches its own failures: a channel never sees an 
 from __future__ import annotations
 
 import copy
-import dataclasses
 import logging
 import re
 from datetime import datetime, timedelta, timezone
@@ -627,14 +626,9 @@ def _describe_changes(values: dict, lang) -> str:
 
 
 def _with_prefix(lines: list[str], replies: list[Reply]) -> list[Reply]:
-    """Say what was recorded at the top of the next message (one message, not two)."""
-    if not lines:
-        return replies
-    if not replies:
-        return [Reply("\n".join(lines), kind="info")]
-    # replace() keeps every other field (the estimate, the document ...) as it is
-    replies[0] = dataclasses.replace(replies[0], text="\n".join(lines) + "\n" + replies[0].text)
-    return replies
+    """Say what was recorded or changed, in its own message before the next one (so the question
+    message stays the question)."""
+    return ([Reply("\n".join(lines), kind="info")] if lines else []) + replies
 
 
 def _accept(st, key, value, facts, when, echo=False) -> list[Reply]:
