@@ -461,7 +461,8 @@ def _question_reply(st, q: iv.Question, prefix: str = "") -> Reply:
     if q.type == "yesno":
         rows.append([Button(b("yes", lang), f"ans:{q.key}:yes"), Button(b("no", lang), f"ans:{q.key}:no")])
     elif q.type == "choice":
-        labels = [(c["label_en"] if lang == "en" else c["label"], c["value"]) for c in q.choices]
+        # English buttons: the short label written for buttons where the full one is long
+        labels = [(c.get("button_en") or c["label_en"] if lang == "en" else c["label"], c["value"]) for c in q.choices]
         per_row = 1 if max(len(l) for l, _ in labels) > 8 else 2
         for i in range(0, len(labels), per_row):
             rows.append([Button(label, f"ans:{q.key}:{v}") for label, v in labels[i:i + per_row]])

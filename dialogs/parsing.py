@@ -119,7 +119,7 @@ def parse_choice(text: object, choices: list[dict]) -> str | None:
     if n is not None and re.fullmatch(r"\d{1,2}|[一二三四五六七八九十]", s) and 1 <= n <= len(choices):
         return choices[n - 1]["value"]
     for c in choices:
-        names = [c["value"], c.get("label", ""), c.get("label_en", "")] + list(c.get("aliases", []))
+        names = [c["value"], c.get("label", ""), c.get("label_en", ""), c.get("button_en", "")] + list(c.get("aliases", []))
         if any(name and bare(name) == s for name in names):
             return c["value"]
     hits = []
