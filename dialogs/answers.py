@@ -149,7 +149,8 @@ def ask(st, text, offer_check: bool, context: str | None = None) -> list[Reply]:
         if entry is not None and not (result.confident and result.matches
                                       and result.matches[0].entry.id != entry.id):
             # read with the entry's own name in front, as the user meant it
-            with_context = match_question(f"{entry.title} {text}")
+            name = entry.title_en if lang == "en" else entry.title
+            with_context = match_question(f"{name} {text}")
             if with_context.confident:
                 result = with_context
     except Exception:
