@@ -167,9 +167,20 @@ def _guarded(state, now, idle_days, handler, is_action, incoming, handoff=False)
         replies = [Reply("抱歉，处理时出了点问题，请再试一次。" if lang == "zh"
                          else "Sorry, something went wrong; please try again.", kind="error")]
         replies += _repeat_pending(st)
+    if not replies:  # e.g. 跳过 after the estimate: nothing pending, say so rather than stay silent
+        replies = [_nothing_pending(st)]
     st.pop(answers.HANDOFF_KEY, None)
     st["updated_at"] = when.isoformat()
     return st, replies
+
+
+def _nothing_pending(st) -> Reply:
+    lang = st["lang"]
+    itv = st.get("interview")
+    if itv and itv["phase"] in ("stopped", "done"):
+        return Reply(t("interview_over", lang), kind="info",
+                     buttons=[[Button(b("review", lang), "ctl:review"), Button(b("restart", lang), "ctl:restart")]])
+    return Reply(t("no_interview", lang), kind="info", buttons=[[Button(b("check", lang), "check")]])
 
 
 def _idle_check(st, when, idle_days, incoming, is_action) -> list[Reply] | None:

@@ -64,6 +64,8 @@ TEXTS: dict[str, tuple[str, str]] = {
                   "The eligibility check is cancelled. Ask anything, or type /check to start again."),
     "not_cancelled": ("好的，继续自测。", "OK, let's continue."),
     "no_interview": ("当前没有进行中的资格自测。输入“资格自测”或 /check 开始。", "No eligibility check is in progress. Type /check to start one."),
+    "interview_over": ("这次资格自测已经结束。可以点“查看/修改”改一改回答，或“重新开始”。",
+                       "This eligibility check is over. Press Review to change an answer, or Restart."),
     "restarted": ("好的，重新开始。", "OK, starting again."),
     "idle_offer": ("您上次的资格自测还没有完成（已回答 {n} 项）。要继续，还是重新开始？",
                    "Your last eligibility check is unfinished ({n} answered). Continue, or start again?"),

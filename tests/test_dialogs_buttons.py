@@ -143,3 +143,13 @@ def test_a_press_that_cannot_be_served_says_so_in_an_event():
     assert replies[0].events == [{"type": "stale"}] and state["interview"]["answers"]["role"] == "institution"
     _state, replies = press(new_state(), "ask:no-such-entry", now=NOW)
     assert replies[0].events == [{"type": "stale"}]
+
+
+def test_a_control_after_the_estimate_is_never_met_with_silence():
+    state, _ = respond(new_state(), "资格自测", now=NOW)
+    state, _ = respond(state, "3", now=NOW)
+    state, replies = press(state, "ctl:finish", now=NOW)
+    assert replies[-1].kind == "estimate"
+    for action in ("ctl:skip", "ctl:why", "ctl:finish"):
+        state, replies = press(state, action, now=NOW)
+        assert replies and "ctl:restart" in replies[-1].actions(), action
