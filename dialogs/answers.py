@@ -8,13 +8,24 @@ import re
 
 from dialogs import interview as iv
 from dialogs import dates, parsing, summary
-from dialogs.reply import Button, Reply
+from dialogs.reply import STALE, Button, Reply
 from dialogs.texts import b, t
 from knowledge.answers import suggestions
 
 log = logging.getLogger(__name__)
 
 ENTRY_ID_RE = re.compile(r"[A-Za-z0-9_-]{1,40}")
+# Set by the engine for the length of one call: whether the channel has a help desk (never stored).
+HANDOFF_KEY = "_handoff"
+
+
+def handoff_on(st) -> bool:
+    return bool(st.get(HANDOFF_KEY))
+
+
+def human_row(st) -> list[list[Button]]:
+    """The 联系人工 button's row, only when the channel has a help desk to hand off to."""
+    return [[Button(b("human", st["lang"]), "human")]] if handoff_on(st) else []
 
 
 def get(entry_id):
@@ -25,26 +36,32 @@ def get(entry_id):
         return None
 
 
-def answer_buttons(entry, lang) -> list[list[Button]]:
-    rows = [[Button(b("text", lang), f"text:{entry.id}")]]
+def answer_buttons(st, entry, verbatim=False) -> list[list[Button]]:
+    """查看原文 (not under the original text itself), related entries, feedback, 联系人工."""
+    lang = st["lang"]
+    rows = [[] if verbatim else [Button(b("text", lang), f"text:{entry.id}")]]
     for rid in list(getattr(entry, "related", []) or [])[:2]:
         rel = get(rid)
         if rel is not None:
             rows[0].append(Button(title(rel, lang), f"ask:{rel.id}"))
-    rows.append([Button(b("up", lang), f"fb:+:{entry.id}"), Button(b("down", lang), f"fb:-:{entry.id}"),
-                 Button(b("human", lang), "human")])
-    return rows
+    feedback = [Button(b("up", lang), f"fb:+:{entry.id}"), Button(b("down", lang), f"fb:-:{entry.id}")]
+    if handoff_on(st):
+        feedback.append(Button(b("human", lang), "human"))
+    return [row for row in rows if row] + [feedback]
 
 
 def title(entry, lang) -> str:
-    return (entry.title_en if lang == "en" and getattr(entry, "title_en", "") else entry.title)[:40]
+    """The entry's name on a button: the short English title written for buttons (whole words)."""
+    if lang == "en":
+        return getattr(entry, "en_button", "") or entry.title_en
+    return entry.title[:40]
 
 
 def entry_reply(st, entry_id, verbatim=False) -> list[Reply]:
     lang = st["lang"]
     entry = get(entry_id)
     if entry is None:
-        return [Reply(t("stale", lang), kind="info")]
+        return [Reply(t("stale", lang), kind="info", events=[dict(STALE)])]
     st["last_entry"] = entry.id
     if verbatim:
         text = entry.text
@@ -56,8 +73,8 @@ def entry_reply(st, entry_id, verbatim=False) -> list[Reply]:
         line = term_line(entry.id, dates.today(), lang)  # outside the policy's term, said first
         if line:
             text = f"{line}\n\n{text}"
-    return [Reply(text, kind="answer", clauses=list(entry.clauses), buttons=answer_buttons(entry, lang),
-                  events=[{"type": "opened", "entry": entry.id, "verbatim": verbatim}])]
+    return [Reply(text, kind="answer", clauses=list(entry.clauses), buttons=answer_buttons(st, entry, verbatim),
+                  events=[{"type": "opened", "entry": entry.id, "verbatim": verbatim}], entry=entry.id)]
 
 
 def clause_reply(st, n) -> list[Reply]:
@@ -69,8 +86,9 @@ def clause_reply(st, n) -> list[Reply]:
         return [Reply(t("clause_usage", lang), kind="error")]
     st["last_entry"] = entry.id
     heading = summary.article_name(n, lang) if n else ("Preamble" if lang == "en" else "序言")
-    return [Reply(f"{heading} {title(entry, lang)}\n\n{entry.text}", kind="answer", clauses=list(entry.clauses),
-                  buttons=answer_buttons(entry, lang))]
+    name = entry.title_en if lang == "en" else entry.title
+    return [Reply(f"{heading} {name}\n\n{entry.text}", kind="answer", clauses=list(entry.clauses),
+                  buttons=answer_buttons(st, entry, verbatim=True), entry=entry.id)]
 
 
 def list_reply(st) -> list[Reply]:
@@ -93,7 +111,7 @@ def list_reply(st) -> list[Reply]:
         lines.append(f"  {label}")
         if len(rows[-1]) == 2:
             rows.append([])
-        rows[-1].append(Button(label[:40], f"text:{e.id}"))
+        rows[-1].append(Button(label if lang == "en" else label[:40], f"text:{e.id}"))
     return [Reply("\n".join(lines), kind="info", buttons=rows)]
 
 
@@ -105,6 +123,9 @@ CHAPTERS_EN = {"序": "Preamble", "一": "I. Building the park", "二": "II. Gat
 
 
 def handoff_reply(st) -> list[Reply]:
+    """With a help desk: the hand-off event (the channel posts it). Without: the honest referral."""
+    if not handoff_on(st):
+        return [Reply(t("no_helpdesk", st["lang"]), kind="info")]
     return [Reply(t("handoff", st["lang"]), kind="info",
                   events=[{"type": "handoff", "question": st.get("last_query") or "",
                            "entry": st.get("last_entry")}])]
@@ -114,22 +135,32 @@ def feedback_reply(st, entry_id, value) -> list[Reply]:
     lang = st["lang"]
     if get(entry_id) is None:       # a made-up or outdated button: nothing to record
         return [Reply(t("stale", lang), kind="info")]
-    buttons = [] if value > 0 else [[Button(b("human", lang), "human")]]
-    return [Reply(t("thanks_up" if value > 0 else "thanks_down", lang), kind="info", buttons=buttons,
+    buttons = [] if value > 0 else human_row(st)
+    key = "thanks_up" if value > 0 else ("thanks_down_staff" if handoff_on(st) else "thanks_down")
+    return [Reply(t(key, lang), kind="info", buttons=buttons,
                   events=[{"type": "feedback", "entry": entry_id, "value": value}])]
 
 
-def ask(st, text, offer_check: bool) -> list[Reply]:
+def ask(st, text, offer_check: bool, context: str | None = None) -> list[Reply]:
     """A question to the knowledge base, with the computed figure when it carries one; with
-    ``offer_check``, figures it names are kept for the interview and the interview is offered."""
+    ``offer_check``, figures it names are kept for the interview and the interview is offered.
+    ``context``: the entry a follow-up is about ("那第三年呢？" after the rent answer)."""
     lang = st["lang"]
     st["last_query"] = text
     try:
         from knowledge import match_question
         result = match_question(text)
+        entry = get(context) if context else None
+        if entry is not None and not (result.confident and result.matches
+                                      and result.matches[0].entry.id != entry.id):
+            # read with the entry's own name in front, as the user meant it
+            name = entry.title_en if lang == "en" else entry.title
+            with_context = match_question(f"{name} {text}")
+            if with_context.confident:
+                result = with_context
     except Exception:
         log.exception("matcher failed")
-        return [Reply(t("knowledge_down", lang), kind="error", buttons=[[Button(b("human", lang), "human")]])]
+        return [Reply(t("knowledge_down", lang), kind="error", buttons=human_row(st))]
     top = result.matches[0] if result.matches else None
     event = {"type": "asked", "query": text, "top": top.entry.id if top else None,
              "score": round(float(top.score), 4) if top else None, "confident": bool(result.confident)}
@@ -143,19 +174,20 @@ def ask(st, text, offer_check: bool) -> list[Reply]:
         replies = [reply]
     else:
         if computed:
-            replies = [Reply(term_first(computed, lang), kind="answer", events=[event],
-                             buttons=[[Button(b("human", lang), "human")]])]
+            replies = [Reply(term_first(computed, lang), kind="answer", events=[event], buttons=human_row(st))]
         elif suggestions(result) and result.reason != "out_of_scope":
             rows = [[Button(title(m.entry, lang), f"ask:{m.entry.id}")] for m in suggestions(result)]
-            rows.append([Button(b("human", lang), "human")])
-            replies = [Reply(t("not_confident", lang) + "\n" + t("not_confident_tail", lang),
+            rows += human_row(st)
+            tail = "not_confident_tail_staff" if handoff_on(st) else "not_confident_tail"
+            replies = [Reply(t("not_confident", lang) + "\n" + t(tail, lang),
                              kind="not_confident", buttons=rows, events=[event])]
         else:
-            replies = [Reply(t("no_match", lang), kind="not_confident", events=[event],
-                             buttons=[[Button(b("check", lang), "check"), Button(b("human", lang), "human")]])]
+            row = [Button(b("check", lang), "check")] + [x for r in human_row(st) for x in r]
+            replies = [Reply(t("no_match", lang), kind="not_confident", events=[event], buttons=[row])]
     if facts and offer_check:
         st["noted_facts"] = {**st.get("noted_facts", {}), **facts}
-        replies.append(Reply(t("offer_check", lang), kind="info", buttons=[[Button(b("check", lang), "check")]]))
+        replies.append(Reply(t("noted", lang, facts=describe(facts, lang)) + "\n" + t("offer_check", lang),
+                             kind="info", buttons=[[Button(b("check", lang), "check")]]))
     return replies
 
 
@@ -167,9 +199,16 @@ def term_first(text: str, lang: str) -> str:
     return f"{line}\n\n{text}" if line and not text.startswith(line) else text
 
 
+def describe(values: dict, lang) -> str:
+    qs = iv.by_key()
+    if lang == "en":
+        return "; ".join(f"{qs[k].name(lang)}: {iv.display(qs[k], v, lang)}" for k, v in values.items() if k in qs)
+    return "；".join(f"{qs[k].name(lang)} {iv.display(qs[k], v, lang)}" for k, v in values.items() if k in qs)
+
+
 FIGURE_CLAUSES = {"revenue": (11,), "revenue_prev": (11,), "rent_paid": (5,), "tenants_revenue": (3,),
                   "facility_fees": (14,), "events": (13,), "operating_years": (2,), "park_level": (1, 2),
-                  "competition_city_award": (4, 10), "ipo_city_subsidy": (12,)}
+                  "competition_city_award": (4, 10), "ipo_city_subsidy": (12,), "manager_contributions": (6,)}
 
 
 def valid_facts(facts: dict) -> dict:

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 
 from dialogs import interview as iv
 from dialogs import answers, dates, document, parsing, summary
-from dialogs.reply import Button, Reply
+from dialogs.reply import STALE, Button, Reply
 from dialogs.texts import b, t
 
 log = logging.getLogger(__name__)
@@ -23,7 +23,8 @@ PENDING_PHASES = ("asking", "edit", "review", "confirm_cancel", "idle_offer")
 
 CONTROL_WORDS = {
     "back": {"上一步", "上一题", "返回上一步", "后退", "回退", "back", "/back"},
-    "skip": {"跳过", "略过", "不知道", "不清楚", "不确定", "下一题", "skip", "pass", "/skip", "dontknow"},
+    "skip": {"跳过", "略过", "不知道", "不清楚", "不确定", "下一题", "skip", "pass", "/skip", "dontknow",
+             "idontknow", "idonotknow", "idk", "notsure", "imnotsure", "noidea", "unknown"},
     "review": {"查看", "修改", "查看修改", "查看/修改", "查看答案", "修改答案", "我的回答", "review", "edit", "/review"},
     "restart": {"重新开始", "重来", "从头开始", "重新自测", "restart", "startover", "/restart"},
     "cancel": {"取消", "退出自测", "不测了", "取消自测", "结束自测", "cancel", "/cancel"},
@@ -33,7 +34,8 @@ CONTROL_WORDS = {
 }
 CHECK_WORDS = {"资格自测", "自测", "开始自测", "我要自测", "测一测", "/check", "check"}
 # Asking for a person, in the words people use (the channel decides where the hand-off goes).
-HUMAN_WORDS = {"人工", "转人工", "找人工", "人工客服", "找客服", "客服", "真人", "human", "talk to a person"}
+HUMAN_WORDS = {"人工", "转人工", "找人工", "人工客服", "找客服", "客服", "真人", "联系人工", "human", "talktoaperson",
+               "talktoahuman", "contactstaff", "staff"}
 QUESTION_RE = re.compile(r"[?？]|吗|呢$|怎么|如何|多少|什么|哪些|哪个|能不能|可不可以|可以.{0,6}吗|是否|几年|几个|"
                          r"为何|有没有|\b(how|what|which|when|can|is|are|do|does)\b", re.I)
 
@@ -45,9 +47,10 @@ def _now(now: datetime | None) -> datetime:
 
 
 def new_state(lang: str = "zh") -> dict:
-    """A fresh conversation: no interview, Chinese unless ``lang == "en"``."""
-    return {"version": STATE_VERSION, "lang": "en" if lang == "en" else "zh", "updated_at": None,
-            "interview": None, "last_entry": None, "last_query": None, "noted_facts": {}}
+    """A fresh conversation: no interview; replies without user text in Chinese unless ``lang == "en"``
+    (the channel passes the user's app language). ``lang_choice`` is an explicit /lang choice."""
+    return {"version": STATE_VERSION, "lang": "en" if lang == "en" else "zh", "lang_choice": None,
+            "updated_at": None, "interview": None, "last_entry": None, "last_query": None, "noted_facts": {}}
 
 
 def _new_interview(now: datetime) -> dict:
@@ -70,6 +73,8 @@ def load_state(state) -> tuple[dict, bool]:
     if state.get("version") != STATE_VERSION:
         return new_state(lang), True
     out = new_state(lang)
+    if state.get("lang_choice") in ("zh", "en"):
+        out["lang_choice"] = state["lang_choice"]
     for key in ("updated_at", "last_entry", "last_query"):
         if isinstance(state.get(key), str):
             out[key] = state[key]
@@ -89,6 +94,8 @@ def load_state(state) -> tuple[dict, bool]:
                 itv[key] = raw[key]
         if isinstance(raw.get("started_at"), str):
             itv["started_at"] = raw["started_at"]
+        if isinstance(raw.get("total"), int) and not isinstance(raw.get("total"), bool):
+            itv["total"] = raw["total"]
         out["interview"] = itv
     elif raw is not None:
         return out, True
@@ -109,21 +116,31 @@ def profile_of(state: dict) -> dict:
 
 # ---- public entry points -------------------------------------------------------------------------
 
-def respond(state: dict, text: str, now: datetime | None = None,
-            idle_days: float = DEFAULT_IDLE_DAYS) -> tuple[dict, list[Reply]]:
-    """Handle whatever the user typed. Never raises."""
-    return _guarded(state, now, idle_days, lambda st, when: _on_text(st, text, when), is_action=False,
-                    incoming=text)
+def respond(state: dict, text: str, now: datetime | None = None, idle_days: float = DEFAULT_IDLE_DAYS, *,
+            handoff: bool = False, reply_to: str | None = None) -> tuple[dict, list[Reply]]:
+    """Handle whatever the user typed (``reply_to``: the entry id of the bot answer it replies to).
+    Never raises."""
+    return _guarded(state, now, idle_days, lambda st, when: _on_text(st, text, when, reply_to), is_action=False,
+                    incoming=text, handoff=handoff)
 
 
-def press(state: dict, action: str, now: datetime | None = None,
-          idle_days: float = DEFAULT_IDLE_DAYS) -> tuple[dict, list[Reply]]:
+def press(state: dict, action: str, now: datetime | None = None, idle_days: float = DEFAULT_IDLE_DAYS, *,
+          handoff: bool = False) -> tuple[dict, list[Reply]]:
     """Handle the action of a pressed button. Never raises."""
     return _guarded(state, now, idle_days, lambda st, when: _on_action(st, action, when), is_action=True,
-                    incoming=action)
+                    incoming=action, handoff=handoff)
 
 
-def _guarded(state, now, idle_days, handler, is_action, incoming):
+def _reply_lang(st, incoming, is_action) -> str:
+    """An explicit /lang choice; else the language of the text; else the conversation's."""
+    if st.get("lang_choice") in ("zh", "en"):
+        return st["lang_choice"]
+    if is_action:
+        return st["lang"]
+    return parsing.text_lang(incoming) or st["lang"]
+
+
+def _guarded(state, now, idle_days, handler, is_action, incoming, handoff=False):
     when = _now(now)
     as_of = dates.CURRENT.set(when.date())  # answers built deep inside read the policy's date here
     try:
@@ -131,8 +148,10 @@ def _guarded(state, now, idle_days, handler, is_action, incoming):
     except Exception:  # a state beyond repair: start over, politely
         log.exception("unreadable state")
         st, apologise = new_state(), True
-    lang = st["lang"]
+    st["lang"] = lang = _reply_lang(st, incoming, is_action)
     backup = copy.deepcopy(st)
+    # Per call, not stored: whether the channel has a help desk (answers.HANDOFF_KEY).
+    st[answers.HANDOFF_KEY] = bool(handoff)
     try:
         replies = [Reply(t("migrated", lang), kind="info")] if apologise else []
         offer = _idle_check(st, when, idle_days, incoming if isinstance(incoming, str) else "", is_action)
@@ -147,9 +166,21 @@ def _guarded(state, now, idle_days, handler, is_action, incoming):
         replies = [Reply("抱歉，处理时出了点问题，请再试一次。" if lang == "zh"
                          else "Sorry, something went wrong; please try again.", kind="error")]
         replies += _repeat_pending(st)
+    if not replies:  # e.g. 跳过 after the estimate: nothing pending, say so rather than stay silent
+        replies = [_nothing_pending(st)]
+    st.pop(answers.HANDOFF_KEY, None)
     st["updated_at"] = when.isoformat()
     dates.CURRENT.reset(as_of)
     return st, replies
+
+
+def _nothing_pending(st) -> Reply:
+    lang = st["lang"]
+    itv = st.get("interview")
+    if itv and itv["phase"] in ("stopped", "done"):
+        return Reply(t("interview_over", lang), kind="info",
+                     buttons=[[Button(b("review", lang), "ctl:review"), Button(b("restart", lang), "ctl:restart")]])
+    return Reply(t("no_interview", lang), kind="info", buttons=[[Button(b("check", lang), "check")]])
 
 
 def _idle_check(st, when, idle_days, incoming, is_action) -> list[Reply] | None:
@@ -194,7 +225,7 @@ def control_of(text: str) -> str | None:
     return _control_of(text)
 
 
-def _on_text(st: dict, text, when) -> list[Reply]:
+def _on_text(st: dict, text, when, reply_to=None) -> list[Reply]:
     lang = st["lang"]
     clean = parsing.clean(text)
     if not clean:
@@ -206,13 +237,26 @@ def _on_text(st: dict, text, when) -> list[Reply]:
     if parsing.bare(clean).lower() in HUMAN_WORDS:
         return answers.handoff_reply(st) + _repeat_pending(st)
     itv = st.get("interview")
-    if itv and itv["phase"] in PENDING_PHASES:
+    if itv and itv["phase"] in PENDING_PHASES and not (reply_to and _looks_like_question(clean)):
         return _interview_text(st, clean, when)
     if itv and itv["phase"] in ("stopped", "done"):
         control = _control_of(clean)
         if control in ("back", "review", "restart", "cancel"):
             return _control(st, control, when)
-    return _ask(st, clean, when)
+    return _ask(st, clean, when, context=_follow_up_context(st, clean, reply_to))
+
+
+FOLLOW_UP_RE = re.compile(r"^(那|那么|那如果|如果是|要是|还有|and|what about|how about)|呢[？?]?$", re.I)
+
+
+def _follow_up_context(st, text, reply_to) -> str | None:
+    """The entry a follow-up ("那第三年呢？") is about: the answer it replies to, or in a private
+    chat the entry just answered when the words only make sense after it."""
+    if isinstance(reply_to, str) and answers.ENTRY_ID_RE.fullmatch(reply_to):
+        return reply_to
+    if st.get("last_entry") and len(text) <= 20 and FOLLOW_UP_RE.search(text.strip()):
+        return st["last_entry"]
+    return None
 
 
 def _command(st, clean, when) -> list[Reply]:
@@ -221,7 +265,10 @@ def _command(st, clean, when) -> list[Reply]:
     cmd = parts[0].lower().split("@")[0]  # Telegram adds @botname in groups
     arg = parts[1] if len(parts) > 1 else ""
     if cmd == "/start":
-        replies = [Reply(t("welcome", lang), kind="info", buttons=_home_buttons(lang))]
+        # Chinese first (with one English line) unless English was chosen: most applicants read
+        # Chinese whatever their app's language.
+        st["lang"] = lang = st.get("lang_choice") or "zh"
+        replies = [Reply(t("welcome", lang), kind="info", buttons=_home_buttons(st))]
         itv = st.get("interview")
         if itv and itv["phase"] in PENDING_PHASES:
             if itv["phase"] != "idle_offer":
@@ -230,7 +277,7 @@ def _command(st, clean, when) -> list[Reply]:
             replies.append(_offer(st, "pending_offer"))
         return replies
     if cmd == "/help":
-        return [Reply(t("help", lang), kind="info", buttons=_home_buttons(lang))] + _repeat_pending(st)
+        return [Reply(_help_text(st), kind="info", buttons=_home_buttons(st))] + _repeat_pending(st)
     if cmd == "/check":
         return _start_check(st, when)
     if cmd == "/list":
@@ -241,25 +288,56 @@ def _command(st, clean, when) -> list[Reply]:
             return [Reply(t("clause_usage", lang), kind="error")] + _repeat_pending(st)
         return answers.clause_reply(st, n) + _repeat_pending(st)
     if cmd == "/lang":
-        if arg.lower() in ("zh", "en"):
-            st["lang"] = arg.lower()
-        else:
-            st["lang"] = "en" if lang == "zh" else "zh"
-        return [Reply(t("lang_set", st["lang"]), kind="info")] + _repeat_pending(st)
+        if arg.lower() in ("zh", "en", "auto"):
+            return _set_lang(st, arg.lower())
+        return [_lang_reply(st)] + _repeat_pending(st)
     if cmd == "/cancel":
         return _control(st, "cancel", when)
     for name, words in CONTROL_WORDS.items():
         if cmd in words:
             return _control(st, name, when)
-    return [Reply(t("unknown_command", lang, help=t("help", lang)), kind="error")] + _repeat_pending(st)
+    return [Reply(t("unknown_command", lang, help=_help_text(st)), kind="error")] + _repeat_pending(st)
 
 
-def _home_buttons(lang) -> list[list[Button]]:
-    """The menu: 问政策 · 资格自测与补贴测算 · 条款目录 · 联系人工, and the other language."""
-    other = "lang_en" if lang == "zh" else "lang_zh"
-    return [[Button(b("ask_policy", lang), "askhint"), Button(b("check_estimate", lang), "check")],
-            [Button(b("catalogue", lang), "list"), Button(b("contact", lang), "human")],
-            [Button(b("help", lang), "help"), Button(b(other, lang), "lang:en" if lang == "zh" else "lang:zh")]]
+def _help_text(st) -> str:
+    lang = st["lang"]
+    return t("help", lang, staff=t("help_staff", lang) if answers.handoff_on(st) else "")
+
+
+def _set_lang(st, choice) -> list[Reply]:
+    """/lang zh|en|auto or its button: the choice holds until changed; auto follows the user's text."""
+    st["lang_choice"] = None if choice == "auto" else choice
+    if choice != "auto":
+        st["lang"] = choice
+    itv = st.get("interview")
+    pending = bool(itv and itv["phase"] in PENDING_PHASES)
+    buttons = [] if pending else _home_buttons(st)
+    return [Reply(t("lang_auto" if choice == "auto" else "lang_set", st["lang"]), kind="info",
+                  buttons=buttons)] + _repeat_pending(st)
+
+
+def _lang_reply(st) -> Reply:
+    """/lang alone: what the replies follow now, and how to change it."""
+    lang, choice = st["lang"], st.get("lang_choice")
+    if choice:
+        current = t("lang_fixed", lang, name=b("lang_zh" if choice == "zh" else "lang_en", lang))
+    else:
+        current = t("lang_follow", lang, name=b("lang_zh" if lang == "zh" else "lang_en", lang))
+    rows = [[Button("中文", "lang:zh"), Button("English", "lang:en")]]
+    if choice:
+        rows.append([Button(b("lang_auto", lang), "lang:auto")])
+    return Reply(t("lang_show", lang, current=current), kind="info", buttons=rows)
+
+
+def _home_buttons(st) -> list[list[Button]]:
+    """The menu: 问政策 · 资格自测与补贴测算 · 条款目录 (· 联系人工 with a help desk), and the other language."""
+    lang = st["lang"]
+    second = [Button(b("catalogue", lang), "list")]
+    if answers.handoff_on(st):
+        second.append(Button(b("human", lang), "human"))
+    return [[Button(b("ask_policy", lang), "askhint"), Button(b("check_estimate", lang), "check")], second,
+            [Button(b("help", lang), "help"), Button("English" if lang == "zh" else "中文",
+                                                     "lang:en" if lang == "zh" else "lang:zh")]]
 
 
 # ---- buttons -------------------------------------------------------------------------------------
@@ -267,21 +345,20 @@ def _home_buttons(lang) -> list[list[Button]]:
 def _on_action(st: dict, action, when) -> list[Reply]:
     lang = st["lang"]
     if not isinstance(action, str) or not action.isascii() or len(action) > 60:
-        return [Reply(t("stale", lang), kind="error")] + _repeat_pending(st)
+        return [Reply(t("stale", lang), kind="error", events=[dict(STALE)])] + _repeat_pending(st)
     head, _, rest = action.partition(":")
     if action == "check":
         return _start_check(st, when)
     if action == "help":
-        return [Reply(t("help", lang), kind="info")] + _repeat_pending(st)
+        return [Reply(_help_text(st), kind="info")] + _repeat_pending(st)
     if action == "askhint":
         return [Reply(t("ask_prompt", lang), kind="info")] + _repeat_pending(st)
     if action == "list":
         return answers.list_reply(st) + _repeat_pending(st)
     if action == "human":
         return answers.handoff_reply(st) + _repeat_pending(st)
-    if head == "lang" and rest in ("zh", "en"):
-        st["lang"] = rest
-        return [Reply(t("lang_set", rest), kind="info")] + _repeat_pending(st)
+    if head == "lang" and rest in ("zh", "en", "auto"):
+        return _set_lang(st, rest)
     if head in ("ask", "text") and answers.ENTRY_ID_RE.fullmatch(rest):
         return answers.entry_reply(st, rest, verbatim=head == "text") + _repeat_pending(st)
     if head == "fb":
@@ -300,16 +377,16 @@ def _on_action(st: dict, action, when) -> list[Reply]:
             value = iv.value_from_action(iv.by_key()[key], raw)
             if value is not None:
                 return _accept(st, key, value, {}, when)
-    return [Reply(t("stale", lang), kind="info")] + _repeat_pending(st)
+    return [Reply(t("stale", lang), kind="info", events=[dict(STALE)])] + _repeat_pending(st)
 
 
 # ---- questions -----------------------------------------------------------------------------------
 
-def _ask(st, text, when) -> list[Reply]:
+def _ask(st, text, when, context=None) -> list[Reply]:
     """A free question: answered, then the pending interview step again (never taken as an answer)."""
     itv = st.get("interview")
     pending = bool(itv and itv["phase"] in PENDING_PHASES)
-    return answers.ask(st, text, offer_check=not pending) + _repeat_pending(st)
+    return answers.ask(st, text, offer_check=not pending, context=context) + _repeat_pending(st)
 
 
 # ---- interview -----------------------------------------------------------------------------------
@@ -365,18 +442,38 @@ def _advance(st, when, last_key=None) -> list[Reply]:
     return [_question_reply(st, q)]
 
 
+def _progress(itv, pending: str) -> tuple[int, int]:
+    """(step, total): the step counts the questions asked so far (answered or skipped at their own
+    prompt), so facts given in passing shorten the total instead of making the step jump."""
+    answers_, skipped = itv["answers"], itv["skipped"]
+    keys = [q.key for q in iv.applicable(answers_ if "role" in answers_ else {**answers_, "role": "institution"})]
+    asked = {h.get("key") for h in itv["history"]
+             if h.get("key") and (h["key"] in h.get("set", {}) or h.get("skipped") == h["key"])}
+    done = sum(1 for k in keys if k != pending and k in asked and (k in answers_ or k in skipped))
+    remaining = sum(1 for k in keys if k == pending or (k not in answers_ and k not in skipped))
+    return done + 1, done + remaining
+
+
 def _question_reply(st, q: iv.Question, prefix: str = "") -> Reply:
     lang = st["lang"]
     itv = st["interview"]
     editing = itv["phase"] == "edit"
-    n, total = iv.progress(itv["answers"], itv["skipped"], q.key)
-    mark = "" if editing else (f"（{n}/{total}）" if lang == "zh" else f"({n}/{total}) ")
+    progress = None
+    mark = ""
+    if not editing:
+        progress = n, total = _progress(itv, q.key)
+        mark = f"（{n}/{total}）" if lang == "zh" else f"({n}/{total}) "
+        if isinstance(itv.get("total"), int) and itv["total"] != total:
+            # the answers changed which questions apply: say so, once
+            prefix += t("total_changed", lang, n=total) + "\n"
+        itv["total"] = total
     text = f"{prefix}{mark}{q.text(lang)}"
     rows: list[list[Button]] = []
     if q.type == "yesno":
         rows.append([Button(b("yes", lang), f"ans:{q.key}:yes"), Button(b("no", lang), f"ans:{q.key}:no")])
     elif q.type == "choice":
-        labels = [(c["label_en"] if lang == "en" else c["label"], c["value"]) for c in q.choices]
+        # English buttons: the short label written for buttons where the full one is long
+        labels = [(c.get("button_en") or c["label_en"] if lang == "en" else c["label"], c["value"]) for c in q.choices]
         per_row = 1 if max(len(l) for l, _ in labels) > 8 else 2
         for i in range(0, len(labels), per_row):
             rows.append([Button(label, f"ans:{q.key}:{v}") for label, v in labels[i:i + per_row]])
@@ -391,7 +488,7 @@ def _question_reply(st, q: iv.Question, prefix: str = "") -> Reply:
                      Button(b("why", lang), "ctl:why")])
         rows.append([Button(b("review", lang), "ctl:review"), Button(b("finish", lang), "ctl:finish"),
                      Button(b("restart", lang), "ctl:restart"), Button(b("cancel", lang), "ctl:cancel")])
-    return Reply(text, buttons=rows, kind="question", clauses=q.articles(), expects=q.type)
+    return Reply(text, buttons=rows, kind="question", clauses=q.articles(), expects=q.type, progress=progress)
 
 
 def _repeat_pending(st) -> list[Reply]:
@@ -438,29 +535,79 @@ def _interview_text(st, text, when) -> list[Reply]:
         keys = _review_keys(itv)
         if n is not None and 1 <= n <= len(keys) and re.fullmatch(r"\d{1,2}", parsing.bare(text)):
             return _start_edit(st, keys[n - 1])
-        return _ask(st, text, when) if _looks_like_question(text) else [_review_reply(st)]
+        if _looks_like_question(text):
+            return _ask(st, text, when)
+        facts = answers.valid_facts(parsing.extract_facts(text))
+        if facts:  # "房租应该是120万" while reviewing: changed here, the list shown again
+            lines = _record(st, None, None, facts)
+            return _with_prefix(lines, _stop_reply(st) or [_review_reply(st)])
+        return [_review_reply(st)]
     q = _pending_question(itv)
     if q is None:
         return _advance(st, when)
     if _looks_like_question(text) and not _short_answer(q, text):
         return _ask(st, text, when)
-    value = iv.parse_answer(q, text)
     facts_all = answers.valid_facts(parsing.extract_facts(text, context=q.key))
-    facts = {k: v for k, v in facts_all.items() if k != q.key and k not in itv["answers"]}
+    merged = {**itv["answers"], **facts_all}
+    merged.setdefault("role", "institution")  # before the role is known, keep what an institution would be asked
+    qs = iv.by_key()
+    # only facts about questions that apply ("第二年" names no rent year for a park operator)
+    others = {k: v for k, v in facts_all.items() if k != q.key and iv.applies(qs[k], merged)}
+    changes = {k for k, v in others.items() if k in itv["answers"] and itv["answers"][k] != v}
+    head_value = None
+    if others and q.key not in facts_all and q.type in ("yesno", "choice"):
+        # "是的，我们是新注册的": the first clause may answer; "没有办过活动" names another field only
+        head = re.split(r"[，,。.;；!！\s]", text.strip(), maxsplit=1)[0]
+        head_value = iv.parse_answer(q, head) if head != text.strip() else None
+    if others and q.key not in facts_all and (parsing.is_correction(text) or (changes and head_value is None)):
+        # "不对，房租应该是一百二十万": a correction of another answer, never this question's answer
+        return _accept(st, None, None, others, when)
+    if q.type == "money":
+        # each amount must belong to a field its words name: "200000, 150000" for the rent is asked
+        amounts = list(dict.fromkeys(a for _, a in parsing.find_amounts(text)))
+        named = {x for v in facts_all.values() for x in (v if isinstance(v, list) else [v])
+                 if isinstance(x, int) and not isinstance(x, bool)}
+        if len(amounts) > 1 and not set(amounts) <= named:
+            return _which_amount(st, q, amounts)
+    value = iv.parse_answer(q, text)
+    if others and q.key not in facts_all and q.type in ("yesno", "choice"):
+        value = head_value
     if value is not None:
-        return _accept(st, q.key, value, facts, when)
-    if q.key in facts_all and q.key not in itv["answers"]:
-        return _accept(st, q.key, facts_all[q.key], facts, when)
-    if facts:
-        return _accept(st, None, None, facts, when)
+        return _accept(st, q.key, value, others, when, echo=_needs_echo(q, text))
+    if q.key in facts_all and (q.key not in itv["answers"] or itv["phase"] == "edit"):
+        return _accept(st, q.key, facts_all[q.key], others, when, echo=True)
+    if others:
+        return _accept(st, None, None, others, when)
     if len(text) >= 4 and _confident(text):
         return _ask(st, text, when)
-    hint = {"yesno": t("yesno_hint", lang), "choice": t("choice_hint", lang),
-            "money": t("money_hint", lang), "money_list": t("money_hint", lang)}.get(q.type, "")
-    hint = (hint + t("example", lang, example=q.example_text(lang))).strip()
+    hints = [{"yesno": t("yesno_hint", lang), "choice": t("choice_hint", lang),
+              "money": t("money_hint", lang), "money_list": t("money_hint", lang)}.get(q.type, "")]
+    if len(re.findall(r"\d+(?:\.\d+)?", text)) > 1 and q.type in ("money", "integer"):
+        hints.insert(0, t("one_figure", lang))
+    hints.append(t("example", lang, example=q.example_text(lang)))
     if parsing.bare(text) in parsing.NONE_AMOUNT_WORDS | parsing.NO_WORDS:
-        hint += t("skip_hint", lang)
+        hints.append(t("skip_hint", lang))
+    hint = (" " if lang == "en" else "").join(h for h in hints if h)
     return [Reply(t("not_understood", lang, hint=hint), kind="error"), _question_reply(st, q)]
+
+
+def _needs_echo(q, text) -> bool:
+    """A typed answer is said back before it is used, unless it is the plain word for yes or no."""
+    return not (q.type == "yesno" and parsing.bare(text) in parsing.YES_WORDS | parsing.NO_WORDS)
+
+
+def _which_amount(st, q, amounts) -> list[Reply]:
+    """Several amounts at an amount question: ask which one is meant, never pick one."""
+    lang = st["lang"]
+    if len(amounts) > 4:
+        return [Reply(t("one_figure", lang) + (" " if lang == "en" else "")
+                      + t("example", lang, example=q.example_text(lang)), kind="error"), _question_reply(st, q)]
+    shown = "、".join(iv.display(q, a, lang) for a in amounts) if lang == "zh" else \
+        ", ".join(iv.display(q, a, lang) for a in amounts)
+    rows = [[Button(iv.display(q, a, lang), f"ans:{q.key}:{a}") for a in amounts[i:i + 2]]
+            for i in range(0, len(amounts), 2)]
+    return [Reply(t("which_amount", lang, amounts=shown, name=q.name(lang)), kind="info", buttons=rows,
+                  expects=q.type), _question_reply(st, q)]
 
 
 def _looks_like_question(text) -> bool:
@@ -481,36 +628,72 @@ def _confident(text) -> bool:
 
 
 def _describe(values: dict, lang) -> str:
+    return answers.describe(values, lang)
+
+
+def _describe_changes(values: dict, lang) -> str:
     qs = iv.by_key()
     sep = "; " if lang == "en" else "；"
-    return sep.join(f"{qs[k].name(lang)} {iv.display(qs[k], v, lang)}" for k, v in values.items() if k in qs)
+    return sep.join(f"{qs[k].name(lang)} → {iv.display(qs[k], v, lang)}" for k, v in values.items() if k in qs)
 
 
-def _accept(st, key, value, facts, when) -> list[Reply]:
-    """Record an answer (and any further facts the same text named); then go on."""
+def _with_prefix(lines: list[str], replies: list[Reply]) -> list[Reply]:
+    """Say what was recorded or changed, in its own message before the next one (so the question
+    message stays the question)."""
+    return ([Reply("\n".join(lines), kind="info")] if lines else []) + replies
+
+
+def _accept(st, key, value, facts, when, echo=False) -> list[Reply]:
+    """Record an answer (and any further facts the same text named); say what was recorded or
+    changed; then ask the pending question again (facts only) or go on."""
+    itv = st["interview"]
+    editing = itv["phase"] == "edit"
+    lines = _record(st, key, value, facts, echo)
+    stop = _stop_reply(st)
+    if stop:
+        return _with_prefix(lines, stop)
+    if key is None:
+        q = _pending_question(itv)
+        if q and iv.applies(q, itv["answers"]) and (editing or q.key not in itv["answers"]):
+            return _with_prefix(lines, [_question_reply(st, q)])
+    return _with_prefix(lines, _advance(st, when, last_key=key))
+
+
+def _record(st, key, value, facts, echo=False) -> list[str]:
+    """Store an answer and facts as one step (上一步 undoes it); the lines that say what was
+    noted or changed."""
     lang = st["lang"]
     itv = st["interview"]
     editing = itv["phase"] == "edit"
+    given = dict(facts)
+    facts = {k: v for k, v in facts.items() if k not in itv["answers"] or itv["answers"][k] != v}
     new = dict(facts)
     if key is not None:
         new[key] = value
-    step = {"key": key if key is not None else itv.get("pending"),
+    changed = {k: v for k, v in new.items() if k in itv["answers"] and (k != key or editing)}
+    fresh = {k: v for k, v in new.items() if k not in changed and (k != key or echo)}
+    if editing and key is not None and key not in changed:
+        changed[key] = value
+        fresh.pop(key, None)
+    step = {"key": key if key is not None else _pending_key(itv),
             "set": {k: [k in itv["answers"], itv["answers"].get(k)] for k in new}}
     itv["answers"].update(new)
     itv["skipped"] = [k for k in itv["skipped"] if k not in new]
     itv["history"].append(step)
-    replies = []
-    if editing and key is not None:
-        q = iv.by_key()[key]
-        replies.append(Reply(t("changed", lang, name=q.name(lang), value=iv.display(q, value, lang)), kind="info"))
-        if facts:
-            replies.append(Reply(t("noted", lang, facts=_describe(facts, lang)), kind="info"))
-    elif facts or key is None:
-        replies.append(Reply(t("noted", lang, facts=_describe(new, lang)), kind="info"))
-    stop = _stop_reply(st)
-    if stop:
-        return replies + stop
-    return replies + _advance(st, when, last_key=key)
+    lines = []
+    if changed:
+        lines.append(t("changed", lang, changes=_describe_changes(changed, lang)))
+    if fresh:
+        lines.append(t("noted", lang, facts=_describe(fresh, lang)))
+    if not new and given:
+        lines.append(t("same_as_before", lang, facts=_describe(given, lang)))
+    if not new:
+        itv["history"].pop()  # nothing changed: nothing for 上一步 to undo
+    return lines
+
+
+def _pending_key(itv) -> str | None:
+    return itv.get("edit_key") if itv.get("phase") == "edit" else itv.get("pending")
 
 
 def _stop_reply(st) -> list[Reply]:
@@ -524,8 +707,8 @@ def _stop_reply(st) -> list[Reply]:
     itv["phase"] = "stopped"
     itv["pending"] = None
     reasons = "\n".join(f"· {q.stop_reason_en if lang == 'en' else q.stop_reason}" for q in failed)
-    buttons = [[Button(b("back", lang), "ctl:back"), Button(b("restart", lang), "ctl:restart")],
-               [Button(b("human", lang), "human")]]
+    buttons = [[Button(b("back", lang), "ctl:back"), Button(b("restart", lang), "ctl:restart")]]
+    buttons += answers.human_row(st)
     return [Reply(t("stopped", lang, reasons=reasons), kind="stopped", clauses=[16], buttons=buttons,
                   events=[{"type": "interview", "event": "stopped",
                            "reasons": [q.key for q in failed]}])]
@@ -547,13 +730,13 @@ def _finish(st, when) -> list[Reply]:
         result = estimate(prof, as_of=when.date(), lang=lang)
     except Exception:
         log.exception("estimate failed for %r", prof)
-        return [Reply(t("knowledge_down", lang), kind="error", buttons=[[Button(b("human", lang), "human")]])]
+        return [Reply(t("knowledge_down", lang), kind="error", buttons=answers.human_row(st))]
     relocated = prof.get("origin") == "relocated"
     # The text opens with the policy's term when it is not in force, so no intro goes before it.
     text = summary.estimate_text(result, lang, relocated=relocated, profile=prof)
     clauses = sorted({ln["clause"] for ln in result["lines"]} | ({16} if not result["eligible"] else set()))
-    buttons = [[Button(b("review", lang), "ctl:review"), Button(b("restart", lang), "ctl:restart")],
-               [Button(b("human", lang), "human")]]
+    buttons = [[Button(b("review", lang), "ctl:review"), Button(b("restart", lang), "ctl:restart")]]
+    buttons += answers.human_row(st)
     return [Reply(text, kind="estimate", clauses=clauses, buttons=buttons, estimate=result,
                   document=document.estimate_document(result, lang, profile=prof, relocated=relocated),
                   events=[{"type": "interview", "event": "finished", "profile": prof,
@@ -577,8 +760,8 @@ def _review_reply(st) -> Reply:
     for i, k in enumerate(keys, 1):
         q = qs[k]
         value = iv.display(q, itv["answers"][k], lang) if k in itv["answers"] else t("review_skipped", lang)
-        lines.append(f"{i}. {q.name(lang)}：{value}")
-        row.append(Button(f"{i}. {q.name(lang)}"[:30], f"edit:{k}"))
+        lines.append(f"{i}. {q.name(lang)}: {value}" if lang == "en" else f"{i}. {q.name(lang)}：{value}")
+        row.append(Button(f"{i}. {q.name(lang)}", f"edit:{k}"))
         if len(row) == 2:
             rows.append(row)
             row = []
@@ -591,7 +774,7 @@ def _review_reply(st) -> Reply:
 def _start_edit(st, key) -> list[Reply]:
     itv = st["interview"]
     if key not in _review_keys(itv):
-        return [Reply(t("stale", st["lang"]), kind="info")] + _repeat_pending(st)
+        return [Reply(t("stale", st["lang"]), kind="info", events=[dict(STALE)])] + _repeat_pending(st)
     itv["phase"] = "edit"
     itv["edit_key"] = key
     return [_question_reply(st, iv.by_key()[key])]
@@ -677,6 +860,7 @@ def _back(st, when) -> list[Reply]:
         itv["phase"] = "asking"
         return [Reply(t("first_question", lang), kind="info")] + _advance(st, when)
     step = itv["history"].pop()
+    undone = {k: itv["answers"][k] for k in step.get("set", {}) if k in itv["answers"]}
     for k, (had, old) in step.get("set", {}).items():
         if had:
             itv["answers"][k] = old
@@ -688,7 +872,17 @@ def _back(st, when) -> list[Reply]:
     itv["edit_key"] = None
     key = step.get("key")
     q = iv.by_key().get(key) if key else None
-    replies = [Reply(t("went_back", lang), kind="info")]
+    if key and step.get("skipped") == key and q:
+        said = t("went_back_skipped", lang, name=q.name(lang))
+    elif key in undone and q and key in itv["answers"]:   # an edit undone: the earlier answer is back
+        said = t("went_back_restored", lang, name=q.name(lang), value=iv.display(q, itv["answers"][key], lang))
+    elif key in undone and q:
+        said = t("went_back_to", lang, name=q.name(lang), value=iv.display(q, undone[key], lang))
+    elif undone:
+        said = t("went_back_undone", lang, facts=_describe(undone, lang))
+    else:
+        said = t("went_back", lang)
+    replies = [Reply(said, kind="info")]
     if q and iv.applies(q, itv["answers"]):
         if key in itv["answers"]:
             # the step was an edit: ask it again as an edit of the restored answer

@@ -111,14 +111,6 @@ def next_question(answers: dict, skipped: list[str], ranking: list[str] | None =
     return min(open_, key=lambda q: (q.group, rank.get(q.key, len(rank)), order[q.key]))
 
 
-def progress(answers: dict, skipped: list[str], pending: str | None) -> tuple[int, int]:
-    """(number of the pending question, questions in all) given the answers so far. Before the role
-    is known, the count is that of the longest path (an institution), so it only ever shrinks."""
-    qs = applicable(answers if "role" in answers else {**answers, "role": "institution"})
-    done = sum(1 for q in qs if (q.key in answers or q.key in skipped) and q.key != pending)
-    return done + 1, len(qs)
-
-
 def parse_answer(q: Question, text: str):
     """The answer's value for this question, or None when not understood."""
     if q.type == "yesno":
@@ -146,10 +138,10 @@ def value_from_action(q: Question, raw: str):
         return {"yes": True, "no": False}.get(raw)
     if q.type == "choice":
         return raw if any(c["value"] == raw for c in q.choices) else None
+    if q.type == "money" and re.fullmatch(r"\d{1,14}", raw) and (raw != "0" or q.none_is_zero):
+        return int(raw)  # one of the amounts a message named, or 没有 (0) where that means none
     if not q.none_is_zero:
         return None
-    if q.type == "money":
-        return 0 if raw == "0" else None
     if q.type == "money_list":
         return [] if raw == "none" else None
     return None

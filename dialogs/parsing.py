@@ -41,6 +41,31 @@ def clean(text: object) -> str:
     return text.strip()[:MAX_PARSE_CHARS]
 
 
+# Latin words that say nothing about the writer's language ("80w", "RMB", "ok" are typed in Chinese too).
+LANG_NEUTRAL_WORDS = {"ok", "okay", "rmb", "cny", "mn", "bn", "wan", "yuan", "ipo", "hr"}
+
+
+def text_lang(text: object) -> str | None:
+    """The language a message is written in: "zh" with Chinese characters, "en" with English words
+    and no Chinese, None for neither (a number, an amount, a command)."""
+    s = clean(text)
+    if not s or s.startswith("/"):
+        return None
+    if re.search(r"[\u3400-\u9fff]", s):
+        return "zh"
+    words = [w for w in re.findall(r"[a-z]+", fold(s)) if len(w) >= 2 and w not in LANG_NEUTRAL_WORDS]
+    return "en" if words else None
+
+
+CORRECTION_RE = re.compile(r"不对|错了|说错|搞错|弄错|写错|填错|输错|应该是|应为|改成|改为|改一下|更正|纠正|其实|实际上|"
+                           r"\b(actually|should be|correction|wrong|mistake|instead)\b", re.I)
+
+
+def is_correction(text: object) -> bool:
+    """Whether the words say an earlier answer was wrong ("不对，房租应该是一百二十万")."""
+    return bool(CORRECTION_RE.search(fold(clean(text))))
+
+
 def fold(text: str) -> str:
     """Full-width digits and letters to ASCII, lower case; Chinese characters unchanged."""
     out = []
@@ -94,7 +119,7 @@ def parse_choice(text: object, choices: list[dict]) -> str | None:
     if n is not None and re.fullmatch(r"\d{1,2}|[一二三四五六七八九十]", s) and 1 <= n <= len(choices):
         return choices[n - 1]["value"]
     for c in choices:
-        names = [c["value"], c.get("label", ""), c.get("label_en", "")] + list(c.get("aliases", []))
+        names = [c["value"], c.get("label", ""), c.get("label_en", ""), c.get("button_en", "")] + list(c.get("aliases", []))
         if any(name and bare(name) == s for name in names):
             return c["value"]
     hits = []
@@ -171,6 +196,8 @@ def parse_money(text: object, allow_none_words: bool = True) -> int | None:
         return None
     if allow_none_words and bare(raw) in NONE_AMOUNT_WORDS:
         return 0
+    if re.search(r"\d\s+\d", raw):
+        return None  # "100 200": several numbers, not one amount
     s = raw.replace("¥", "").replace("￥", "").replace("$", "")
     s = re.sub(r"(?<=\d),(?=\d{3}\b)|(?<=\d),(?=\d{3}(?:\D|$))", "", s)
     s = re.sub(r"[\s,.!?;:，。！？；：~～]+$", "", s)
@@ -272,6 +299,11 @@ def find_amounts(text: str) -> list[tuple[int, int]]:
         value = parse_money(token, allow_none_words=False)
         if value is not None:
             out.append((m.start(), value))
+        elif re.search(r"\s", token):  # "60万 80万": two amounts side by side, not one
+            for part in re.finditer(r"\S+", token):
+                value = parse_money(part.group(0), allow_none_words=False)
+                if value is not None and MONEY_MARK_RE.search(part.group(0)):
+                    out.append((m.start() + part.start(), value))
     return out
 
 
@@ -287,7 +319,7 @@ def _negated(clause: str, word: str) -> bool:
 
 
 TOPIC_OF_KEY = {"revenue": "revenue", "revenue_prev": "revenue", "contribution": "contribution",
-                "contribution_prev": "contribution", "rent_paid": "rent", "park_year": "rent",
+                "contribution_prev": "contribution", "rent_paid": "rent",
                 "tenants_revenue": "tenants_revenue", "facility_fees": "facility_fees", "events": "events",
                 "ipo_city_subsidy": "ipo", "competition_city_award": "competition"}
 
@@ -357,7 +389,11 @@ def extract_facts(text: object, context: str | None = None) -> dict:
         elif re.search(r"市级", clause) and re.search(r"园|认定", clause):
             facts["park_level"] = "city"
 
-    _amount_facts(s, facts, TOPIC_OF_KEY.get(context or ""))
+    if re.search(r"(没有|没|未|从没|从未|不曾)(有)?(举办|办|搞|开展|组织)(过)?(任何)?.{0,2}活动|"
+                 r"(no|not hold any|did not hold any|didn't hold any|never held any) events?|held no events?", s):
+        facts["events"] = []
+
+    _amount_facts(s, facts, TOPIC_OF_KEY.get(context or ""), last_year=context in ("revenue_prev", "contribution_prev"))
 
     if re.search(r"(评为|评上|入选|获评|选为).{0,8}品牌", s):
         facts["brand_selected"] = True
@@ -368,7 +404,7 @@ def extract_facts(text: object, context: str | None = None) -> dict:
     return facts
 
 
-def _amount_facts(s: str, facts: dict, carry: str | None = None) -> None:
+def _amount_facts(s: str, facts: dict, carry: str | None = None, last_year: bool = False) -> None:
     """Amounts assigned by the words of the clause they stand in."""
     clauses = [c for c in CLAUSE_SPLIT_RE.split(s) if c and c.strip()]  # "房租第一年交了60万，第二年100万": the topic carries to the next clause
     for clause in clauses:
@@ -387,13 +423,28 @@ def _amount_facts(s: str, facts: dict, carry: str | None = None) -> None:
                 facts["park_year"] = n
         if not amounts or topic is None:
             continue
-        prev = bool(PREV_YEAR_RE.search(clause))
+        if topic == "contribution" and MANAGER_RE.search(s) and not FIRM_RE.search(clause):
+            continue  # "三个经理，贡献100万": theirs or the firm's? Not guessed; the interview asks
+        # an amount given at last year's question is last year's, unless the words say otherwise
+        prev = bool(PREV_YEAR_RE.search(clause)) or (last_year and own_topic is None and not CUR_YEAR_RE.search(clause))
         if topic in ("revenue", "contribution"):
             m = re.search(r"从.{0,12}?(涨|增|升|提高|增长|到)", clause)
+            years = _by_year(clause) if len(amounts) >= 2 else None
             if m and len(amounts) >= 2:
                 facts[f"{topic}_prev"], facts[topic] = amounts[0], amounts[1]
+            elif years:
+                facts[f"{topic}_prev"], facts[topic] = years["prev"], years["cur"]
+            elif len(set(amounts)) > 1:
+                continue  # several figures, none named: not one of them guessed
             else:
                 facts[f"{topic}_prev" if prev else topic] = amounts[-1]
+        elif topic == "managers":
+            count = _manager_count(s)
+            if len(amounts) == 1 and count and re.search(r"各|每人|每个人|每位|都是|\beach\b", clause):
+                amounts = amounts * min(count, 10)
+            facts["manager_contributions"] = amounts
+        elif topic != "events" and len(set(amounts)) > 1:
+            continue  # "房租60万 80万": which one? Asked, not guessed
         elif topic == "tenants_revenue":
             facts["tenants_revenue"] = amounts[-1]
         elif topic == "rent":
@@ -417,9 +468,38 @@ _TOPICS = [
     (re.compile(r"活动|峰会|论坛|招聘会|宣传推广|event"), "events"),
     (re.compile(r"上市"), "ipo"),
     (re.compile(r"大赛|比赛|竞赛"), "competition"),
-    (re.compile(r"经济贡献|综合贡献|贡献"), "contribution"),
+    (re.compile(r"经理|管理人员|管理层|高管|老总|总监|副总|个税|个人所得税|每人|每个人|每位|\bmanagers?\b|\bexecutives?\b"),
+     "managers"),
+    (re.compile(r"经济贡献|综合贡献|贡献|contribution|contributed"), "contribution"),
     (re.compile(r"营收|营业收入|营业额|流水|收入|revenue|turnover"), "revenue"),
 ]
+
+
+# People whose own contribution counts under Article 6, and words that name the firm itself.
+MANAGER_RE = re.compile(r"经理|管理人员|管理层|高管|老总|总监|副总|个税|个人所得税|\bmanagers?\b|\bexecutives?\b")
+FIRM_RE = re.compile(r"机构|公司|企业|单位|我们|综合|\b(firm|company|we|our)\b")
+CUR_YEAR_RE = re.compile(r"今年|本年|当年|this year", re.I)
+COUNT_RE = re.compile(r"(\d{1,2}|[一二两三四五六七八九十])\s*(?:个|位|名)?\s*(?:人|经理|高管|管理人员|副总|总监|managers?)|"
+                      r"(?:经理|高管|管理人员)\s*(\d{1,2}|[一二两三四五六七八九十])\s*(?:个|位|名)")
+
+
+def _manager_count(s: str) -> int | None:
+    m = COUNT_RE.search(s)
+    return parse_integer(m.group(1) or m.group(2)) if m else None
+
+
+def _by_year(clause: str) -> dict | None:
+    """"去年8000万今年1.2亿": each amount with the year word before it, when each has its own."""
+    text = clause.strip()
+    marks = sorted([(m.end(), "prev") for m in PREV_YEAR_RE.finditer(text)]
+                   + [(m.end(), "cur") for m in CUR_YEAR_RE.finditer(text)])
+    out: dict = {}
+    for pos, amount in find_amounts(text):
+        before = [kind for end, kind in marks if end <= pos]
+        if not before or before[-1] in out:
+            return None
+        out[before[-1]] = amount
+    return out if len(out) == 2 else None
 
 
 def _topic(clause: str) -> str | None:

@@ -4,6 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 MAX_ACTION_BYTES = 60
+# The event on the reply to a press the engine could not serve (an old or unknown button): the
+# channel leaves the pressed message as it was instead of marking the choice.
+STALE = {"type": "stale"}
 
 
 @dataclass(frozen=True)
@@ -17,6 +20,17 @@ class Button:
         # Telegram limits callback data to 64 bytes; keep a margin and stay ASCII.
         if not self.action.isascii() or len(self.action.encode()) > MAX_ACTION_BYTES:
             raise ValueError(f"button action must be ASCII ≤ {MAX_ACTION_BYTES} bytes: {self.action!r}")
+
+    @property
+    def is_answer(self) -> bool:
+        """Whether pressing it answers the pending question (a channel may echo it as chosen);
+        controls (为什么问这个, 上一步, 查看/修改 ...) and links are not answers."""
+        return is_answer_action(self.action)
+
+
+def is_answer_action(action: str) -> bool:
+    """Answer buttons, and only they, have actions starting with ``ans:``."""
+    return isinstance(action, str) and action.startswith("ans:")
 
 
 @dataclass
@@ -33,6 +47,8 @@ class Reply:
     events: list[dict] = field(default_factory=list)
     expects: str | None = None
     estimate: dict | None = None  # on the "estimate" reply: the rules.estimate result (RULES.md shape)
+    entry: str | None = None                    # the knowledge entry an answer reply answers
+    progress: tuple[int, int] | None = None     # (step, total) of an interview question
 
     def actions(self) -> list[str]:
         """Every button action, row by row (handy for channels that number the buttons)."""

@@ -8,7 +8,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "welcome": (
         "您好！我是西青区人力资源服务产业园政策助手，解答《关于加速推进西青区人力资源服务产业园建设的若干政策措施（试行）》"
         "的相关问题。\n· 直接输入您的问题，例如：房租补贴怎么算？\n· 输入“资格自测”或 /check，回答几个问题，估算可申请的支持\n"
-        "· /list 查看全部条款，/help 查看帮助\nEnglish: ask in English, or press “English” below.",
+        "· /list 查看全部条款，/help 查看帮助\nEnglish: just type your question in English, or press \"English\" below.",
         "Hello! I answer questions about Xiqing District's measures for its HR Service Industrial Park.\n"
         "· Ask a question, e.g. \"How is the rent subsidy calculated?\"\n· /check starts a short eligibility check\n"
         "· /list shows the articles, /help shows help",
@@ -16,12 +16,13 @@ TEXTS: dict[str, tuple[str, str]] = {
     "help": (
         "使用方法：\n· 直接提问，例如“营收奖励怎么算”“我们第二年房租交了100万能补多少”\n"
         "· 资格自测（/check）：逐项回答问题，最后给出估算；自测中随时可以输入：上一步、跳过、查看修改、重新开始、取消、为什么问这个\n"
-        "· /clause 5 查看第五条原文；/list 条款列表；/lang en 切换英文；转人工：输入“人工”\n"
+        "· /clause 5 查看第五条原文；/list 条款列表；/lang 设置回复语言（默认跟随您输入的语言）{staff}\n"
         "· 在 Telegram 中：/privacy 了解我们保存哪些信息，/forget 删除您的记录\n"
         f"本政策由{AUTHORITY}负责解释；本助手的回答仅供参考。",
         "How to use:\n· Ask a question, e.g. \"How much is the revenue award?\"\n"
         "· /check: the eligibility check, question by question, ending with an estimate; at any step type "
-        "back, skip, review, restart, cancel or why\n· /clause 5 shows Article 5; /list lists the articles; /lang zh switches to Chinese\n"
+        "back, skip, review, restart, cancel or why\n· /clause 5 shows Article 5; /list lists the articles; /lang sets the reply "
+        "language (by default, the language you write in){staff}\n"
         "The policy is interpreted by the Xiqing District Human Resources and Social Security Bureau; answers here are for reference.",
     ),
     "ask_prompt": ("请直接输入您的问题，例如：“房租补贴怎么算？”“营收1.3亿能拿多少奖励？”“政策什么时候到期？”",
@@ -38,12 +39,21 @@ TEXTS: dict[str, tuple[str, str]] = {
     "example": ("可以这样回答：{example}", "For example: {example}"),
     "yesno_hint": ("请回答“是”或“否”。", "Please answer yes or no."),
     "money_hint": ("金额请带上单位（元、万、亿）。", "Please give the amount with its unit (yuan, 万 or 亿)."),
-    "skip_hint": ("如果手头没有这个数字，可以回答“跳过”。", " If you do not have the figure at hand, answer \"skip\"."),
+    "skip_hint": ("如果手头没有这个数字，可以回答“跳过”。", "If you do not have the figure at hand, answer \"skip\"."),
     "choice_hint": ("请回复选项的序号或名称。", "Please reply with the number or the name of an option."),
-    "noted": ("我记下了：{facts}", "Noted: {facts}"),
-    "changed": ("已修改：{name} → {value}", "Changed: {name} → {value}"),
+    "noted": ("我记下了：{facts}，如有误请说“修改”。", "Noted: {facts}. If anything is wrong, say \"edit\"."),
+    "changed": ("已修改：{changes}", "Changed: {changes}"),
+    "same_as_before": ("这些已经记下了：{facts}。", "Already noted: {facts}."),
+    "one_figure": ("这条消息里有不止一个数字，请只回复一个金额。", "That message has more than one figure; please reply with one amount."),
+    "which_amount": ("您的消息里有几个金额（{amounts}），哪一个是“{name}”？请点选，或重新输入一个金额。",
+                     "Your message has several amounts ({amounts}). Which one is \"{name}\"? Press one, or type one amount."),
+    "total_changed": ("根据您的回答，需要回答的问题调整为共{n}项。", "Based on your answers, the check now has {n} questions."),
     "first_question": ("已经是第一个问题了。", "This is the first question."),
     "went_back": ("好的，回到上一步。", "OK, back one step."),
+    "went_back_to": ("好的，回到上一步：{name}（您之前的回答：{value}）。", "OK, back one step: {name} (your answer was: {value})."),
+    "went_back_restored": ("好的，回到上一步：{name} 恢复为 {value}。", "OK, back one step: {name} is {value} again."),
+    "went_back_skipped": ("好的，回到上一步：{name}（之前跳过了）。", "OK, back one step: {name} (skipped before)."),
+    "went_back_undone": ("好的，已撤销上一步记下的：{facts}。", "OK, undone: {facts}."),
     "skipped": ("已跳过。", "Skipped."),
     "why": ("为什么问这个：{why}", "Why we ask: {why}"),
     "review_title": ("您目前的回答（回复序号或点按钮修改）：", "Your answers so far (reply with a number, or press a button, to change one):"),
@@ -54,6 +64,8 @@ TEXTS: dict[str, tuple[str, str]] = {
                   "The eligibility check is cancelled. Ask anything, or type /check to start again."),
     "not_cancelled": ("好的，继续自测。", "OK, let's continue."),
     "no_interview": ("当前没有进行中的资格自测。输入“资格自测”或 /check 开始。", "No eligibility check is in progress. Type /check to start one."),
+    "interview_over": ("这次资格自测已经结束。可以点“查看/修改”改一改回答，或“重新开始”。",
+                       "This eligibility check is over. Press Review to change an answer, or Restart."),
     "restarted": ("好的，重新开始。", "OK, starting again."),
     "idle_offer": ("您上次的资格自测还没有完成（已回答 {n} 项）。要继续，还是重新开始？",
                    "Your last eligibility check is unfinished ({n} answered). Continue, or start again?"),
@@ -78,20 +90,37 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Sorry, the policy does not answer this clearly. Try other words, or ask the Xiqing District Human "
         "Resources and Social Security Bureau, which interprets the policy.",
     ),
-    "not_confident_tail": (f"如果都不是，可以换个说法，或点“转人工”；本政策由{AUTHORITY}负责解释。",
-                           "If none fits, try other words or ask for a person; the policy is interpreted by the district HR bureau."),
+    "not_confident_tail": (f"如果都不是，可以换个说法再问；本政策由{AUTHORITY}负责解释。",
+                           "If none fits, try other words; the policy is interpreted by the district HR bureau."),
+    "not_confident_tail_staff": (f"如果都不是，可以换个说法，或点“联系人工”；本政策由{AUTHORITY}负责解释。",
+                                 "If none fits, try other words or press \"Contact staff\"; the policy is interpreted by the district HR bureau."),
+    # the same words as the Telegram channel's own line for this case (bot/telegram/helpdesk.py)
+    "no_helpdesk": (
+        f"目前没有开通在线人工转接。本政策由{AUTHORITY}负责解释，具体问题请直接向区人社局咨询；政策文件中没有写明联系电话和地址。",
+        "A person is not available through this bot. The policy is interpreted by the Xiqing District Human Resources "
+        "and Social Security Bureau; please ask the bureau directly. The policy document gives no phone number or address.",
+    ),
+    "help_staff": ("；联系人工：输入“人工”", "; to reach staff, type \"human\""),
     "handoff": (
         f"需要人工解答的，请咨询本政策的解释单位{AUTHORITY}。政策文件中没有公布咨询电话和地址，请通过区人社局的公开渠道联系。",
         "For a person's answer, please ask the Xiqing District Human Resources and Social Security Bureau, which "
         "interprets the policy. The policy gives no phone number or address; please use the bureau's public channels.",
     ),
     "thanks_up": ("谢谢您的反馈！", "Thank you for the feedback!"),
-    "thanks_down": ("谢谢反馈，我们会改进这条回答。需要的话可以点“转人工”。",
-                    "Thanks, we will improve this answer. Press \"Talk to a person\" if you need more help."),
+    "thanks_down": ("谢谢反馈，我们会改进这条回答。", "Thanks, we will improve this answer."),
+    "thanks_down_staff": ("谢谢反馈，我们会改进这条回答。需要的话可以点“联系人工”。",
+                          "Thanks, we will improve this answer. Press \"Contact staff\" if you need more help."),
     "stale": ("这个按钮已经失效了，请看最新的消息。", "That button is no longer valid; please use the latest message."),
     "unknown_command": ("没有这个命令。{help}", "Unknown command. {help}"),
     "clause_usage": ("请在 /clause 后面写条款编号（0—19），例如 /clause 5。", "Write the article number (0-19) after /clause, e.g. /clause 5."),
     "lang_set": ("已切换为中文。", "Switched to English."),
+    "lang_auto": ("好的，之后按您输入的语言回复。", "OK, I will reply in the language you write in."),
+    "lang_show": ("当前回复语言：{current}。点下面的按钮可固定为中文或英文，也可以发送 /lang zh 或 /lang en；"
+                  "发送 /lang auto 恢复为跟随您输入的语言。",
+                  "Reply language: {current}. Press a button below to keep to Chinese or English, or send /lang zh "
+                  "or /lang en; /lang auto follows the language you write in again."),
+    "lang_fixed": ("{name}（您选定的）", "{name} (your choice)"),
+    "lang_follow": ("跟随您输入的语言（现在是{name}）", "the language you write in (now {name})"),
     "empty": ("请输入您的问题，或输入“资格自测”开始自测。", "Type a question, or /check to start the eligibility check."),
     "computed": ("按您给出的数字估算（仅供参考）：", "With your figures (estimate, for reference only):"),
     "rent_years": ("房租补贴还要看是入园第几年：", "The rent subsidy depends on the year in the park:"),
@@ -108,11 +137,11 @@ BUTTONS: dict[str, tuple[str, str]] = {
     "cancel_yes": ("确认取消", "Yes, cancel"), "cancel_no": ("继续自测", "No, continue"),
     "check": ("资格自测", "Eligibility check"), "list": ("条款列表", "Articles"), "help": ("帮助", "Help"),
     "ask_policy": ("问政策", "Ask a question"), "check_estimate": ("资格自测与补贴测算", "Eligibility & estimate"),
-    "catalogue": ("条款目录", "Articles"), "contact": ("联系人工", "Talk to a person"),
-    "text": ("查看原文", "Policy text"), "human": ("转人工", "Talk to a person"),
+    "catalogue": ("条款目录", "Articles"), "lang_auto": ("跟随我的输入", "Follow my language"),
+    "text": ("查看原文", "Policy text"), "human": ("联系人工", "Contact staff"),
     "up": ("👍 有帮助", "👍 Helpful"), "down": ("👎 没帮助", "👎 Not helpful"),
     "yes": ("是", "Yes"), "no": ("否", "No"), "none": ("没有", "None"), "done_review": ("返回继续", "Back to the check"),
-    "lang_en": ("English", "English"), "lang_zh": ("中文", "中文"),
+    "lang_en": ("English", "English"), "lang_zh": ("中文", "Chinese"),
 }
 
 

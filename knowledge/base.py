@@ -69,6 +69,7 @@ class Entry:
     questions_en: tuple[str, ...]
     related: tuple[str, ...]
     source: str = ""
+    en_button: str = ""     # a short English title for buttons (≤ EN_BUTTON_MAX characters, whole words)
 
     @property
     def article(self) -> int:
@@ -109,6 +110,7 @@ def policy_text() -> str:
 
 _STR_FIELDS = ("id", "kind", "chapter", "title", "title_en", "text", "answer", "answer_en")
 _LIST_FIELDS = ("keywords", "questions", "questions_en", "related")
+EN_BUTTON_MAX = 24
 
 
 def _read_entry(path: Path, problems: list[Problem]) -> Entry | None:
@@ -134,7 +136,11 @@ def _read_entry(path: Path, problems: list[Problem]) -> Entry | None:
             or not all(isinstance(n, int) and not isinstance(n, bool) and n in ARTICLES for n in clauses)):
         problems.append(Problem(name, "clauses", "must be a non-empty list of article numbers 0-19"))
         ok = False
-    unknown = set(data) - set(_STR_FIELDS) - set(_LIST_FIELDS) - {"clauses"}
+    en_button = data.get("en_button", "")
+    if not isinstance(en_button, str) or len(en_button.strip()) > EN_BUTTON_MAX or not en_button.isascii():
+        problems.append(Problem(name, "en_button", f"must be ASCII text of at most {EN_BUTTON_MAX} characters"))
+        ok = False
+    unknown = set(data) - set(_STR_FIELDS) - set(_LIST_FIELDS) - {"clauses", "en_button"}
     for key in sorted(unknown):
         problems.append(Problem(name, key, "unknown field"))
     if not ok:
@@ -147,7 +153,7 @@ def _read_entry(path: Path, problems: list[Problem]) -> Entry | None:
         questions=tuple(q.strip() for q in data.get("questions", [])),
         questions_en=tuple(q.strip() for q in data.get("questions_en", [])),
         related=tuple(r.strip() for r in data.get("related", [])),
-        source=name,
+        source=name, en_button=en_button.strip(),
     )
 
 

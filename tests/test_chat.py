@@ -62,3 +62,13 @@ def test_policybot_chat_subprocess():
     assert proc.returncode == 0, proc.stderr
     assert "先缴后补" in proc.stdout and "资格自测结果" in proc.stdout
     assert "Traceback" not in proc.stderr
+
+
+def test_each_reply_follows_the_language_typed_and_no_button_leads_nowhere():
+    status, out = chat(["How is the rent subsidy calculated?", "房租补贴怎么算", "转人工", "/quit"])
+    assert status == 0
+    english, _, rest = out.partition("（「第五条」）")
+    assert "(Article 5)" in english and "Policy text" in english      # the English question first
+    assert "查看原文" in rest or "查看原文" in english                  # then the Chinese answer
+    assert "] 联系人工" not in out and "] 转人工" not in out            # no hand-off button without a help desk
+    assert "区人社局" in rest                                           # 转人工: the honest referral

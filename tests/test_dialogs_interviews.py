@@ -286,10 +286,10 @@ def test_unclear_answer_is_asked_again_with_an_example():
 def test_progress_mark_counts_the_questions_that_apply():
     conv = Conversation()
     conv.say("/check")
-    conv.say("3")   # builder: role, park level, maybe the upgrade
-    assert conv.last.text.startswith("（2/2）")
+    conv.say("3")   # builder: role, park level, maybe the upgrade; the new total is said
+    assert "（2/2）" in conv.last.text and conv.last.progress == (2, 2) and "共2项" in conv.last.text
     conv.say("国家级")
-    assert conv.last.text.startswith("（3/3）")
+    assert "（3/3）" in conv.last.text and "共3项" in conv.last.text
 
 
 def test_idle_interview_is_offered_to_resume_not_dropped():
@@ -350,10 +350,10 @@ def test_knowledge_answer_buttons_and_events():
     answer = conv.replies[0]
     assert answer.kind == "answer" and answer.events[0]["type"] == "asked" and answer.events[0]["top"] == "a05"
     actions = answer.actions()
-    assert "text:a05" in actions and "fb:+:a05" in actions and "human" in actions
+    assert "text:a05" in actions and "fb:+:a05" in actions and "human" not in actions  # no help desk here
     conv.press("fb:-:a05")
     assert conv.replies[0].events == [{"type": "feedback", "entry": "a05", "value": -1}]
-    conv.press("human")
+    conv.state, conv.replies = press(conv.state, "human", now=conv.now, handoff=True)
     assert conv.replies[0].events[0]["type"] == "handoff"
     assert conv.replies[0].events[0]["question"] == "房租补贴怎么算"
     conv.press("text:a05")
@@ -364,7 +364,9 @@ def test_unknown_question_offers_suggestions_or_a_person():
     conv = Conversation()
     conv.say("今天天气怎么样")
     assert conv.replies[0].kind == "not_confident"
-    assert "human" in conv.replies[0].actions()
+    assert "human" not in conv.replies[0].actions() and "区人社局" in conv.replies[0].text
+    _state, replies = respond(new_state(), "今天天气怎么样", now=NOW, handoff=True)
+    assert "human" in replies[0].actions()
 
 
 def test_commands():

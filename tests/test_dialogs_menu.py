@@ -6,12 +6,15 @@ def labels(reply):
     return [button.label for row in reply.buttons for button in row]
 
 
-def test_start_offers_the_four_ways_in_and_an_english_line():
+def test_start_offers_the_ways_in_and_an_english_line():
     _state, replies = respond(new_state(), "/start")
     menu = replies[0]
-    for label in ("问政策", "资格自测与补贴测算", "条款目录", "联系人工"):
+    for label in ("问政策", "资格自测与补贴测算", "条款目录"):
         assert label in labels(menu)
+    assert "联系人工" not in labels(menu)    # no help desk: no button that leads nowhere
     assert "English" in menu.text
+    _state, replies = respond(new_state(), "/start", handoff=True)
+    assert "联系人工" in labels(replies[0])
 
 
 def test_ask_button_invites_a_question_without_losing_anything():

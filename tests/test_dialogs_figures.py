@@ -1,0 +1,212 @@
+"""A figure goes into a field only when the words name that field; corrections change the field
+they name; every fact taken from free text is echoed (issue 9, point 2; issue 12, several amounts)."""
+from datetime import datetime, timezone
+
+import pytest
+
+from dialogs import new_state, press, profile_of, respond
+from dialogs.parsing import extract_facts, parse_money
+
+NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
+ELIGIBLE = ("是", "是", "是", "是")
+
+
+class Chat:
+    def __init__(self, lang="zh"):
+        self.state = new_state(lang)
+        self.replies = []
+
+    def say(self, text):
+        self.state, self.replies = respond(self.state, text, now=NOW)
+        return self.replies
+
+    def press(self, action):
+        self.state, self.replies = press(self.state, action, now=NOW)
+        return self.replies
+
+    @property
+    def text(self):
+        return "\n".join(r.text for r in self.replies)
+
+    @property
+    def answers(self):
+        return self.state["interview"]["answers"]
+
+    @property
+    def pending(self):
+        return self.state["interview"]["pending"]
+
+    def to(self, key, origin="新引进"):
+        self.say("资格自测")
+        self.say("1")
+        for answer in ELIGIBLE:
+            self.say(answer)
+        self.say(origin)
+        for _ in range(30):
+            if self.pending == key:
+                return
+            self.say("跳过")
+        raise AssertionError(f"never asked {key}")
+
+
+def test_managers_personal_tax_is_not_the_firms_contribution():
+    facts = extract_facts("两个经理，个税贡献分别是50万和30万")
+    assert "contribution" not in facts
+    assert facts.get("manager_contributions") == [500_000, 300_000]
+
+
+def test_managers_sentence_during_the_interview_leaves_the_contribution_unset():
+    chat = Chat()
+    chat.to("revenue")
+    chat.say("2亿")
+    chat.say("两个经理，个税贡献分别是50万和30万")
+    assert "contribution" not in chat.answers
+    assert chat.answers.get("manager_contributions") == [500_000, 300_000]
+    assert "我记下了" in chat.text and "50万元" in chat.text and "如有误" in chat.text
+
+
+def test_an_unqualified_contribution_next_to_managers_is_not_guessed():
+    # "贡献100万" beside the managers could be theirs or the firm's: not taken for the firm
+    assert "contribution" not in extract_facts("我们有三个经理，贡献100万")
+    assert extract_facts("公司今年经济贡献300万")["contribution"] == 3_000_000
+
+
+def test_a_correction_changes_the_named_field_and_asks_the_pending_question_again():
+    chat = Chat()
+    chat.to("rent_paid")
+    chat.say("80万")
+    assert chat.answers["rent_paid"] == 800_000
+    pending = chat.pending
+    before = dict(chat.answers)
+    chat.say("不对，房租应该是一百二十万")
+    assert chat.answers["rent_paid"] == 1_200_000
+    assert {k: v for k, v in chat.answers.items() if k != "rent_paid"} == \
+        {k: v for k, v in before.items() if k != "rent_paid"}
+    assert "已修改：实缴房租 → 120万元" in chat.text
+    assert chat.pending == pending and chat.replies[-1].kind == "question"
+
+
+def test_a_correction_at_a_yes_no_question_is_not_its_answer():
+    chat = Chat()
+    chat.to("brand_selected")
+    chat.say("不对，房租应该是一百二十万")
+    assert "brand_selected" not in chat.answers
+    assert chat.answers["rent_paid"] == 1_200_000 and chat.pending == "brand_selected"
+    assert "我记下了" in chat.text and "120万元" in chat.text
+
+
+def test_new_registration_corrects_the_origin_and_drops_last_years_questions():
+    chat = Chat()
+    chat.to("revenue", origin="区内迁入")
+    chat.say("2亿")
+    assert chat.pending == "revenue_prev"
+    chat.say("我们是新注册的，没有上一年")
+    assert chat.answers["origin"] == "new" and "revenue_prev" not in chat.answers
+    assert "已修改" in chat.text and "区外新引进或新注册" in chat.text
+    assert chat.pending != "revenue_prev" and chat.replies[-1].kind == "question"
+
+
+def test_no_events_sets_events_to_none():
+    chat = Chat()
+    chat.to("facility_fees")
+    chat.say("没有办过活动")
+    assert chat.answers["events"] == [] and "facility_fees" not in chat.answers
+    assert chat.pending == "facility_fees"
+
+
+def test_amounts_in_words_are_echoed():
+    chat = Chat()
+    chat.to("rent_paid")
+    chat.say("大概八十万吧")
+    assert chat.answers["rent_paid"] == 800_000
+    assert "实缴房租" in chat.text and "80万元" in chat.text
+
+
+def test_a_quick_quote_computes_every_article_its_figures_name():
+    chat = Chat()
+    chat.say("营收1亿，经理3个人各贡献20万，能拿多少？")
+    computed = chat.replies[0].text.partition("按您给出的数字估算")[2]
+    assert "营收奖励：10万元" in computed                  # Article 11: 1亿 → 10万元
+    assert "人才奖励（付给管理人员）：60万元" in computed   # Article 6: 3 × 20万 × 100%
+    noted = chat.text
+    assert "我记下了" in noted and "20万元" in noted
+
+
+@pytest.mark.parametrize("text", ["去年8000万今年1.2亿", "去年8000万，今年1.2亿"])
+def test_last_year_and_this_year_fill_their_own_fields(text):
+    chat = Chat()
+    chat.to("revenue", origin="区内迁入")
+    chat.say(text)
+    assert chat.answers["revenue"] == 120_000_000 and chat.answers["revenue_prev"] == 80_000_000
+    assert "1.2亿元" in chat.text and "8000万元" in chat.text
+
+
+@pytest.mark.parametrize("text", ["60万 80万", "600000, 800000", "大概60万，去年80万"])
+def test_several_unnamed_amounts_ask_which_one_is_meant(text):
+    chat = Chat()
+    chat.to("rent_paid")
+    chat.say(text)
+    assert "rent_paid" not in chat.answers
+    assert {"ans:rent_paid:600000", "ans:rent_paid:800000"} <= set(chat.replies[0].actions())
+    chat.press("ans:rent_paid:800000")
+    assert chat.answers["rent_paid"] == 800_000
+
+
+def test_amounts_at_the_rent_year_question_are_not_taken_for_the_rent():
+    chat = Chat()
+    chat.to("park_year")
+    chat.say("200000, 150000")
+    assert "rent_paid" not in chat.answers and "park_year" not in chat.answers
+
+
+def test_many_numbers_are_not_one_amount():
+    assert parse_money("100 200") is None
+    chat = Chat()
+    chat.to("rent_paid")
+    chat.say(" ".join(str(n) for n in range(1, 201)))
+    assert "rent_paid" not in chat.answers and chat.pending == "rent_paid"
+
+
+def test_english_facts_are_echoed_in_english():
+    chat = Chat("en")
+    chat.say("/check")
+    chat.say("1")
+    for _ in range(4):
+        chat.say("yes")
+    chat.say("new")
+    while chat.pending != "revenue":
+        chat.say("skip")
+    chat.say("120 million")
+    assert chat.answers["revenue"] == 120_000_000
+    assert "Noted" in chat.text and "RMB 120,000,000" in chat.text
+
+
+def test_a_correction_while_reviewing_changes_the_field_and_shows_the_list_again():
+    chat = Chat()
+    chat.to("rent_paid")
+    chat.say("80万")
+    chat.say("修改")
+    chat.say("不对，房租应该是一百二十万")
+    assert chat.answers["rent_paid"] == 1_200_000
+    assert chat.text.startswith("已修改：实缴房租 → 120万元") and chat.replies[-1].kind == "review"
+
+
+def test_a_fact_said_again_is_acknowledged_not_ignored():
+    chat = Chat()
+    chat.to("revenue")                       # origin already 新引进
+    chat.say("我们是新注册的，没有上一年")
+    assert "已经记下" in chat.text and chat.pending == "revenue"
+    assert chat.state["interview"]["history"][-1].get("key") != "revenue"
+
+
+def test_an_answer_with_a_changed_figure_is_both_answer_and_change():
+    chat = Chat()
+    chat.to("revenue")
+    chat.say("2亿")
+    while chat.pending != "brand_selected":
+        chat.say("跳过")
+    chat.say("是的，营收其实是3亿")        # a correction marker: the yes is not taken
+    assert "brand_selected" not in chat.answers and chat.answers["revenue"] == 300_000_000
+    chat.say("是的，营收是3.5亿")          # no marker: the first clause answers, the figure changes
+    assert chat.answers["brand_selected"] is True and chat.answers["revenue"] == 350_000_000
+    assert "已修改：本年营业收入 → 3.5亿元" in chat.text
