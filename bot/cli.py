@@ -33,6 +33,14 @@ def cmd_main(args: argparse.Namespace) -> int:
     return cmd_chat(args)
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """The web channel (and the Telegram bot in the same process when a token is set)."""
+    from bot import config
+    from bot.serve import run_serve
+
+    return run_serve(config.load_settings(), listen=args.listen, port=args.port)
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
     from bot.terminal import run_chat
 
@@ -136,6 +144,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("zh", "en"), default="zh",
                    help="language of items, bases and notes: zh (default, 万元) or en (RMB)")
     p.set_defaults(func=cmd_estimate)
+
+    p = sub.add_parser(
+        "serve", help="serve the web chat and its JSON API (and the Telegram bot when a token is set)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Examples:\n  policybot serve                      # http://127.0.0.1:8080/\n"
+               "  policybot serve --listen 0.0.0.0 --port 8000\n"
+               "Settings: POLICYBOT_WEB_LISTEN, POLICYBOT_WEB_PORT, POLICYBOT_WEB_ROOT_PATH (see the README).",
+    )
+    p.add_argument("--listen", default=None, help="address to listen on (default: POLICYBOT_WEB_LISTEN or 127.0.0.1)")
+    p.add_argument("--port", type=int, default=None, help="port (default: POLICYBOT_WEB_PORT or 8080)")
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser(
         "chat", help="chat in the terminal (questions, /check interview)",

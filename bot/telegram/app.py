@@ -1,7 +1,7 @@
 """The Telegram channel (python-telegram-bot 22) over the dialog engine.
 
     app = build_application(settings)      # persistence, handlers, error handler, limits
-    run_bot(settings) -> exit status       # polling, or a webhook when POLICYBOT_WEBHOOK_URL is set
+    run_bot(settings) -> exit status       # polling, or a webhook (through bot/serve.py) when POLICYBOT_WEBHOOK_URL is set
 
 Every text, command and button press goes to ``dialogs.respond``/``dialogs.press`` with the
 user's state for that chat, kept in ``context.user_data`` so that it is persisted; this module
@@ -21,7 +21,6 @@ import sqlite3
 import sys
 import warnings
 from typing import Callable
-from urllib.parse import urlparse
 
 from telegram import (BotCommand, BotCommandScopeChat, InlineKeyboardMarkup, InputFile, Message,
                       ReplyParameters, Update)
@@ -492,6 +491,12 @@ def run_bot(settings: Settings) -> int:
     if problem:
         print(f"policybot: {problem}", file=sys.stderr)
         return 2
+    if settings.webhook_url:
+        # Webhook mode: the update route is part of the one HTTP server (bot/serve.py), on the
+        # webhook's listen address and port.
+        from bot.serve import run_serve
+
+        return run_serve(settings, listen=settings.webhook_listen, port=settings.webhook_port)
     configure_logging(settings)
     try:
         application = build_application(settings)
@@ -499,25 +504,13 @@ def run_bot(settings: Settings) -> int:
         print(f"policybot: cannot open the database {settings.db_path}: {exc}", file=sys.stderr)
         return 1
     try:
-        if settings.webhook_url:
-            application.run_webhook(
-                listen=settings.webhook_listen, port=settings.webhook_port,
-                url_path=urlparse(settings.webhook_url).path.lstrip("/"),
-                webhook_url=settings.webhook_url, secret_token=settings.webhook_secret,
-                allowed_updates=Update.ALL_TYPES)
-        else:
-            application.run_polling(allowed_updates=Update.ALL_TYPES)
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
     except InvalidToken:
         print("policybot: Telegram refused TELEGRAM_BOT_TOKEN; check it with @BotFather", file=sys.stderr)
         return 2
     except NetworkError as exc:
         print(f"policybot: cannot reach the Telegram Bot API: {redact(str(exc), settings.token)}", file=sys.stderr)
         return 1
-    except RuntimeError as exc:
-        if "webhooks" in str(exc):
-            print("policybot: webhook mode needs python-telegram-bot[webhooks] (tornado)", file=sys.stderr)
-            return 1
-        raise
     return 0
 
 
