@@ -171,7 +171,6 @@ async def test_webhook_mode_receives_updates_and_answers(fake_api, tmp_path):
     import urllib.request
     from pathlib import Path
 
-    pytest.importorskip("tornado")
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
