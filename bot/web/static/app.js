@@ -122,8 +122,14 @@
     return rows.filter(Boolean);
   }
 
+  // Earlier interview steps keep their text but lose their buttons: only the latest step is live.
+  function retireSteps() {
+    Array.prototype.forEach.call(log.querySelectorAll('.msg .buttons.step'), (group) => group.remove());
+  }
+
   function addReply(reply) {
     if (!reply || typeof reply !== 'object') return null;
+    retireSteps();
     return addBubble('bot', (box) => {
       if (reply.kind) box.classList.add('kind-' + String(reply.kind).replace(/[^a-z_-]/gi, ''));
       const p = progressOf(reply);
@@ -159,7 +165,8 @@
       }
       const rows = buttonRows(reply.buttons);
       if (rows.length) {
-        const group = el('div', 'buttons');
+        const step = rows.every((row) => row.every((x) => /^(ans|ctl|edit):/.test(x.action)));
+        const group = el('div', step ? 'buttons step' : 'buttons');
         rows.forEach((row) => {
           const line = el('div', 'row');
           row.forEach((b) => {
@@ -334,10 +341,8 @@
   // After new replies: bring the first into view, and put the focus where the next step is taken.
   function settle(before, last) {
     const first = before ? before.nextElementSibling : log.firstElementChild;
-    if (first) {
-      if (first.getBoundingClientRect().height > window.innerHeight * 0.6) first.scrollIntoView({ block: 'start' });
-      else window.scrollTo(0, document.documentElement.scrollHeight);
-    }
+    if (first && first.getBoundingClientRect().height > window.innerHeight * 0.6) first.scrollIntoView({ block: 'start' });
+    else window.scrollTo(0, document.documentElement.scrollHeight);
     const box = log.lastElementChild;
     const answers = box ? box.querySelectorAll('button[data-action^="ans:"]') : [];
     const target = last && answers.length > 1 ? answers[0] : input;
@@ -398,13 +403,22 @@
     if (render) {
       restore(data.transcript);
       const first = log.lastElementChild;
-      (Array.isArray(data.replies) ? data.replies : []).forEach(addReply);
+      fresh(data).forEach(addReply);
       settle(first, null);
       await primeEvents(data);
-    } else if (Array.isArray(data.replies) && data.replies.length) {
+    } else if (Array.isArray(data.replies)) {
       data.replies.forEach(addReply);   // the old session was gone: a fresh one greets the user
     }
     return data;
+  }
+
+  // The welcome replies of a new session, unless the transcript already ends with them.
+  function fresh(data) {
+    const replies = Array.isArray(data.replies) ? data.replies : [];
+    const said = (Array.isArray(data.transcript) ? data.transcript : []).filter((t) => t && t.from === 'bot')
+      .slice(-replies.length).map((t) => (t.reply && t.reply.text) || t.text);
+    const shown = replies.length > 0 && said.length === replies.length && replies.every((r, i) => r && r.text === said[i]);
+    return shown ? [] : replies;
   }
 
   // ---- staff replies (help desk) -------------------------------------------------------------------
