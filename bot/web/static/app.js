@@ -8,7 +8,7 @@
       html: 'zh-CN', title: '西青区人力资源服务产业园政策助手', placeholder: '输入您的问题或回答',
       label: '输入您的问题或回答', send: '发送', forget: '清除我的记录', other: 'English', otherLang: 'en',
       confirm: '确定清除您在本页的全部对话记录吗？清除后无法恢复。', log: '对话记录',
-      you: '您说：', bot: '助手：', staff: '工作人员：', progress: '自测进度', download: '下载 Word 文档',
+      you: '您说：', bot: '助手：', staff: '工作人员：', progress: '自测进度', download: '下载 Word 文档', file: '下载文件',
       full: '查看文字版', clause: '条款', item: '项目', amount: '金额', total: '合计',
       institution: '机构可得', personal: '个人奖励（第六条）', chart: '各条款金额',
       upTo: '最高', service: '服务事项', to: ' ～ ', offline: '网络连接失败，请稍后重试。', retry: '重试'
@@ -17,7 +17,7 @@
       html: 'en', title: 'Xiqing HR Park policy assistant', placeholder: 'Type a question or an answer',
       label: 'Your question or answer', send: 'Send', forget: 'Delete my data', other: '中文', otherLang: 'zh',
       confirm: 'Delete the whole conversation on this page? This cannot be undone.', log: 'Conversation',
-      you: 'You said:', bot: 'Assistant:', staff: 'Staff:', progress: 'Check progress', download: 'Download Word document',
+      you: 'You said:', bot: 'Assistant:', staff: 'Staff:', progress: 'Check progress', download: 'Download Word document', file: 'Download',
       full: 'Show as text', clause: 'Article', item: 'Item', amount: 'Amount', total: 'Total',
       institution: 'For the institution', personal: 'Personal award (Article 6)', chart: 'Amounts per article',
       upTo: 'up to ', service: 'service', to: ' to ', offline: 'No connection. Please try again shortly.', retry: 'Try again'
@@ -143,7 +143,9 @@
         wrap.appendChild(el('span', 'step', p[0] + '/' + p[1]));
         box.appendChild(wrap);
       }
-      const text = String(reply.text || '');
+      let text = String(reply.text || '');
+      // The bar shows the step: drop the same "（3/9）" from the start of the text.
+      if (p) text = text.replace(new RegExp('^\\s*[（(]' + p[0] + '/' + p[1] + '[）)]\\s*'), '');
       const est = reply.estimate;
       if (reply.kind === 'estimate' && est && typeof est === 'object' && Array.isArray(est.lines)) {
         const cut = text.indexOf('\n\n');
@@ -158,7 +160,8 @@
       }
       const doc = reply.document;
       if (doc && typeof doc.url === 'string' && sameOrigin(doc.url)) {
-        const a = el('a', 'btn download', w('download'));
+        const word = /\.docx$/i.test(String(doc.filename || doc.url));
+        const a = el('a', 'btn download', word ? w('download') : w('file') + (doc.filename ? ' ' + doc.filename : ''));
         a.href = doc.url;
         if (doc.filename) a.setAttribute('download', String(doc.filename));
         box.appendChild(a);
@@ -341,7 +344,9 @@
   // After new replies: bring the first into view, and put the focus where the next step is taken.
   function settle(before, last) {
     const first = before ? before.nextElementSibling : log.firstElementChild;
-    if (first && first.getBoundingClientRect().height > window.innerHeight * 0.6) first.scrollIntoView({ block: 'start' });
+    const end = log.lastElementChild;
+    const span = first && end ? end.getBoundingClientRect().bottom - first.getBoundingClientRect().top : 0;
+    if (span > window.innerHeight - form.offsetHeight - 16) first.scrollIntoView({ block: 'start' });
     else window.scrollTo(0, document.documentElement.scrollHeight);
     const box = log.lastElementChild;
     const answers = box ? box.querySelectorAll('button[data-action^="ans:"]') : [];
