@@ -165,7 +165,7 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: bool = True)
         web_root_path=root_path,
         web_frame_ancestors=ancestors,
         web_trusted_proxies=proxies,
-        web_session_rate=number("POLICYBOT_WEB_SESSION_RATE", 60, int, 1, 100000),
+        web_session_rate=number("POLICYBOT_WEB_SESSION_RATE", 60, int, 1, 10000000),
         web_address_rate=number("POLICYBOT_WEB_ADDRESS_RATE", 1200, int, 1, 10000000),
         problems=tuple(problems),
     )

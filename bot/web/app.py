@@ -64,6 +64,7 @@ ERRORS = {
     "no_text": "消息是空的，请输入您的问题。 The message is empty: please type a question.",
     "too_long": f"消息太长了，请用一两句话提问（{MAX_TEXT}字以内）。 "
                 f"The message is too long: please ask in under {MAX_TEXT} characters.",
+    "bad_text": "消息中有无法识别的字符。 The message contains characters that are not valid text.",
     "bad_action": "无法识别的按钮。 Unknown button action.",
     "bad_lang": "语言只能是 zh 或 en。 lang must be \"zh\" or \"en\".",
     "bad_reply_to": "reply_to 不是有效的条目编号。 reply_to must be an entry id such as \"a05\".",
@@ -244,7 +245,7 @@ class WebChannel:
             return {}
         try:
             data = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, RecursionError):      # RecursionError: [[[[... nested past Python's limit
             raise ApiError(400, "bad_json") from None
         if not isinstance(data, dict):
             raise ApiError(400, "bad_json")
@@ -377,6 +378,10 @@ class WebChannel:
         text = text.strip()
         if len(text) > MAX_TEXT:
             raise ApiError(400, "too_long")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:      # a lone surrogate (\ud800) in the JSON: not text anyone typed
+            raise ApiError(400, "bad_text") from None
         reply_to = data.get("reply_to")
         if reply_to is not None and not (isinstance(reply_to, str) and 0 < len(reply_to) <= 40
                                          and reply_to.isascii() and reply_to.replace("-", "").isalnum()):
