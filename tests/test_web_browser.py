@@ -80,6 +80,12 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+@dataclasses.dataclass
+class Served:
+    url: str
+    db: Path
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """`python -m bot serve` on a free loopback port, its own database, no Telegram token."""
@@ -107,7 +113,7 @@ def server(tmp_path_factory):
             log.close()
             pytest.fail("policybot serve did not start:\n" + (home / "serve.log").read_text("utf-8", "replace"))
         time.sleep(0.3)
-    yield url
+    yield Served(url, home / "bot.sqlite3")
     proc.terminate()
     try:
         proc.wait(timeout=10)
@@ -134,7 +140,7 @@ def browser(server, tmp_path):
     os.environ.setdefault("SE_OFFLINE", "true")   # never let Selenium fetch a driver or a browser
     driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
     driver.set_window_size(*PHONE)
-    driver.get(server)
+    driver.get(server.url)
     page = Page(driver, tmp_path)
     page.wait_ready()
     yield page
@@ -425,3 +431,21 @@ def _alert(page) -> bool:
         return True
     except NoAlertPresentException:
         return False
+
+
+def test_a_staff_reply_shows_up_while_the_page_is_open_and_once_after_a_reload(browser, server):
+    from bot.store import Store
+    from bot.web.app import COOKIE
+
+    page = browser
+    page.type("我想找人工咨询")
+    session_id = page.d.get_cookie(COOKIE)["value"]
+    store = Store.open(server.db)          # as the help desk's reply arrives through the bot
+    assert store.add_web_staff_reply(session_id, "您好，这里是区人社局窗口，已收到您的问题。")
+    staff = "return Array.from(document.querySelectorAll('#log .msg.staff')).map(e => e.innerText)"
+    page.wait(lambda: page.js(staff), "the staff reply (the page polls)", timeout=20)
+    assert len(page.js(staff)) == 1 and "已收到您的问题" in page.js(staff)[0]
+    page.d.refresh()
+    page.wait_ready()
+    time.sleep(6)                          # a poll or two after the reload: still shown once
+    assert len(page.js(staff)) == 1

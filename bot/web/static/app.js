@@ -436,10 +436,16 @@
   }
 
   async function primeEvents(data) {
-    const given = Number(data.last_event);
-    if (Number.isFinite(given) && data.last_event !== null && data.last_event !== undefined) { lastEvent = given; return; }
-    // The transcript already shows earlier staff replies: show only the ones it lacks.
-    const seen = (Array.isArray(data.transcript) ? data.transcript : []).filter((t) => t && t.from === 'staff').map((t) => t.text);
+    const given = data.last_event;
+    const items = Array.isArray(data.transcript) ? data.transcript.filter((t) => t && typeof t === 'object') : [];
+    if (Number.isFinite(given)) { lastEvent = given; return; }
+    if (items.every((t) => Number.isFinite(t.id))) {
+      // Staff replies are items of the same log: the transcript shows every one up to its last id.
+      lastEvent = items.reduce((m, t) => Math.max(m, t.id), 0);
+      return;
+    }
+    // Without ids: show only the staff replies the transcript lacks.
+    const seen = items.filter((t) => t.from === 'staff').map((t) => t.text);
     lastEvent = 0;
     try {
       (await fetchEvents(0)).forEach((e) => {
