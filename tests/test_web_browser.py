@@ -123,7 +123,7 @@ def server(tmp_path_factory):
 
 
 @pytest.fixture
-def browser(server, tmp_path):
+def browser(server, tmp_path, monkeypatch):
     """A fresh headless Chromium (its own profile) at phone width, on the served page."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
@@ -137,7 +137,7 @@ def browser(server, tmp_path):
         options.add_argument(flag)
     options.add_experimental_option("prefs", {"intl.accept_languages": "zh-CN,zh"})   # a phone in China
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    os.environ.setdefault("SE_OFFLINE", "true")   # never let Selenium fetch a driver or a browser
+    monkeypatch.setenv("SE_OFFLINE", "true")   # never let Selenium fetch a driver or a browser
     driver = webdriver.Chrome(options=options, service=Service(str(CHROMEDRIVER)))
     driver.set_window_size(*PHONE)
     driver.get(server.url)

@@ -9,7 +9,7 @@
       label: '输入您的问题或回答', send: '发送', forget: '清除我的记录', other: 'English', otherLang: 'en',
       confirm: '确定清除您在本页的全部对话记录吗？清除后无法恢复。', log: '对话记录',
       you: '您说：', bot: '助手：', staff: '工作人员：', progress: '自测进度', download: '下载 Word 文档', file: '下载文件',
-      full: '查看文字版', clause: '条款', item: '项目', amount: '金额', total: '合计',
+      full: '查看文字版', item: '条款与项目', amount: '金额', total: '合计',
       institution: '机构可得', personal: '个人奖励（第六条）', chart: '各条款金额',
       upTo: '最高', service: '服务事项', to: ' ～ ', offline: '网络连接失败，请稍后重试。', retry: '重试'
     },
@@ -18,7 +18,7 @@
       label: 'Your question or answer', send: 'Send', forget: 'Delete my data', other: '中文', otherLang: 'zh',
       confirm: 'Delete the whole conversation on this page? This cannot be undone.', log: 'Conversation',
       you: 'You said:', bot: 'Assistant:', staff: 'Staff:', progress: 'Check progress', download: 'Download Word document', file: 'Download',
-      full: 'Show as text', clause: 'Article', item: 'Item', amount: 'Amount', total: 'Total',
+      full: 'Show as text', item: 'Article and item', amount: 'Amount', total: 'Total',
       institution: 'For the institution', personal: 'Personal award (Article 6)', chart: 'Amounts per article',
       upTo: 'up to ', service: 'service', to: ' to ', offline: 'No connection. Please try again shortly.', retry: 'Try again'
     }
@@ -81,9 +81,20 @@
   }
 
   function range(lo, hi, upTo) {
-    if (lo === hi) return money(hi);
-    if (upTo || lo === 0) return w('upTo') + money(hi);
-    return money(lo) + w('to') + money(hi);
+    return rangeParts(lo, hi, upTo).join('');
+  }
+
+  function rangeParts(lo, hi, upTo) {
+    if (lo === hi) return [money(hi)];
+    if (upTo || lo === 0) return [w('upTo') + money(hi)];
+    return [money(lo), w('to'), money(hi)];
+  }
+
+  // An amount cell: each figure kept on one line, the range may wrap between them.
+  function amountCell(parts) {
+    const td = el('td', 'amount');
+    parts.forEach((part, i) => td.appendChild(i % 2 ? document.createTextNode(part) : el('span', 'num', part)));
+    return td;
   }
 
   // ---- messages -------------------------------------------------------------------------------------
@@ -147,7 +158,8 @@
       // The bar shows the step: drop the same "（3/9）" from the start of the text.
       if (p) text = text.replace(new RegExp('^\\s*[（(]' + p[0] + '/' + p[1] + '[）)]\\s*'), '');
       const est = reply.estimate;
-      if (reply.kind === 'estimate' && est && typeof est === 'object' && Array.isArray(est.lines)) {
+      if (reply.kind === 'estimate' && est && typeof est === 'object' && Array.isArray(est.lines) &&
+          est.lines.some((l) => l && typeof l === 'object')) {
         const cut = text.indexOf('\n\n');
         if (cut > 0) box.appendChild(el('div', 'text', text.slice(0, cut)));
         box.appendChild(estimateView(est));
@@ -224,19 +236,22 @@
     if (!lines.length) return view;
     const table = el('table', 'lines');
     const head = el('thead'), hr = el('tr');
-    [w('clause'), w('item'), w('amount')].forEach((h) => { const th = el('th', null, h); th.scope = 'col'; hr.appendChild(th); });
+    [w('item'), w('amount')].forEach((h) => { const th = el('th', null, h); th.scope = 'col'; hr.appendChild(th); });
     head.appendChild(hr);
     table.appendChild(head);
     const body = el('tbody');
     lines.forEach((l) => {
       const tr = el('tr', 'line');
-      tr.appendChild(el('td', 'clause', articleName(num(l.clause))));
-      tr.appendChild(el('th', 'item', l.item)).scope = 'row';
-      tr.appendChild(el('td', 'amount', l.kind === 'service' ? w('service') : range(num(l.min), num(l.max), l.kind === 'up_to')));
+      const item = el('th', 'item');
+      item.scope = 'row';
+      item.appendChild(el('span', 'clause', articleName(num(l.clause))));
+      item.appendChild(el('span', null, l.item));
+      tr.appendChild(item);
+      tr.appendChild(amountCell(l.kind === 'service' ? [w('service')] : rangeParts(num(l.min), num(l.max), l.kind === 'up_to')));
       body.appendChild(tr);
       if (l.basis) {
         const br = el('tr', 'basis'), td = el('td', null, l.basis);
-        td.colSpan = 3;
+        td.colSpan = 2;
         br.appendChild(td);
         body.appendChild(br);
       }
@@ -245,10 +260,9 @@
     const foot = el('tfoot');
     const sumRow = (label, lo, hi, cls) => {
       const tr = el('tr', cls), th = el('th', null, label);
-      th.colSpan = 2;
       th.scope = 'row';
       tr.appendChild(th);
-      tr.appendChild(el('td', 'amount', range(lo, hi, false)));
+      tr.appendChild(amountCell(rangeParts(lo, hi, false)));
       foot.appendChild(tr);
     };
     subtotals(est).forEach((s) => sumRow(s.label, s.lo, s.hi, 'subtotal'));
@@ -324,19 +338,21 @@
     return box;
   }
 
-  // Guess the conversation's language as the engine does when the server does not say it:
-  // Chinese characters → zh, English words and no Chinese → en, else unchanged.
-  function langOfText(text) {
-    if (/[\u3400-\u9fff]/.test(text)) return 'zh';
-    if (/[A-Za-z]{2,}/.test(text)) return 'en';
-    return null;
+  // The conversation's language when the server does not say it: the engine writes its button
+  // labels in the reply's language (the language switch itself aside).
+  function langOfReplies(replies) {
+    const labels = [];
+    replies.forEach((r) => buttonRows(r && r.buttons).forEach((row) => row.forEach((x) => {
+      if (!/^lang:/.test(x.action)) labels.push(String(x.label || ''));
+    })));
+    if (!labels.length) return null;
+    return labels.some((l) => /[\u3400-\u9fff]/.test(l)) ? 'zh' : 'en';
   }
 
-  function showReplies(data, before) {
+  function showReplies(data, chosen) {
     const replies = Array.isArray(data.replies) ? data.replies : [];
     const first = log.lastElementChild;
-    if (data.lang === 'zh' || data.lang === 'en') applyLang(data.lang);
-    else if (before) applyLang(before);
+    applyLang(data.lang === 'zh' || data.lang === 'en' ? data.lang : chosen || langOfReplies(replies));
     replies.forEach(addReply);
     settle(first, replies[replies.length - 1]);
   }
@@ -354,7 +370,7 @@
     try { target.focus({ preventScroll: true }); } catch (e) { target.focus(); }
   }
 
-  async function exchange(path, body, guess) {
+  async function exchange(path, body, chosen) {
     if (busy) return false;
     setBusy(true);
     try {
@@ -366,7 +382,7 @@
         await session(false);           // the token or the session expired: renew it once
         data = await post(path, body);
       }
-      showReplies(data, guess);
+      showReplies(data, chosen);
       return true;
     } catch (err) {
       showError(err);
@@ -381,7 +397,7 @@
     addText('user', text);
     input.value = '';
     const lc = /^\/lang\s+(zh|en)\b/i.exec(text.trim());
-    const ok = await exchange('api/message', { text: text }, lc ? lc[1].toLowerCase() : langOfText(text));
+    const ok = await exchange('api/message', { text: text }, lc ? lc[1].toLowerCase() : null);
     if (!ok && !input.value) input.value = text;   // never lose what the user typed
   }
 
