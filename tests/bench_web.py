@@ -60,6 +60,7 @@ class Visitor:
         self.client = httpx.AsyncClient(base_url=base, transport=transport, timeout=30,
                                         headers={"Origin": base})
         self.latencies: list[float] = []
+        self.app_times: list[float] = []      # Server-Timing: the part spent inside the app (ms)
         self.failures: list[str] = []
         self.csrf = ""
 
@@ -71,6 +72,9 @@ class Visitor:
         start = time.perf_counter()
         response = await self.client.request(method, path, json=body, headers={"X-CSRF-Token": self.csrf})
         self.latencies.append(time.perf_counter() - start)
+        timing = response.headers.get("server-timing", "")
+        if timing.startswith("app;dur="):
+            self.app_times.append(float(timing[8:]))
         if response.status_code != 200:
             self.failures.append(f"{method} {path} {response.status_code} {response.text[:100]}")
             return None
@@ -203,6 +207,12 @@ async def main() -> int:
           f"{len(ms)} API requests in {elapsed:.1f} s ({len(ms) / elapsed:.0f}/s)")
     print(f"web reply latency: p50 {percentile(ms, 0.5):.1f} ms, p90 {percentile(ms, 0.9):.1f} ms, "
           f"p99 {percentile(ms, 0.99):.1f} ms, max {max(ms):.1f} ms, mean {statistics.mean(ms):.1f} ms")
+    app_ms = [x for v in visitors for x in v.app_times]
+    if app_ms:
+        print(f"  of which inside the app (Server-Timing): p50 {percentile(app_ms, 0.5):.1f} ms, "
+              f"p99 {percentile(app_ms, 0.99):.1f} ms, max {max(app_ms):.1f} ms")
+    with open("/proc/loadavg") as load:
+        print(f"machine load average at the end: {load.read().split()[0]} ({os.cpu_count()} CPUs)")
     if tg_latencies:
         tg = [x * 1000 for x in tg_latencies]
         print(f"Telegram reply latency (same process): p50 {percentile(tg, 0.5):.0f} ms, "

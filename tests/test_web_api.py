@@ -445,3 +445,71 @@ async def test_without_the_bot_running_there_is_no_contact_button(fake_api, bot_
         headers = {**SAME_ORIGIN, "X-CSRF-Token": session["csrf"]}
         told = (await web.post("/api/press", headers=headers, json={"action": "human"})).json()["replies"]
         assert "区人社局" in told[0]["text"] and not fake_api.messages(HELPDESK)
+
+
+# -- policybot serve and its settings -----------------------------------------------------------
+def test_web_settings_are_read_and_bad_values_reported_in_one_line():
+    from bot.config import load_settings
+
+    good = load_settings({"POLICYBOT_WEB_LISTEN": "0.0.0.0", "POLICYBOT_WEB_PORT": "8000",
+                          "POLICYBOT_WEB_ROOT_PATH": "/policybot/", "POLICYBOT_WEB_FRAME_ANCESTORS": "'self'"},
+                         dotenv=False)
+    assert (good.web_listen, good.web_port, good.web_root_path, good.web_frame_ancestors) == (
+        "0.0.0.0", 8000, "/policybot", "'self'") and not good.problems
+    bad = load_settings({"POLICYBOT_WEB_PORT": "80000", "POLICYBOT_WEB_ROOT_PATH": "policybot",
+                         "POLICYBOT_WEB_FRAME_ANCESTORS": "'self'; script-src *", "POLICYBOT_WEB_LISTEN": "a b"},
+                        dotenv=False)
+    assert len(bad.problems) == 4 and all("\n" not in p for p in bad.problems)
+    assert (bad.web_port, bad.web_root_path, bad.web_frame_ancestors, bad.web_listen) == (
+        8080, "", "'none'", "127.0.0.1")
+
+
+def run_serve_process(tmp_path, *extra: str, **env_extra: str):
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "POLICYBOT_"))}
+    env.update(POLICYBOT_DB=str(tmp_path / "serve.sqlite3"), PYTHONPATH=str(root), **env_extra)
+    return subprocess.Popen([sys.executable, "-m", "bot", "serve", *extra], cwd=root, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_policybot_serve_answers_and_stops_cleanly_on_sigterm(tmp_path):
+    import socket
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = run_serve_process(tmp_path, "--port", str(port))
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                health = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
+                break
+            except httpx.TransportError:
+                assert process.poll() is None and time.monotonic() < deadline, process.stderr.read()
+                time.sleep(0.2)
+        assert health.json()["store_writable"] is True
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"Origin": f"http://127.0.0.1:{port}"}) as web:
+            csrf = web.post("/api/session").json()["csrf"]
+            answer = web.post("/api/message", headers={"X-CSRF-Token": csrf}, json={"text": "房租补贴怎么算"})
+            assert answer.json()["replies"][0]["clauses"] == [5]
+        # A second server on the same port: one line, status 1.
+        busy = run_serve_process(tmp_path, "--port", str(port))
+        out, err = busy.communicate(timeout=60)
+        assert busy.returncode == 1 and err.strip().count("\n") == 0 and f"cannot listen on 127.0.0.1:{port}" in err
+    finally:
+        process.terminate()
+        assert process.wait(30) == 0
+
+
+def test_policybot_serve_refuses_a_bad_setting_in_one_line(tmp_path):
+    process = run_serve_process(tmp_path, POLICYBOT_WEB_ROOT_PATH="no slash")
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 2 and err.strip() == (
+        "policybot: POLICYBOT_WEB_ROOT_PATH must be a path like /policybot, got 'no slash'")

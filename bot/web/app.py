@@ -28,6 +28,7 @@ import inspect
 import json
 import logging
 import secrets
+import time
 import weakref
 from pathlib import Path
 from typing import Any, Awaitable, Protocol, Sequence
@@ -161,7 +162,8 @@ def same_origin(request: Request) -> bool:
 
 
 class SecurityHeaders:
-    """Adds the Content-Security-Policy and friends to every response; no-store on the API."""
+    """Adds the Content-Security-Policy and friends to every response; no-store on the API, and
+    Server-Timing (the time spent in the app, so a benchmark can tell it from the network's)."""
 
     def __init__(self, app: ASGIApp, frame_ancestors: str):
         self.app = app
@@ -179,12 +181,14 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         api = scope.get("path", "").removeprefix(scope.get("root_path", "")).startswith("/api/")
+        started = time.perf_counter()
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", [])) + self.headers
                 if api:
-                    headers.append((b"cache-control", b"no-store"))
+                    elapsed = (time.perf_counter() - started) * 1000
+                    headers += [(b"cache-control", b"no-store"), (b"server-timing", f"app;dur={elapsed:.1f}".encode())]
                 message = {**message, "headers": headers}
             await send(message)
 
