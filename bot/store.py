@@ -341,9 +341,14 @@ class Store:
                             [session_id, state_json, csrf, lang, now, now])
 
     def save_web_session(self, session_id: str, state_json: str, lang: str,
-                         document: tuple[str, bytes, str] | None = None) -> None:
-        """Store the dialog state; ``document`` (filename, content, media type) replaces the kept one."""
-        with self._lock:
+                         document: tuple[str, bytes, str] | None = None,
+                         log: list[tuple[str, str, str | None]] = ()) -> None:
+        """Store the dialog state; ``document`` (filename, content, media type) replaces the kept
+        one; ``log`` items are appended as add_web_log does, in the same transaction."""
+        with self._lock, self.db.conn:
+            self.db.execute("BEGIN")
+            if log:
+                self._append_web_log(session_id, log)
             if document is None:
                 self.db.execute("UPDATE web_sessions SET state = ?, lang = ?, updated = ? WHERE id = ?",
                                 [state_json, lang, utc_now(), session_id])
@@ -356,14 +361,17 @@ class Store:
         """Append (sender, text, reply JSON) items to a session's log, keeping the last WEB_LOG_KEPT."""
         if not items:
             return
-        now = utc_now()
         with self._lock, self.db.conn:
             self.db.execute("BEGIN")
-            self.db.conn.executemany("INSERT INTO web_log (session_id, time, sender, text, reply) VALUES (?, ?, ?, ?, ?)",
-                                     [(session_id, now, sender, text, reply) for sender, text, reply in items])
-            self.db.execute("DELETE FROM web_log WHERE session_id = ? AND id <= (SELECT id FROM web_log WHERE"
-                            " session_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)",
-                            [session_id, session_id, WEB_LOG_KEPT])
+            self._append_web_log(session_id, items)
+
+    def _append_web_log(self, session_id: str, items: list[tuple[str, str, str | None]]) -> None:
+        now = utc_now()
+        self.db.conn.executemany("INSERT INTO web_log (session_id, time, sender, text, reply) VALUES (?, ?, ?, ?, ?)",
+                                 [(session_id, now, sender, text, reply) for sender, text, reply in items])
+        self.db.execute("DELETE FROM web_log WHERE session_id = ? AND id <= (SELECT id FROM web_log WHERE"
+                        " session_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)",
+                        [session_id, session_id, WEB_LOG_KEPT])
 
     def web_log(self, session_id: str, after: int = 0, sender: str | None = None,
                 last: int | None = None) -> list[dict]:

@@ -296,11 +296,10 @@ class WebChannel:
             if reply.document:
                 content, media_type = document_content(reply.document[1])
                 document = (reply.document[0], content, media_type)
-        self.sessions.save(session, state, document)
         shown = [self.reply_json(request, reply) for reply in replies]
         items = [("user", said, None)] if said else []
         items += [("bot", reply["text"], reply) for reply in shown]
-        self.sessions.log(session, items)
+        self.sessions.save(session, state, document, items)
         return shown
 
     def reply_json(self, request: Request, reply: dialogs.Reply) -> dict:

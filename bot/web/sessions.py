@@ -3,8 +3,8 @@
     sessions = WebSessions(store)
     session = sessions.get(cookie_value)          # None for a missing, malformed or unknown id
     session = sessions.create(lang)               # new id, CSRF token and dialog state
-    sessions.save(session, state, document=None)  # the state after an engine step
-    sessions.log(session, [("user", text, None), ("bot", text, reply_json)])
+    sessions.save(session, state, document=None,  # the state after an engine step and what was said
+                  log=[("user", text, None), ("bot", text, reply_json)])
     web_user_id(session_id)                       # the id the question log and hand-offs use
 
 Web ids in the shared tables (question_log, feedback, handoffs: chat_id and user_id) are
@@ -76,16 +76,16 @@ class WebSessions:
         self.store.create_web_session(session.id, dump(session.state), session.csrf, lang)
         return session
 
-    def save(self, session: Session, state: dict, document: tuple[str, bytes, str] | None = None) -> None:
+    def save(self, session: Session, state: dict, document: tuple[str, bytes, str] | None = None,
+             log: list[tuple[str, str, dict | None]] = ()) -> None:
+        """The state after an engine step, and what was said in it (one transaction)."""
         session.state = state
         session.lang = "en" if state.get("lang") == "en" else "zh"
         if document is not None:
             session.document = document
-        self.store.save_web_session(session.id, dump(state), session.lang, document)
-
-    def log(self, session: Session, items: list[tuple[str, str, dict | None]]) -> None:
-        self.store.add_web_log(session.id, [(sender, text, dump(reply) if reply is not None else None)
-                                            for sender, text, reply in items])
+        self.store.save_web_session(session.id, dump(state), session.lang, document,
+                                    [(sender, text, dump(reply) if reply is not None else None)
+                                     for sender, text, reply in log])
 
     def transcript(self, session: Session) -> list[dict]:
         """The conversation so far, oldest first: {"id", "from", "text", "reply"}."""
