@@ -147,6 +147,7 @@ def browser(server, tmp_path, monkeypatch):
     problems = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"
                 or "Content Security Policy" in e["message"]]
     driver.quit()
+    shutil.rmtree(tmp_path / "profile", ignore_errors=True)   # keep the screenshots, not the profile
     assert not problems, problems
 
 
@@ -449,3 +450,48 @@ def test_a_staff_reply_shows_up_while_the_page_is_open_and_once_after_a_reload(b
     page.wait_ready()
     time.sleep(6)                          # a poll or two after the reload: still shown once
     assert len(page.js(staff)) == 1
+
+
+def _serve_once(page, path: str, body: dict):
+    """The next call of the page to ``path`` gets ``body`` (a stand-in for an engine feature that
+    another branch adds); every other request goes to the server."""
+    page.js("""
+        const [path, body] = arguments, real = window.fetch;
+        window.fetch = function (url) {
+          if (String(url).indexOf(path) < 0) return real.apply(this, arguments);
+          window.fetch = real;
+          return Promise.resolve(new Response(JSON.stringify(body), {status: 200, headers: {'Content-Type': 'application/json'}}));
+        };""", path, body)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_estimate_of_the_rules_is_drawn_as_a_table_with_subtotals_and_a_chart(browser, lang):
+    from knowledge.base import article_name
+    from rules import estimate, format_rmb, format_wan
+
+    page = browser
+    shown = format_rmb if lang == "en" else format_wan
+    if lang == "en":
+        page.js("document.getElementById('lang').click()")
+        page.wait(lambda: page.js("return document.documentElement.lang") == "en", "English")
+    result = estimate(dict(PROFILE), as_of=date.today(), lang=lang)
+    reply = {"text": "intro\n\nthe estimate as text", "kind": "estimate", "buttons": [], "clauses": [],
+             "entry": None, "progress": None, "estimate": result, "document": None}
+    _serve_once(page, "api/message", {"replies": [reply]})
+    page.type("estimate" if lang == "en" else "估算")
+    rows = page.js("return Array.from(document.querySelectorAll('#log .estimate tbody tr.line'))"
+                   ".map(r => [r.querySelector('.clause').textContent, r.querySelector('.amount').textContent])")
+    assert len(rows) == len(result["lines"])
+    for (article, amount), line in zip(rows, result["lines"]):
+        assert article == (f"Article {line['clause']}" if lang == "en" else article_name(line["clause"]))
+        if line["kind"] != "service":
+            assert amount.endswith(shown(line["max"])), (amount, line)
+            assert amount.startswith("up to " if lang == "en" else "最高") == (line["kind"] == "up_to"), amount
+    personal = sum(ln["max"] for ln in result["lines"] if ln["clause"] == 6)
+    foot = page.js("return Array.from(document.querySelectorAll('#log .estimate tfoot tr')).map(r => r.innerText)")
+    assert len(foot) == 3, foot                      # 机构可得, 个人奖励（第六条）, 合计
+    assert shown(result["total_max"] - personal) in foot[0] and shown(personal) in foot[1]
+    assert shown(result["total_min"]) in foot[2] and shown(result["total_max"]) in foot[2]
+    assert page.js("return document.querySelector('#log details.full').textContent").endswith("the estimate as text")
+    page.fits()
+    page.shot(f"estimate-table-{lang}-360.png")
