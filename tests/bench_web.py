@@ -20,6 +20,7 @@ import asyncio
 import os
 import random
 import socket
+import ssl
 import statistics
 import subprocess
 import sys
@@ -38,6 +39,9 @@ QUESTIONS = ["房租补贴怎么算", "我们营收1.3亿能拿多少", "第二�
              "上市有什么奖励", "政策什么时候到期", "今天天气怎么样", "品牌机构奖励多少", "How is the rent subsidy computed?"]
 TYPED = [("经济贡献", "500万"), ("第几年", "第二年"), ("缴纳的房租", "120万"), ("营业收入", "3.2亿")]
 HELPDESK = -100900
+# Plain http on loopback; one shared context spares each client loading the CA bundle (which
+# would stall this process's loop, and so every other visitor's measured latency).
+SSL_CONTEXT = ssl.create_default_context()
 
 
 def rss_kb(pid: int) -> tuple[int, int]:
@@ -56,11 +60,13 @@ class Visitor:
     def __init__(self, base: str, number: int, think: tuple[float, float], rng: random.Random):
         self.base, self.think, self.rng = base, think, rng
         # One loopback address per visitor (Linux routes all of 127.0.0.0/8 to lo).
-        transport = httpx.AsyncHTTPTransport(local_address=f"127.0.{1 + number // 250}.{1 + number % 250}")
+        transport = httpx.AsyncHTTPTransport(local_address=f"127.0.{1 + number // 250}.{1 + number % 250}",
+                                             verify=SSL_CONTEXT)
         self.client = httpx.AsyncClient(base_url=base, transport=transport, timeout=30,
                                         headers={"Origin": base})
         self.latencies: list[float] = []
         self.app_times: list[float] = []      # Server-Timing: the part spent inside the app (ms)
+        self.by_route: dict[str, list[float]] = {}
         self.failures: list[str] = []
         self.csrf = ""
 
@@ -72,6 +78,8 @@ class Visitor:
         start = time.perf_counter()
         response = await self.client.request(method, path, json=body, headers={"X-CSRF-Token": self.csrf})
         self.latencies.append(time.perf_counter() - start)
+        route = path.split("?")[0] if not path.startswith("/api/document") else "/api/document"
+        self.by_route.setdefault(route, []).append((time.perf_counter() - start) * 1000)
         timing = response.headers.get("server-timing", "")
         if timing.startswith("app;dur="):
             self.app_times.append(float(timing[8:]))
@@ -102,6 +110,7 @@ class Visitor:
 
     async def run(self) -> None:
         async with self.client:
+            await self.pause()              # visitors arrive within the first think time, not in one instant
             session = await self.call("POST", "/api/session", {"lang": "zh"})
             if not session:
                 return
@@ -211,6 +220,10 @@ async def main() -> int:
     if app_ms:
         print(f"  of which inside the app (Server-Timing): p50 {percentile(app_ms, 0.5):.1f} ms, "
               f"p99 {percentile(app_ms, 0.99):.1f} ms, max {max(app_ms):.1f} ms")
+    for route in sorted({r for v in visitors for r in v.by_route}):
+        values = [x for v in visitors for x in v.by_route.get(route, [])]
+        print(f"  {route:16s} {len(values):5d} requests: p50 {percentile(values, 0.5):6.1f} ms, "
+              f"p99 {percentile(values, 0.99):6.1f} ms")
     with open("/proc/loadavg") as load:
         print(f"machine load average at the end: {load.read().split()[0]} ({os.cpu_count()} CPUs)")
     if tg_latencies:

@@ -407,8 +407,7 @@ class WebChannel:
         async with self.lock(session.id):
             session = self.session(request)
             # The transcript shows the pressed button's label as what the user "said".
-            label = next((b["label"] for reply in self.sessions.recent_replies(session)
-                          for b in reply.get("buttons", []) if b.get("action") == action), None)
+            label = self.sessions.button_label(session, action)
             replies = await self.converse(request, session, lambda s: dialogs.press(s, action, **kwargs), label)
         return JSONResponse({"replies": replies})
 

@@ -93,10 +93,15 @@ class WebSessions:
                  "reply": json.loads(row["reply"]) if row["reply"] else None}
                 for row in self.store.web_log(session.id)]
 
-    def recent_replies(self, session: Session, count: int = 12) -> list[dict]:
-        """The last bot replies (their JSON), newest first."""
-        rows = self.store.web_log(session.id, sender="bot", last=count)
-        return [json.loads(row["reply"]) for row in rows if row["reply"]]
+    def button_label(self, session: Session, action: str, count: int = 12) -> str | None:
+        """The label of the button with ``action`` in the last ``count`` bot replies (newest
+        first, read only as far as needed), or None."""
+        for row in self.store.web_log(session.id, sender="bot", last=count):
+            if row["reply"] and action in row["reply"]:
+                for button in json.loads(row["reply"]).get("buttons", []):
+                    if button.get("action") == action:
+                        return button.get("label")
+        return None
 
     def staff_replies(self, session: Session, after: int) -> list[dict]:
         return [{"id": row["id"], "from": "staff", "text": row["text"]}
