@@ -5,7 +5,10 @@
     await desk.on_forwarded(update, context)     # a forwarded message: staff note + ready answer
     await desk.on_inline_query(update, context)  # @bot 房租补贴: the best answers as inline results
     await desk.hand_off(update, context, event, lang) -> str   # what to tell the user
+    await desk.post_handoff(bot, event, lang, user_id=..., name=..., where=..., web_session=None)
+                                                 # the same for another channel (bot/serve.py: the web)
     await desk.on_staff_reply(update, context)   # a reply in the help-desk chat goes to the user
+                                                 # (to the web session's log for a web hand-off)
 
 The relay maps the help-desk chat message that announced a hand-off to the user who asked
 (``handoffs`` table), so replies reach the user after a restart and only that user.
