@@ -3,7 +3,6 @@ fake Bot API): answers with their citation, the whole interview to the estimate,
 restart, 联系人工 there and back, every kind of bad input, and the safety headers."""
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import json
 import re
