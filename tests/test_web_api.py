@@ -512,3 +512,37 @@ def test_policybot_serve_refuses_a_bad_setting_in_one_line(tmp_path):
     out, err = process.communicate(timeout=60)
     assert process.returncode == 2 and err.strip() == (
         "policybot: POLICYBOT_WEB_ROOT_PATH must be a path like /policybot, got 'no slash'")
+
+
+def test_a_word_document_from_the_engine_is_served_as_docx(client, monkeypatch):
+    # Stand-in for the engine once it returns .docx bytes (another branch): the channel serves them.
+    import bot.web.app as web_app
+
+    docx = b"PK\x03\x04 a word file"
+
+    def press_with_docx(state, action, **kwargs):
+        return state, [dialogs.Reply("测算完成", kind="estimate", document=("资格自测估算.docx", docx))]
+
+    csrf = start(client)
+    monkeypatch.setattr(web_app.dialogs, "press", press_with_docx)
+    reply = press(client, csrf, "ctl:finish")[0]
+    assert reply["document"]["filename"] == "资格自测估算.docx"
+    download = client.get(reply["document"]["url"])
+    assert download.content == docx
+    assert download.headers["content-type"] == (
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    assert "filename*=UTF-8''%E8%B5%84" in download.headers["content-disposition"]
+
+
+def test_the_daily_purge_removes_idle_web_sessions_and_old_log_rows(client, settings):
+    csrf = start(client)
+    say(client, csrf, "房租补贴怎么算")
+    db = sqlite3.connect(settings.db_path)
+    db.execute("UPDATE web_sessions SET updated = '2020-01-01T00:00:00+00:00'")
+    db.execute("UPDATE web_log SET time = '2020-01-01T00:00:00+00:00'")
+    db.commit()
+    db.close()
+    counts = Store.open(settings.db_path).purge("2021-01-01T00:00:00+00:00")
+    assert counts["web_sessions"] == 1 and counts["web_log"] >= 2
+    assert client.post("/api/message", headers={**SAME_ORIGIN, "X-CSRF-Token": csrf},
+                       json={"text": "房租"}).status_code == 403
