@@ -386,6 +386,11 @@ class Store:
         rows = self.db.execute(sql, args).fetchall()
         return [dict(zip(("id", "sender", "text", "reply"), row)) for row in rows]
 
+    def web_last_id(self, session_id: str) -> int:
+        """The id of a session's newest log item (0 when none): events come after it."""
+        row = self.db.execute("SELECT max(id) FROM web_log WHERE session_id = ?", [session_id]).fetchone()
+        return row[0] or 0
+
     def add_web_staff_reply(self, session_id: str, text: str) -> bool:
         """A help-desk reply for a web session (shown by its page); False when the session is gone."""
         with self._lock:

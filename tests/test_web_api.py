@@ -87,7 +87,7 @@ def test_a_question_is_answered_with_its_citation_and_logged_as_a_web_question(c
     assert answer["kind"] == "answer" and answer["clauses"] == [5]
     assert "第五条" in answer["text"] and "90%" in answer["text"]
     assert "text:a05" in actions(answer)
-    assert set(answer) == {"text", "kind", "buttons", "clauses", "entry", "progress", "estimate", "document"}
+    assert set(answer) == {"text", "kind", "buttons", "clauses", "entry", "progress", "estimate", "document", "expects"}
     [(chat_id, user_id, question, top, source)] = rows(
         settings, "SELECT chat_id, user_id, question, top_match, source FROM question_log")
     assert (question, top, source) == ("房租补贴怎么算", "a05", "web")
@@ -109,6 +109,7 @@ def test_a_new_session_gets_the_welcome_menu_and_a_cookie_that_scripts_cannot_re
     again = client.post("/api/session", headers=SAME_ORIGIN).json()
     assert again["csrf"] == data["csrf"] and again["replies"] == []
     assert [item["from"] for item in again["transcript"]] == ["bot"]
+    assert again["last_event"] == again["transcript"][-1]["id"]
 
 
 def test_the_cookie_is_secure_over_https():
@@ -120,8 +121,10 @@ def test_the_cookie_is_secure_over_https():
 
 def test_english_session_and_english_question(client):
     csrf = start(client, "en")
-    answer = say(client, csrf, "How is the rent subsidy calculated?")[0]
-    assert answer["clauses"] == [5] and "Article 5" in answer["text"]
+    response = client.post("/api/message", headers={**SAME_ORIGIN, "X-CSRF-Token": csrf},
+                           json={"text": "How is the rent subsidy calculated?"}).json()
+    answer = response["replies"][0]
+    assert answer["clauses"] == [5] and "Article 5" in answer["text"] and response["lang"] == "en"
 
 
 def test_the_page_and_security_headers(client, settings):

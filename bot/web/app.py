@@ -6,9 +6,10 @@ Routes (see the README for curl examples):
 
     GET  /                      the chat page (bot/web/static/index.html)
     GET  /static/...            its CSS and JS
-    POST /api/session           the cookie session (created when missing): csrf, transcript, welcome
-    POST /api/message           {"text"}    -> {"replies": [reply]}      (Origin + X-CSRF-Token)
-    POST /api/press             {"action"}  -> {"replies": [reply]}      (Origin + X-CSRF-Token)
+    POST /api/session           the cookie session (created when missing): csrf, lang, handoff,
+                                transcript, welcome replies, last_event (poll events after it)
+    POST /api/message           {"text"}    -> {"replies": [reply], "lang"}   (Origin + X-CSRF-Token)
+    POST /api/press             {"action"}  -> {"replies": [reply], "lang"}   (Origin + X-CSRF-Token)
     POST /api/forget            delete the session and its log rows      (Origin + X-CSRF-Token)
     GET  /api/events?after=N    help-desk replies after event id N
     GET  /api/document/<name>   the session's last estimate document
@@ -128,7 +129,9 @@ def reply_json(reply: dialogs.Reply, document_url: str | None = None, drop: froz
         document = {"filename": reply.document[0], "url": document_url}
     return {"text": reply.text, "kind": reply.kind, "buttons": buttons, "clauses": list(reply.clauses),
             "entry": getattr(reply, "entry", None), "progress": list(progress) if progress else None,
-            "estimate": json.loads(dump(getattr(reply, "estimate", None))), "document": document}
+            "estimate": json.loads(dump(getattr(reply, "estimate", None))), "document": document,
+            # The answer type a pending interview question wants (the page puts the focus by it).
+            "expects": getattr(reply, "expects", None)}
 
 
 def document_content(data: str | bytes) -> tuple[bytes, str]:
@@ -367,7 +370,8 @@ class WebChannel:
         else:
             transcript = self.sessions.transcript(session)
         response = JSONResponse({"csrf": session.csrf, "lang": session.lang, "handoff": self.handoff,
-                                 "transcript": transcript, "replies": welcome})
+                                 "transcript": transcript, "replies": welcome,
+                                 "last_event": self.store.web_last_id(session.id)})
         self.set_cookie(request, response, session)
         return response
 
@@ -393,7 +397,7 @@ class WebChannel:
         async with self.lock(session.id):
             session = self.session(request)          # fresh: another request may have just saved it
             replies = await self.converse(request, session, lambda s: dialogs.respond(s, text, **kwargs), text)
-        return JSONResponse({"replies": replies})
+        return JSONResponse({"replies": replies, "lang": session.lang})
 
     async def api_press(self, request: Request) -> Response:
         """A pressed button: {"action"} -> the engine's replies."""
@@ -409,7 +413,7 @@ class WebChannel:
             # The transcript shows the pressed button's label as what the user "said".
             label = self.sessions.button_label(session, action)
             replies = await self.converse(request, session, lambda s: dialogs.press(s, action, **kwargs), label)
-        return JSONResponse({"replies": replies})
+        return JSONResponse({"replies": replies, "lang": session.lang})
 
     async def api_forget(self, request: Request) -> Response:
         """清除我的记录: delete the session's state, conversation and log rows (as /forget)."""
