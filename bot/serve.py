@@ -162,25 +162,54 @@ async def serve(settings: Settings, sock: socket.socket, store: Store) -> int:
             purge.cancel()
         return 0
 
-    from telegram import Update
-
-    async with application:            # initialize (getMe) ... shutdown (flushes persistence)
-        if application.post_init:
-            await application.post_init(application)
-        if settings.webhook_url:
-            await application.bot.set_webhook(settings.webhook_url, secret_token=settings.webhook_secret,
-                                              allowed_updates=Update.ALL_TYPES)
-        else:
-            await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
-        await application.start()
-        try:
-            await server.serve(sockets=[sock])
-        finally:
-            # In-flight updates are answered, then state is flushed by shutdown.
-            if application.updater.running:
-                await application.updater.stop()
+    # The web serves from the start; the bot joins when the Bot API answers (from mainland China
+    # it may not: the web channel must not depend on it).
+    telegram = asyncio.create_task(start_telegram(settings, application))
+    telegram.add_done_callback(lambda task: task.cancelled() or task.exception() is None
+                               or setattr(server, "should_exit", True))
+    try:
+        await server.serve(sockets=[sock])
+    finally:
+        telegram.cancel()
+        await asyncio.gather(telegram, return_exceptions=True)
+        # In-flight updates are answered, then state is flushed by shutdown.
+        if application.updater and application.updater.running:
+            await application.updater.stop()
+        if application.running:
             await application.stop()
+        await application.shutdown()
+    if not telegram.cancelled() and telegram.exception() is not None:
+        raise telegram.exception()       # a refused token: run_serve reports it in one line
     return 0
+
+
+async def start_telegram(settings: Settings, application, first_retry: float = 5.0) -> None:
+    """Initialize (getMe), then poll or set the webhook, then start; while the Bot API cannot be
+    reached, say so and try again (5 s, doubling up to 5 min). A refused token raises."""
+    from telegram import Update
+    from telegram.error import InvalidToken, NetworkError
+
+    delay = first_retry
+    while True:
+        try:
+            await application.initialize()
+            break
+        except InvalidToken:
+            raise
+        except NetworkError as exc:
+            logger.warning("cannot reach the Telegram Bot API (%s); the web channel runs, retrying in %.0f s",
+                           redact(str(exc), settings.token), delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 300.0)
+    if application.post_init:
+        await application.post_init(application)
+    if settings.webhook_url:
+        await application.bot.set_webhook(settings.webhook_url, secret_token=settings.webhook_secret,
+                                          allowed_updates=Update.ALL_TYPES)
+    else:
+        await application.updater.start_polling(allowed_updates=Update.ALL_TYPES)
+    await application.start()
+    logger.info("Telegram bot running (%s)", "webhook" if settings.webhook_url else "long polling")
 
 
 def listening_socket(host: str, port: int) -> socket.socket:
@@ -228,9 +257,8 @@ def run_serve(settings: Settings, listen: str | None = None, port: int | None = 
         if isinstance(exc, InvalidToken):
             print("policybot: Telegram refused TELEGRAM_BOT_TOKEN; check it with @BotFather", file=sys.stderr)
             return 2
-        if isinstance(exc, NetworkError):
-            print(f"policybot: cannot reach the Telegram Bot API: {redact(str(exc), settings.token)}",
-                  file=sys.stderr)
+        if isinstance(exc, NetworkError):      # e.g. setWebhook refused after getMe answered
+            print(f"policybot: the Telegram Bot API failed: {redact(str(exc), settings.token)}", file=sys.stderr)
             return 1
         raise
     finally:

@@ -549,3 +549,44 @@ def test_the_daily_purge_removes_idle_web_sessions_and_old_log_rows(client, sett
     assert counts["web_sessions"] == 1 and counts["web_log"] >= 2
     assert client.post("/api/message", headers={**SAME_ORIGIN, "X-CSRF-Token": csrf},
                        json={"text": "房租"}).status_code == 403
+
+
+def test_serve_with_a_token_telegram_refuses_exits_2_in_one_line(fake_api, tmp_path):
+    process = run_serve_process(tmp_path, "--port", "0", TELEGRAM_BOT_TOKEN="999:REFUSED",
+                                TELEGRAM_API_BASE_URL=fake_api.base_url)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 2
+    assert err.strip().splitlines()[-1] == "policybot: Telegram refused TELEGRAM_BOT_TOKEN; check it with @BotFather"
+    assert "REFUSED" not in err
+
+
+def test_serve_keeps_the_web_up_while_the_bot_api_cannot_be_reached(tmp_path):
+    # From mainland China the Bot API may be unreachable: the web channel must not depend on it.
+    import socket
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = run_serve_process(tmp_path, "--port", str(port), TELEGRAM_BOT_TOKEN="123:UNREACHABLE",
+                                TELEGRAM_API_BASE_URL="http://127.0.0.1:9/bot", POLICYBOT_HELPDESK_CHAT="-100900")
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5)
+                break
+            except httpx.TransportError:
+                assert process.poll() is None and time.monotonic() < deadline, process.stderr.read()
+                time.sleep(0.2)
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"Origin": f"http://127.0.0.1:{port}"}) as web:
+            session = web.post("/api/session").json()
+            # The help desk is configured but unreachable: no 联系人工 that nobody would read.
+            assert session["handoff"] is False and "human" not in actions(session["replies"][0])
+            answer = web.post("/api/message", headers={"X-CSRF-Token": session["csrf"]}, json={"text": "房租补贴怎么算"})
+            assert answer.json()["replies"][0]["clauses"] == [5]
+    finally:
+        process.terminate()
+        assert process.wait(30) == 0
+    err = process.stderr.read()
+    assert "cannot reach the Telegram Bot API" in err and "UNREACHABLE" not in err
