@@ -501,6 +501,11 @@ def test_policybot_serve_answers_and_stops_cleanly_on_sigterm(tmp_path):
             csrf = web.post("/api/session").json()["csrf"]
             answer = web.post("/api/message", headers={"X-CSRF-Token": csrf}, json={"text": "房租补贴怎么算"})
             assert answer.json()["replies"][0]["clauses"] == [5]
+            assert "secure" not in web.post("/api/session").headers.get("set-cookie", "x").lower()
+        # Behind a proxy on this host (trusted by default) that terminates HTTPS: a Secure cookie.
+        proxied = httpx.post(f"http://127.0.0.1:{port}/api/session", headers={
+            "X-Forwarded-Proto": "https", "Origin": f"https://127.0.0.1:{port}"})
+        assert proxied.status_code == 200 and "; secure" in proxied.headers["set-cookie"].lower()
         # A second server on the same port: one line, status 1.
         busy = run_serve_process(tmp_path, "--port", str(port))
         out, err = busy.communicate(timeout=60)
