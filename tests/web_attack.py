@@ -215,7 +215,7 @@ async def attack(base: str, db_path: Path, args, rng: random.Random) -> None:
                         {"Referer": "https://evil.example/x", "X-CSRF-Token": token},
                         {"X-CSRF-Token": token},                                        # no Origin, no Referer
                         {"Origin": base},                                               # no token
-                        {"Origin": base, "X-CSRF-Token": token[:-1] + "A"}):            # a wrong token
+                        {"Origin": base, "X-CSRF-Token": token[:-1] + ("B" if token.endswith("A") else "A")}):  # a wrong token
             for path, body in (("/api/message", {"text": "资格自测"}), ("/api/press", {"action": "ctl:restart"}),
                                ("/api/forget", {})):
                 async with httpx.AsyncClient(base_url=base) as raw:
