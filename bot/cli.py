@@ -49,6 +49,14 @@ def as_of_of(args: argparse.Namespace):
     return day
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """The web channel (and the Telegram bot in the same process when a token is set)."""
+    from bot import config
+    from bot.serve import run_serve
+
+    return run_serve(config.load_settings(), listen=args.listen, port=args.port)
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
     from bot.terminal import run_chat
 
@@ -195,6 +203,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", help="a backup written by policybot backup")
     p.add_argument("--db", default=None, help="the bot's SQLite file (default: POLICYBOT_DB)")
     p.set_defaults(func=cmd_restore)
+
+    p = sub.add_parser(
+        "serve", help="serve the web chat and its JSON API (and the Telegram bot when a token is set)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Examples:\n  policybot serve                      # http://127.0.0.1:8080/\n"
+               "  policybot serve --listen 0.0.0.0 --port 8000\n"
+               "Settings: POLICYBOT_WEB_LISTEN, POLICYBOT_WEB_PORT, POLICYBOT_WEB_ROOT_PATH (see the README).",
+    )
+    p.add_argument("--listen", default=None, help="address to listen on (default: POLICYBOT_WEB_LISTEN or 127.0.0.1)")
+    p.add_argument("--port", type=int, default=None, help="port (default: POLICYBOT_WEB_PORT or 8080)")
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser(
         "chat", help="chat in the terminal (questions, /check interview)",

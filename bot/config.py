@@ -37,6 +37,13 @@ class Settings:
     retention_days: int = 180                # logs older than this are purged daily
     export_key: str | None = None            # HMAC key for /export (None: a random key kept in the db)
     conflict_seconds: float = 60.0           # another process polling with the token this long: stop
+    web_listen: str = "127.0.0.1"            # the web channel (policybot serve)
+    web_port: int = 8080
+    web_root_path: str = ""                  # URL prefix behind a reverse proxy, e.g. "/policybot"
+    web_frame_ancestors: str = "'none'"      # CSP frame-ancestors: who may embed the page
+    web_trusted_proxies: str = "127.0.0.1"   # addresses whose X-Forwarded-For/-Proto are believed
+    web_session_rate: int = 60               # messages and presses per minute per web session
+    web_address_rate: int = 1200             # API posts per minute per client address
     problems: tuple[str, ...] = field(default=())
 
     def __repr__(self) -> str:
@@ -126,6 +133,26 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: bool = True)
 
         if parse_day(as_of) is None:
             problems.append(f"POLICYBOT_AS_OF must be a date YYYY-MM-DD, got {as_of!r}")
+    root_path = (text("POLICYBOT_WEB_ROOT_PATH") or "").rstrip("/")
+    if root_path and not re.fullmatch(r"(/[A-Za-z0-9._~-]+)+", root_path):
+        problems.append(f"POLICYBOT_WEB_ROOT_PATH must be a path like /policybot, got {root_path!r}")
+        root_path = ""
+    web_listen = text("POLICYBOT_WEB_LISTEN") or "127.0.0.1"
+    if not re.fullmatch(r"[A-Za-z0-9.:\[\]_-]+", web_listen):
+        problems.append(f"POLICYBOT_WEB_LISTEN must be an address like 127.0.0.1 or 0.0.0.0, got {web_listen!r}")
+        web_listen = "127.0.0.1"
+    ancestors = text("POLICYBOT_WEB_FRAME_ANCESTORS") or "'none'"
+    # Sources only (host names, schemes, 'self', 'none'): no ';' or quotes that could add directives.
+    if not all(re.fullmatch(r"'none'|'self'|[A-Za-z][A-Za-z0-9+.-]*:|(https?://)?(\*\.)?[A-Za-z0-9.-]+(:[0-9]+)?",
+                            part) for part in ancestors.split()):
+        problems.append("POLICYBOT_WEB_FRAME_ANCESTORS must list sources like 'self' https://www.example.gov.cn, "
+                        f"got {ancestors!r}")
+        ancestors = "'none'"
+    proxies = text("POLICYBOT_WEB_TRUSTED_PROXIES") or "127.0.0.1"
+    if not re.fullmatch(r"\*|[0-9A-Fa-f.:/]+(\s*,\s*[0-9A-Fa-f.:/]+)*", proxies):
+        problems.append("POLICYBOT_WEB_TRUSTED_PROXIES must be addresses separated by commas (or *), "
+                        f"got {proxies!r}")
+        proxies = "127.0.0.1"
     return Settings(
         token=text("TELEGRAM_BOT_TOKEN"),
         api_base_url=base_url,
@@ -141,6 +168,13 @@ def load_settings(environ: Mapping[str, str] | None = None, dotenv: bool = True)
         retention_days=number("POLICYBOT_RETENTION_DAYS", 180, int, 1, 36500),
         export_key=text("POLICYBOT_EXPORT_KEY"),
         conflict_seconds=number("POLICYBOT_CONFLICT_SECONDS", 60.0, float, 1, 86400),
+        web_listen=web_listen,
+        web_port=number("POLICYBOT_WEB_PORT", 8080, int, 1, 65535),
+        web_root_path=root_path,
+        web_frame_ancestors=ancestors,
+        web_trusted_proxies=proxies,
+        web_session_rate=number("POLICYBOT_WEB_SESSION_RATE", 60, int, 1, 10000000),
+        web_address_rate=number("POLICYBOT_WEB_ADDRESS_RATE", 1200, int, 1, 10000000),
         problems=tuple(problems),
     )
 

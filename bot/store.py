@@ -70,6 +70,22 @@ def _create_v2(db: sqlite_utils.Database) -> None:
     db["meta"].create({"key": str, "value": str}, pk="key")
 
 
+def _create_web(db: sqlite_utils.Database) -> None:
+    """The web channel: one row per browser session (its dialog state, CSRF token and last
+    estimate document) and its log (what was said, and help-desk replies waiting to be shown)."""
+    db["web_sessions"].create(
+        {"id": str, "state": str, "csrf": str, "lang": str, "document_name": str, "document": bytes,
+         "document_type": str, "created": str, "updated": str}, pk="id")
+    db["web_sessions"].create_index(["updated"])
+    # sender: "user", "bot" or "staff"; reply: the reply JSON the page draws (bot items).
+    db["web_log"].create(
+        {"id": int, "session_id": str, "time": str, "sender": str, "text": str, "reply": str}, pk="id")
+    db["web_log"].create_index(["session_id", "id"])
+    db["web_log"].create_index(["time"])
+    # A hand-off from the web names the session its staff reply is delivered to.
+    db["handoffs"].add_column("web_session", str)
+
+
 def _feedback_per_answer(db: sqlite_utils.Database) -> None:
     """One 👍/👎 per user per answer: feedback names the answer message it was given on."""
     db["feedback"].add_column("message_id", int)
@@ -77,7 +93,10 @@ def _feedback_per_answer(db: sqlite_utils.Database) -> None:
                "ON feedback (chat_id, message_id, user_id, entry)")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_create_v1, _create_v2, _feedback_per_answer]
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_create_v1, _create_v2, _feedback_per_answer,
+                                                              _create_web]
+
+WEB_LOG_KEPT = 200        # items of a web session's conversation kept (the page shows these on reload)
 
 
 class StoreError(Exception):
@@ -279,12 +298,12 @@ class Store:
                             "ON CONFLICT(key) DO UPDATE SET value = excluded.value", [key, value])
 
     def add_handoff(self, *, chat_id: int, user_id: int | None, user_name: str, question: str,
-                    guess: str, lang: str) -> int:
+                    guess: str, lang: str, web_session: str | None = None) -> int:
         with self._lock:
             cursor = self.db.execute(
-                "INSERT INTO handoffs (time, chat_id, user_id, user_name, question, guess, lang, status)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, 'open')",
-                [utc_now(), chat_id, user_id, user_name, question, guess, lang])
+                "INSERT INTO handoffs (time, chat_id, user_id, user_name, question, guess, lang, status,"
+                " web_session) VALUES (?, ?, ?, ?, ?, ?, ?, 'open', ?)",
+                [utc_now(), chat_id, user_id, user_name, question, guess, lang, web_session])
             return cursor.lastrowid
 
     def set_handoff_message(self, handoff_id: int, helpdesk_chat_id: int, message_id: int) -> None:
@@ -401,7 +420,7 @@ class Store:
             self.db.execute("BEGIN")
             for table, column in (("question_log", "time"), ("feedback", "time"), ("handoffs", "time"),
                                   ("reviewed", "time"), ("user_data", "updated"), ("chat_data", "updated"),
-                                  ("conversations", "updated")):
+                                  ("conversations", "updated"), ("web_sessions", "updated"), ("web_log", "time")):
                 counts[table] = self.db.execute(f"DELETE FROM [{table}] WHERE [{column}] < ?", [before]).rowcount
             # PTB writes a row for every chat and user it has seen, most of them {}.
             for table in ("user_data", "chat_data"):
@@ -416,3 +435,97 @@ class Store:
 
     def stale_chats(self, before: str) -> list[int]:
         return [row[0] for row in self.db.execute("SELECT chat_id FROM chat_data WHERE updated < ?", [before])]
+    # -- the web channel ----------------------------------------------------------------------
+    def web_session(self, session_id: str) -> dict | None:
+        """One web session row (state and document as stored), or None."""
+        row = self.db.execute("SELECT id, state, csrf, lang, document_name, document, document_type, created, updated"
+                              " FROM web_sessions WHERE id = ?", [session_id]).fetchone()
+        if row is None:
+            return None
+        return dict(zip(("id", "state", "csrf", "lang", "document_name", "document", "document_type",
+                         "created", "updated"), row))
+
+    def create_web_session(self, session_id: str, state_json: str, csrf: str, lang: str) -> None:
+        now = utc_now()
+        with self._lock:
+            self.db.execute("INSERT INTO web_sessions (id, state, csrf, lang, created, updated) VALUES (?, ?, ?, ?, ?, ?)",
+                            [session_id, state_json, csrf, lang, now, now])
+
+    def save_web_session(self, session_id: str, state_json: str, lang: str,
+                         document: tuple[str, bytes, str] | None = None,
+                         log: list[tuple[str, str, str | None]] = ()) -> None:
+        """Store the dialog state; ``document`` (filename, content, media type) replaces the kept
+        one; ``log`` items are appended as add_web_log does, in the same transaction."""
+        with self._lock, self.db.conn:
+            self.db.execute("BEGIN")
+            if log:
+                self._append_web_log(session_id, log)
+            if document is None:
+                self.db.execute("UPDATE web_sessions SET state = ?, lang = ?, updated = ? WHERE id = ?",
+                                [state_json, lang, utc_now(), session_id])
+            else:
+                self.db.execute("UPDATE web_sessions SET state = ?, lang = ?, updated = ?, document_name = ?,"
+                                " document = ?, document_type = ? WHERE id = ?",
+                                [state_json, lang, utc_now(), *document, session_id])
+
+    def add_web_log(self, session_id: str, items: list[tuple[str, str, str | None]]) -> None:
+        """Append (sender, text, reply JSON) items to a session's log, keeping the last WEB_LOG_KEPT."""
+        if not items:
+            return
+        with self._lock, self.db.conn:
+            self.db.execute("BEGIN")
+            self._append_web_log(session_id, items)
+
+    def _append_web_log(self, session_id: str, items: list[tuple[str, str, str | None]]) -> None:
+        now = utc_now()
+        self.db.conn.executemany("INSERT INTO web_log (session_id, time, sender, text, reply) VALUES (?, ?, ?, ?, ?)",
+                                 [(session_id, now, sender, text, reply) for sender, text, reply in items])
+        self.db.execute("DELETE FROM web_log WHERE session_id = ? AND id <= (SELECT id FROM web_log WHERE"
+                        " session_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)",
+                        [session_id, session_id, WEB_LOG_KEPT])
+
+    def web_log(self, session_id: str, after: int = 0, sender: str | None = None,
+                last: int | None = None) -> list[dict]:
+        """A session's log items after ``after`` (id), oldest first; only one sender's when given;
+        with ``last``, only the newest ``last`` items (newest first)."""
+        sql = "SELECT id, sender, text, reply FROM web_log WHERE session_id = ? AND id > ?"
+        args: list = [session_id, after]
+        if sender is not None:
+            sql += " AND sender = ?"
+            args.append(sender)
+        sql += " ORDER BY id" if last is None else f" ORDER BY id DESC LIMIT {int(last)}"
+        rows = self.db.execute(sql, args).fetchall()
+        return [dict(zip(("id", "sender", "text", "reply"), row)) for row in rows]
+
+    def web_last_id(self, session_id: str) -> int:
+        """The id of a session's newest log item (0 when none): events come after it."""
+        row = self.db.execute("SELECT max(id) FROM web_log WHERE session_id = ?", [session_id]).fetchone()
+        return row[0] or 0
+
+    def add_web_staff_reply(self, session_id: str, text: str) -> bool:
+        """A help-desk reply for a web session (shown by its page); False when the session is gone."""
+        with self._lock:
+            if self.db.execute("SELECT 1 FROM web_sessions WHERE id = ?", [session_id]).fetchone() is None:
+                return False
+        self.add_web_log(session_id, [("staff", text, None)])
+        return True
+
+    def forget_web_session(self, session_id: str, user_id: int) -> dict[str, int]:
+        """Delete a web session and every row about it (its log, questions, feedback, hand-offs)."""
+        counts = self.forget_user(user_id)
+        with self._lock, self.db.conn:
+            self.db.execute("BEGIN")
+            counts["web_log"] = self.db.execute("DELETE FROM web_log WHERE session_id = ?", [session_id]).rowcount
+            counts["web_sessions"] = self.db.execute("DELETE FROM web_sessions WHERE id = ?", [session_id]).rowcount
+            counts["handoffs"] += self.db.execute("DELETE FROM handoffs WHERE web_session = ?", [session_id]).rowcount
+        return counts
+
+    def writable(self) -> bool:
+        """Whether a write to the file succeeds now (for /healthz)."""
+        try:
+            with self._lock:
+                self.db.execute("INSERT INTO meta (key, value) VALUES ('healthz', ?) "
+                                "ON CONFLICT(key) DO UPDATE SET value = excluded.value", [utc_now()])
+            return True
+        except sqlite3.Error:
+            return False

@@ -171,7 +171,6 @@ async def test_webhook_mode_receives_updates_and_answers(fake_api, tmp_path):
     import urllib.request
     from pathlib import Path
 
-    pytest.importorskip("tornado")
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -209,6 +208,9 @@ async def test_webhook_mode_receives_updates_and_answers(fake_api, tmp_path):
         assert await asyncio.to_thread(post, "s3cret") == 200
         reply = await fake_api.next_message(ALICE, after=0)
         assert reply.text
+        # The same server serves the web channel (one HTTP server for the process).
+        health = await asyncio.to_thread(urllib.request.urlopen, f"http://127.0.0.1:{port}/healthz", timeout=10)
+        assert json.loads(health.read())["ok"] is True
     finally:
         process.terminate()
         assert process.wait(20) == 0

@@ -1,7 +1,7 @@
 """The Telegram channel (python-telegram-bot 22) over the dialog engine.
 
     app = build_application(settings)      # persistence, handlers, error handler, limits
-    run_bot(settings) -> exit status       # polling, or a webhook when POLICYBOT_WEBHOOK_URL is set
+    run_bot(settings) -> exit status       # polling, or a webhook (through bot/serve.py) when POLICYBOT_WEBHOOK_URL is set
 
 Every text, command and button press goes to ``dialogs.respond``/``dialogs.press`` with the
 user's state for that chat, kept in ``context.user_data`` so that it is persisted; this module
@@ -21,7 +21,6 @@ import sqlite3
 import sys
 import warnings
 from typing import Callable
-from urllib.parse import urlparse
 
 from telegram import (BotCommand, BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message,
                       ReplyParameters, Update)
@@ -519,6 +518,12 @@ def run_bot(settings: Settings) -> int:
     if problem:
         print(f"policybot: {problem}", file=sys.stderr)
         return 2
+    if settings.webhook_url:
+        # Webhook mode: the update route is part of the one HTTP server (bot/serve.py), on the
+        # webhook's listen address and port.
+        from bot.serve import run_serve
+
+        return run_serve(settings, listen=settings.webhook_listen, port=settings.webhook_port)
     configure_logging(settings)
     try:
         # One process per store, held for the process's life: taken before the store is opened.
@@ -532,14 +537,7 @@ def run_bot(settings: Settings) -> int:
         print(f"policybot: cannot open the database {settings.db_path}: {exc}", file=sys.stderr)
         return 2
     try:
-        if settings.webhook_url:
-            application.run_webhook(
-                listen=settings.webhook_listen, port=settings.webhook_port,
-                url_path=urlparse(settings.webhook_url).path.lstrip("/"),
-                webhook_url=settings.webhook_url, secret_token=settings.webhook_secret,
-                allowed_updates=Update.ALL_TYPES)
-        else:
-            application.run_polling(allowed_updates=Update.ALL_TYPES)
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
     except TelegramError as exc:
         if answer := not_a_bot_api(exc):
             # An HTML page (a wrong path, a web server) is not a verdict on the token.
@@ -557,11 +555,6 @@ def run_bot(settings: Settings) -> int:
         print(f"policybot: the Bot API at {api_address(settings)} refused to start the bot: "
               f"{redact(str(exc), settings.token)}", file=sys.stderr)
         return 1
-    except RuntimeError as exc:
-        if "webhooks" in str(exc):
-            print("policybot: webhook mode needs python-telegram-bot[webhooks] (tornado)", file=sys.stderr)
-            return 1
-        raise
     if ops.exit_line:
         print(f"policybot: {ops.exit_line}", file=sys.stderr)
         return 2

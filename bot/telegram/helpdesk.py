@@ -5,7 +5,10 @@
     await desk.on_forwarded(update, context)     # a forwarded message: staff note + ready answer
     await desk.on_inline_query(update, context)  # @bot 房租补贴: the best answers as inline results
     await desk.hand_off(update, context, event, lang) -> str   # what to tell the user
+    await desk.post_handoff(bot, event, lang, user_id=..., name=..., where=..., web_session=None)
+                                                 # the same for another channel (bot/serve.py: the web)
     await desk.on_staff_reply(update, context)   # a reply in the help-desk chat goes to the user
+                                                 # (to the web session's log for a web hand-off)
 
 The relay maps the help-desk chat message that announced a hand-off to the user who asked
 (``handoffs`` table), so replies reach the user after a restart and only that user.
@@ -247,32 +250,41 @@ class HelpDesk:
     async def hand_off(self, update: Update, context: ContextTypes.DEFAULT_TYPE, event: dict, lang: str) -> str:
         """Pass the user's question to the help-desk chat; returns what to tell the user."""
         texts = TEXTS["en" if lang == "en" else "zh"]
-        desk = self.settings.helpdesk_chat
-        if desk is None or update.effective_user is None:
+        if self.settings.helpdesk_chat is None or update.effective_user is None:
             return texts["no_desk"]
         user_id = update.effective_user.id
+        where = "私聊" if update.effective_chat and update.effective_chat.id == user_id else "群聊"
+        return await self.post_handoff(context.bot, event, lang, user_id=user_id, name=display_name(update),
+                                       where=where)
+
+    async def post_handoff(self, bot, event: dict, lang: str, *, user_id: int, name: str, where: str,
+                           web_session: str | None = None) -> str:
+        """Post a hand-off to the help-desk chat (for a Telegram user, or a web session when
+        ``web_session`` is given: staff replies then go to that session); what to tell the user."""
+        texts = TEXTS["en" if lang == "en" else "zh"]
+        desk = self.settings.helpdesk_chat
+        if desk is None:
+            return texts["no_desk"]
         question = str(event.get("question") or "").strip()[:1500]
         guess = self.best_guess(question, event.get("entry"))
-        name = display_name(update)
         since = (datetime.now(timezone.utc) - REPEAT_WINDOW).isoformat(timespec="seconds")
         if self.store.recent_open_handoff(user_id, question, since):
             return texts["already"]     # pressing 转人工 again does not post the question again
         # Replies go to the user's private chat (its id is the user id): never back into a group.
         handoff_id = self.store.add_handoff(chat_id=user_id, user_id=user_id, user_name=name,
-                                            question=question, guess=guess, lang=lang)
-        where = "私聊" if update.effective_chat and update.effective_chat.id == user_id else "群聊"
+                                            question=question, guess=guess, lang=lang, web_session=web_session)
         announcement = (f"🙋 转人工 #{handoff_id}\n用户：{name}（{where}，id {user_id}）\n"
                         f"问题：{question or '（用户还没有提问）'}\n机器人的最佳猜测：{guess}\n\n"
                         "回复本条消息，机器人会把您的回复转给该用户。")
         try:
-            sent = await context.bot.send_message(desk, announcement)
+            sent = await bot.send_message(desk, announcement)
         except TelegramError as exc:
             logger.warning("could not post hand-off #%s to the help-desk chat: %s", handoff_id, exc)
             self.store.delete_handoff(handoff_id)
             return texts["desk_down"]
         self.store.set_handoff_message(handoff_id, desk, sent.message_id)
         logger.info("hand-off #%s posted to the help-desk chat", handoff_id)
-        return texts["passed_on"] if where == "私聊" else f"{texts['passed_on']}\n{texts['in_private']}"
+        return texts["passed_on"] if where != "群聊" else f"{texts['passed_on']}\n{texts['in_private']}"
 
     def staff_reply_filter(self) -> filters.MessageFilter:
         desk = self
@@ -296,6 +308,9 @@ class HelpDesk:
         handoff = self.store.handoff_for_message(message.chat.id, message.reply_to_message.message_id)
         if handoff is None:
             return
+        if handoff.get("web_session"):
+            await self.deliver_to_web(message, handoff)
+            return
         texts = TEXTS["en" if handoff.get("lang") == "en" else "zh"]
         user_chat = handoff["chat_id"]
         try:
@@ -312,3 +327,15 @@ class HelpDesk:
             return
         self.store.mark_handoff_answered(handoff["id"])
         await message.reply_text(f"✅ 已送达 {handoff['user_name']}（转人工 #{handoff['id']}）")
+
+    async def deliver_to_web(self, message: Message, handoff: dict) -> None:
+        """A staff reply to a hand-off from the web: kept in the store, where the session's page
+        picks it up (also after a restart). The page shows text only."""
+        if not message.text:
+            await message.reply_text(f"⚠️ {handoff['user_name']} 在网页上提问，只能收到文字回复，请用文字回复（转人工 #{handoff['id']}）。")
+            return
+        if not self.store.add_web_staff_reply(handoff["web_session"], message.text[:MessageLimit.MAX_TEXT_LENGTH]):
+            await message.reply_text(f"⚠️ 未能送达 {handoff['user_name']}（转人工 #{handoff['id']}）：该网页会话已清除。")
+            return
+        self.store.mark_handoff_answered(handoff["id"])
+        await message.reply_text(f"✅ 已送达 {handoff['user_name']}（转人工 #{handoff['id']}，网页）")
