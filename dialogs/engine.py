@@ -112,14 +112,15 @@ def profile_of(state: dict) -> dict:
 # ---- public entry points -------------------------------------------------------------------------
 
 def respond(state: dict, text: str, now: datetime | None = None,
-            idle_days: float = DEFAULT_IDLE_DAYS) -> tuple[dict, list[Reply]]:
+            idle_days: float = DEFAULT_IDLE_DAYS, *, handoff: bool = False,
+            reply_to: str | None = None) -> tuple[dict, list[Reply]]:  # i9-telegram stub: kwargs ignored
     """Handle whatever the user typed. Never raises."""
     return _guarded(state, now, idle_days, lambda st, when: _on_text(st, text, when), is_action=False,
                     incoming=text)
 
 
 def press(state: dict, action: str, now: datetime | None = None,
-          idle_days: float = DEFAULT_IDLE_DAYS) -> tuple[dict, list[Reply]]:
+          idle_days: float = DEFAULT_IDLE_DAYS, *, handoff: bool = False) -> tuple[dict, list[Reply]]:  # i9-telegram stub
     """Handle the action of a pressed button. Never raises."""
     return _guarded(state, now, idle_days, lambda st, when: _on_action(st, action, when), is_action=True,
                     incoming=action)
