@@ -44,23 +44,41 @@ def split_message(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[
     return [p for p in pieces if p]
 
 
-def compose_messages(replies: list, save_label: str) -> list[tuple[str, list[list[tuple[str, str]]]]]:
-    """The engine's replies as Telegram messages (text, button rows): a reply without buttons is
-    joined to the one after it (one bubble, one API call, less of Telegram's send budget); a reply
-    that carries the estimate document gets the button that sends it as a file."""
-    messages: list[tuple[str, list]] = []
-    pending: list[str] = []
+def compose(replies: list, save_label: str) -> list[tuple[str, list[list[tuple[str, str]]], list]]:
+    """The engine's replies as Telegram messages (text, button rows, the replies in it): a reply
+    without buttons is joined to the one after it (one bubble, one API call, less of Telegram's
+    send budget); a reply that carries the estimate document gets the button that sends it as a file."""
+    messages: list[tuple[str, list, list]] = []
+    pending: list = []
     for reply in replies:
         rows = [[(b.label, b.action) for b in row] for row in reply.buttons]
         if reply.document:
             rows.append([(save_label, DOC_ACTION)])
-        pending.append(reply.text.strip())
+        pending.append(reply)
         if rows:
-            messages.append(("\n\n".join(t for t in pending if t), rows))
+            messages.append(("\n\n".join(t for t in (r.text.strip() for r in pending) if t), rows, pending))
             pending = []
     if pending:
-        messages.append(("\n\n".join(t for t in pending if t), []))
-    return [(text, rows) for text, rows in messages if text or rows]
+        messages.append(("\n\n".join(t for t in (r.text.strip() for r in pending) if t), [], pending))
+    return [(text, rows, group) for text, rows, group in messages if text or rows]
+
+
+def compose_messages(replies: list, save_label: str) -> list[tuple[str, list[list[tuple[str, str]]]]]:
+    """``compose`` without the replies: (text, button rows) per message."""
+    return [(text, rows) for text, rows, _ in compose(replies, save_label)]
+
+
+def answered_entry(replies: list) -> str | None:
+    """The knowledge entry a message answers: the engine's ``Reply.entry``, else the entry its
+    confident match reported (so a reply to the message can be read as a follow-up about it)."""
+    for reply in reversed(replies):
+        entry = getattr(reply, "entry", None)
+        if entry:
+            return entry
+        for event in reply.events if reply.kind == "answer" else ():
+            if event.get("type") == "asked" and event.get("confident") and event.get("top"):
+                return event["top"]
+    return None
 
 
 def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
