@@ -26,7 +26,7 @@ USER = 1001
 
 
 def actions(message) -> list[str]:
-    return [b["callback_data"] for row in message.buttons for b in row]
+    return [b["callback_data"] for row in message.buttons for b in row if "callback_data" in b]
 
 
 def is_question(message) -> bool:

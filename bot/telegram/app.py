@@ -245,7 +245,7 @@ class TelegramChannel:
         in_group = update.effective_chat.type != ChatType.PRIVATE
         # In a group, answer as a reply to the user's message so others see whom it is for.
         reply_to = update.effective_message.message_id if in_group and update.message else None
-        user_id = update.effective_user.id if update.effective_user else chat_id
+        user_id = update.effective_user.id if update.effective_user else None
         step_message = last_sent = None
         for text, rows, group in compose(replies, TEXTS[self.lang(record)]["save"]):
             chunks = split_message(text)
@@ -256,7 +256,8 @@ class TelegramChannel:
                     reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True)
                     if reply_to else None)
                 last_sent = sent.message_id
-                self.remember_message(context, sent.message_id, user_id, answered_entry(group))
+                # Whom it was for matters in groups only (a private chat is its user's).
+                self.remember_message(context, sent.message_id, user_id if in_group else None, answered_entry(group))
             if any(action.startswith(INTERVIEW_ACTIONS) for row in rows for _, action in row):
                 step_message = last_sent
         # The interview's buttons work on its latest step only; once it ended, on none.
@@ -265,7 +266,7 @@ class TelegramChannel:
             record["step_message"] = step_message or last_sent
 
     @staticmethod
-    def remember_message(context: ContextTypes.DEFAULT_TYPE, message_id: int, user_id: int,
+    def remember_message(context: ContextTypes.DEFAULT_TYPE, message_id: int, user_id: int | None,
                          entry: str | None) -> None:
         """Note whom a sent message was for and the entry it answers (persisted with chat_data,
         the newest REMEMBERED_MESSAGES per chat): a reply to it is read as a follow-up about that
@@ -351,7 +352,7 @@ class TelegramChannel:
         stores the dialog state."""
         text = clean_text(update.message)
         handoff, reply_to = bool(self.settings.helpdesk_chat), self.replied_entry(update, context)
-        if is_handoff_request(text):
+        if handoff and is_handoff_request(text):  # without a help desk the engine gives the referral
             return await self.converse(update, context, lambda s: dialogs.press(s, "human", handoff=handoff))
         return await self.converse(update, context,
                                    lambda s: dialogs.respond(s, text, handoff=handoff, reply_to=reply_to))
@@ -361,7 +362,7 @@ class TelegramChannel:
         (转人工 words ask for a person instead, and the question stays pending)."""
         text = clean_text(update.message)
         handoff, reply_to = bool(self.settings.helpdesk_chat), self.replied_entry(update, context)
-        if is_handoff_request(text):
+        if handoff and is_handoff_request(text):  # without a help desk the engine gives the referral
             return await self.converse(update, context, lambda s: dialogs.press(s, "human", handoff=handoff))
         return await self.converse(update, context,
                                    lambda s: dialogs.respond(s, text, handoff=handoff, reply_to=reply_to))
