@@ -267,6 +267,18 @@ async def test_a_button_on_an_old_question_says_out_of_date_and_leaves_the_messa
     assert "（3/" in third.text
 
 
+@bar
+async def test_a_press_the_engine_could_not_serve_leaves_the_message_as_it_was(fake_api, running_bot):
+    question = (await fake_api.replies_to(ALICE, lambda: fake_api.send_text(ALICE, "/check"), until=ends_a_step))[-1]
+    confirm = (await fake_api.replies_to(ALICE, lambda: fake_api.send_text(ALICE, "/forget")))[0]
+    await fake_api.replies_to(ALICE, lambda: fake_api.press(confirm, "fgt:yes"), edits=True)
+    # Everything forgotten: the question still on screen no longer belongs to an interview.
+    replies = await fake_api.replies_to(ALICE, lambda: fake_api.press(question, actions(question)[0]))
+    assert replies and "（2/" not in replies[-1].text
+    await asyncio.sleep(0.3)
+    assert not edits_of(fake_api, question)
+
+
 async def test_control_buttons_are_not_echoed_as_chosen_answers(fake_api, running_bot):
     first = (await fake_api.replies_to(ALICE, lambda: fake_api.send_text(ALICE, "/check"), until=ends_a_step))[-1]
     why = await fake_api.replies_to(ALICE, lambda: fake_api.press(first, "ctl:why"))

@@ -299,7 +299,12 @@ class TelegramChannel:
         if update.effective_chat.type == ChatType.PRIVATE or not (
                 action.startswith(INTERVIEW_ACTIONS) or action == DOC_ACTION):
             return False
-        owner, _ = self.remembered(context, update.callback_query.message)
+        message = update.callback_query.message
+        owner, _ = self.remembered(context, message)
+        if owner is None and isinstance(message, Message) and message.reply_to_message:
+            # Not remembered (older than what is kept): a bot message in a group replies to its user.
+            asker = message.reply_to_message.from_user
+            owner = asker.id if asker and not asker.is_bot else None
         return owner is not None and update.effective_user is not None and owner != update.effective_user.id
 
     def out_of_date(self, update: Update, context: ContextTypes.DEFAULT_TYPE, action: str) -> bool:
@@ -404,8 +409,15 @@ class TelegramChannel:
             if self.out_of_date(update, context, action):
                 await self.say(update, context, "out_of_date")   # and the old message is left as it was
                 return None
-            handoff = bool(self.settings.helpdesk_chat)
-            state = await self.converse(update, context, lambda s: dialogs.press(s, action, handoff=handoff))
+            handoff, served = bool(self.settings.helpdesk_chat), []
+
+            def step(dialog: dict) -> tuple[dict, list]:
+                dialog, replies = dialogs.press(dialog, action, handoff=handoff)
+                # The engine marks a press it did not serve (an old or unknown button).
+                served.append(not any(e.get("type") == "stale" for r in replies for e in r.events))
+                return dialog, replies
+
+            state = await self.converse(update, context, step)
         finally:
             # Answered after the reply went out (the spinner stops either way), so the reply
             # does not wait for this round trip.
@@ -413,7 +425,8 @@ class TelegramChannel:
                 await query.answer(alert, show_alert=bool(alert))
             except TelegramError as exc:  # e.g. the query expired: nothing the user would notice
                 logger.debug("could not answer the callback query: %s", exc)
-        await self.settle_pressed_message(query, action, self.lang(self.chat_state(update, context)))
+        if all(served):  # a press not served leaves its message as it was
+            await self.settle_pressed_message(query, action, self.lang(self.chat_state(update, context)))
         return state
 
     async def settle_pressed_message(self, query, action: str, lang: str) -> None:
