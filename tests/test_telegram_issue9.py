@@ -19,7 +19,7 @@ import dialogs
 import rules
 from bot.telegram import app as telegram_app
 from bot.telegram.app import REMEMBERED_MESSAGES, TEXTS, TelegramChannel, build_application, start_embedded, stop_embedded
-from bot.telegram.render import DOC_ACTION
+from bot.telegram.render import DOC_ACTION, answered_entry
 from knowledge import citation, matcher
 from tests.fake_bot_api import FakeBotApi
 from tests.test_telegram_e2e import actions, ends_a_step, is_question
@@ -237,6 +237,18 @@ def test_the_remembered_messages_per_chat_are_bounded():
         TelegramChannel.remember_message(context, message_id, ALICE, "a05")
     sent = context.chat_data["sent"]
     assert len(sent) == REMEMBERED_MESSAGES and "50" not in sent and str(REMEMBERED_MESSAGES + 50) in sent
+
+
+def test_the_entry_a_message_answers():
+    asked = {"type": "asked", "query": "q", "top": "a05", "score": 0.9, "confident": True}
+    answer = dialogs.Reply("答", kind="answer", events=[asked])
+    assert answered_entry([answer]) == "a05"
+    stated = dialogs.Reply("答", kind="answer", events=[asked])
+    stated.entry = "a06"                               # the engine's own word wins (Reply.entry)
+    assert answered_entry([dialogs.Reply("前言"), stated]) == "a06"
+    unsure = dialogs.Reply("不确定", kind="not_confident", events=[dict(asked, confident=False)])
+    assert answered_entry([unsure]) is None
+    assert answered_entry([dialogs.Reply("（2/16）…", kind="question", events=[asked])]) is None
 
 
 @bar
