@@ -36,13 +36,14 @@ def is_question(message) -> bool:
 def choose(question, typed: dict[str, str]) -> tuple[str, str]:
     """How a scripted applicant answers: ("type", text) when the question mentions one of
     ``typed``'s phrases, else the first answer button, else the example the question suggests."""
+    asked = re.split(r"（\d+/\d+）|\(\d+/\d+\)", question.text)[-1]   # the question, not the lines above it
     for phrase, text in typed.items():
-        if phrase in question.text:
+        if phrase in asked:
             return "type", text
     answers = [a for a in actions(question) if a.startswith("ans:")]
     if answers:
         return "press", answers[0]
-    hint = re.search(r"(?:可以这样回答|For example)[:：]\s*(\S+)", question.text)
+    hint = re.search(r"(?:可以这样回答|For example)[:：]\s*(\S+)", asked)
     return "type", hint.group(1) if hint else "跳过"
 
 
