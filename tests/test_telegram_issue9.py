@@ -17,7 +17,6 @@ import pytest
 
 import dialogs
 import rules
-from bot.telegram import app as telegram_app
 from bot.telegram.app import REMEMBERED_MESSAGES, TEXTS, TelegramChannel, build_application, start_embedded, stop_embedded
 from bot.telegram.render import DOC_ACTION, answered_entry
 from knowledge import citation, matcher
