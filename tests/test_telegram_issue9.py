@@ -11,14 +11,14 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import re
-from types import SimpleNamespace
 
 import pytest
 
 import dialogs
 import rules
-from bot.telegram.app import REMEMBERED_MESSAGES, TEXTS, TelegramChannel, build_application, start_embedded, stop_embedded
-from bot.telegram.render import DOC_ACTION, answered_entry
+from bot.telegram.app import TEXTS, build_application, start_embedded, stop_embedded
+from bot.telegram.render import DOC_ACTION
+from bot.telegram.sent import REMEMBERED, answered_entry, entry_of, latest_step, message_note, remember_sent
 from knowledge import citation, matcher
 from tests.fake_bot_api import FakeBotApi
 from tests.test_telegram_e2e import actions, ends_a_step, is_question
@@ -231,11 +231,15 @@ async def test_a_reply_to_an_answer_passes_its_entry_to_the_engine_and_survives_
 
 
 def test_the_remembered_messages_per_chat_are_bounded():
-    context = SimpleNamespace(chat_data={})
-    for message_id in range(1, REMEMBERED_MESSAGES + 51):
-        TelegramChannel.remember_message(context, message_id, ALICE, "a05")
-    sent = context.chat_data["sent"]
-    assert len(sent) == REMEMBERED_MESSAGES and "50" not in sent and str(REMEMBERED_MESSAGES + 50) in sent
+    chat_data = {}
+    answer = dialogs.Reply("答", kind="answer", events=[{"type": "asked", "top": "a05", "confident": True}])
+    for message_id in range(1, REMEMBERED + 51):
+        remember_sent(chat_data, message_id, message_note([answer], [], ALICE, in_group=True))
+    assert len(chat_data["sent"]) == REMEMBERED
+    assert entry_of(chat_data, 50) is None and entry_of(chat_data, REMEMBERED + 50) == "a05"
+    assert latest_step(chat_data, ALICE) is None       # answers are no interview steps
+    remember_sent(chat_data, 400, message_note([], [[("是", "ans:k:yes")]], ALICE, in_group=True))
+    assert latest_step(chat_data, ALICE) == 400
 
 
 def test_the_entry_a_message_answers():

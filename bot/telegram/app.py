@@ -41,7 +41,8 @@ from bot.telegram.privacy import FORGET_NO, FORGET_YES, PURGE_EVERY, PURGE_FIRST
 from bot.telegram.staff import Staff
 from bot.store import Store
 from bot.telegram.limits import FloodGuard, PerUserUpdateProcessor, SendRateLimiter
-from bot.telegram.render import DOC_ACTION, answered_entry, compose, keyboard, split_message
+from bot.telegram.render import DOC_ACTION, compose, keyboard, split_message
+from bot.telegram.sent import INTERVIEW_ACTIONS, latest_step, message_note, owner_of, entry_of, remember_sent
 from knowledge import matcher
 
 logger = logging.getLogger("policybot.telegram")
@@ -49,8 +50,6 @@ logger = logging.getLogger("policybot.telegram")
 INTERVIEW = "interview"          # the one ConversationHandler state: an interview is pending
 MAX_QUESTION_CHARS = 1000        # longer texts are refused politely rather than matched
 POOL_SIZE = 16                   # HTTP connections to the Bot API for sending
-REMEMBERED_MESSAGES = 300        # per chat: which user and knowledge entry each recent bot message was for
-INTERVIEW_ACTIONS = ("ans:", "ctl:", "edit:")   # buttons that move an interview
 WARM_UP_QUESTION = "房租补贴第二年怎么算"       # loads the matcher's index and jieba before the first user
 
 # The command menu (only commands the bot serves). Staff see theirs too, in their own chats.
@@ -246,8 +245,11 @@ class TelegramChannel:
         # In a group, answer as a reply to the user's message so others see whom it is for.
         reply_to = update.effective_message.message_id if in_group and update.message else None
         user_id = update.effective_user.id if update.effective_user else None
-        step_message = last_sent = None
-        for text, rows, group in compose(replies, TEXTS[self.lang(record)]["save"]):
+        # The interview's buttons work on its latest step only; once it ended, on none.
+        ended = any(e.get("type") == "interview" and e.get("event") != "started" for r in replies for e in r.events)
+        messages = compose(replies, TEXTS[self.lang(record)]["save"])
+        for number, (text, rows, group) in enumerate(messages):
+            note = message_note(group, rows, user_id, in_group, ended and number == len(messages) - 1)
             chunks = split_message(text)
             for i, chunk in enumerate(chunks):
                 last = i == len(chunks) - 1
@@ -255,44 +257,14 @@ class TelegramChannel:
                     chat_id, chunk, reply_markup=keyboard(rows) if last else None,
                     reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True)
                     if reply_to else None)
-                last_sent = sent.message_id
-                # Whom it was for matters in groups only (a private chat is its user's).
-                self.remember_message(context, sent.message_id, user_id if in_group else None, answered_entry(group))
-            if any(action.startswith(INTERVIEW_ACTIONS) for row in rows for _, action in row):
-                step_message = last_sent
-        # The interview's buttons work on its latest step only; once it ended, on none.
-        ended = any(e.get("type") == "interview" and e.get("event") != "started" for r in replies for e in r.events)
-        if step_message or (ended and last_sent):
-            record["step_message"] = step_message or last_sent
-
-    @staticmethod
-    def remember_message(context: ContextTypes.DEFAULT_TYPE, message_id: int, user_id: int | None,
-                         entry: str | None) -> None:
-        """Note whom a sent message was for and the entry it answers (persisted with chat_data,
-        the newest REMEMBERED_MESSAGES per chat): a reply to it is read as a follow-up about that
-        entry, and in a group only that member may press its interview buttons."""
-        if context.chat_data is None:
-            return
-        sent = context.chat_data.setdefault("sent", {})
-        sent[str(message_id)] = [user_id, entry]
-        if len(sent) > REMEMBERED_MESSAGES:
-            for old in sorted(sent, key=int)[:len(sent) - REMEMBERED_MESSAGES]:
-                del sent[old]
-
-    @staticmethod
-    def remembered(context: ContextTypes.DEFAULT_TYPE, message: Message | None) -> tuple[int | None, str | None]:
-        """(the user, the entry) a bot message was sent for, as far as remembered."""
-        if context.chat_data is None or not isinstance(message, Message):
-            return None, None
-        user_id, entry = context.chat_data.get("sent", {}).get(str(message.message_id), (None, None))
-        return user_id, entry
+                remember_sent(context.chat_data, sent.message_id, note if last else dict(note, step=False))
 
     def replied_entry(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
         """The entry of the bot answer this message replies to, if it replies to one."""
         reply = update.message.reply_to_message if update.message else None
         if reply is None or reply.from_user is None or reply.from_user.id != context.bot.id:
             return None
-        return self.remembered(context, reply)[1]
+        return entry_of(context.chat_data, reply.message_id)
 
     def others_interview(self, update: Update, context: ContextTypes.DEFAULT_TYPE, action: str) -> bool:
         """In a group: a button of an interview (or estimate) another member started."""
@@ -300,7 +272,7 @@ class TelegramChannel:
                 action.startswith(INTERVIEW_ACTIONS) or action == DOC_ACTION):
             return False
         message = update.callback_query.message
-        owner, _ = self.remembered(context, message)
+        owner = owner_of(context.chat_data, message.message_id) if isinstance(message, Message) else None
         if owner is None and isinstance(message, Message) and message.reply_to_message:
             # Not remembered (older than what is kept): a bot message in a group replies to its user.
             asker = message.reply_to_message.from_user
@@ -310,7 +282,7 @@ class TelegramChannel:
     def out_of_date(self, update: Update, context: ContextTypes.DEFAULT_TYPE, action: str) -> bool:
         """An interview button under an older message than the interview's latest step."""
         message = update.callback_query.message
-        latest = self.chat_state(update, context).get("step_message")
+        latest = latest_step(context.chat_data, update.effective_user.id) if update.effective_user else None
         return (action.startswith(INTERVIEW_ACTIONS) and isinstance(message, Message)
                 and isinstance(latest, int) and message.message_id < latest)
 

@@ -68,19 +68,6 @@ def compose_messages(replies: list, save_label: str) -> list[tuple[str, list[lis
     return [(text, rows) for text, rows, _ in compose(replies, save_label)]
 
 
-def answered_entry(replies: list) -> str | None:
-    """The knowledge entry a message answers: the engine's ``Reply.entry``, else the entry its
-    confident match reported (so a reply to the message can be read as a follow-up about it)."""
-    for reply in reversed(replies):
-        entry = getattr(reply, "entry", None)
-        if entry:
-            return entry
-        for event in reply.events if reply.kind == "answer" else ():
-            if event.get("type") == "asked" and event.get("confident") and event.get("top"):
-                return event["top"]
-    return None
-
-
 def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
     rows = [[InlineKeyboardButton(label, callback_data=action) for label, action in row] for row in rows if row]
     return InlineKeyboardMarkup(rows) if rows else None
