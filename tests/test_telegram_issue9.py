@@ -226,6 +226,11 @@ async def test_a_reply_to_an_answer_passes_its_entry_to_the_engine_and_survives_
         await fake_api.replies_to(GROUP, lambda: fake_api.send_text(
             GROUP, "那第三年呢？", user_id=BOB, chat_type="supergroup", reply_to=rent))
         assert record_engine_calls[-1][2]["reply_to"] == "a05"
+        # Not remembered at all: the answer's own buttons (查看原文, 👍/👎) still name its entry.
+        application.chat_data[GROUP].clear()
+        await fake_api.replies_to(GROUP, lambda: fake_api.send_text(
+            GROUP, "最多几个人？", user_id=BOB, chat_type="supergroup", reply_to=talent))
+        assert record_engine_calls[-1][2]["reply_to"] == "a06"
     finally:
         await stop_embedded(application)
 

@@ -42,7 +42,8 @@ from bot.telegram.staff import Staff
 from bot.store import Store
 from bot.telegram.limits import FloodGuard, PerUserUpdateProcessor, SendRateLimiter
 from bot.telegram.render import DOC_ACTION, compose, keyboard, split_message
-from bot.telegram.sent import INTERVIEW_ACTIONS, latest_step, message_note, owner_of, entry_of, remember_sent
+from bot.telegram.sent import (INTERVIEW_ACTIONS, entry_in_buttons, entry_of, latest_step, message_note, owner_of,
+                               remember_sent)
 from knowledge import matcher
 
 logger = logging.getLogger("policybot.telegram")
@@ -264,7 +265,7 @@ class TelegramChannel:
         reply = update.message.reply_to_message if update.message else None
         if reply is None or reply.from_user is None or reply.from_user.id != context.bot.id:
             return None
-        return entry_of(context.chat_data, reply.message_id)
+        return entry_of(context.chat_data, reply.message_id) or entry_in_buttons(reply.reply_markup)
 
     def others_interview(self, update: Update, context: ContextTypes.DEFAULT_TYPE, action: str) -> bool:
         """In a group: a button of an interview (or estimate) another member started."""

@@ -3,6 +3,7 @@
     note = message_note(replies, rows, user_id, in_group, ended)   # before sending one message
     remember_sent(chat_data, message_id, note)                      # once Telegram took it
     entry_of(chat_data, message_id)        # the knowledge entry it answers: a reply to it is a follow-up
+    entry_in_buttons(markup)               # the same, read from the answer's own buttons (not remembered)
     owner_of(chat_data, message_id)        # in a group, the member it was for (only they may press
                                            # its interview buttons)
     latest_step(chat_data, user_id)        # that user's newest interview step: buttons under older
@@ -64,6 +65,19 @@ def entry_of(chat_data: dict | None, message_id: int) -> str | None:
 
 def owner_of(chat_data: dict | None, message_id: int) -> int | None:
     return _sent(chat_data, message_id)[0]
+
+
+def entry_in_buttons(markup) -> str | None:
+    """The entry an answer's own buttons name (查看原文 ``text:<id>``, 👍/👎 ``fb:±:<id>``): Telegram
+    hands the replied-to message back with its buttons, so a follow-up works without memory."""
+    for row in getattr(markup, "inline_keyboard", None) or ():
+        for button in row:
+            head, _, rest = str(button.callback_data or "").partition(":")
+            if head == "text" and rest:
+                return rest
+            if head == "fb" and rest[:2] in ("+:", "-:") and rest[2:]:
+                return rest[2:]
+    return None
 
 
 def latest_step(chat_data: dict | None, user_id: int) -> int | None:
