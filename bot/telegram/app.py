@@ -8,7 +8,8 @@ user's state for that chat, kept in ``context.user_data`` so that it is persiste
 only turns replies into Telegram messages and records what the engine reports (questions asked,
 feedback, hand-offs). The help desk lives beside it: bot/telegram/helpdesk.py (forwarded questions, inline
 mode, 转人工 and its relay), bot/telegram/staff.py (staff commands), bot/telegram/privacy.py (/privacy, /forget, the
-daily purge); their handlers are registered here, before the engine's. The engine is the single source of truth for where an interview stands: the persistent
+daily purge); their handlers are registered here, before the engine's. bot/telegram/sent.py remembers
+what each sent message was for (its article, in a group its member, the latest interview step). The engine is the single source of truth for where an interview stands: the persistent
 ConversationHandler "interview" mirrors it after every step, so no handler can leave a user stuck.
 """
 from __future__ import annotations
