@@ -29,3 +29,9 @@ async def running_bot(bot_settings):
     await start_embedded(application)
     yield application
     await stop_embedded(application)
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "bar: an issue-9 bar test that needs the engine of branch i9-engine (language per "
+        "message, handoff=, reply_to=); it fails against this branch's engine stub")

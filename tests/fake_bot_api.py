@@ -71,8 +71,11 @@ class Sent:
 
 class FakeBotApi:
     def __init__(self, token: str = "123456:TEST", username: str = "xiqing_policy_bot",
-                 fail_methods: dict[str, dict] | None = None):
+                 fail_methods: dict[str, dict] | None = None, language_code: str = "zh-hans"):
         self.token = token
+        # The app language reported for users not given their own (most users in China run
+        # Telegram in English: there is no official Simplified Chinese interface).
+        self.language_code = language_code
         self.bot_user = {"id": int(token.split(":")[0]), "is_bot": True, "first_name": "西青政策助手",
                          "username": username, "can_join_groups": True,
                          "can_read_all_group_messages": False, "supports_inline_queries": True}
@@ -140,9 +143,15 @@ class FakeBotApi:
         return f"http://127.0.0.1:{self.port}/bot"
 
     # -- injecting updates --------------------------------------------------------------------
-    def user(self, user_id: int, language_code: str = "zh-hans") -> dict:
-        return self.users.setdefault(user_id, {
-            "id": user_id, "is_bot": False, "first_name": f"用户{user_id}", "language_code": language_code})
+    def user(self, user_id: int, language_code: str | None = None) -> dict:
+        """The user's Bot API User object; ``language_code`` (else the server's default) is fixed
+        when the user is first seen, unless given again."""
+        user = self.users.setdefault(user_id, {
+            "id": user_id, "is_bot": False, "first_name": f"用户{user_id}",
+            "language_code": language_code or self.language_code})
+        if language_code:
+            user["language_code"] = language_code
+        return user
 
     def chat(self, chat_id: int, chat_type: str = "private") -> dict:
         if chat_type == "private":

@@ -8,12 +8,14 @@ user's state for that chat, kept in ``context.user_data`` so that it is persiste
 only turns replies into Telegram messages and records what the engine reports (questions asked,
 feedback, hand-offs). The help desk lives beside it: bot/telegram/helpdesk.py (forwarded questions, inline
 mode, 转人工 and its relay), bot/telegram/staff.py (staff commands), bot/telegram/privacy.py (/privacy, /forget, the
-daily purge); their handlers are registered here, before the engine's. The engine is the single source of truth for where an interview stands: the persistent
+daily purge); their handlers are registered here, before the engine's. bot/telegram/sent.py remembers
+what each sent message was for (its article, in a group its member, the latest interview step). The engine is the single source of truth for where an interview stands: the persistent
 ConversationHandler "interview" mirrors it after every step, so no handler can leave a user stuck.
 """
 from __future__ import annotations
 
 import base64
+import asyncio
 import dataclasses
 import logging
 import re
@@ -22,8 +24,8 @@ import sys
 import warnings
 from typing import Callable
 
-from telegram import (BotCommand, BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message,
-                      ReplyParameters, Update)
+from telegram import (BotCommand, BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, InputFile,
+                      Message, ReplyParameters, Update)
 from telegram.constants import ChatType, MessageEntityType
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (Application, ApplicationBuilder, ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, ContextTypes,
@@ -41,7 +43,9 @@ from bot.lock import LockProblem, StoreInUse, hold_store
 from bot.store import Store, StoreError
 from bot.telegram.ops import Operations, api_address, not_a_bot_api, quiet_library_tracebacks
 from bot.telegram.limits import FloodGuard, PerUserUpdateProcessor, SendRateLimiter
-from bot.telegram.render import DOC_ACTION, compose_messages, keyboard, split_message
+from bot.telegram.render import DOC_ACTION, compose, keyboard, split_message
+from bot.telegram.sent import (INTERVIEW_ACTIONS, entry_in_buttons, entry_of, latest_step, message_note, owner_of,
+                               remember_sent)
 from knowledge import matcher
 
 logger = logging.getLogger("policybot.telegram")
@@ -49,6 +53,7 @@ logger = logging.getLogger("policybot.telegram")
 INTERVIEW = "interview"          # the one ConversationHandler state: an interview is pending
 MAX_QUESTION_CHARS = 1000        # longer texts are refused politely rather than matched
 POOL_SIZE = 16                   # HTTP connections to the Bot API for sending
+WARM_UP_QUESTION = "房租补贴第二年怎么算"       # loads the matcher's index and jieba before the first user
 
 # The command menu (only commands the bot serves). Staff see theirs too, in their own chats.
 COMMANDS = {
@@ -76,6 +81,10 @@ TEXTS = {
         "document_caption": "测算结果，仅供参考，以区人社局审核为准。",
         "chosen": "已选：",
         "withdrawn": "已撤回您对这条回答的评价。",
+        "out_of_date": "这条消息已过期，请在最新的消息里操作。",
+        "not_yours": "这是其他成员的测算，只有发起人本人可以作答。如需自测，请私聊我发送 /check。",
+        "private_check": "资格自测要填写营业收入、纳税等经营数据，不宜在群里进行。请点下面的按钮，在与我的私聊中开始测算。",
+        "private_button": "🔒 私聊开始测算",
     },
     "en": {
         "unsupported": "I can only read text. Please type your question (e.g. how is the rent subsidy computed).",
@@ -88,6 +97,10 @@ TEXTS = {
         "document_caption": "Estimate for reference only; the district HR bureau decides.",
         "chosen": "Chosen: ",
         "withdrawn": "Your feedback on this answer is withdrawn.",
+        "out_of_date": "This message is out of date; please use the latest one.",
+        "not_yours": "This check belongs to another member; only they can answer it. To do your own, message me privately and send /check.",
+        "private_check": "The eligibility check asks for your revenue and tax figures, which are better not shared in a group. Press the button below to do it in a private chat with me.",
+        "private_button": "🔒 Check in a private chat",
     },
 }
 
@@ -159,8 +172,9 @@ class TelegramChannel:
         chat_id = update.effective_chat.id if update.effective_chat else update.effective_user.id
         record = chats.get(str(chat_id))
         if record is None:
-            lang = context.user_data.get("lang") or lang_of_user(update)
-            record = chats[str(chat_id)] = {"dialog": dialogs.new_state(lang=lang)}
+            # The app language is only the default for replies to no text (the greeting, a first
+            # button press): the engine answers each message in the language it is written in.
+            record = chats[str(chat_id)] = {"dialog": dialogs.new_state(lang=lang_of_user(update))}
         return record
 
     @staticmethod
@@ -243,14 +257,58 @@ class TelegramChannel:
         in_group = update.effective_chat.type != ChatType.PRIVATE
         # In a group, answer as a reply to the user's message so others see whom it is for.
         reply_to = update.effective_message.message_id if in_group and update.message else None
-        for text, rows in compose_messages(replies, TEXTS[self.lang(record)]["save"]):
+        user_id = update.effective_user.id if update.effective_user else None
+        # The interview's buttons work on its latest step only; once it ended, on none.
+        ended = any(e.get("type") == "interview" and e.get("event") != "started" for r in replies for e in r.events)
+        messages = compose(replies, TEXTS[self.lang(record)]["save"])
+        for number, (text, rows, group) in enumerate(messages):
+            note = message_note(group, rows, user_id, in_group, ended and number == len(messages) - 1)
             chunks = split_message(text)
             for i, chunk in enumerate(chunks):
                 last = i == len(chunks) - 1
-                await context.bot.send_message(
+                sent = await context.bot.send_message(
                     chat_id, chunk, reply_markup=keyboard(rows) if last else None,
                     reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True)
                     if reply_to else None)
+                remember_sent(context.chat_data, sent.message_id, note if last else dict(note, step=False))
+
+    def replied_entry(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
+        """The entry of the bot answer this message replies to, if it replies to one."""
+        reply = update.message.reply_to_message if update.message else None
+        if reply is None or reply.from_user is None or reply.from_user.id != context.bot.id:
+            return None
+        return entry_of(context.chat_data, reply.message_id) or entry_in_buttons(reply.reply_markup)
+
+    def others_interview(self, update: Update, context: ContextTypes.DEFAULT_TYPE, action: str) -> bool:
+        """In a group: a button of an interview (or estimate) another member started."""
+        if update.effective_chat.type == ChatType.PRIVATE or not (
+                action.startswith(INTERVIEW_ACTIONS) or action == DOC_ACTION):
+            return False
+        message = update.callback_query.message
+        owner = owner_of(context.chat_data, message.message_id) if isinstance(message, Message) else None
+        if owner is None and isinstance(message, Message) and message.reply_to_message:
+            # Not remembered (older than what is kept): a bot message in a group replies to its user.
+            asker = message.reply_to_message.from_user
+            owner = asker.id if asker and not asker.is_bot else None
+        return owner is not None and update.effective_user is not None and owner != update.effective_user.id
+
+    def out_of_date(self, update: Update, context: ContextTypes.DEFAULT_TYPE, action: str) -> bool:
+        """An interview button under an older message than the interview's latest step."""
+        message = update.callback_query.message
+        latest = latest_step(context.chat_data, update.effective_user.id) if update.effective_user else None
+        return (action.startswith(INTERVIEW_ACTIONS) and isinstance(message, Message)
+                and isinstance(latest, int) and message.message_id < latest)
+
+    async def offer_private_check(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """In a group: the interview asks for business figures, so offer it in a private chat (a
+        deep link that starts it there)."""
+        texts = TEXTS[self.lang(self.chat_state(update, context))]
+        link = f"https://t.me/{context.bot.username}?start=check"
+        reply_to = update.message.message_id if update.message else None
+        await context.bot.send_message(
+            update.effective_chat.id, texts["private_check"],
+            reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton(texts["private_button"], url=link)]]),
+            reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None)
 
     async def say(self, update: Update, context: ContextTypes.DEFAULT_TYPE, key: str) -> None:
         """Send one of the channel's own lines in the user's language."""
@@ -283,50 +341,83 @@ class TelegramChannel:
         """Answer a typed question (or start the interview by words, or ask for a person: 转人工);
         stores the dialog state."""
         text = clean_text(update.message)
-        if is_handoff_request(text):
-            return await self.converse(update, context, lambda s: dialogs.press(s, "human"))
-        return await self.converse(update, context, lambda s: dialogs.respond(s, text))
+        handoff, reply_to = bool(self.settings.helpdesk_chat), self.replied_entry(update, context)
+        if handoff and is_handoff_request(text):  # without a help desk the engine gives the referral
+            return await self.converse(update, context, lambda s: dialogs.press(s, "human", handoff=handoff))
+        return await self.converse(update, context,
+                                   lambda s: dialogs.respond(s, text, handoff=handoff, reply_to=reply_to))
 
     async def on_answer(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
         """Pass a typed answer to the pending interview question; stores it, asks the next one
         (转人工 words ask for a person instead, and the question stays pending)."""
         text = clean_text(update.message)
-        if is_handoff_request(text):
-            return await self.converse(update, context, lambda s: dialogs.press(s, "human"))
-        return await self.converse(update, context, lambda s: dialogs.respond(s, text))
+        handoff, reply_to = bool(self.settings.helpdesk_chat), self.replied_entry(update, context)
+        if handoff and is_handoff_request(text):  # without a help desk the engine gives the referral
+            return await self.converse(update, context, lambda s: dialogs.press(s, "human", handoff=handoff))
+        return await self.converse(update, context,
+                                   lambda s: dialogs.respond(s, text, handoff=handoff, reply_to=reply_to))
 
     async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
         """Serve a command (/start /help /check /clause N /list /cancel /lang ...) through the
         engine, which keeps a pending interview pending; stores the dialog state."""
         text = clean_text(update.message)
         command, _, rest = text.partition(" ")
-        text = f"{command.split('@')[0].lower()} {rest}".strip()
-        return await self.converse(update, context, lambda s: dialogs.respond(s, text))
+        command = command.split('@')[0].lower()
+        private = update.effective_chat.type == ChatType.PRIVATE
+        if command == "/check" and not private:
+            await self.offer_private_check(update, context)
+            return None
+        if command == "/start" and rest.strip() == "check" and private:  # the group's deep link
+            command, rest = "/check", ""
+        text = f"{command} {rest}".strip()
+        handoff = bool(self.settings.helpdesk_chat)
+        return await self.converse(update, context, lambda s: dialogs.respond(s, text, handoff=handoff))
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
         """A pressed button: the engine's action, or the channel's own (send the estimate file)."""
         query = update.callback_query
         action = query.data or ""
+        alert = None
         try:
             if update.effective_chat is None:  # a button under an inline-mode message
+                return None
+            if self.others_interview(update, context, action):
+                # Told privately (an alert only the presser sees); the owner's message stays.
+                alert = TEXTS[lang_of_user(update)]["not_yours"]
                 return None
             if action == DOC_ACTION:
                 await self.send_document(update, context)
                 return None
-            state = await self.converse(update, context, lambda s: dialogs.press(s, action))
+            if action == "check" and update.effective_chat.type != ChatType.PRIVATE:
+                await self.offer_private_check(update, context)
+                return None
+            if self.out_of_date(update, context, action):
+                await self.say(update, context, "out_of_date")   # and the old message is left as it was
+                return None
+            handoff, served = bool(self.settings.helpdesk_chat), []
+
+            def step(dialog: dict) -> tuple[dict, list]:
+                dialog, replies = dialogs.press(dialog, action, handoff=handoff)
+                # The engine marks a press it did not serve (an old or unknown button).
+                served.append(not any(e.get("type") == "stale" for r in replies for e in r.events))
+                return dialog, replies
+
+            state = await self.converse(update, context, step)
         finally:
             # Answered after the reply went out (the spinner stops either way), so the reply
             # does not wait for this round trip.
             try:
-                await query.answer()
+                await query.answer(alert, show_alert=bool(alert))
             except TelegramError as exc:  # e.g. the query expired: nothing the user would notice
                 logger.debug("could not answer the callback query: %s", exc)
-        await self.settle_pressed_message(query, action, self.lang(self.chat_state(update, context)))
+        if all(served):  # a press not served leaves its message as it was
+            await self.settle_pressed_message(query, action, self.lang(self.chat_state(update, context)))
         return state
 
     async def settle_pressed_message(self, query, action: str, lang: str) -> None:
-        """Once an interview question is answered, show the choice on it and drop its buttons (so
-        old questions cannot be answered twice); after feedback, tick the standing 👍/👎."""
+        """Once an interview question is answered by one of its answer buttons, show the choice on
+        it and drop its buttons (control buttons such as 为什么问这个 are not answers: the message
+        stays); after feedback, tick the standing 👍/👎."""
         message = query.message
         if not isinstance(message, Message) or not message.reply_markup:
             return
@@ -335,7 +426,7 @@ class TelegramChannel:
         is_question = DOC_ACTION not in data and any(d.startswith("ans:") or d in ("ctl:back", "ctl:skip")
                                                      for d in data)
         try:
-            if is_question and action.startswith(("ans:", "ctl:")) and message.text:
+            if is_question and action.startswith("ans:") and message.text:
                 label = next((b.text for row in rows for b in row if b.callback_data == action), "")
                 await message.edit_text(f"{message.text}\n\n✅ {TEXTS[lang]['chosen']}{label}" if label
                                         else message.text, reply_markup=None)
@@ -391,6 +482,12 @@ class TelegramChannel:
             except TelegramError:
                 pass
 
+    async def start_up(self, application: Application) -> None:
+        """post_init, before the first update is fetched: warm the matcher, then register the
+        command menu."""
+        await asyncio.to_thread(warm_up)
+        await self.register_commands(application)
+
     async def register_commands(self, application: Application) -> None:
         """Register the command menu (Chinese by default, English for English clients); a server
         that refuses is logged, never fatal."""
@@ -411,6 +508,15 @@ class TelegramChannel:
                 logger.info("no staff command menu for %s: %s", admin, exc)
 
 
+def warm_up() -> None:
+    """Answer one question: loads the matcher's index and jieba's dictionary, which otherwise the
+    first user after a start waits for (0.8 s against 0.03 s for later questions)."""
+    try:
+        dialogs.respond(dialogs.new_state(), WARM_UP_QUESTION)
+    except Exception:  # never fatal: the first question would only be slower
+        logger.warning("could not warm the matcher", exc_info=True)
+
+
 def build_application(settings: Settings, store: Store | None = None, ops: Operations | None = None) -> Application:
     """The Application: SQLite persistence, the handlers, the error handler and the limits."""
     store = store or Store.open(settings.db_path)
@@ -429,7 +535,7 @@ def build_application(settings: Settings, store: Store | None = None, ops: Opera
                # httpcore checks every pooled connection on every request: a few busy connections
                # are much cheaper than PTB's default 256 when many users chat at once.
                .connection_pool_size(POOL_SIZE).pool_timeout(10)
-               .post_init(channel.register_commands))
+               .post_init(channel.start_up))
     if settings.api_base_url:
         builder = builder.base_url(settings.api_base_url.rstrip("/"))
     application = builder.build()
@@ -457,6 +563,7 @@ def build_application(settings: Settings, store: Store | None = None, ops: Opera
             entry_points=[
                 forget_button,
                 CommandHandler("check", channel.on_command, filters=NEW_MESSAGE),
+                CommandHandler("start", channel.on_command, filters=NEW_MESSAGE & filters.Regex(r"^/start\s+check$")),
                 MessageHandler(TEXT_MESSAGE, channel.on_text),
                 CallbackQueryHandler(channel.on_button),
             ],

@@ -44,23 +44,28 @@ def split_message(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[
     return [p for p in pieces if p]
 
 
-def compose_messages(replies: list, save_label: str) -> list[tuple[str, list[list[tuple[str, str]]]]]:
-    """The engine's replies as Telegram messages (text, button rows): a reply without buttons is
-    joined to the one after it (one bubble, one API call, less of Telegram's send budget); a reply
-    that carries the estimate document gets the button that sends it as a file."""
-    messages: list[tuple[str, list]] = []
-    pending: list[str] = []
+def compose(replies: list, save_label: str) -> list[tuple[str, list[list[tuple[str, str]]], list]]:
+    """The engine's replies as Telegram messages (text, button rows, the replies in it): a reply
+    without buttons is joined to the one after it (one bubble, one API call, less of Telegram's
+    send budget); a reply that carries the estimate document gets the button that sends it as a file."""
+    messages: list[tuple[str, list, list]] = []
+    pending: list = []
     for reply in replies:
         rows = [[(b.label, b.action) for b in row] for row in reply.buttons]
         if reply.document:
             rows.append([(save_label, DOC_ACTION)])
-        pending.append(reply.text.strip())
+        pending.append(reply)
         if rows:
-            messages.append(("\n\n".join(t for t in pending if t), rows))
+            messages.append(("\n\n".join(t for t in (r.text.strip() for r in pending) if t), rows, pending))
             pending = []
     if pending:
-        messages.append(("\n\n".join(t for t in pending if t), []))
-    return [(text, rows) for text, rows in messages if text or rows]
+        messages.append(("\n\n".join(t for t in (r.text.strip() for r in pending) if t), [], pending))
+    return [(text, rows, group) for text, rows, group in messages if text or rows]
+
+
+def compose_messages(replies: list, save_label: str) -> list[tuple[str, list[list[tuple[str, str]]]]]:
+    """``compose`` without the replies: (text, button rows) per message."""
+    return [(text, rows) for text, rows, _ in compose(replies, save_label)]
 
 
 def keyboard(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup | None:
