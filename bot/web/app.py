@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import inspect
 import json
 import logging
 import secrets
@@ -107,15 +106,6 @@ class ApiError(Exception):
 
 def error_response(status: int, key: str, headers: dict | None = None, **fields: Any) -> JSONResponse:
     return JSONResponse({"error": ERRORS[key].format(**fields)}, status_code=status, headers=headers)
-
-
-def _accepts(function, name: str) -> bool:
-    return name in inspect.signature(function).parameters
-
-
-# The engine gains handoff=/reply_to= in another branch; pass them only once it takes them.
-RESPOND_TAKES = {name: _accepts(dialogs.respond, name) for name in ("handoff", "reply_to")}
-PRESS_TAKES_HANDOFF = _accepts(dialogs.press, "handoff")
 
 
 def reply_json(reply: dialogs.Reply, document_url: str | None = None, drop: frozenset[str] = frozenset()) -> dict:
@@ -307,9 +297,7 @@ class WebChannel:
 
     def reply_json(self, request: Request, reply: dialogs.Reply) -> dict:
         url = f"{self.root(request)}/api/document/{quote(reply.document[0])}" if reply.document else None
-        # An engine without handoff= offers 联系人工 everywhere; hide it where nobody would answer.
-        drop = frozenset() if self.handoff or PRESS_TAKES_HANDOFF else frozenset({"human"})
-        return reply_json(reply, url, drop)
+        return reply_json(reply, url)
 
     async def record_events(self, session: Session, replies: list, lang: str) -> list:
         """The question log and feedback (with the session's web id), and 转人工 through the relay:
@@ -334,9 +322,6 @@ class WebChannel:
                     reply = dataclasses.replace(reply, text=told)
             result.append(reply)
         return result
-
-    def engine_kwargs(self, takes: dict[str, bool], **values) -> dict:
-        return {name: value for name, value in values.items() if takes.get(name)}
 
     # -- routes -------------------------------------------------------------------------------
     async def page(self, request: Request) -> Response:
@@ -365,7 +350,8 @@ class WebChannel:
                 lang = "en" if accept.startswith("en") else "zh"
             session = self.sessions.create(lang)
             async with self.lock(session.id):
-                welcome = await self.converse(request, session, lambda s: dialogs.respond(s, "/start"), None)
+                welcome = await self.converse(request, session, lambda s: dialogs.respond(s, "/start", handoff=self.handoff),
+                                              None)
             transcript = []             # the welcome is in ``replies``; later loads find it here
         else:
             transcript = self.sessions.transcript(session)
@@ -393,7 +379,7 @@ class WebChannel:
         if reply_to is not None and not (isinstance(reply_to, str) and 0 < len(reply_to) <= 40
                                          and reply_to.isascii() and reply_to.replace("-", "").isalnum()):
             raise ApiError(400, "bad_reply_to")
-        kwargs = self.engine_kwargs(RESPOND_TAKES, handoff=self.handoff, reply_to=reply_to)
+        kwargs = {"handoff": self.handoff, "reply_to": reply_to}
         async with self.lock(session.id):
             session = self.session(request)          # fresh: another request may have just saved it
             replies = await self.converse(request, session, lambda s: dialogs.respond(s, text, **kwargs), text)
@@ -407,7 +393,7 @@ class WebChannel:
         if (not isinstance(action, str) or not action or not action.isascii() or not action.isprintable()
                 or len(action) > MAX_ACTION):
             raise ApiError(400, "bad_action")
-        kwargs = {"handoff": self.handoff} if PRESS_TAKES_HANDOFF else {}
+        kwargs = {"handoff": self.handoff}
         async with self.lock(session.id):
             session = self.session(request)
             # The transcript shows the pressed button's label as what the user "said".
