@@ -136,6 +136,13 @@ def ask(st, text, offer_check: bool) -> list[Reply]:
         if computed:
             reply.text += "\n\n" + computed
         replies = [reply]
+    elif getattr(result, "clarify", ()):
+        # Two entries are close: ask which one is meant rather than guess (a button per entry).
+        from knowledge.clarify import clarifying_question
+        question, labels = clarifying_question([m.entry.id for m in result.clarify], lang)
+        row = [Button(labels.get(m.entry.id) or title(m.entry, lang), f"ask:{m.entry.id}") for m in result.clarify]
+        replies = [Reply(question + ("\n\n" + computed if computed else ""), kind="clarify", buttons=[row],
+                         events=[event])]
     else:
         if computed:
             replies = [Reply(computed, kind="answer", events=[event],

@@ -61,7 +61,10 @@ class MatchResult:
     query: str
     confident: bool
     matches: tuple[Match, ...] = ()
-    reason: str = ""  # why not confident: "empty", "out_of_scope", "no_anchor", "low_score"
+    reason: str = ""  # why not confident: "empty", "out_of_scope", "clarify", "low_score"
+    # When two entries are close: the ones to ask the user to choose between (best first).
+    clarify: tuple[Match, ...] = ()
+    probability_out_of_scope: float = 0.0
 
     @property
     def top(self) -> Match | None:
@@ -218,14 +221,23 @@ def _bm25(query_terms, postings, idf, unknown_idf, n) -> tuple[list[float], floa
     return scores, ideal * (K1 + 1)
 
 
-def rank(index: Index, query: str) -> tuple[list[tuple[float, int]], dict]:
-    """Scores for every entry, best first, and the evidence used to decide confidence."""
-    from rapidfuzz import fuzz, process
-
-    segmenter = index.segmenter
+def tokens(segmenter, query: str) -> tuple[str, list[str], list[str]]:
+    """The normalised, typo-repaired question, its content words and its character bigrams."""
     normalized = segmenter.repair(normalize_query(query))
     terms = list(dict.fromkeys(segmenter.words(normalized)))
     grams = list(dict.fromkeys(segmenter.bigrams(normalized)))
+    return normalized, terms, grams
+
+
+def rank(index: Index, query: str, analysed=None, exclude: str | None = None) -> tuple[list[tuple[float, int]], dict]:
+    """Scores for every entry, best first, and the evidence used to decide confidence.
+
+    ``analysed`` is ``tokens(...)`` when already computed; ``exclude`` is a compact question the
+    example-question similarity must skip (a training question is not evidence for itself).
+    """
+    from rapidfuzz import fuzz, process
+
+    normalized, terms, grams = analysed or tokens(index.segmenter, query)
     evidence = {"normalized": normalized, "terms": terms}
     n = len(index.entries)
     if not terms and not grams:
@@ -237,6 +249,8 @@ def rank(index: Index, query: str) -> tuple[list[tuple[float, int]], dict]:
     if compact:
         for _choice, similarity, position in process.extract(
                 compact, index.questions, scorer=fuzz.ratio, limit=None, score_cutoff=40):
+            if exclude is not None and _choice == exclude:
+                continue
             owner = index.question_owner[position]
             if similarity > fuzz_best[owner]:
                 fuzz_best[owner] = similarity
@@ -271,6 +285,8 @@ def rank(index: Index, query: str) -> tuple[list[tuple[float, int]], dict]:
     scored.sort(key=lambda pair: (-pair[0], pair[1]))
     evidence["fuzz"] = fuzz_best
     evidence["anchor"] = anchor_scores
+    evidence["word"] = [w / word_ideal if word_ideal else 0.0 for w in word_scores]
+    evidence["gram"] = [g / gram_ideal if gram_ideal else 0.0 for g in gram_scores]
     return scored, evidence
 
 
@@ -417,9 +433,10 @@ def get_index() -> Index:
 
 def reset_index() -> None:
     """Rebuild on next use (after the knowledge files or taught questions change)."""
-    global _index
+    global _index, _model
     with _index_lock:
         _index = None
+        _model = None
 
 
 def teach(entry_id: str, question: str) -> None:
@@ -438,10 +455,62 @@ def set_taught(examples: dict[str, list[str]]) -> None:
     reset_index()
 
 
-def match_question(query: str, index: Index | None = None) -> MatchResult:
+_model = None
+_model_lock = threading.Lock()
+# A clarifying question needs the two best entries together to be as likely as a confident
+# answer, and the second to be a real contender.
+CLARIFY_SECOND = 0.15
+
+
+def get_model(force: bool = False):
+    """The learned model for the current knowledge files and taught questions (cached on disk)."""
+    global _model
+    if _model is None or force:
+        index = get_index()
+        with _model_lock:
+            if _model is None or force:
+                from knowledge.model import load_or_train
+
+                _model = load_or_train(index, _index_cache_key(), _taught, force=force)
+    return _model
+
+
+def predict(index: Index, model, text: str) -> MatchResult:
+    """The model's answer: entries by probability, confident at the model's threshold."""
+    from knowledge.model import _vectorize, featurize
+
+    names, signals, any_tokens = featurize(index, text)
+    if not any_tokens:
+        return MatchResult(query=text, confident=False, reason="empty")
+    ids, values = _vectorize(model.vocabulary, names)
+    p = model.probabilities((ids, values, signals))
+    entries = p[:-1]
+    order = sorted(range(len(entries)), key=lambda i: (-entries[i], i))[:MAX_MATCHES]
+    matches = tuple(Match(index.entries[i], round(float(entries[i]), 4)) for i in order)
+    top, second = entries[order[0]], entries[order[1]]
+    outside = float(p[-1])
+    clarify: tuple[Match, ...] = ()
+    if outside >= top:
+        confident, reason = False, "out_of_scope"
+    elif top >= model.threshold:
+        confident, reason = True, ""
+    elif (top + second >= model.threshold and second >= CLARIFY_SECOND and outside < second
+          and not set(index.entries[order[0]].clauses) & set(index.entries[order[1]].clauses)):
+        confident, reason, clarify = False, "clarify", matches[:2]
+    else:
+        confident, reason = False, "low_score"
+    return MatchResult(query=text, confident=confident, matches=matches, reason=reason, clarify=clarify,
+                       probability_out_of_scope=round(outside, 4))
+
+
+def match_question(query: str, index: Index | None = None, model=None) -> MatchResult:
     """Match a user's question to the knowledge entries; never raises on odd input."""
     text = query if isinstance(query, str) else ("" if query is None else str(query))
-    index = index or get_index()
+    if index is None:
+        index = get_index()
+        model = model or get_model()
+    if model is not None:
+        return predict(index, model, text)
     scored, evidence = rank(index, text)
     confident, reason = _decide(index, text, scored, evidence)
     matches = tuple(Match(index.entries[i], round(score, 4)) for score, i in scored[:MAX_MATCHES] if score > 0)
