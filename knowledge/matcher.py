@@ -246,25 +246,44 @@ def rank(index: Index, query: str, analysed=None, exclude: str | None = None) ->
     gram_scores, gram_ideal = _bm25(grams, index.bigram_postings, index.bigram_idf, index.max_bigram_idf, n)
     fuzz_best = [0.0] * n
     compact = normalized.replace(" ", "")
-    if compact:
-        for _choice, similarity, position in process.extract(
-                compact, index.questions, scorer=fuzz.ratio, limit=None, score_cutoff=40):
-            if exclude is not None and _choice == exclude:
-                continue
-            owner = index.question_owner[position]
-            if similarity > fuzz_best[owner]:
-                fuzz_best[owner] = similarity
+    if compact and index.questions:
+        import numpy as np
+
+        # One C call for all example questions, then the best per entry (an entry's examples are
+        # consecutive): a tenth of the time of building a result list in Python.
+        similarity = process.cdist([compact], index.questions, scorer=fuzz.ratio, score_cutoff=40,
+                                   dtype=np.float32)[0]
+        if exclude is not None:
+            similarity[[i for i, q in enumerate(index.questions) if q == exclude]] = 0.0
+        starts = getattr(index, "_owner_starts", None)
+        if starts is None:
+            owners = np.asarray(index.question_owner)
+            starts = index._owner_starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+            index._owner_ids = owners[starts]
+        best = np.maximum.reduceat(similarity, starts)
+        for owner, value in zip(index._owner_ids.tolist(), best.tolist()):
+            fuzz_best[owner] = max(fuzz_best[owner], value)
     term_set = set(terms)
     anchor_scores = [sum(index.anchor_idf[t] for t in term_set & anchors) for anchors in index.anchors]
     # A whole keyword phrase in the question (社保补贴, 先缴后补) is stronger evidence than its
     # words one by one, which may each be too common to count.
     has_latin = any("a" <= c <= "z" for c in normalized)
-    for phrase, pattern, weight, i in index.weighted_phrases:
-        if pattern is None:
-            if phrase in normalized:
+    by_head = getattr(index, "_phrases_by_head", None)
+    if by_head is None:  # the Chinese phrases by their first two characters, built once
+        by_head = index._phrases_by_head = {}
+        for phrase, pattern, weight, i in index.weighted_phrases:
+            if pattern is None:
+                by_head.setdefault(phrase[:2], []).append((phrase, weight, i))
+    found = set()
+    for start in range(len(normalized) - 1):
+        for phrase, weight, i in by_head.get(normalized[start:start + 2], ()):
+            if (phrase, i) not in found and normalized.startswith(phrase, start):
+                found.add((phrase, i))
                 anchor_scores[i] += weight
-        elif has_latin and pattern.search(normalized):
-            anchor_scores[i] += weight
+    if has_latin:
+        for phrase, pattern, weight, i in index.weighted_phrases:
+            if pattern is not None and pattern.search(normalized):
+                anchor_scores[i] += weight
     # "第十一条怎么理解": a question that names an article is about that article.
     named = set(article_references(query))
     for i, entry in enumerate(index.entries):

@@ -40,15 +40,20 @@ CLARIFY_FILE = PACKAGE_DIR / "clarify.toml"
 LABELLED_FILE = PACKAGE_DIR.parent / "tests" / "data" / "questions.tsv"
 
 SIGNALS = ("word", "gram", "fuzz", "near", "anchor", "score", "first")
-L2 = 3e-4          # weight decay of the per-class lexical weights (chosen by cross-validation)
+L2 = 1e-5          # weight decay of the per-class lexical weights (chosen by cross-validation)
 L2_SIGNALS = 1e-4
+L2_ENTRY_SIGNALS = 1e-3
 MAX_ITER = 300
 MIN_FEATURE_COUNT = 2
-# Targets for the threshold search, kept under the bar (1 % in scope, 3 % out of scope) so that
-# new questions, which the threshold never saw, stay within it.
-TARGET_WRONG_IN_SCOPE = 0.006
-TARGET_ANSWERED_OUT_OF_SCOPE = 0.015
+# Targets for the threshold search: the bar of issue 11 (1 % in scope), and 2 % out of scope
+# (bar 3 %). The in-scope target cannot be set lower without losing many right answers: most
+# confident wrong answers are questions that fit two articles, answered with high probability.
+TARGET_WRONG_IN_SCOPE = 0.01
+TARGET_ANSWERED_OUT_OF_SCOPE = 0.02
 THRESHOLD_FOLDS = 5
+# The written out-of-scope questions count half: with full weight the "not covered" class took
+# in-scope questions that share a word with them (求职者, 停车) in cross-validation.
+OUT_OF_SCOPE_WEIGHT = 0.5
 SEED = 20231120
 
 
@@ -65,7 +70,7 @@ class Model:
     vocabulary: dict[str, int]
     weights: np.ndarray        # features × (entries + 1); the last column is "not covered"
     bias: np.ndarray           # entries + 1
-    signal_weights: np.ndarray  # len(SIGNALS)
+    signal_weights: np.ndarray  # entries × len(SIGNALS): a shared weight plus each entry's own
     threshold: float = 0.5
     meta: dict = field(default_factory=dict)
 
@@ -75,7 +80,7 @@ class Model:
         z = self.bias.copy()
         if ids:
             z += np.asarray(values, dtype=np.float64) @ self.weights[ids]
-        z[:-1] += signals @ self.signal_weights
+        z[:-1] += (signals * self.signal_weights).sum(axis=1)
         z -= z.max()
         p = np.exp(z)
         return p / p.sum()
@@ -209,26 +214,30 @@ class Design:
         def objective(theta):
             w = theta[:nf * classes].reshape(nf, classes)
             b = theta[nf * classes:nf * classes + classes]
-            v = theta[nf * classes + classes:]
+            v = theta[nf * classes + classes:nf * classes + classes + ns]
+            u = theta[nf * classes + classes + ns:].reshape(self.entries, ns)
             z = x @ w + b
-            z[:, :-1] += s @ v
+            z[:, :-1] += np.einsum("nek,ek->ne", s, v + u)
             z -= z.max(axis=1, keepdims=True)
             p = np.exp(z)
             p /= p.sum(axis=1, keepdims=True)
             right = np.maximum((p * mask).sum(axis=1), 1e-300)
-            loss = -(weight * np.log(right)).sum() + 0.5 * l2 * (w * w).sum() + 0.5 * L2_SIGNALS * (v @ v)
+            loss = (-(weight * np.log(right)).sum() + 0.5 * l2 * (w * w).sum() + 0.5 * L2_SIGNALS * (v * v).sum()
+                    + 0.5 * L2_ENTRY_SIGNALS * (u * u).sum())
             g = (p - p * mask / right[:, None]) * weight[:, None]
             gw = xt @ g + l2 * w
             gb = g.sum(axis=0)
-            gv = np.einsum("nek,ne->k", s, g[:, :-1]) + L2_SIGNALS * v
-            return loss, np.concatenate([gw.ravel(), gb, gv])
+            gu = np.einsum("nek,ne->ek", s, g[:, :-1])
+            gv = gu.sum(axis=0) + L2_SIGNALS * v
+            return loss, np.concatenate([gw.ravel(), gb, gv, (gu + L2_ENTRY_SIGNALS * u).ravel()])
 
-        theta, loss, iterations = lbfgs(objective, np.zeros(nf * classes + classes + ns))
+        theta, loss, iterations = lbfgs(objective, np.zeros(nf * classes + classes + ns + self.entries * ns))
         return Model(
             entry_ids=[], vocabulary=vocabulary,
             weights=theta[:nf * classes].reshape(nf, classes).astype(np.float64),
             bias=theta[nf * classes:nf * classes + classes].copy(),
-            signal_weights=theta[nf * classes + classes:].copy(),
+            signal_weights=(theta[nf * classes + classes:nf * classes + classes + ns]
+                            + theta[nf * classes + classes + ns:].reshape(self.entries, ns)),
             meta={"iterations": iterations, "loss": loss},
         )
 
@@ -238,6 +247,11 @@ class Design:
             ids, values = _vectorize(model.vocabulary, self.rows[r])
             out[k] = model.probabilities((ids, values, self.signals[r]))
         return out
+
+
+def _dot(a: np.ndarray, b: np.ndarray) -> float:
+    # einsum's own loop, not BLAS: BLAS threads crawl when other processes hold the cores.
+    return float(np.einsum("i,i->", a, b))
 
 
 def lbfgs(objective, theta: np.ndarray, memory: int = 10, max_iter: int = MAX_ITER, tol: float = 1e-6):
@@ -251,21 +265,21 @@ def lbfgs(objective, theta: np.ndarray, memory: int = 10, max_iter: int = MAX_IT
         q = grad.copy()
         alphas = []
         for s, y, rho in reversed(history):
-            a = rho * (s @ q)
+            a = rho * _dot(s, q)
             alphas.append(a)
             q -= a * y
         if history:
             s, y, _ = history[-1]
-            q *= (s @ y) / (y @ y)
+            q *= _dot(s, y) / _dot(y, y)
         else:
             q /= max(1.0, np.abs(grad).max())
         for (s, y, rho), a in zip(history, reversed(alphas)):
-            q += s * (a - rho * (y @ q))
+            q += s * (a - rho * _dot(y, q))
         direction = -q
-        slope = grad @ direction
+        slope = _dot(grad, direction)
         if slope >= 0:  # not a descent direction: start again from the gradient
             history.clear()
-            direction, slope = -grad, -(grad @ grad)
+            direction, slope = -grad, -_dot(grad, grad)
         step = 1.0
         while True:
             new_theta = theta + step * direction
@@ -274,7 +288,7 @@ def lbfgs(objective, theta: np.ndarray, memory: int = 10, max_iter: int = MAX_IT
                 break
             step *= 0.5
         s, y = new_theta - theta, new_grad - grad
-        sy = s @ y
+        sy = _dot(s, y)
         if sy > 1e-12:
             history.append((s, y, 1.0 / sy))
             if len(history) > memory:
@@ -390,7 +404,7 @@ def training_samples(entries: list[Entry], labelled, taught: dict[str, list[str]
                 samples.append(Sample(question, frozenset([i])))
     for question in read_out_of_scope():
         if _compact(question) not in drop:
-            samples.append(Sample(question, frozenset()))
+            samples.append(Sample(question, frozenset(), OUT_OF_SCOPE_WEIGHT))
     labelled_rows = []
     for text, labels in labelled:
         if _compact(text) in drop:
