@@ -504,18 +504,28 @@ def predict(index: Index, model, text: str) -> MatchResult:
     ids, values = _vectorize(model.vocabulary, names)
     p = model.probabilities((ids, values, signals))
     entries = p[:-1]
-    order = sorted(range(len(entries)), key=lambda i: (-entries[i], i))[:MAX_MATCHES]
-    matches = tuple(Match(index.entries[i], round(float(entries[i]), 4)) for i in order)
-    top, second = entries[order[0]], entries[order[1]]
+    order = sorted(range(len(entries)), key=lambda i: (-entries[i], i))
+    matches = tuple(Match(index.entries[i], round(float(entries[i]), 4)) for i in order[:MAX_MATCHES])
+    groups = getattr(index, "_citing_groups", None)
+    if groups is None:
+        from knowledge.model import citing_groups
+
+        groups = index._citing_groups = citing_groups(index.entries)
+    best = order[0]
+    top = float(groups[best] @ entries)  # the chance that the best answer cites a right article
+    # The runner-up for a clarifying question: the best entry citing other articles.
+    rival = next((i for i in order[1:] if not groups[best, i]), order[1])
+    second = float(entries[rival])
     outside = float(p[-1])
     clarify: tuple[Match, ...] = ()
-    if outside >= top:
+    if outside >= entries[best]:
         confident, reason = False, "out_of_scope"
     elif top >= model.threshold:
         confident, reason = True, ""
-    elif (top + second >= model.threshold and second >= CLARIFY_SECOND and outside < second
-          and not set(index.entries[order[0]].clauses) & set(index.entries[order[1]].clauses)):
-        confident, reason, clarify = False, "clarify", matches[:2]
+    elif top + second >= model.threshold and second >= CLARIFY_SECOND and outside < top:
+        confident, reason = False, "clarify"
+        clarify = (Match(index.entries[best], round(float(entries[best]), 4)),
+                   Match(index.entries[rival], round(second, 4)))
     else:
         confident, reason = False, "low_score"
     return MatchResult(query=text, confident=confident, matches=matches, reason=reason, clarify=clarify,

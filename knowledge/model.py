@@ -34,7 +34,7 @@ from knowledge.base import PACKAGE_DIR, Entry
 from knowledge.normalize import is_cjk, normalize_query
 
 OUT_OF_SCOPE_FILE = PACKAGE_DIR / "out_of_scope.tsv"
-CLARIFY_FILE = PACKAGE_DIR / "clarify.toml"
+EXTRA_FILE = PACKAGE_DIR / "extra_questions.tsv"
 # The project's labelled question set; present in a source checkout (the model trains without it
 # when the package is installed elsewhere, with a note in the model's metadata).
 LABELLED_FILE = PACKAGE_DIR.parent / "tests" / "data" / "questions.tsv"
@@ -307,15 +307,28 @@ def folds(count: int, k: int, seed: int = SEED) -> list[list[int]]:
     return [sorted(order[i::k]) for i in range(k)]
 
 
-def choose_threshold(probs: np.ndarray, samples: list[Sample]) -> tuple[float, dict]:
+def citing_groups(entries: list[Entry]) -> np.ndarray:
+    """groups[t, e] is 1 when every article entry e cites is cited by entry t: if e is right, an
+    answer with t cites a right article too (a19 and t-validity both answer "when does it end")."""
+    return np.array([[float(set(e.clauses) <= set(t.clauses)) for e in entries] for t in entries])
+
+
+def answer_probability(probs: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For rows of class probabilities: the best entry, and the probability that its answer cites a
+    right article (its own probability plus that of the entries whose articles it cites)."""
+    best = probs[:, :-1].argmax(axis=1)
+    return best, np.einsum("ne,ne->n", groups[best], probs[:, :-1])
+
+
+def choose_threshold(probs: np.ndarray, samples: list[Sample], groups: np.ndarray) -> tuple[float, dict]:
     """The lowest probability at which confident answers stay within the targets.
 
-    Confident: the best class is an entry and its probability is at least the threshold.
-    Wrong: its entry is not among the correct ones (any entry, for a question not covered).
+    Confident: the best class is an entry and the probability that its answer cites a right article
+    is at least the threshold. Wrong: its entry is not among the correct ones (any entry, for a
+    question not covered).
     """
-    best = probs[:, :-1].argmax(axis=1)
-    top = probs[np.arange(len(probs)), best]
-    answerable = top >= probs[:, -1]
+    best, top = answer_probability(probs, groups)
+    answerable = probs[np.arange(len(probs)), best] >= probs[:, -1]
     in_scope = np.array([bool(s.correct) for s in samples])
     right = np.array([int(b) in s.correct for b, s in zip(best, samples)])
     n_in, n_out = max(1, in_scope.sum()), max(1, (~in_scope).sum())
@@ -359,7 +372,8 @@ def train(index, samples: list[Sample], labelled_rows: list[int] | None = None,
         probs = design.probabilities(model, held)
         for r, p in zip(held, probs):
             held_out_probs[position[r]] = p
-    threshold, stats = choose_threshold(held_out_probs, [samples[r] for r in labelled])
+    threshold, stats = choose_threshold(held_out_probs, [samples[r] for r in labelled],
+                                        citing_groups(index.entries))
     model = design.fit()
     model.entry_ids = [e.id for e in index.entries]
     model.threshold = threshold
@@ -418,18 +432,21 @@ def training_samples(entries: list[Entry], labelled, taught: dict[str, list[str]
 
 
 def default_labelled() -> list[tuple[str, frozenset[int]]]:
-    if not LABELLED_FILE.exists():
-        return []
+    """The labelled training questions: the project's question set and ``extra_questions.tsv``."""
     from knowledge.evaluate import read_questions
 
-    return [(q.question, q.labels) for q in read_questions(LABELLED_FILE)]
+    rows = []
+    for path in (LABELLED_FILE, EXTRA_FILE):
+        if path.exists():
+            rows += [(q.question, q.labels) for q in read_questions(path)]
+    return rows
 
 
 # -- the cached model ---------------------------------------------------------------------------
 
 def model_cache_key(index_key: str) -> str:
     digest = hashlib.sha256(index_key.encode())
-    for path in (Path(__file__), OUT_OF_SCOPE_FILE, LABELLED_FILE):
+    for path in (Path(__file__), OUT_OF_SCOPE_FILE, LABELLED_FILE, EXTRA_FILE, Path(__file__).with_name("evaluate.py")):
         digest.update(path.name.encode())
         if path.exists():
             digest.update(path.read_bytes())

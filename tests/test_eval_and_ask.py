@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from knowledge.evaluate import BaselineBM25, matcher_predict, read_questions, score
+from knowledge.evaluate import (BaselineBM25, LabelledQuestion, Prediction, cross_validate, matcher_predict,
+                                read_questions, score, score_predictions)
 
 QUESTIONS = Path(__file__).parent / "data" / "questions.tsv"
 
@@ -18,9 +19,57 @@ def report():
 
 
 def test_matcher_meets_the_bar_on_the_project_question_set(report):
-    assert report.top1 >= 0.95, "\n".join(report.misses)
-    assert report.top3 >= 0.99, "\n".join(report.misses)
-    assert report.rejection >= 0.90, "\n".join(report.misses)
+    assert report.top1 >= 0.97, "\n".join(report.misses)
+    assert report.top3 >= 0.995, "\n".join(report.misses)
+    assert report.rejection >= 0.95, "\n".join(report.misses)
+    assert report.wrong_in_scope <= 0.01, "\n".join(report.misses)
+    assert report.wrong_out_of_scope <= 0.03, "\n".join(report.misses)
+
+
+@pytest.fixture(scope="module")
+def cross_validated():
+    # Two folds of the first 100 questions (the development set): each fold's model is trained
+    # without them (and without equal example questions); five folds over all 1940 questions is
+    # the full run, see the README.
+    return cross_validate(read_questions(QUESTIONS)[:100], 2)
+
+
+def test_held_out_questions_rank_the_right_article_and_questions_not_covered_are_refused(cross_validated):
+    misses = "\n".join(cross_validated.misses)
+    assert cross_validated.top3 >= 0.995, misses
+    assert cross_validated.rejection >= 0.95, misses
+    assert cross_validated.wrong_out_of_scope <= 0.03, misses
+    # Below the bar of issue 11 (top-1 0.97, confident-wrong 1 %): the threshold trades right
+    # answers for few confident wrong ones; the README gives the full figures.
+    assert cross_validated.top1 >= 0.85, misses
+    assert cross_validated.wrong_in_scope <= 0.03, misses
+
+
+def test_a_clarifying_question_counts_in_top_3_and_never_as_confident_wrong():
+    questions = [LabelledQuestion("q", frozenset({10}), 1), LabelledQuestion("r", frozenset({4}), 2)]
+    clarify = Prediction(confident=False, ranked=[(4,), (10,)], titles=["", ""], clarify=[(4,), (10,)])
+    wrong = Prediction(confident=True, ranked=[(5,)], titles=[""])
+    report = score_predictions("t", questions, [clarify, wrong])
+    assert report.top1 == 0.0 and report.top3 == 0.5 and report.wrong_in_scope == 0.5
+    assert score_predictions("t", questions[:1], [clarify]).wrong_in_scope == 0.0
+
+
+@pytest.mark.parametrize("lang, question, options, text", [
+    ("zh", "获得人力资源服务大赛奖项能拿多少", {"ask:a04", "ask:a10"}, "您是入驻前获奖，还是入驻后获奖？"),
+    ("en", "Our revenue is 150 million yuan. Can our GM and two VPs get the talent award?", {"ask:a06", "ask:a11"},
+     "Do you mean the reward for the managers"),
+])
+def test_close_entries_get_a_clarifying_question_and_a_press_answers_the_choice(lang, question, options, text):
+    from dialogs import new_state, press, respond
+
+    state, replies = respond(new_state(lang), question)
+    clarify = replies[0]
+    assert clarify.kind == "clarify" and clarify.text.startswith(text)
+    assert set(clarify.actions()) == options
+    chosen = sorted(options)[1]
+    state, replies = press(state, chosen)
+    assert replies[0].kind == "answer"
+    assert replies[0].clauses == [int(chosen[-2:])]
 
 
 def test_matcher_is_well_ahead_of_plain_bm25(report):
