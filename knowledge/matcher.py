@@ -518,7 +518,7 @@ def predict(index: Index, model, text: str) -> MatchResult:
     second = float(entries[rival])
     outside = float(p[-1])
     clarify: tuple[Match, ...] = ()
-    if outside >= entries[best]:
+    if outside >= top:
         confident, reason = False, "out_of_scope"
     elif top >= model.threshold:
         confident, reason = True, ""

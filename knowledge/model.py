@@ -31,7 +31,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 
 from knowledge.base import PACKAGE_DIR, Entry
-from knowledge.normalize import is_cjk, normalize_query
+from knowledge.normalize import article_references, is_cjk
 
 OUT_OF_SCOPE_FILE = PACKAGE_DIR / "out_of_scope.tsv"
 EXTRA_FILE = PACKAGE_DIR / "extra_questions.tsv"
@@ -39,7 +39,7 @@ EXTRA_FILE = PACKAGE_DIR / "extra_questions.tsv"
 # when the package is installed elsewhere, with a note in the model's metadata).
 LABELLED_FILE = PACKAGE_DIR.parent / "tests" / "data" / "questions.tsv"
 
-SIGNALS = ("word", "gram", "fuzz", "near", "anchor", "score", "first")
+SIGNALS = ("word", "gram", "fuzz", "near", "anchor", "score", "first", "named")
 L2 = 1e-5          # weight decay of the per-class lexical weights (chosen by cross-validation)
 L2_SIGNALS = 1e-4
 L2_ENTRY_SIGNALS = 1e-3
@@ -128,6 +128,12 @@ def featurize(index, text: str, analysed=None, exclude: str | None = None):
         signals[:, 2] = fuzz
         signals[:, 3] = np.clip((fuzz - 0.8) / 0.2, 0.0, None)
         signals[:, 4] = np.minimum(1.0, np.asarray(evidence["anchor"]) / 4.0)
+        # "第十一条怎么理解": the question names the entry's article.
+        named = set(article_references(text))
+        if named:
+            for i, entry in enumerate(index.entries):
+                if entry.kind == "article" and entry.clauses[0] in named:
+                    signals[i, 7] = 1.0
     names: dict[str, float] = {}
     if terms:
         w = 1.0 / math.sqrt(len(terms))
