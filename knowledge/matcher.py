@@ -452,10 +452,10 @@ def get_index() -> Index:
 
 def reset_index() -> None:
     """Rebuild on next use (after the knowledge files or taught questions change)."""
-    global _index, _model
+    global _index, _model_stale
     with _index_lock:
         _index = None
-        _model = None
+        _model_stale = True
 
 
 def teach(entry_id: str, question: str) -> None:
@@ -481,17 +481,50 @@ _model_lock = threading.Lock()
 CLARIFY_SECOND = 0.15
 
 
+_model_stale = False
+_model_key = ""
+
+
 def get_model(force: bool = False):
     """The learned model for the current knowledge files and taught questions (cached on disk)."""
-    global _model
-    if _model is None or force:
-        index = get_index()
-        with _model_lock:
-            if _model is None or force:
-                from knowledge.model import load_or_train
+    global _model, _model_stale, _model_key
+    if _model is not None and not _model_stale and not force:
+        return _model
+    index = get_index()
+    with _model_lock:
+        if _model is not None and not _model_stale and not force:
+            return _model
+        from knowledge.model import load_cached, load_or_train
 
-                _model = load_or_train(index, _index_cache_key(), _taught, force=force)
+        key = _index_cache_key()
+        if not force:
+            cached = load_cached(index, key)
+            if cached is not None:
+                _model, _model_stale, _model_key = cached, False, key
+                return _model
+            if _model is not None and _model.entry_ids == [e.id for e in index.entries]:
+                # Only taught questions changed: answer at once with the current model (a taught
+                # question already counts through the index, as an example question) and refit
+                # in the background, which takes some seconds.
+                _model_stale, _model_key = False, key
+                threading.Thread(target=_refit, args=(index, key, dict(_taught)), daemon=True).start()
+                return _model
+        _model = load_or_train(index, key, _taught, force=force)
+        _model_stale, _model_key = False, key
     return _model
+
+
+def _refit(index: Index, key: str, taught: dict) -> None:
+    global _model
+    from knowledge.model import load_or_train
+
+    try:
+        model = load_or_train(index, key, taught)
+    except Exception:  # the current model keeps answering
+        return
+    with _model_lock:
+        if _model_key == key:
+            _model = model
 
 
 def predict(index: Index, model, text: str) -> MatchResult:

@@ -465,19 +465,28 @@ def model_path(index_key: str) -> Path:
     return cache_dir() / f"model-{model_cache_key(index_key)}.pickle"
 
 
+def load_cached(index, index_key: str) -> Model | None:
+    """The cached model fitted on the current files, or None."""
+    try:
+        path = model_path(index_key)
+        model = pickle.loads(path.read_bytes())
+        if model.entry_ids == [e.id for e in index.entries]:
+            return model
+    except Exception:  # missing, stale or damaged: refitted, never fatal
+        pass
+    return None
+
+
 def load_or_train(index, index_key: str, taught: dict[str, list[str]], force: bool = False) -> Model:
     """The cached model when it was fitted on the current files, else fitted now and cached."""
     try:
         path = model_path(index_key)
     except OSError:
         path = None
-    if path is not None and path.exists() and not force:
-        try:
-            model = pickle.loads(path.read_bytes())
-            if model.entry_ids == [e.id for e in index.entries]:
-                return model
-        except Exception:  # a stale or damaged cache is refitted, never fatal
-            pass
+    if not force:
+        model = load_cached(index, index_key)
+        if model is not None:
+            return model
     samples, labelled_rows = training_samples(index.entries, default_labelled(), taught)
     model = train(index, samples, labelled_rows)
     model.meta["labelled_file"] = str(LABELLED_FILE) if LABELLED_FILE.exists() else "(absent)"
