@@ -127,3 +127,21 @@ def test_ask_json_reads_one_question_per_line_from_stdin_in_order():
     assert rows[0]["confident"] and rows[0]["matches"][0]["clauses"] == [5]
     assert not rows[1]["confident"]
     assert rows[4]["matches"][0]["clauses"] == [12]
+
+
+def test_every_clarifying_question_names_existing_entries_in_both_languages():
+    import tomllib
+
+    from knowledge.base import all_entries
+    from knowledge.clarify import CLARIFY_FILE, clarifying_question
+
+    ids = {e.id for e in all_entries()}
+    pairs = tomllib.loads(CLARIFY_FILE.read_text(encoding="utf-8"))["pair"]
+    assert pairs
+    for pair in pairs:
+        assert set(pair["entries"]) <= ids and len(pair["entries"]) == 2
+        for lang in ("zh", "en"):
+            question, labels = clarifying_question(pair["entries"], lang)
+            assert question and set(labels) == set(pair["entries"])
+            assert all(len(label) <= 40 for label in labels.values())
+            assert question.isascii() == (lang == "en")
