@@ -31,6 +31,7 @@ LEXICON = PACKAGE_DIR / "lexicon.toml"
 
 # Words rarer than this in jieba's corpus are left out of the trimmed dictionary.
 MIN_WORD_FREQ = 10
+REPAIR_CACHE_SIZE = 20000
 CACHE_VERSION = "1"
 
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
@@ -196,6 +197,7 @@ class Segmenter:
     # -- typo repair ------------------------------------------------------------------------
     def set_vocabulary(self, terms) -> None:
         """The policy words that typos are repaired towards (keywords, titles, dictionary terms)."""
+        self.__dict__.pop("_repair_cache", None)
         homophones: dict[tuple[str, ...], set[str]] = {}
         one_off: dict[str, set[str]] = {}
         vocabulary = set()
@@ -227,7 +229,18 @@ class Segmenter:
         """Fix pinyin-input slips (房租不贴 → 房租补贴, 营业收人 → 营业收入) in CJK runs."""
         if not self._homophones:
             return text
-        return _CJK_RUN.sub(lambda m: self._repair_run(m.group(0)), text)
+        return _CJK_RUN.sub(lambda m: self._repaired(m.group(0)), text)
+
+    def _repaired(self, run: str) -> str:
+        # Runs recur across questions (房租补贴, 怎么申请): each is repaired once.
+        cache = self.__dict__.setdefault("_repair_cache", {})
+        fixed = cache.get(run)
+        if fixed is None:
+            fixed = self._repair_run(run)
+            if len(cache) >= REPAIR_CACHE_SIZE:
+                cache.clear()
+            cache[run] = fixed
+        return fixed
 
     def _repair_run(self, run: str) -> str:
         # Positions inside a real word (去|外地 …): a repair may not cut through one, or
