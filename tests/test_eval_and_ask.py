@@ -145,3 +145,10 @@ def test_every_clarifying_question_names_existing_entries_in_both_languages():
             assert question and set(labels) == set(pair["entries"])
             assert all(len(label) <= 40 for label in labels.values())
             assert question.isascii() == (lang == "en")
+
+
+def test_ask_prints_the_clarifying_question_with_its_options(capsys):
+    assert main(["ask", "获得人力资源服务大赛奖项能拿多少"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("您是入驻前获奖，还是入驻后获奖？")
+    assert "第四条" in out and "第十条" in out and "区人社局" not in out
