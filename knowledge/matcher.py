@@ -25,6 +25,7 @@ import re
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from knowledge.base import Entry, all_entries
@@ -351,8 +352,13 @@ def _names_policy_subject(index: Index, evidence) -> bool:
 def _contains_phrase(normalized: str, phrase: str) -> bool:
     """A keyword in the question: Chinese as a substring, English as whole words."""
     if phrase.isascii():
-        return len(phrase) >= 3 and re.search(rf"\b{re.escape(phrase)}\b", normalized) is not None
+        return len(phrase) >= 3 and _whole_word(phrase).search(normalized) is not None
     return len(phrase) >= 2 and phrase in normalized
+
+
+@lru_cache(maxsize=4096)
+def _whole_word(phrase: str) -> re.Pattern:
+    return re.compile(rf"\b{re.escape(phrase)}\b")
 
 
 # Where a place is named as where a firm comes from or goes to, the question is still about this policy.

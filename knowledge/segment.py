@@ -177,6 +177,21 @@ class Segmenter:
         for word in sorted(words):
             if len(word) >= 2 and not word.isascii() and tokenizer.FREQ.get(word, 0) < 1000:
                 tokenizer.add_word(word, 1000)
+        # Typo repair and word segmentation both build jieba's word graph of the same text: keep
+        # the graphs of recent texts (the graph depends only on the text and the dictionary).
+        graphs: dict[str, dict] = {}
+        build_graph = tokenizer.get_DAG
+
+        def get_dag(sentence: str) -> dict:
+            graph = graphs.get(sentence)
+            if graph is None:
+                if len(graphs) >= 20000:
+                    graphs.clear()
+                graph = graphs[sentence] = build_graph(sentence)
+            return graph
+
+        tokenizer.get_DAG = get_dag
+        self._graphs = graphs
         self.tokenizer = tokenizer
         self._pinyin = pinyin_table()
         self._homophones: dict[tuple[str, ...], str] = {}
@@ -198,6 +213,7 @@ class Segmenter:
     def set_vocabulary(self, terms) -> None:
         """The policy words that typos are repaired towards (keywords, titles, dictionary terms)."""
         self.__dict__.pop("_repair_cache", None)
+        self._graphs.clear()
         homophones: dict[tuple[str, ...], set[str]] = {}
         one_off: dict[str, set[str]] = {}
         vocabulary = set()
