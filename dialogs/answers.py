@@ -147,7 +147,7 @@ def ask(st, text, offer_check: bool) -> list[Reply]:
         if computed:
             replies = [Reply(computed, kind="answer", events=[event],
                              buttons=[[Button(b("human", lang), "human")]])]
-        elif suggestions(result) and result.reason != "out_of_scope":
+        elif suggestions(result):  # the model gives entries of a question not covered almost nothing
             rows = [[Button(title(m.entry, lang), f"ask:{m.entry.id}")] for m in suggestions(result)]
             rows.append([Button(b("human", lang), "human")])
             replies = [Reply(t("not_confident", lang) + "\n" + t("not_confident_tail", lang),

@@ -85,7 +85,7 @@ def render_answer(result: MatchResult, lang: str = "zh", today: dt.date | None =
         return "\n".join(lines)
     lines = [NOT_COVERED if lang == "zh" else NOT_COVERED_EN]
     titles = suggestion_titles(result, lang)
-    if titles and result.reason not in ("out_of_scope",):
+    if titles:  # entries of a question the policy does not cover get almost no probability
         lines.append("")
         lines.append("您是不是想问：" if lang == "zh" else "Did you mean:")
         lines.extend(f"{i}. {t}" for i, t in enumerate(titles, 1))

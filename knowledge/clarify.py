@@ -33,3 +33,9 @@ def clarifying_question(entry_ids, lang: str = "zh") -> tuple[str, dict[str, str
             return pair.get(lang, ""), dict(pair.get(f"options_{lang}", {}))
     generic = data.get("generic", {})
     return generic.get(lang) or ("Which of these do you mean?" if lang == "en" else "您想了解的是下面哪一项？"), {}
+
+
+@lru_cache(maxsize=1)
+def curated_pairs() -> frozenset[frozenset[str]]:
+    """The pairs of entries that have a question of their own (known to be confused)."""
+    return frozenset(frozenset(pair.get("entries", [])) for pair in _load().get("pair", []))

@@ -75,7 +75,7 @@ def test_answer_starts_with_the_answer_and_ends_with_the_citation():
 
 
 def test_not_confident_answer_offers_suggestions():
-    result = match_question("补贴")  # which subsidy? (补贴标准 now gets who sets the standards: 第十九条)
+    result = match_question("奖励")  # which award?
     assert not result.confident
     text = render_answer(result)
     assert "您是不是想问" in text
