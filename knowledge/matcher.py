@@ -8,11 +8,12 @@ Ranking blends four signals per entry:
 - "anchors": the entry's keywords and title words that few entries share, found in the question
   (and a strong bonus when the question names the article: 第十一条).
 
-Confidence is decided separately, because a wrong confident answer is worse than an honest
-"not covered": the question must name an anchor of the best entry or be very close to one of its
-example questions; an answer resting only on question-type words (电话, 找谁, 材料) needs the
-question to be about this policy at all; and a subject the policy does not cover (公积金, 社保基数,
-人才公寓 …) or another place's policy (南开区, 北京 … except as where a firm comes from) vetoes it.
+These signals, and the verdict of the hand-written rules below (a question must name an anchor of
+the best entry or be very close to one of its examples; out-of-scope subjects and other places'
+policies veto an answer), are inputs of the learned model (``knowledge/model.py``), which decides:
+``match_question`` answers with its probabilities, confident at the threshold chosen by
+cross-validation, and asks which entry is meant when two are close (``clarify``). The rules alone
+still answer when a caller passes its own index without a model.
 """
 from __future__ import annotations
 

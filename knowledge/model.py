@@ -9,7 +9,8 @@ example questions, the questions staff taught, and the near-domain out-of-scope 
 ``knowledge/out_of_scope.tsv``. Fitting is deterministic (L-BFGS from zeros, seeded folds) and
 takes seconds; inference is a few numpy operations.
 
-The answer is confident when the best entry's probability reaches a threshold chosen by
+The answer is confident when the probability that the best entry's answer cites a right article
+(its own probability plus that of entries whose articles it cites) reaches a threshold chosen by
 cross-validation on the training data for a target rate of confident wrong answers; the chosen
 threshold and how it was chosen are stored with the model.
 """
