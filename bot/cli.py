@@ -95,6 +95,12 @@ def cmd_knowledge_export_taught(args: argparse.Namespace) -> int:
     return run_export_taught(args)
 
 
+def cmd_knowledge_train(args: argparse.Namespace) -> int:
+    from knowledge.model import run_train_command
+
+    return run_train_command(args)
+
+
 def cmd_estimate(args: argparse.Namespace) -> int:
     from dialogs.dates import setting
     from rules.command import run_estimate_command
@@ -142,7 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "eval", help="score the matcher on a labelled question file",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Example:\n  policybot eval tests/data/questions.tsv --baseline",
+        epilog="Examples:\n  policybot eval tests/data/questions.tsv --baseline\n"
+               "  policybot eval tests/data/questions.tsv --cv 5",
     )
     p.add_argument("file", help="TSV lines: question<TAB>labels (article numbers 0-19, comma-separated, or none)")
     p.add_argument("--baseline", action="store_true", help="also score a plain BM25 baseline side by side")
@@ -151,6 +158,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--min-reject", type=float, default=0.90,
                    help="fail below this out-of-scope rejection (default 0.90)")
     p.add_argument("--max-p99-ms", type=float, default=None, help="fail when warm p99 latency exceeds this")
+    p.add_argument("--cv", type=int, default=None, metavar="K",
+                   help="also K-fold cross-validate: each fold scored by a model trained without it")
+    p.add_argument("--seed", type=int, default=None, help="seed of the cross-validation folds")
+    p.add_argument("--max-wrong", type=float, default=None,
+                   help="fail when confident wrong answers exceed this share of in-scope questions")
+    p.add_argument("--max-wrong-out", type=float, default=None,
+                   help="fail when confident answers exceed this share of out-of-scope questions")
     p.set_defaults(func=cmd_eval)
 
     p = sub.add_parser("knowledge", help="work with the knowledge files")
@@ -170,6 +184,12 @@ def build_parser() -> argparse.ArgumentParser:
     k.add_argument("--db", default=None, help="the bot's SQLite file (default: POLICYBOT_DB)")
     k.add_argument("--dir", default=None, help="entries folder (default: the packaged one)")
     k.set_defaults(func=cmd_knowledge_export_taught)
+    k = ksub.add_parser(
+        "train", help="fit the answer model on the knowledge files and write it to the cache",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Example:\n  policybot knowledge train",
+    )
+    k.set_defaults(func=cmd_knowledge_train)
     p.set_defaults(func=lambda a: (p.print_help(), EXIT_USAGE)[1])
 
     p = sub.add_parser(

@@ -172,10 +172,17 @@ def ask(st, text, offer_check: bool, context: str | None = None) -> list[Reply]:
         if computed:
             reply.text = term_first(reply.text + "\n\n" + computed, lang)
         replies = [reply]
+    elif getattr(result, "clarify", ()):
+        # Two entries are close: ask which one is meant rather than guess (a button per entry).
+        from knowledge.clarify import clarifying_question
+        question, labels = clarifying_question([m.entry.id for m in result.clarify], lang)
+        row = [Button(labels.get(m.entry.id) or title(m.entry, lang), f"ask:{m.entry.id}") for m in result.clarify]
+        replies = [Reply(question + ("\n\n" + term_first(computed, lang) if computed else ""), kind="clarify", buttons=[row],
+                         events=[event])]
     else:
         if computed:
             replies = [Reply(term_first(computed, lang), kind="answer", events=[event], buttons=human_row(st))]
-        elif suggestions(result) and result.reason != "out_of_scope":
+        elif suggestions(result):  # the model gives entries of a question not covered almost nothing
             rows = [[Button(title(m.entry, lang), f"ask:{m.entry.id}")] for m in suggestions(result)]
             rows += human_row(st)
             tail = "not_confident_tail_staff" if handoff_on(st) else "not_confident_tail"

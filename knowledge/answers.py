@@ -89,9 +89,19 @@ def render_answer(result: MatchResult, lang: str = "zh", today: dt.date | None =
         return f"{line}\n\n{text}" if line else text
     if not result.matches and result.reason == "empty":
         return EMPTY if lang == "zh" else EMPTY_EN
+    if result.clarify:  # two close entries: ask which one is meant
+        from knowledge.clarify import clarifying_question
+
+        question, labels = clarifying_question([m.entry.id for m in result.clarify], lang)
+        lines = [question]
+        for i, match in enumerate(result.clarify, 1):
+            entry = match.entry
+            label = labels.get(entry.id) or (entry.title if lang == "zh" else entry.title_en)
+            lines.append(f"{i}. {label}（{entry.citation.strip('「」')}）" if lang == "zh" else f"{i}. {label}")
+        return "\n".join(lines)
     lines = [NOT_COVERED if lang == "zh" else NOT_COVERED_EN]
     titles = suggestion_titles(result, lang)
-    if titles and result.reason not in ("out_of_scope",):
+    if titles:  # entries of a question the policy does not cover get almost no probability
         lines.append("")
         lines.append("您是不是想问：" if lang == "zh" else "Did you mean:")
         lines.extend(f"{i}. {t}" for i, t in enumerate(titles, 1))

@@ -31,6 +31,7 @@ LEXICON = PACKAGE_DIR / "lexicon.toml"
 
 # Words rarer than this in jieba's corpus are left out of the trimmed dictionary.
 MIN_WORD_FREQ = 10
+REPAIR_CACHE_SIZE = 20000
 CACHE_VERSION = "1"
 
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
@@ -176,6 +177,21 @@ class Segmenter:
         for word in sorted(words):
             if len(word) >= 2 and not word.isascii() and tokenizer.FREQ.get(word, 0) < 1000:
                 tokenizer.add_word(word, 1000)
+        # Typo repair and word segmentation both build jieba's word graph of the same text: keep
+        # the graphs of recent texts (the graph depends only on the text and the dictionary).
+        graphs: dict[str, dict] = {}
+        build_graph = tokenizer.get_DAG
+
+        def get_dag(sentence: str) -> dict:
+            graph = graphs.get(sentence)
+            if graph is None:
+                if len(graphs) >= 20000:
+                    graphs.clear()
+                graph = graphs[sentence] = build_graph(sentence)
+            return graph
+
+        tokenizer.get_DAG = get_dag
+        self._graphs = graphs
         self.tokenizer = tokenizer
         self._pinyin = pinyin_table()
         self._homophones: dict[tuple[str, ...], str] = {}
@@ -196,6 +212,8 @@ class Segmenter:
     # -- typo repair ------------------------------------------------------------------------
     def set_vocabulary(self, terms) -> None:
         """The policy words that typos are repaired towards (keywords, titles, dictionary terms)."""
+        self.__dict__.pop("_repair_cache", None)
+        self._graphs.clear()
         homophones: dict[tuple[str, ...], set[str]] = {}
         one_off: dict[str, set[str]] = {}
         vocabulary = set()
@@ -227,7 +245,18 @@ class Segmenter:
         """Fix pinyin-input slips (房租不贴 → 房租补贴, 营业收人 → 营业收入) in CJK runs."""
         if not self._homophones:
             return text
-        return _CJK_RUN.sub(lambda m: self._repair_run(m.group(0)), text)
+        return _CJK_RUN.sub(lambda m: self._repaired(m.group(0)), text)
+
+    def _repaired(self, run: str) -> str:
+        # Runs recur across questions (房租补贴, 怎么申请): each is repaired once.
+        cache = self.__dict__.setdefault("_repair_cache", {})
+        fixed = cache.get(run)
+        if fixed is None:
+            fixed = self._repair_run(run)
+            if len(cache) >= REPAIR_CACHE_SIZE:
+                cache.clear()
+            cache[run] = fixed
+        return fixed
 
     def _repair_run(self, run: str) -> str:
         # Positions inside a real word (去|外地 …): a repair may not cut through one, or

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from knowledge.evaluate import BaselineBM25, matcher_predict, read_questions, score
+from knowledge.evaluate import (BaselineBM25, LabelledQuestion, Prediction, cross_validate, matcher_predict,
+                                read_questions, score, score_predictions)
 
 QUESTIONS = Path(__file__).parent / "data" / "questions.tsv"
 
@@ -18,9 +19,72 @@ def report():
 
 
 def test_matcher_meets_the_bar_on_the_project_question_set(report):
-    assert report.top1 >= 0.95, "\n".join(report.misses)
-    assert report.top3 >= 0.99, "\n".join(report.misses)
-    assert report.rejection >= 0.90, "\n".join(report.misses)
+    assert report.top1 >= 0.97, "\n".join(report.misses)
+    assert report.top3 >= 0.995, "\n".join(report.misses)
+    assert report.rejection >= 0.95, "\n".join(report.misses)
+    assert report.wrong_in_scope <= 0.01, "\n".join(report.misses)
+    assert report.wrong_out_of_scope <= 0.03, "\n".join(report.misses)
+
+
+@pytest.fixture(scope="module")
+def cross_validated():
+    # Two folds of the first 100 questions (the development set): each fold's model is trained
+    # without them (and without equal example questions); five folds over all 1940 questions is
+    # the full run, see the README.
+    return cross_validate(read_questions(QUESTIONS)[:100], 2)
+
+
+def test_held_out_questions_rank_the_right_article_and_questions_not_covered_are_refused(cross_validated):
+    misses = "\n".join(cross_validated.misses)
+    assert cross_validated.top1 >= 0.97, misses
+    assert cross_validated.top3 >= 0.995, misses
+    assert cross_validated.rejection >= 0.95, misses
+    assert cross_validated.wrong_in_scope <= 0.01, misses
+    assert cross_validated.wrong_out_of_scope <= 0.03, misses
+
+
+def test_a_clarifying_question_counts_in_top_3_and_never_as_confident_wrong():
+    questions = [LabelledQuestion("q", frozenset({10}), 1), LabelledQuestion("r", frozenset({4}), 2)]
+    clarify = Prediction(confident=False, ranked=[(4,), (10,)], titles=["", ""], clarify=[(4,), (10,)])
+    wrong = Prediction(confident=True, ranked=[(5,)], titles=[""])
+    report = score_predictions("t", questions, [clarify, wrong])
+    assert report.top1 == 0.0 and report.top3 == 0.5 and report.wrong_in_scope == 0.5
+    assert score_predictions("t", questions[:1], [clarify]).wrong_in_scope == 0.0
+
+
+def _close_pair(monkeypatch, first, second):
+    """A stand-in match result with two close entries (the model decides when that happens)."""
+    import knowledge
+    from knowledge import get_entry
+    from knowledge.matcher import Match, MatchResult
+
+    matches = (Match(get_entry(first), 0.55), Match(get_entry(second), 0.4))
+    monkeypatch.setattr(knowledge, "match_question", lambda text: MatchResult(
+        query=text, confident=False, matches=matches, reason="clarify", clarify=matches))
+
+
+@pytest.mark.parametrize("lang, question, options, text, pair", [
+    ("zh", "我们获得了人力资源服务大赛的奖项，能拿多少钱", {"ask:a04", "ask:a10"}, "您是入驻前获奖，还是入驻后获奖？", None),
+    ("en", "We won a prize. What do we get?", {"ask:a04", "ask:a10"},
+     "Did you win the prize before or after moving into the park?", ("a10", "a04")),
+    ("en", "Who gets the national-level money?", {"ask:a01", "ask:a02"}, "Are you the park's builder or its operator?",
+     ("a01", "a02")),
+    ("en", "Events and vouchers?", {"ask:a09", "ask:a13"}, "Which of these do you mean?", ("a13", "a09")),
+])
+def test_close_entries_get_a_clarifying_question_and_a_press_answers_the_choice(monkeypatch, lang, question,
+                                                                                options, text, pair):
+    from dialogs import new_state, press, respond
+
+    if pair:
+        _close_pair(monkeypatch, *pair)
+    state, replies = respond(new_state(lang), question)
+    clarify = replies[0]
+    assert clarify.kind == "clarify" and clarify.text.startswith(text)
+    assert set(clarify.actions()) == options
+    chosen = sorted(options)[1]
+    state, replies = press(state, chosen)
+    assert replies[0].kind == "answer"
+    assert replies[0].clauses == [int(chosen[-2:])]
 
 
 def test_matcher_is_well_ahead_of_plain_bm25(report):
@@ -78,3 +142,28 @@ def test_ask_json_reads_one_question_per_line_from_stdin_in_order():
     assert rows[0]["confident"] and rows[0]["matches"][0]["clauses"] == [5]
     assert not rows[1]["confident"]
     assert rows[4]["matches"][0]["clauses"] == [12]
+
+
+def test_every_clarifying_question_names_existing_entries_in_both_languages():
+    import tomllib
+
+    from knowledge.base import all_entries
+    from knowledge.clarify import CLARIFY_FILE, clarifying_question
+
+    ids = {e.id for e in all_entries()}
+    pairs = tomllib.loads(CLARIFY_FILE.read_text(encoding="utf-8"))["pair"]
+    assert pairs
+    for pair in pairs:
+        assert set(pair["entries"]) <= ids and len(pair["entries"]) == 2
+        for lang in ("zh", "en"):
+            question, labels = clarifying_question(pair["entries"], lang)
+            assert question and set(labels) == set(pair["entries"])
+            assert all(len(label) <= 40 for label in labels.values())
+            assert question.isascii() == (lang == "en")
+
+
+def test_ask_prints_the_clarifying_question_with_its_options(capsys):
+    assert main(["ask", "我们获得了人力资源服务大赛的奖项，能拿多少钱"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("您是入驻前获奖，还是入驻后获奖？")
+    assert "第四条" in out and "第十条" in out and "区人社局" not in out
