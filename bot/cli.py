@@ -148,8 +148,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser(
         "eval", help="score the matcher on a labelled question file",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog="Examples:\n  policybot eval tests/data/questions.tsv --baseline\n"
-               "  policybot eval tests/data/questions.tsv --cv 5",
+        epilog="Examples:\n  policybot eval knowledge/questions.tsv --baseline\n"
+               "  policybot eval knowledge/questions.tsv --cv 5",
     )
     p.add_argument("file", help="TSV lines: question<TAB>labels (article numbers 0-19, comma-separated, or none)")
     p.add_argument("--baseline", action="store_true", help="also score a plain BM25 baseline side by side")

@@ -35,9 +35,9 @@ from knowledge.normalize import article_references, is_cjk
 
 OUT_OF_SCOPE_FILE = PACKAGE_DIR / "out_of_scope.tsv"
 EXTRA_FILE = PACKAGE_DIR / "extra_questions.tsv"
-# The project's labelled question set; present in a source checkout (the model trains without it
-# when the package is installed elsewhere, with a note in the model's metadata).
-LABELLED_FILE = PACKAGE_DIR.parent / "tests" / "data" / "questions.tsv"
+# The project's labelled question set (training data, and the set `policybot eval` scores), shipped
+# with the package so that an installed copy answers exactly as a source checkout does.
+LABELLED_FILE = PACKAGE_DIR / "questions.tsv"
 
 SIGNALS = ("word", "gram", "fuzz", "near", "anchor", "score", "first", "named")
 L2 = 3e-6          # weight decay of the per-class lexical weights (chosen by cross-validation)

@@ -10,7 +10,7 @@ from bot.cli import main
 from knowledge.evaluate import (BaselineBM25, LabelledQuestion, Prediction, cross_validate, matcher_predict,
                                 read_questions, score, score_predictions)
 
-QUESTIONS = Path(__file__).parent / "data" / "questions.tsv"
+QUESTIONS = Path(__file__).parent.parent / "knowledge" / "questions.tsv"
 
 
 @pytest.fixture(scope="module")
