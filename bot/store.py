@@ -66,7 +66,32 @@ def _create_v2(db: sqlite_utils.Database) -> None:
     db["meta"].create({"key": str, "value": str}, pk="key")
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_create_v1, _create_v2]
+def _create_outbox(db: sqlite_utils.Database) -> None:
+    """Exactly-once replies (bot/telegram/outbox.py): updates received but not yet handled (the
+    inbox), the last update handled per chat and user, and replies committed with the state
+    change that caused them, sent and then marked sent (the outbox)."""
+    db["inbox"].create({"update_id": int, "data": str, "received": str}, pk="update_id")
+    db["handled"].create({"chat_id": int, "user_id": int, "update_id": int, "updated": str},
+                         pk=("chat_id", "user_id"))
+    db["outbox"].create(
+        {"id": int, "chat_id": int, "text": str, "buttons": str, "document_name": str, "document": bytes,
+         "reply": str, "created": str, "sent_at": str},
+        pk="id")
+    db.execute("CREATE INDEX outbox_unsent ON outbox (chat_id, id) WHERE sent_at IS NULL")
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_create_v1, _create_v2, _create_outbox]
+
+
+# One question-log row; also written by the Telegram channel inside its own transaction.
+QUESTION_SQL = ("INSERT INTO question_log (time, chat_id, user_id, question, top_match, score, confident, lang,"
+                " source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+
+
+def question_row(*, chat_id: int, user_id: int | None, question: str, top: str | None,
+                 score: float | None, confident: bool, lang: str | None = None, source: str = "chat") -> list:
+    return [utc_now(), chat_id, user_id, question, top,
+            None if score is None else round(float(score), 4), int(bool(confident)), lang, source]
 
 
 class Store:
@@ -150,11 +175,9 @@ class Store:
                      score: float | None, confident: bool, lang: str | None = None,
                      source: str = "chat") -> None:
         with self._lock:
-            self.db.execute(
-                "INSERT INTO question_log (time, chat_id, user_id, question, top_match, score, confident, lang,"
-                " source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [utc_now(), chat_id, user_id, question, top,
-                 None if score is None else round(float(score), 4), int(bool(confident)), lang, source])
+            self.db.execute(QUESTION_SQL, question_row(
+                chat_id=chat_id, user_id=user_id, question=question, top=top, score=score,
+                confident=confident, lang=lang, source=source))
 
     def add_feedback(self, *, chat_id: int, user_id: int | None, entry: str | None, value: int) -> None:
         with self._lock:

@@ -40,6 +40,7 @@ from bot.telegram.privacy import FORGET_NO, FORGET_YES, PURGE_EVERY, PURGE_FIRST
 from bot.telegram.staff import Staff
 from bot.store import Store
 from bot.telegram.limits import FloodGuard, PerUserUpdateProcessor, SendRateLimiter
+from bot.telegram.outbox import Durable, InboxQueue, Ledger, StoreBusy
 from bot.telegram.render import DOC_ACTION, compose_messages, keyboard, split_message
 from knowledge import matcher
 
@@ -74,6 +75,7 @@ TEXTS = {
         "no_document": "没有可保存的测算结果，请先发送 /check 完成测算。",
         "document_caption": "测算结果，仅供参考，以区人社局审核为准。",
         "chosen": "已选：",
+        "busy": "抱歉，数据库正忙，这条消息没能保存，请稍后再发一次；之前的记录都在。",
     },
     "en": {
         "unsupported": "I can only read text. Please type your question (e.g. how is the rent subsidy computed).",
@@ -85,6 +87,7 @@ TEXTS = {
         "no_document": "There is no estimate to save yet. Send /check to do one.",
         "document_caption": "Estimate for reference only; the district HR bureau decides.",
         "chosen": "Chosen: ",
+        "busy": "Sorry, we could not save that just now (the database is busy). Please send it again shortly; nothing you told us before is lost.",
     },
 }
 
@@ -140,9 +143,10 @@ def clean_text(message: Message) -> str:
 class TelegramChannel:
     """The handlers, sharing the store and the limits."""
 
-    def __init__(self, settings: Settings, store: Store):
+    def __init__(self, settings: Settings, store: Store, durable: Durable | None = None):
         self.settings = settings
         self.store = store
+        self.durable = durable or Durable(Ledger(store))
         self.flood = FloodGuard(settings.flood_limit, settings.flood_window)
         self.helpdesk = HelpDesk(settings, store)
 
@@ -168,21 +172,39 @@ class TelegramChannel:
                        step: Callable[[dict], tuple[dict, list]]) -> str | None:
         """Run one engine step on this chat's state, store it, send the replies; return the
         conversation state mirroring the engine (INTERVIEW, END, or None = unchanged)."""
+        before = json.loads(json.dumps(context.user_data, default=str))
         record = self.chat_state(update, context)
         record["dialog"], replies = step(record["dialog"])
         context.user_data["lang"] = self.lang(record)
-        self.record_events(update, replies, self.lang(record))
+        questions = self.question_rows(update, replies, self.lang(record))
         replies = await self.hand_off(update, context, replies, self.lang(record))
         for reply in replies:
             if reply.document:
                 record["document"] = list(reply.document)
-        # Written before the user sees the reply: a crash can lose an answer the user has not
-        # seen acknowledged, never one they have.
-        persistence = context.application.persistence
-        if isinstance(persistence, SQLitePersistence) and update.effective_user:
-            persistence.write_user_data_now(update.effective_user.id, context.user_data)
-        await self.send_replies(update, context, record, replies)
+        # The new state, the replies and the question log in one transaction, then sent from the
+        # outbox: a kill at any point neither loses an answer nor repeats a reply.
+        try:
+            committed = await self.durable.commit(update, context.user_data,
+                                                  self.outgoing(update, record, replies), questions)
+        except StoreBusy:
+            committed = False
+            await self.store_busy(update, context)
+        if not committed:
+            context.user_data.clear()
+            context.user_data.update(before)
+            return None
+        self.record_events(update, replies, self.lang(record))
+        await self.durable.deliver(context.bot, update.effective_chat.id)
         return self.interview_state(replies)
+
+    async def store_busy(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The store stayed locked: say so honestly (sent directly: the outbox is in the store)."""
+        logger.warning("the store stayed locked: update %s not saved, the user was told", update.update_id)
+        lang = lang_of_user(update) if not context.user_data else context.user_data.get("lang", "zh")
+        try:
+            await context.bot.send_message(update.effective_chat.id, TEXTS[lang if lang in TEXTS else "zh"]["busy"])
+        except TelegramError as exc:
+            logger.warning("could not tell chat %s the store is busy: %s", update.effective_chat.id, exc)
 
     async def hand_off(self, update: Update, context: ContextTypes.DEFAULT_TYPE, replies: list,
                        lang: str) -> list:
@@ -210,41 +232,60 @@ class TelegramChannel:
                     state = INTERVIEW if event.get("event") == "started" else ConversationHandler.END
         return state
 
+    @staticmethod
+    def question_rows(update: Update, replies: list, lang: str | None = None) -> list[dict]:
+        """The questions asked (the question log), written with the state and the replies."""
+        chat_id = update.effective_chat.id if update.effective_chat else 0
+        user_id = update.effective_user.id if update.effective_user else None
+        return [dict(chat_id=chat_id, user_id=user_id, question=str(event.get("query", ""))[:2000],
+                     top=event.get("top"), score=event.get("score"),
+                     confident=bool(event.get("confident")), lang=event.get("lang") or lang)
+                for reply in replies for event in reply.events if event.get("type") == "asked"]
+
     def record_events(self, update: Update, replies: list, lang: str | None = None) -> None:
-        """Store what the engine reports: questions asked (the question log) and feedback."""
+        """Store the feedback the engine reports (after the commit: a kill can lose a 👍, not
+        count it twice)."""
         chat_id = update.effective_chat.id if update.effective_chat else 0
         user_id = update.effective_user.id if update.effective_user else None
         for reply in replies:
             for event in reply.events:
                 kind = event.get("type")
-                if kind == "asked":
-                    self.store.log_question(
-                        chat_id=chat_id, user_id=user_id, question=str(event.get("query", ""))[:2000],
-                        top=event.get("top"), score=event.get("score"),
-                        confident=bool(event.get("confident")), lang=event.get("lang") or lang)
-                elif kind == "feedback":
+                if kind == "feedback":
                     self.store.add_feedback(chat_id=chat_id, user_id=user_id,
                                             entry=event.get("entry"), value=int(event.get("value", 0)))
 
-    async def send_replies(self, update: Update, context: ContextTypes.DEFAULT_TYPE, record: dict,
-                           replies: list) -> None:
+    def outgoing(self, update: Update, record: dict, replies: list) -> list[dict]:
+        """The replies as outbox rows: Telegram messages of at most 4096 units, buttons on the last."""
         chat_id = update.effective_chat.id
         in_group = update.effective_chat.type != ChatType.PRIVATE
         # In a group, answer as a reply to the user's message so others see whom it is for.
         reply_to = update.effective_message.message_id if in_group and update.message else None
+        messages = []
         for text, rows in compose_messages(replies, TEXTS[self.lang(record)]["save"]):
             chunks = split_message(text)
             for i, chunk in enumerate(chunks):
                 last = i == len(chunks) - 1
-                await context.bot.send_message(
-                    chat_id, chunk, reply_markup=keyboard(rows) if last else None,
-                    reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True)
-                    if reply_to else None)
+                messages.append({"chat_id": chat_id, "text": chunk, "buttons": rows if last and rows else None,
+                                 "reply": {"message_id": reply_to} if reply_to else None})
+        return messages
+
+    async def send_once(self, update: Update, context: ContextTypes.DEFAULT_TYPE, messages: list[dict]) -> None:
+        """Messages that change no state, through the outbox too (a re-delivered update does not
+        repeat them); a locked store: sent directly."""
+        try:
+            if not await self.durable.commit(update, None, messages):
+                return
+        except StoreBusy:
+            for m in messages:
+                await context.bot.send_message(m["chat_id"], m["text"])
+            return
+        await self.durable.deliver(context.bot, update.effective_chat.id)
 
     async def say(self, update: Update, context: ContextTypes.DEFAULT_TYPE, key: str) -> None:
         """Send one of the channel's own lines in the user's language."""
         record = self.chat_state(update, context)
-        await context.bot.send_message(update.effective_chat.id, TEXTS[self.lang(record)][key])
+        await self.send_once(update, context, [{"chat_id": update.effective_chat.id,
+                                                "text": TEXTS[self.lang(record)][key]}])
 
     # handlers ---------------------------------------------------------------------------------
     async def guard(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -341,10 +382,10 @@ class TelegramChannel:
         if not document:
             await self.say(update, context, "no_document")
             return
-        filename, text = document
-        await context.bot.send_document(
-            update.effective_chat.id, InputFile(text.encode("utf-8"), filename=filename),
-            caption=TEXTS[self.lang(record)]["document_caption"])
+        filename, data = document
+        await self.send_once(update, context, [{
+            "chat_id": update.effective_chat.id, "text": TEXTS[self.lang(record)]["document_caption"],
+            "document": (filename, data if isinstance(data, bytes) else str(data).encode("utf-8"))}])
 
     async def on_unsupported(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, photos, voice, files...: one polite line; nothing stored."""
@@ -394,22 +435,39 @@ def build_application(settings: Settings, store: Store | None = None) -> Applica
     # Examples staff taught through /unanswered, merged into the matcher (and only these: a
     # previous Application in this process may have taught others).
     matcher.set_taught(store.taught())
-    channel = TelegramChannel(settings, store)
+    # SQLite off the event loop; every update and reply exactly once (bot/telegram/outbox.py).
+    ledger = Ledger(store)
+    durable = Durable(ledger)
+    channel = TelegramChannel(settings, store, durable)
     desk, staff, privacy = channel.helpdesk, Staff(settings, store), Privacy(settings, store)
-    processor = PerUserUpdateProcessor()
+    processor = PerUserUpdateProcessor(hooks=durable)
+    inbox = InboxQueue()
+    inbox.durable = durable
+
+    async def post_init(application: Application) -> None:
+        await durable.recover(application)      # before polling: unsent replies, unhandled updates
+        await channel.register_commands(application)
+
+    async def post_shutdown(application: Application) -> None:
+        ledger.close()
+
     builder = (ApplicationBuilder()
                .token(settings.token)
-               .persistence(SQLitePersistence(store))
+               .update_queue(inbox)
+               .persistence(SQLitePersistence(store, ledger=ledger))
                .concurrent_updates(processor)
                .rate_limiter(SendRateLimiter(settings.send_rate))
                # httpcore checks every pooled connection on every request: a few busy connections
                # are much cheaper than PTB's default 256 when many users chat at once.
                .connection_pool_size(POOL_SIZE).pool_timeout(10)
-               .post_init(channel.register_commands))
+               .post_init(post_init).post_shutdown(post_shutdown))
     if settings.api_base_url:
         builder = builder.base_url(settings.api_base_url.rstrip("/"))
     application = builder.build()
+    durable.application = application
 
+    # First of all: skip an update handled before a restart; load the user's state from SQLite.
+    application.add_handler(TypeHandler(Update, durable.load), group=-3)
     application.add_handler(TypeHandler(Update, channel.guard), group=-1)
     # The help desk first: in one group the first matching handler wins.
     application.add_handler(MessageHandler(desk.staff_reply_filter(), desk.on_staff_reply))
@@ -539,3 +597,5 @@ async def stop_embedded(application: Application) -> None:
     if application.running:
         await application.stop()
     await application.shutdown()
+    if application.post_shutdown:
+        await application.post_shutdown(application)
