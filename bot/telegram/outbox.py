@@ -46,8 +46,8 @@ logger = logging.getLogger("policybot.telegram")
 
 STORE_PATIENCE = 15.0    # seconds a write waits for another program's lock before giving up
 BUSY_STEP_MS = 200       # SQLite busy timeout per attempt; attempts repeat until the patience ends
-RECEIVE_WAIT = 0.2       # seconds the updater waits for the inbox write (a locked store: it goes on)
-ACK_AFTER = 0.25         # a button press not answered by its handler by then is acknowledged
+RECEIVE_WAIT = 0.1       # seconds the updater waits for the inbox write (a locked store: it goes on)
+ACK_AFTER = 0.2          # a button press not answered by its handler by then is acknowledged
 SENT_KEPT = "-1 day"     # sent outbox rows are kept this long (for inspection), then deleted
 
 
@@ -190,6 +190,8 @@ class Durable:
         self.in_flight: set[int] = set()     # update ids received and not yet finished
         self.committed: set[int] = set()     # ... of which the handler committed (and so marked handled)
         self._chat_locks: dict[int, asyncio.Lock] = {}
+        self._receipts_pending = 0           # inbox writes waiting for a lock another program holds
+        self._ack_timers: dict[int, asyncio.TimerHandle] = {}   # update id -> its early acknowledgement
         self._chat_waiting: dict[int, int] = {}
 
     # 1. receipt --------------------------------------------------------------------------------
@@ -199,21 +201,29 @@ class Durable:
         if update.update_id in self.in_flight:
             return False
         self.in_flight.add(update.update_id)
+        self._start_ack_timer(update)
         data = update.to_json()
         write = asyncio.ensure_future(self.ledger.write(lambda conn: conn.execute(
             "INSERT OR IGNORE INTO inbox (update_id, data, received) VALUES (?, ?, ?)",
             [update.update_id, data, utc_now()])))
         try:
-            # A locked store must not hold up every user's updates: after a short wait the update
-            # goes on (the write completes, in order, when the lock is released).
-            await asyncio.wait_for(asyncio.shield(write), RECEIVE_WAIT)
+            # A locked store must not hold up every user's updates: after a short wait (none while
+            # an earlier write still waits) the update goes on; the write completes, in order,
+            # when the lock is released.
+            await asyncio.wait_for(asyncio.shield(write), 0 if self._receipts_pending else RECEIVE_WAIT)
         except asyncio.TimeoutError:
-            logger.warning("the store is locked by another program: update %s handled before it is saved",
-                           update.update_id)
-            write.add_done_callback(lambda task: task.exception())   # its failure is not an error here
+            if not self._receipts_pending:
+                logger.warning("the store is locked by another program: updates are handled before they are saved")
+            self._receipts_pending += 1
+            write.add_done_callback(self._receipt_done)
         except (StoreBusy, sqlite3.Error) as exc:
             logger.warning("could not record update %s in the inbox: %s", update.update_id, exc)
         return True
+
+    def _receipt_done(self, task: asyncio.Future) -> None:
+        self._receipts_pending -= 1
+        if not task.cancelled() and task.exception() is not None:
+            logger.warning("could not record an update in the inbox: %s", task.exception())
 
     # 2. loading ---------------------------------------------------------------------------------
     async def load(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -325,13 +335,21 @@ class Durable:
             await asyncio.Queue.put(application.update_queue, update)
 
     # 5. after every update -------------------------------------------------------------------------
+    def _start_ack_timer(self, update: Update) -> None:
+        """From receipt: a button press its handler has not answered within ACK_AFTER (at once
+        while the store is locked) is acknowledged, so the user's spinner stops."""
+        if update.callback_query is None or self.application is None:
+            return
+        query = update.callback_query
+        self._ack_timers[update.update_id] = asyncio.get_running_loop().call_later(
+            0 if self._receipts_pending else ACK_AFTER,
+            lambda: self.application.create_task(self.acknowledge(query)))
+
     def started(self, update: object):
-        """When an update enters processing: a button press its handler has not answered within
-        ACK_AFTER (e.g. the store is locked) is acknowledged, so the user's spinner stops."""
-        if isinstance(update, Update) and update.callback_query and self.application is not None:
-            query = update.callback_query
-            return asyncio.get_running_loop().call_later(
-                ACK_AFTER, lambda: self.application.create_task(self.acknowledge(query)))
+        """When an update enters processing (one received before this process, from the inbox,
+        has no timer yet)."""
+        if isinstance(update, Update) and update.update_id not in self._ack_timers:
+            self._start_ack_timer(update)
         return None
 
     @staticmethod
@@ -345,8 +363,8 @@ class Durable:
     async def finished(self, update: object, timer) -> None:
         """When an update is done: mark it handled (when no commit did), and drop the user's and
         chat's data from memory — the next update loads them again (memory stays flat)."""
-        if timer is not None:
-            timer.cancel()
+        if isinstance(update, Update) and (early := self._ack_timers.pop(update.update_id, None)):
+            early.cancel()
         chat_user = keys(update)
         if chat_user is None or not isinstance(update, Update):
             return
