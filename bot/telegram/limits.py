@@ -148,24 +148,29 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
 
 class FloodGuard:
     """More than ``limit`` updates from one user within ``window`` seconds: told once to slow
-    down, the rest dropped until the pace falls. Other users are not affected."""
+    down, the rest dropped until the pace falls. Other users are not affected. Only users seen
+    within the window are remembered (oldest first out), so memory follows the active users."""
 
     def __init__(self, limit: int = 30, window: float = 10.0):
         self.limit, self.window = limit, window
-        self.seen: dict[int, deque] = {}
+        self.seen: OrderedDict[int, deque] = OrderedDict()    # least recently seen first
         self.warned_at: dict[int, float] = {}
 
     def check(self, user_id: int, now: float | None = None) -> str:
         """"ok", "warn" (tell the user) or "drop"."""
         now = time.monotonic() if now is None else now
-        times = self.seen.setdefault(user_id, deque())
+        times = self.seen.pop(user_id, None) or deque()
+        self.seen[user_id] = times
         while times and now - times[0] > self.window:
             times.popleft()
         times.append(now)
-        if len(self.seen) > 10000:  # forget users who went quiet
-            for uid in [u for u, t in self.seen.items() if now - t[-1] > self.window]:
-                self.seen.pop(uid, None)
-                self.warned_at.pop(uid, None)
+        # Forget users who went quiet (their last update is older than the window).
+        while self.seen:
+            oldest, oldest_times = next(iter(self.seen.items()))
+            if now - oldest_times[-1] <= self.window:
+                break
+            del self.seen[oldest]
+            self.warned_at.pop(oldest, None)
         if len(times) < self.limit:
             return "ok"
         if now - self.warned_at.get(user_id, -1e9) > self.window:

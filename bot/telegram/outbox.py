@@ -190,6 +190,7 @@ class Durable:
         self.in_flight: set[int] = set()     # update ids received and not yet finished
         self.committed: set[int] = set()     # ... of which the handler committed (and so marked handled)
         self._chat_locks: dict[int, asyncio.Lock] = {}
+        self._slow_warned = -1e9                # when that was last logged (once a minute at most)
         self._receipts_pending = 0           # inbox writes waiting for a lock another program holds
         self._ack_timers: dict[int, asyncio.TimerHandle] = {}   # update id -> its early acknowledgement
         self._chat_waiting: dict[int, int] = {}
@@ -212,8 +213,10 @@ class Durable:
             # when the lock is released.
             await asyncio.wait_for(asyncio.shield(write), 0 if self._receipts_pending else RECEIVE_WAIT)
         except asyncio.TimeoutError:
-            if not self._receipts_pending:
-                logger.warning("the store is locked by another program: updates are handled before they are saved")
+            if not self._receipts_pending and time.monotonic() - self._slow_warned > 60:
+                self._slow_warned = time.monotonic()
+                logger.warning("the store is slow or locked by another program: updates are handled "
+                               "before they are saved")
             self._receipts_pending += 1
             write.add_done_callback(self._receipt_done)
         except (StoreBusy, sqlite3.Error) as exc:
