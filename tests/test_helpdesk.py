@@ -458,7 +458,7 @@ def test_a_database_of_the_previous_release_gains_the_help_desk_tables(tmp_path,
     old.close()
     monkeypatch.undo()
     store = store_module.Store.open(path)
-    assert store.schema_version == len(store_module.MIGRATIONS) == 2
+    assert store.schema_version == len(store_module.MIGRATIONS) >= 2
     assert store.taught() == {} and store.unanswered() == []
     from bot.config import Settings
 
