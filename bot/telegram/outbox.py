@@ -49,6 +49,9 @@ BUSY_STEP_MS = 200       # SQLite busy timeout per attempt; attempts repeat unti
 RECEIVE_WAIT = 0.1       # seconds the updater waits for the inbox write (a locked store: it goes on)
 ACK_AFTER = 0.2          # a button press not answered by its handler by then is acknowledged
 SENT_KEPT = "-1 day"     # sent outbox rows are kept this long (for inspection), then deleted
+HANDLED_KEPT = "-2 days"  # Telegram keeps an unconfirmed update for 24 hours: older ids cannot recur
+TIDY_EVERY = 1000        # replies sent between two deletions of such old rows
+RETRY_AFTER = 5.0        # seconds before replies Telegram could not take are tried again
 
 
 class StoreBusy(Exception):
@@ -168,6 +171,13 @@ def _already_handled(conn: sqlite3.Connection, update_id: int, chat_id: int, use
     return bool(row and row[0] >= update_id)
 
 
+def _tidy(conn: sqlite3.Connection) -> None:
+    """Delete replies sent long ago and handled-update ids Telegram can no longer send again."""
+    conn.execute("DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < strftime('%Y-%m-%dT%H:%M:%S', 'now', ?)",
+                 [SENT_KEPT])
+    conn.execute("DELETE FROM handled WHERE updated < strftime('%Y-%m-%dT%H:%M:%S', 'now', ?)", [HANDLED_KEPT])
+
+
 def _insert_messages(conn: sqlite3.Connection, messages: list[dict]) -> None:
     now = utc_now()
     for m in messages:
@@ -190,6 +200,7 @@ class Durable:
         self.in_flight: set[int] = set()     # update ids received and not yet finished
         self.committed: set[int] = set()     # ... of which the handler committed (and so marked handled)
         self._chat_locks: dict[int, asyncio.Lock] = {}
+        self._sent_since_tidy = 0
         self._slow_warned = -1e9                # when that was last logged (once a minute at most)
         self._receipts_pending = 0           # inbox writes waiting for a lock another program holds
         self._ack_timers: dict[int, asyncio.TimerHandle] = {}   # update id -> its early acknowledgement
@@ -283,7 +294,10 @@ class Durable:
                 rows = await self.ledger.read(lambda conn: conn.execute(
                     "SELECT id, chat_id, text, buttons, document_name, document, reply FROM outbox "
                     "WHERE chat_id = ? AND sent_at IS NULL ORDER BY id", [chat_id]).fetchall())
-                await self._send_rows(bot, rows)
+                if not await self._send_rows(bot, rows):
+                    # A network failure: tried again shortly (and before this chat's next reply).
+                    asyncio.get_running_loop().call_later(
+                        RETRY_AFTER, lambda: asyncio.ensure_future(self.deliver(bot, chat_id)))
         finally:
             self._chat_waiting[chat_id] -= 1
             if not self._chat_waiting[chat_id]:
@@ -312,6 +326,10 @@ class Durable:
                 return False
             await self.ledger.write(lambda conn, i=row_id: conn.execute(
                 "UPDATE outbox SET sent_at = ? WHERE id = ?", [utc_now(), i]))
+            self._sent_since_tidy += 1
+            if self._sent_since_tidy >= TIDY_EVERY:
+                self._sent_since_tidy = 0
+                await self.ledger.write(_tidy)
         return True
 
     async def recover(self, application) -> None:
@@ -326,8 +344,7 @@ class Durable:
         if rows:
             logger.info("sending %d replies left unsent by the last run", len(rows))
         await asyncio.gather(*(self._send_rows(application.bot, chat_rows) for chat_rows in by_chat.values()))
-        await self.ledger.write(lambda conn: conn.execute(
-            "DELETE FROM outbox WHERE sent_at IS NOT NULL AND sent_at < datetime('now', ?)", [SENT_KEPT]))
+        await self.ledger.write(_tidy)
         inbox = await self.ledger.read(lambda conn: conn.execute(
             "SELECT update_id, data FROM inbox ORDER BY update_id").fetchall())
         if inbox:
