@@ -45,6 +45,7 @@ from bot.telegram.render import keyboard
 logger = logging.getLogger("policybot.telegram")
 
 STORE_PATIENCE = 15.0    # seconds a write waits for another program's lock before giving up
+NOW_WAIT_MS = 2          # the most ``write_now`` waits for the writer thread's transaction
 BUSY_STEP_MS = 200       # SQLite busy timeout per attempt; attempts repeat until the patience ends
 RECEIVE_WAIT = 0.1       # seconds the updater waits for the inbox write (a locked store: it goes on)
 ACK_AFTER = 0.2          # a button press not answered by its handler by then is acknowledged
@@ -86,6 +87,7 @@ class Ledger:
         self._readers = ThreadPoolExecutor(readers, thread_name_prefix="policybot-reader")
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
+        self._loop_conn: sqlite3.Connection | None = None
 
     def _connection(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
@@ -135,6 +137,26 @@ class Ledger:
         deadline = time.monotonic() + STORE_PATIENCE
         return await asyncio.get_running_loop().run_in_executor(
             self._writer, self._in_thread, fn, False, deadline)
+
+    def write_now(self, sql: str, params: list) -> bool:
+        """One short statement on the event loop's own connection, at once, or False when the
+        file is locked even for a moment (then the caller uses ``write``). For the one write whose
+        delay matters: recording a reply as sent the instant Telegram took it (a kill in between
+        would send it twice)."""
+        if not self.path:
+            return False
+        if self._loop_conn is None:
+            self._loop_conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+            self._loop_conn.execute(f"PRAGMA busy_timeout={NOW_WAIT_MS}")
+            self._loop_conn.execute("PRAGMA synchronous=NORMAL")
+            self._connections.append(self._loop_conn)
+        try:
+            self._loop_conn.execute(sql, params)
+            return True
+        except sqlite3.OperationalError as exc:
+            if _is_busy(exc):
+                return False
+            raise
 
     async def read(self, fn: Callable[[sqlite3.Connection], Any]) -> Any:
         deadline = time.monotonic() + STORE_PATIENCE
@@ -324,8 +346,9 @@ class Durable:
                 logger.warning("could not send a reply to chat %s now (kept, sent with the next one): %s",
                                chat_id, exc)
                 return False
-            await self.ledger.write(lambda conn, i=row_id: conn.execute(
-                "UPDATE outbox SET sent_at = ? WHERE id = ?", [utc_now(), i]))
+            mark = ["UPDATE outbox SET sent_at = ? WHERE id = ?", [utc_now(), row_id]]
+            if not self.ledger.write_now(*mark):
+                await self.ledger.write(lambda conn: conn.execute(*mark))
             self._sent_since_tidy += 1
             if self._sent_since_tidy >= TIDY_EVERY:
                 self._sent_since_tidy = 0
