@@ -310,6 +310,9 @@ class Store:
             if private_chat_id is not None:
                 counts["chat_data"] = self.db.execute(
                     "DELETE FROM chat_data WHERE chat_id = ?", [private_chat_id]).rowcount
+                # Replies already sent (kept a day by the outbox) echo what the user told us.
+                counts["outbox"] = self.db.execute(
+                    "DELETE FROM outbox WHERE chat_id = ? AND sent_at IS NOT NULL", [private_chat_id]).rowcount
             # Conversation keys are JSON lists [chat_id, user_id].
             counts["conversations"] = self.db.execute(
                 "DELETE FROM conversations WHERE json_extract(key, '$[#-1]') = ?", [user_id]).rowcount
