@@ -77,3 +77,24 @@ async def test_an_update_received_but_not_handled_is_handled_on_start(fake_api, 
     assert reopened.db.execute("SELECT update_id FROM handled WHERE chat_id = ?", [USER]).fetchone()[0] == 77
     reopened.close()
     assert len(sent(fake_api, USER)) == 1
+
+
+async def test_an_idle_interview_leaves_memory_and_goes_on_when_the_user_comes_back(
+        fake_api, running_bot, monkeypatch):
+    import dialogs
+    from bot.telegram import outbox
+    from bot.telegram.render import compose_messages
+    from tests.test_telegram_e2e import ends_a_step
+
+    monkeypatch.setattr(outbox, "CONVERSATION_IDLE", 0.0)
+    question = (await fake_api.replies_to(USER, lambda: fake_api.send_text(USER, "/check"), until=ends_a_step))[-1]
+    action = question.buttons[0][0]["callback_data"]
+    # Another user's update is the occasion to drop the idle entry.
+    await fake_api.replies_to(USER + 1, lambda: fake_api.send_text(USER + 1, "/help"))
+    conversations = running_bot._conversation_handler_conversations["interview"]
+    assert (USER, USER) not in conversations
+    replies = await fake_api.replies_to(USER, lambda: fake_api.press(question, action), until=ends_a_step)
+    state = dialogs.new_state(lang="zh")
+    state, _ = dialogs.respond(state, "/check")
+    state, expected = dialogs.press(state, action)
+    assert [r.text for r in replies] == [text for text, _ in compose_messages(expected, "📄 保存测算结果")]

@@ -32,6 +32,7 @@ import logging
 import sqlite3
 import threading
 import time
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Callable
 
@@ -52,6 +53,7 @@ ACK_AFTER = 0.2          # a button press not answered by its handler by then is
 SENT_KEPT = "-1 day"     # sent outbox rows are kept this long (for inspection), then deleted
 HANDLED_KEPT = "-2 days"  # Telegram keeps an unconfirmed update for 24 hours: older ids cannot recur
 TIDY_EVERY = 1000        # replies sent between two deletions of such old rows
+CONVERSATION_IDLE = 1800.0   # seconds after which an idle ConversationHandler entry leaves memory
 RETRY_AFTER = 5.0        # seconds before replies Telegram could not take are tried again
 
 
@@ -227,6 +229,8 @@ class Durable:
         self._receipts_pending = 0           # inbox writes waiting for a lock another program holds
         self._ack_timers: dict[int, asyncio.TimerHandle] = {}   # update id -> its early acknowledgement
         self._chat_waiting: dict[int, int] = {}
+        # (chat, user) of conversations in a ConversationHandler state, least recently active first.
+        self._conversation_seen: OrderedDict[tuple[int, int], float] = OrderedDict()
 
     # 1. receipt --------------------------------------------------------------------------------
     async def receive(self, update: Update) -> bool:
@@ -422,6 +426,27 @@ class Durable:
             self.committed.discard(update_id)
             self.in_flight.discard(update_id)
             forget_in_memory(self.application, chat_id, user_id)
+            self.forget_idle_conversations((chat_id, user_id))
+
+    def forget_idle_conversations(self, key: tuple[int, int]) -> None:
+        """A ConversationHandler keeps a state per user in an interview, also for interviews
+        abandoned for good: entries idle for CONVERSATION_IDLE are dropped (from the file too).
+        Nothing changes for the user: the engine's state (in SQLite) still holds the interview,
+        and the handlers it reaches without the entry do the same."""
+        if self.application is None:
+            return
+        conversations = self.application._conversation_handler_conversations.values()
+        now = time.monotonic()
+        self._conversation_seen.pop(key, None)
+        if any(key in states for states in conversations):
+            self._conversation_seen[key] = now
+        while self._conversation_seen:
+            oldest, seen = next(iter(self._conversation_seen.items()))
+            if now - seen < CONVERSATION_IDLE:
+                break
+            del self._conversation_seen[oldest]
+            for states in conversations:
+                states.pop(oldest, None)
 
 
 def forget_in_memory(application, chat_id: int, user_id: int) -> None:
