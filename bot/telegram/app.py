@@ -23,8 +23,7 @@ import warnings
 from typing import Callable
 from urllib.parse import urlparse
 
-from telegram import (BotCommand, BotCommandScopeChat, InlineKeyboardMarkup, InputFile, Message,
-                      ReplyParameters, Update)
+from telegram import BotCommand, BotCommandScopeChat, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType, MessageEntityType
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (Application, ApplicationBuilder, ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, ContextTypes,
@@ -41,7 +40,7 @@ from bot.telegram.staff import Staff
 from bot.store import Store
 from bot.telegram.limits import FloodGuard, PerUserUpdateProcessor, SendRateLimiter
 from bot.telegram.outbox import Durable, InboxQueue, Ledger, StoreBusy
-from bot.telegram.render import DOC_ACTION, compose_messages, keyboard, split_message
+from bot.telegram.render import DOC_ACTION, compose_messages, split_message
 from knowledge import matcher
 
 logger = logging.getLogger("policybot.telegram")
