@@ -275,8 +275,7 @@ class TelegramChannel:
             if not await self.durable.commit(update, None, messages):
                 return
         except StoreBusy:
-            for m in messages:
-                await context.bot.send_message(m["chat_id"], m["text"])
+            await self.durable.send_now(context.bot, messages)
             return
         await self.durable.deliver(context.bot, update.effective_chat.id)
 

@@ -330,7 +330,15 @@ class Durable:
                 del self._chat_waiting[chat_id]
                 self._chat_locks.pop(chat_id, None)
 
-    async def _send_rows(self, bot, rows) -> bool:
+    async def send_now(self, bot, messages: list[dict]) -> None:
+        """Send messages without the outbox (the store is locked): at most once."""
+        rows = [(None, m["chat_id"], m.get("text") or "",
+                 json.dumps(m["buttons"], ensure_ascii=False) if m.get("buttons") else None,
+                 *(m.get("document") or (None, None)), json.dumps(m["reply"]) if m.get("reply") else None)
+                for m in messages]
+        await self._send_rows(bot, rows, mark=False)
+
+    async def _send_rows(self, bot, rows, mark: bool = True) -> bool:
         """Send rows in order; False when one could not be sent now (the rest wait with it)."""
         for row_id, chat_id, text, buttons, document_name, document, reply in rows:
             markup = keyboard(json.loads(buttons)) if buttons else None
@@ -350,9 +358,15 @@ class Durable:
                 logger.warning("could not send a reply to chat %s now (kept, sent with the next one): %s",
                                chat_id, exc)
                 return False
-            mark = ["UPDATE outbox SET sent_at = ? WHERE id = ?", [utc_now(), row_id]]
-            if not self.ledger.write_now(*mark):
-                await self.ledger.write(lambda conn: conn.execute(*mark))
+            if not mark:
+                continue
+            sql = ["UPDATE outbox SET sent_at = ? WHERE id = ?", [utc_now(), row_id]]
+            if not self.ledger.write_now(*sql):
+                try:
+                    await self.ledger.write(lambda conn: conn.execute(*sql))
+                except StoreBusy:
+                    logger.warning("the store stayed locked: a reply to chat %s sent but not recorded", chat_id)
+                    return False
             self._sent_since_tidy += 1
             if self._sent_since_tidy >= TIDY_EVERY:
                 self._sent_since_tidy = 0
