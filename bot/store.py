@@ -93,10 +93,38 @@ def _feedback_per_answer(db: sqlite_utils.Database) -> None:
                "ON feedback (chat_id, message_id, user_id, entry)")
 
 
+def _create_outbox(db: sqlite_utils.Database) -> None:
+    """Exactly-once replies (bot/telegram/outbox.py): updates received but not yet handled (the
+    inbox), the last update handled per chat and user, and replies committed with the state
+    change that caused them, sent and then marked sent (the outbox)."""
+    db["inbox"].create({"update_id": int, "data": str, "received": str}, pk="update_id")
+    db["handled"].create({"chat_id": int, "user_id": int, "update_id": int, "updated": str},
+                         pk=("chat_id", "user_id"))
+    db["outbox"].create(
+        {"id": int, "chat_id": int, "text": str, "buttons": str, "document_name": str, "document": bytes,
+         "reply": str, "created": str, "sent_at": str, "message_id": int, "note": str},
+        pk="id")
+    db.execute("CREATE INDEX outbox_unsent ON outbox (chat_id, id) WHERE sent_at IS NULL")
+    # note: what the channel remembers of a sent message (the entry it answers, whom it is for,
+    # whether it is an interview step), found by Telegram's message id once sent.
+    db.execute("CREATE INDEX outbox_sent_message ON outbox (chat_id, message_id) WHERE message_id IS NOT NULL")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_create_v1, _create_v2, _feedback_per_answer,
-                                                              _create_web]
+                                                              _create_web, _create_outbox]
 
 WEB_LOG_KEPT = 200        # items of a web session's conversation kept (the page shows these on reload)
+
+
+# One question-log row; also written by the Telegram channel inside its own transaction.
+QUESTION_SQL = ("INSERT INTO question_log (time, chat_id, user_id, question, top_match, score, confident, lang,"
+                " source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+
+
+def question_row(*, chat_id: int, user_id: int | None, question: str, top: str | None,
+                 score: float | None, confident: bool, lang: str | None = None, source: str = "chat") -> list:
+    return [utc_now(), chat_id, user_id, question, top,
+            None if score is None else round(float(score), 4), int(bool(confident)), lang, source]
 
 
 class StoreError(Exception):
@@ -244,11 +272,9 @@ class Store:
                      score: float | None, confident: bool, lang: str | None = None,
                      source: str = "chat") -> None:
         with self._lock:
-            self.db.execute(
-                "INSERT INTO question_log (time, chat_id, user_id, question, top_match, score, confident, lang,"
-                " source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [utc_now(), chat_id, user_id, question, top,
-                 None if score is None else round(float(score), 4), int(bool(confident)), lang, source])
+            self.db.execute(QUESTION_SQL, question_row(
+                chat_id=chat_id, user_id=user_id, question=question, top=top, score=score,
+                confident=confident, lang=lang, source=source))
 
     def add_feedback(self, *, chat_id: int, user_id: int | None, entry: str | None, value: int) -> None:
         with self._lock:
@@ -406,6 +432,9 @@ class Store:
             if private_chat_id is not None:
                 counts["chat_data"] = self.db.execute(
                     "DELETE FROM chat_data WHERE chat_id = ?", [private_chat_id]).rowcount
+                # Replies already sent (kept a day by the outbox) echo what the user told us.
+                counts["outbox"] = self.db.execute(
+                    "DELETE FROM outbox WHERE chat_id = ? AND sent_at IS NOT NULL", [private_chat_id]).rowcount
             # Conversation keys are JSON lists [chat_id, user_id].
             counts["conversations"] = self.db.execute(
                 "DELETE FROM conversations WHERE json_extract(key, '$[#-1]') = ?", [user_id]).rowcount

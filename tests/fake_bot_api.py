@@ -89,6 +89,10 @@ class FakeBotApi:
         self.html_404 = False
         self.calls: list[tuple[str, dict, float]] = []
         self.errors: list[tuple[str, str]] = []
+        # Faults: ``intercept(method, params)`` returning True drops that request unanswered (a
+        # test kills the bot there); while ``down`` every request is dropped (the bot is dead).
+        self.intercept = None
+        self.down = False
         self.webhook: dict | None = None                  # the last setWebhook parameters         # (method, description) refused like Telegram would
         self.sent: dict[int, list[Sent]] = {}
         self.chats: dict[int, dict] = {}
@@ -348,7 +352,10 @@ class FakeBotApi:
                     with self._lock:
                         self.calls.append(("dropped:" + path.rsplit("/", 1)[-1], {}, time.perf_counter()))
                     break
-                status, answer = await self._handle(path, headers.get("content-type", ""), body)
+                handled = await self._handle(path, headers.get("content-type", ""), body)
+                if handled is None:   # dropped: the connection closes unanswered
+                    break
+                status, answer = handled
                 payload = json.dumps(answer, ensure_ascii=False).encode()
                 writer.write(
                     f"HTTP/1.1 {status} {'OK' if status == 200 else 'Error'}\r\n"
@@ -395,6 +402,8 @@ class FakeBotApi:
             return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
         name = path[len(prefix):].split("?")[0]
         params, files = self._decode_params(content_type, body)
+        if self.down or (self.intercept is not None and self.intercept(name, params)):
+            return None
         now = time.perf_counter()
         with self._lock:
             self.calls.append((name, params, now))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import re
+import sqlite3
 
 import pytest
 
@@ -18,7 +19,9 @@ import dialogs
 import rules
 from bot.telegram.app import TEXTS, build_application, start_embedded, stop_embedded
 from bot.telegram.render import DOC_ACTION
-from bot.telegram.sent import REMEMBERED, answered_entry, entry_of, latest_step, message_note, remember_sent
+from bot.store import Store
+from bot.telegram.outbox import Durable, Ledger, _insert_messages, _tidy
+from bot.telegram.sent import answered_entry, message_note
 from knowledge import citation, matcher
 from tests.fake_bot_api import FakeBotApi
 from tests.test_telegram_e2e import actions, ends_a_step, is_question
@@ -226,8 +229,12 @@ async def test_a_reply_to_an_answer_passes_its_entry_to_the_engine_and_survives_
         await fake_api.replies_to(GROUP, lambda: fake_api.send_text(
             GROUP, "那第三年呢？", user_id=BOB, chat_type="supergroup", reply_to=rent))
         assert record_engine_calls[-1][2]["reply_to"] == "a05"
-        # Not remembered at all: the answer's own buttons (查看原文, 👍/👎) still name its entry.
-        application.chat_data[GROUP].clear()
+        # No longer kept (sent rows go after a week): the answer's own buttons (查看原文, 👍/👎)
+        # still name its entry.
+        forgetting = sqlite3.connect(bot_settings.db_path)
+        with forgetting:
+            forgetting.execute("UPDATE outbox SET note = NULL")
+        forgetting.close()
         await fake_api.replies_to(GROUP, lambda: fake_api.send_text(
             GROUP, "最多几个人？", user_id=BOB, chat_type="supergroup", reply_to=talent))
         assert record_engine_calls[-1][2]["reply_to"] == "a06"
@@ -235,16 +242,29 @@ async def test_a_reply_to_an_answer_passes_its_entry_to_the_engine_and_survives_
         await stop_embedded(application)
 
 
-def test_the_remembered_messages_per_chat_are_bounded():
-    chat_data = {}
+async def test_a_sent_messages_note_is_found_by_its_message_id_for_a_week(tmp_path):
+    store = Store.open(tmp_path / "notes.sqlite3")
+    ledger = Ledger(store)
+    durable = Durable(ledger)
     answer = dialogs.Reply("答", kind="answer", events=[{"type": "asked", "top": "a05", "confident": True}])
-    for message_id in range(1, REMEMBERED + 51):
-        remember_sent(chat_data, message_id, message_note([answer], [], ALICE, in_group=True))
-    assert len(chat_data["sent"]) == REMEMBERED
-    assert entry_of(chat_data, 50) is None and entry_of(chat_data, REMEMBERED + 50) == "a05"
-    assert latest_step(chat_data, ALICE) is None       # answers are no interview steps
-    remember_sent(chat_data, 400, message_note([], [[("是", "ans:k:yes")]], ALICE, in_group=True))
-    assert latest_step(chat_data, ALICE) == 400
+    notes = [message_note([answer], [], ALICE, in_group=True),
+             message_note([], [[("是", "ans:k:yes")]], ALICE, in_group=True)]
+    try:
+        with store.db.conn:
+            _insert_messages(store.db.conn, [{"chat_id": GROUP, "text": "t", "note": note} for note in notes])
+            store.db.execute("UPDATE outbox SET sent_at = '2026-11-30T00:00:00', message_id = id + 40")
+        assert (await durable.note_of(GROUP, 41))["entry"] == "a05"
+        assert (await durable.note_of(GROUP, 41))["owner"] == ALICE
+        assert await durable.note_of(GROUP, 99) is None
+        assert await durable.latest_step(GROUP, ALICE) == 42     # the answer is no interview step
+        assert await durable.latest_step(GROUP, BOB) is None
+        with store.db.conn:
+            store.db.execute("UPDATE outbox SET sent_at = '2026-11-01T00:00:00'")
+            _tidy(store.db.conn)
+        assert await durable.note_of(GROUP, 41) is None and await durable.latest_step(GROUP, ALICE) is None
+    finally:
+        ledger.close()
+        store.close()
 
 
 def test_the_entry_a_message_answers():

@@ -14,9 +14,10 @@ ConversationHandler "interview" mirrors it after every step, so no handler can l
 """
 from __future__ import annotations
 
-import base64
 import asyncio
+import base64
 import dataclasses
+import json
 import logging
 import re
 import sqlite3
@@ -24,8 +25,8 @@ import sys
 import warnings
 from typing import Callable
 
-from telegram import (BotCommand, BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, InputFile,
-                      Message, ReplyParameters, Update)
+from telegram import (BotCommand, BotCommandScopeChat, InlineKeyboardButton, InlineKeyboardMarkup, Message,
+                      ReplyParameters, Update)
 from telegram.constants import ChatType, MessageEntityType
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (Application, ApplicationBuilder, ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, ContextTypes,
@@ -43,9 +44,9 @@ from bot.lock import LockProblem, StoreInUse, hold_store
 from bot.store import Store, StoreError
 from bot.telegram.ops import Operations, api_address, not_a_bot_api, quiet_library_tracebacks
 from bot.telegram.limits import FloodGuard, PerUserUpdateProcessor, SendRateLimiter
-from bot.telegram.render import DOC_ACTION, compose, keyboard, split_message
-from bot.telegram.sent import (INTERVIEW_ACTIONS, entry_in_buttons, entry_of, latest_step, message_note, owner_of,
-                               remember_sent)
+from bot.telegram.outbox import Durable, InboxQueue, Ledger, StoreBusy
+from bot.telegram.render import DOC_ACTION, compose, split_message
+from bot.telegram.sent import INTERVIEW_ACTIONS, entry_in_buttons, message_note
 from knowledge import matcher
 
 logger = logging.getLogger("policybot.telegram")
@@ -85,6 +86,7 @@ TEXTS = {
         "not_yours": "这是其他成员的测算，只有发起人本人可以作答。如需自测，请私聊我发送 /check。",
         "private_check": "资格自测要填写营业收入、纳税等经营数据，不宜在群里进行。请点下面的按钮，在与我的私聊中开始测算。",
         "private_button": "🔒 私聊开始测算",
+        "busy": "抱歉，数据库正忙，这条消息没能保存，请稍后再发一次；之前的记录都在。",
     },
     "en": {
         "unsupported": "I can only read text. Please type your question (e.g. how is the rent subsidy computed).",
@@ -101,6 +103,7 @@ TEXTS = {
         "not_yours": "This check belongs to another member; only they can answer it. To do your own, message me privately and send /check.",
         "private_check": "The eligibility check asks for your revenue and tax figures, which are better not shared in a group. Press the button below to do it in a private chat with me.",
         "private_button": "🔒 Check in a private chat",
+        "busy": "Sorry, we could not save that just now (the database is busy). Please send it again shortly; nothing you told us before is lost.",
     },
 }
 
@@ -156,9 +159,10 @@ def clean_text(message: Message) -> str:
 class TelegramChannel:
     """The handlers, sharing the store and the limits."""
 
-    def __init__(self, settings: Settings, store: Store):
+    def __init__(self, settings: Settings, store: Store, durable: Durable | None = None):
         self.settings = settings
         self.store = store
+        self.durable = durable or Durable(Ledger(store))
         self.flood = FloodGuard(settings.flood_limit, settings.flood_window)
         self.helpdesk = HelpDesk(settings, store)
         self.ops = Operations(settings)
@@ -186,21 +190,40 @@ class TelegramChannel:
                        step: Callable[[dict], tuple[dict, list]]) -> str | None:
         """Run one engine step on this chat's state, store it, send the replies; return the
         conversation state mirroring the engine (INTERVIEW, END, or None = unchanged)."""
+        before = json.loads(json.dumps(context.user_data, default=str))
         record = self.chat_state(update, context)
         record["dialog"], replies = step(record["dialog"])
         context.user_data["lang"] = self.lang(record)
-        self.record_events(update, replies, self.lang(record))
+        questions = self.question_rows(update, replies, self.lang(record))
         replies = await self.hand_off(update, context, replies, self.lang(record))
         for reply in replies:
             if reply.document:  # the .docx bytes, as base64 text: user_data is stored as JSON
                 record["document"] = [reply.document[0], base64.b64encode(reply.document[1]).decode("ascii")]
-        # Written before the user sees the reply: a crash can lose an answer the user has not
-        # seen acknowledged, never one they have.
-        persistence = context.application.persistence
-        if isinstance(persistence, SQLitePersistence) and update.effective_user:
-            persistence.write_user_data_now(update.effective_user.id, context.user_data)
-        await self.send_replies(update, context, record, replies)
+        # Feedback first: taking a 👍 back changes the reply that says so.
+        replies = self.record_events(update, replies, self.lang(record))
+        # The new state, the replies and the question log in one transaction, then sent from the
+        # outbox: a kill at any point neither loses an answer nor repeats a reply.
+        try:
+            committed = await self.durable.commit(update, context.user_data,
+                                                  self.outgoing(update, record, replies), questions)
+        except StoreBusy:
+            committed = False
+            await self.store_busy(update, context)
+        if not committed:
+            context.user_data.clear()
+            context.user_data.update(before)
+            return None
+        await self.durable.deliver(context.bot, update.effective_chat.id)
         return self.interview_state(replies)
+
+    async def store_busy(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The store stayed locked: say so honestly (sent directly: the outbox is in the store)."""
+        logger.warning("the store stayed locked: update %s not saved, the user was told", update.update_id)
+        lang = lang_of_user(update) if not context.user_data else context.user_data.get("lang", "zh")
+        try:
+            await context.bot.send_message(update.effective_chat.id, TEXTS[lang if lang in TEXTS else "zh"]["busy"])
+        except TelegramError as exc:
+            logger.warning("could not tell chat %s the store is busy: %s", update.effective_chat.id, exc)
 
     async def hand_off(self, update: Update, context: ContextTypes.DEFAULT_TYPE, replies: list,
                        lang: str) -> list:
@@ -228,20 +251,25 @@ class TelegramChannel:
                     state = INTERVIEW if event.get("event") == "started" else ConversationHandler.END
         return state
 
-    def record_events(self, update: Update, replies: list, lang: str | None = None) -> None:
-        """Store what the engine reports: questions asked (the question log) and feedback (one
-        per user per answer message; a reply saying feedback was taken back replaces the thanks)."""
+    @staticmethod
+    def question_rows(update: Update, replies: list, lang: str | None = None) -> list[dict]:
+        """The questions asked (the question log), written with the state and the replies."""
+        chat_id = update.effective_chat.id if update.effective_chat else 0
+        user_id = update.effective_user.id if update.effective_user else None
+        return [dict(chat_id=chat_id, user_id=user_id, question=str(event.get("query", ""))[:2000],
+                     top=event.get("top"), score=event.get("score"),
+                     confident=bool(event.get("confident")), lang=event.get("lang") or lang)
+                for reply in replies for event in reply.events if event.get("type") == "asked"]
+
+    def record_events(self, update: Update, replies: list, lang: str | None = None) -> list:
+        """Store the feedback the engine reports (one per user per answer message); a reply saying
+        feedback was taken back replaces the thanks. Returns the replies to send."""
         chat_id = update.effective_chat.id if update.effective_chat else 0
         user_id = update.effective_user.id if update.effective_user else None
         for reply in replies:
             for event in reply.events:
                 kind = event.get("type")
-                if kind == "asked":
-                    self.store.log_question(
-                        chat_id=chat_id, user_id=user_id, question=str(event.get("query", ""))[:2000],
-                        top=event.get("top"), score=event.get("score"),
-                        confident=bool(event.get("confident")), lang=event.get("lang") or lang)
-                elif kind == "feedback":
+                if kind == "feedback":
                     query = update.callback_query
                     answer = query.message.message_id if query and query.message else None
                     outcome = self.store.set_feedback(chat_id=chat_id, user_id=user_id, entry=event.get("entry"),
@@ -250,9 +278,10 @@ class TelegramChannel:
                         i = replies.index(reply)
                         replies[i] = dataclasses.replace(reply, text=TEXTS["en" if lang == "en" else "zh"]["withdrawn"],
                                                          buttons=[], events=[])
+        return replies
 
-    async def send_replies(self, update: Update, context: ContextTypes.DEFAULT_TYPE, record: dict,
-                           replies: list) -> None:
+    def outgoing(self, update: Update, record: dict, replies: list) -> list[dict]:
+        """The replies as outbox rows: Telegram messages of at most 4096 units, buttons on the last."""
         chat_id = update.effective_chat.id
         in_group = update.effective_chat.type != ChatType.PRIVATE
         # In a group, answer as a reply to the user's message so others see whom it is for.
@@ -260,42 +289,57 @@ class TelegramChannel:
         user_id = update.effective_user.id if update.effective_user else None
         # The interview's buttons work on its latest step only; once it ended, on none.
         ended = any(e.get("type") == "interview" and e.get("event") != "started" for r in replies for e in r.events)
-        messages = compose(replies, TEXTS[self.lang(record)]["save"])
-        for number, (text, rows, group) in enumerate(messages):
-            note = message_note(group, rows, user_id, in_group, ended and number == len(messages) - 1)
+        composed = compose(replies, TEXTS[self.lang(record)]["save"])
+        messages = []
+        for number, (text, rows, group) in enumerate(composed):
+            note = message_note(group, rows, user_id, in_group, ended and number == len(composed) - 1)
             chunks = split_message(text)
             for i, chunk in enumerate(chunks):
                 last = i == len(chunks) - 1
-                sent = await context.bot.send_message(
-                    chat_id, chunk, reply_markup=keyboard(rows) if last else None,
-                    reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True)
-                    if reply_to else None)
-                remember_sent(context.chat_data, sent.message_id, note if last else dict(note, step=False))
+                messages.append({"chat_id": chat_id, "text": chunk, "buttons": rows if last and rows else None,
+                                 "reply": {"message_id": reply_to} if reply_to else None,
+                                 "note": note if last else dict(note, step=False)})
+        return messages
 
-    def replied_entry(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
+    async def send_once(self, update: Update, context: ContextTypes.DEFAULT_TYPE, messages: list[dict]) -> None:
+        """Messages that change no state, through the outbox too (a re-delivered update does not
+        repeat them); a locked store: sent directly."""
+        try:
+            if not await self.durable.commit(update, None, messages):
+                return
+        except StoreBusy:
+            await self.durable.send_now(context.bot, messages)
+            return
+        await self.durable.deliver(context.bot, update.effective_chat.id)
+
+    async def replied_entry(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
         """The entry of the bot answer this message replies to, if it replies to one."""
         reply = update.message.reply_to_message if update.message else None
         if reply is None or reply.from_user is None or reply.from_user.id != context.bot.id:
             return None
-        return entry_of(context.chat_data, reply.message_id) or entry_in_buttons(reply.reply_markup)
+        note = await self.durable.note_of(update.effective_chat.id, reply.message_id)
+        return (note or {}).get("entry") or entry_in_buttons(reply.reply_markup)
 
-    def others_interview(self, update: Update, context: ContextTypes.DEFAULT_TYPE, action: str) -> bool:
+    async def others_interview(self, update: Update, context: ContextTypes.DEFAULT_TYPE, action: str) -> bool:
         """In a group: a button of an interview (or estimate) another member started."""
         if update.effective_chat.type == ChatType.PRIVATE or not (
                 action.startswith(INTERVIEW_ACTIONS) or action == DOC_ACTION):
             return False
         message = update.callback_query.message
-        owner = owner_of(context.chat_data, message.message_id) if isinstance(message, Message) else None
+        note = await self.durable.note_of(update.effective_chat.id, message.message_id) \
+            if isinstance(message, Message) else None
+        owner = (note or {}).get("owner")
         if owner is None and isinstance(message, Message) and message.reply_to_message:
             # Not remembered (older than what is kept): a bot message in a group replies to its user.
             asker = message.reply_to_message.from_user
             owner = asker.id if asker and not asker.is_bot else None
         return owner is not None and update.effective_user is not None and owner != update.effective_user.id
 
-    def out_of_date(self, update: Update, context: ContextTypes.DEFAULT_TYPE, action: str) -> bool:
+    async def out_of_date(self, update: Update, context: ContextTypes.DEFAULT_TYPE, action: str) -> bool:
         """An interview button under an older message than the interview's latest step."""
         message = update.callback_query.message
-        latest = latest_step(context.chat_data, update.effective_user.id) if update.effective_user else None
+        latest = await self.durable.latest_step(update.effective_chat.id, update.effective_user.id) \
+            if update.effective_user else None
         return (action.startswith(INTERVIEW_ACTIONS) and isinstance(message, Message)
                 and isinstance(latest, int) and message.message_id < latest)
 
@@ -313,7 +357,8 @@ class TelegramChannel:
     async def say(self, update: Update, context: ContextTypes.DEFAULT_TYPE, key: str) -> None:
         """Send one of the channel's own lines in the user's language."""
         record = self.chat_state(update, context)
-        await context.bot.send_message(update.effective_chat.id, TEXTS[self.lang(record)][key])
+        await self.send_once(update, context, [{"chat_id": update.effective_chat.id,
+                                                "text": TEXTS[self.lang(record)][key]}])
 
     # handlers ---------------------------------------------------------------------------------
     async def guard(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -341,7 +386,7 @@ class TelegramChannel:
         """Answer a typed question (or start the interview by words, or ask for a person: 转人工);
         stores the dialog state."""
         text = clean_text(update.message)
-        handoff, reply_to = bool(self.settings.helpdesk_chat), self.replied_entry(update, context)
+        handoff, reply_to = bool(self.settings.helpdesk_chat), await self.replied_entry(update, context)
         if handoff and is_handoff_request(text):  # without a help desk the engine gives the referral
             return await self.converse(update, context, lambda s: dialogs.press(s, "human", handoff=handoff))
         return await self.converse(update, context,
@@ -351,7 +396,7 @@ class TelegramChannel:
         """Pass a typed answer to the pending interview question; stores it, asks the next one
         (转人工 words ask for a person instead, and the question stays pending)."""
         text = clean_text(update.message)
-        handoff, reply_to = bool(self.settings.helpdesk_chat), self.replied_entry(update, context)
+        handoff, reply_to = bool(self.settings.helpdesk_chat), await self.replied_entry(update, context)
         if handoff and is_handoff_request(text):  # without a help desk the engine gives the referral
             return await self.converse(update, context, lambda s: dialogs.press(s, "human", handoff=handoff))
         return await self.converse(update, context,
@@ -381,7 +426,7 @@ class TelegramChannel:
         try:
             if update.effective_chat is None:  # a button under an inline-mode message
                 return None
-            if self.others_interview(update, context, action):
+            if await self.others_interview(update, context, action):
                 # Told privately (an alert only the presser sees); the owner's message stays.
                 alert = TEXTS[lang_of_user(update)]["not_yours"]
                 return None
@@ -391,7 +436,7 @@ class TelegramChannel:
             if action == "check" and update.effective_chat.type != ChatType.PRIVATE:
                 await self.offer_private_check(update, context)
                 return None
-            if self.out_of_date(update, context, action):
+            if await self.out_of_date(update, context, action):
                 await self.say(update, context, "out_of_date")   # and the old message is left as it was
                 return None
             handoff, served = bool(self.settings.helpdesk_chat), []
@@ -452,10 +497,10 @@ class TelegramChannel:
             return
         filename, stored = document
         # A record saved before the estimate became a .docx holds the text itself.
-        data = base64.b64decode(stored) if filename.endswith(".docx") else stored.encode("utf-8")
-        await context.bot.send_document(
-            update.effective_chat.id, InputFile(data, filename=filename),
-            caption=TEXTS[self.lang(record)]["document_caption"])
+        data = base64.b64decode(stored) if filename.endswith(".docx") else str(stored).encode("utf-8")
+        await self.send_once(update, context, [{
+            "chat_id": update.effective_chat.id, "text": TEXTS[self.lang(record)]["document_caption"],
+            "document": (filename, data)}])
 
     async def on_unsupported(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Stickers, photos, voice, files...: one polite line; nothing stored."""
@@ -523,23 +568,40 @@ def build_application(settings: Settings, store: Store | None = None, ops: Opera
     # Examples staff taught through /unanswered, merged into the matcher (and only these: a
     # previous Application in this process may have taught others).
     matcher.set_taught(store.taught())
-    channel = TelegramChannel(settings, store)
+    # SQLite off the event loop; every update and reply exactly once (bot/telegram/outbox.py).
+    ledger = Ledger(store)
+    durable = Durable(ledger)
+    channel = TelegramChannel(settings, store, durable)
     channel.ops = ops or channel.ops
     desk, staff, privacy = channel.helpdesk, Staff(settings, store), Privacy(settings, store)
-    processor = PerUserUpdateProcessor()
+    processor = PerUserUpdateProcessor(hooks=durable)
+    inbox = InboxQueue()
+    inbox.durable = durable
+
+    async def post_init(application: Application) -> None:
+        await durable.recover(application)      # before polling: unsent replies, unhandled updates
+        await channel.start_up(application)     # the matcher warmed, the command menu registered
+
+    async def post_shutdown(application: Application) -> None:
+        ledger.close()
+
     builder = (ApplicationBuilder()
                .token(settings.token)
-               .persistence(SQLitePersistence(store))
+               .update_queue(inbox)
+               .persistence(SQLitePersistence(store, ledger=ledger))
                .concurrent_updates(processor)
                .rate_limiter(SendRateLimiter(settings.send_rate))
                # httpcore checks every pooled connection on every request: a few busy connections
                # are much cheaper than PTB's default 256 when many users chat at once.
                .connection_pool_size(POOL_SIZE).pool_timeout(10)
-               .post_init(channel.start_up))
+               .post_init(post_init).post_shutdown(post_shutdown))
     if settings.api_base_url:
         builder = builder.base_url(settings.api_base_url.rstrip("/"))
     application = builder.build()
+    durable.application = application
 
+    # First of all: skip an update handled before a restart; load the user's state from SQLite.
+    application.add_handler(TypeHandler(Update, durable.load), group=-3)
     application.add_handler(TypeHandler(Update, channel.guard), group=-1)
     # The help desk first: in one group the first matching handler wins.
     application.add_handler(MessageHandler(desk.staff_reply_filter(), desk.on_staff_reply))
@@ -686,3 +748,5 @@ async def stop_embedded(application: Application) -> None:
     if application.running:
         await application.stop()
     await application.shutdown()
+    if application.post_shutdown:
+        await application.post_shutdown(application)

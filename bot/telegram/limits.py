@@ -5,7 +5,7 @@ import asyncio
 import logging
 import time
 import warnings
-from collections import deque
+from collections import OrderedDict, deque
 from typing import Any, Awaitable
 
 from telegram import Update
@@ -52,6 +52,7 @@ class SendRateLimiter(BaseRateLimiter):
         self._overall: TokenBucket | None = None
         self._groups: dict[int | str, TokenBucket] = {}
         self._not_paused: asyncio.Event | None = None
+        self._answered: OrderedDict[str, None] = OrderedDict()   # recent callback queries answered
 
     async def initialize(self) -> None:
         self._overall = TokenBucket(self.per_second, self.per_second)
@@ -70,6 +71,14 @@ class SendRateLimiter(BaseRateLimiter):
         return self._groups[chat_id]
 
     async def process_request(self, callback, args, kwargs, endpoint, data, rate_limit_args):
+        if endpoint == "answerCallbackQuery":
+            # A press acknowledged early (the store was slow) is not answered again by its handler.
+            query_id = data.get("callback_query_id")
+            if query_id in self._answered:
+                return True
+            self._answered[query_id] = None
+            while len(self._answered) > 1000:
+                self._answered.popitem(last=False)
         chat_id = data.get("chat_id")
         # New messages count against the limits; edits of messages already sent and answers to
         # button presses do not (Telegram still answers RetryAfter if they ever go too fast).
@@ -102,10 +111,12 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
     """Handles different users' updates concurrently and each user's in order (an answer must
     not overtake the one before it)."""
 
-    def __init__(self, max_concurrent_updates: int = 256):
+    def __init__(self, max_concurrent_updates: int = 256, hooks=None):
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
+        # started(update) -> handle and async finished(update, handle): bot/telegram/outbox.py
+        self.hooks = hooks
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = 0
@@ -114,9 +125,14 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
                 update.effective_chat.id if update.effective_chat else 0)
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._waiting[key] = self._waiting.get(key, 0) + 1
+        handle = self.hooks.started(update) if self.hooks else None
         try:
             async with lock:
-                await coroutine
+                try:
+                    await coroutine
+                finally:
+                    if self.hooks:
+                        await self.hooks.finished(update, handle)
         finally:
             self._waiting[key] -= 1
             if not self._waiting[key]:
@@ -132,24 +148,29 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
 
 class FloodGuard:
     """More than ``limit`` updates from one user within ``window`` seconds: told once to slow
-    down, the rest dropped until the pace falls. Other users are not affected."""
+    down, the rest dropped until the pace falls. Other users are not affected. Only users seen
+    within the window are remembered (oldest first out), so memory follows the active users."""
 
     def __init__(self, limit: int = 30, window: float = 10.0):
         self.limit, self.window = limit, window
-        self.seen: dict[int, deque] = {}
+        self.seen: OrderedDict[int, deque] = OrderedDict()    # least recently seen first
         self.warned_at: dict[int, float] = {}
 
     def check(self, user_id: int, now: float | None = None) -> str:
         """"ok", "warn" (tell the user) or "drop"."""
         now = time.monotonic() if now is None else now
-        times = self.seen.setdefault(user_id, deque())
+        times = self.seen.pop(user_id, None) or deque()
+        self.seen[user_id] = times
         while times and now - times[0] > self.window:
             times.popleft()
         times.append(now)
-        if len(self.seen) > 10000:  # forget users who went quiet
-            for uid in [u for u, t in self.seen.items() if now - t[-1] > self.window]:
-                self.seen.pop(uid, None)
-                self.warned_at.pop(uid, None)
+        # Forget users who went quiet (their last update is older than the window).
+        while self.seen:
+            oldest, oldest_times = next(iter(self.seen.items()))
+            if now - oldest_times[-1] <= self.window:
+                break
+            del self.seen[oldest]
+            self.warned_at.pop(oldest, None)
         if len(times) < self.limit:
             return "ok"
         if now - self.warned_at.get(user_id, -1e9) > self.window:

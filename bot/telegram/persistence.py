@@ -1,6 +1,9 @@
 """python-telegram-bot persistence in the bot's SQLite file, as readable JSON.
 
-User, chat and bot data and the states of persistent ConversationHandlers survive a restart.
+Bot data and the states of persistent ConversationHandlers survive a restart through PTB. User
+data is not kept by PTB: the channel loads a user's state from SQLite when they write and commits
+it with the replies (bot/telegram/outbox.py), so memory holds only the users being served; the
+user and chat methods below remain for tools and tests. Every SQLite call runs off the event loop.
 Data must be JSON-shaped (dicts with string keys, lists, numbers, strings): the dialog engine's
 state already is. Callback data is not stored (our buttons carry plain strings).
 """
@@ -11,79 +14,94 @@ from typing import Any
 
 from telegram.ext import BasePersistence, PersistenceInput
 
-from bot.store import Store
+from bot.store import Store, utc_now
+from bot.telegram.outbox import Ledger
+
+
+def _json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
 
 
 class SQLitePersistence(BasePersistence[dict, dict, dict]):
-    """BasePersistence over ``Store``; writes only what changed since it was last written."""
+    """BasePersistence over ``Store``, through the ledger's threads."""
 
-    def __init__(self, store: Store, update_interval: float = 5):
+    def __init__(self, store: Store, update_interval: float = 5, ledger: Ledger | None = None):
         super().__init__(
-            store_data=PersistenceInput(bot_data=True, chat_data=True, user_data=True, callback_data=False),
+            store_data=PersistenceInput(bot_data=True, chat_data=False, user_data=False, callback_data=False),
             update_interval=update_interval,
         )
         self.store = store
-        # The JSON last written per row: PTB hands over every touched entry, most unchanged.
-        self._written: dict[tuple, str] = {}
+        self.ledger = ledger or Ledger(store)
+        self._bot_written: str | None = None    # bot data as last written (PTB hands it over each run)
 
-    def _changed(self, key: tuple, data: Any) -> str | None:
-        """The JSON to write, or None when it is what was last written."""
-        text = json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)
-        if self._written.get(key) == text:
-            return None
-        self._written[key] = text
-        return text
+    async def _save(self, table: str, key: str, key_value: int, text: str) -> None:
+        await self.ledger.write(lambda conn: conn.execute(
+            f"INSERT INTO [{table}] ([{key}], data, updated) VALUES (?, ?, ?) "
+            f"ON CONFLICT([{key}]) DO UPDATE SET data = excluded.data, updated = excluded.updated",
+            [key_value, text, utc_now()]))
+
+    async def _load_all(self, table: str, key: str) -> dict[int, Any]:
+        rows = await self.ledger.read(lambda conn: conn.execute(f"SELECT [{key}], data FROM [{table}]").fetchall())
+        return {row[0]: json.loads(row[1]) for row in rows}
+
+    async def _delete(self, table: str, key: str, key_value: int) -> None:
+        await self.ledger.write(lambda conn: conn.execute(f"DELETE FROM [{table}] WHERE [{key}] = ?", [key_value]))
 
     def write_user_data_now(self, user_id: int, data: dict) -> None:
-        """Write one user's data at once (serialised here, so no copy is needed): the channel
-        calls this before it replies, so an acknowledged answer survives a crash."""
-        if text := self._changed(("user", user_id), data):
-            self.store.save_json("user_data", "user_id", user_id, text)
+        """Write one user's data at once (synchronously; kept for callers outside the channel)."""
+        self.store.save_json("user_data", "user_id", user_id, _json(data))
 
     async def get_user_data(self) -> dict[int, dict]:
-        return self.store.load_all("user_data", "user_id")
+        return await self._load_all("user_data", "user_id")
 
     async def get_chat_data(self) -> dict[int, dict]:
-        return self.store.load_all("chat_data", "chat_id")
+        return await self._load_all("chat_data", "chat_id")
 
     async def get_bot_data(self) -> dict:
-        return self.store.load_all("bot_data", "id").get(1, {})
+        return (await self._load_all("bot_data", "id")).get(1, {})
 
     async def get_callback_data(self) -> None:
         return None
 
     async def get_conversations(self, name: str) -> dict:
-        return self.store.load_conversations(name)
+        rows = await self.ledger.read(lambda conn: conn.execute(
+            "SELECT key, state FROM conversations WHERE name = ?", [name]).fetchall())
+        return {tuple(json.loads(key)): json.loads(state) for key, state in rows}
 
     async def update_conversation(self, name: str, key: tuple, new_state: object | None) -> None:
-        if self._changed(("conversation", name, key), new_state):
-            self.store.save_conversation(name, key, new_state)
+        key_text = json.dumps(list(key))
+        if new_state is None:
+            await self.ledger.write(lambda conn: conn.execute(
+                "DELETE FROM conversations WHERE name = ? AND key = ?", [name, key_text]))
+        else:
+            await self.ledger.write(lambda conn: conn.execute(
+                "INSERT INTO conversations (name, key, state, updated) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(name, key) DO UPDATE SET state = excluded.state, updated = excluded.updated",
+                [name, key_text, json.dumps(new_state), utc_now()]))
 
     async def update_user_data(self, user_id: int, data: dict) -> None:
-        if text := self._changed(("user", user_id), data):
-            self.store.save_json("user_data", "user_id", user_id, text)
+        await self._save("user_data", "user_id", user_id, _json(data))
 
     async def update_chat_data(self, chat_id: int, data: dict) -> None:
-        if text := self._changed(("chat", chat_id), data):
-            self.store.save_json("chat_data", "chat_id", chat_id, text)
+        await self._save("chat_data", "chat_id", chat_id, _json(data))
 
     async def update_bot_data(self, data: dict) -> None:
-        if text := self._changed(("bot",), data):
-            self.store.save_json("bot_data", "id", 1, text)
+        text = _json(data)
+        if text != self._bot_written:
+            self._bot_written = text
+            await self._save("bot_data", "id", 1, text)
 
     async def update_callback_data(self, data: Any) -> None:
         return None
 
     async def drop_user_data(self, user_id: int) -> None:
-        self._written.pop(("user", user_id), None)
-        self.store.delete("user_data", "user_id", user_id)
+        await self._delete("user_data", "user_id", user_id)
 
     async def drop_chat_data(self, chat_id: int) -> None:
-        self._written.pop(("chat", chat_id), None)
-        self.store.delete("chat_data", "chat_id", chat_id)
+        await self._delete("chat_data", "chat_id", chat_id)
 
     async def refresh_user_data(self, user_id: int, user_data: dict) -> None:
-        return None  # this process is the only writer
+        return None  # loaded by the channel itself (bot/telegram/outbox.py)
 
     async def refresh_chat_data(self, chat_id: int, chat_data: dict) -> None:
         return None
@@ -93,4 +111,4 @@ class SQLitePersistence(BasePersistence[dict, dict, dict]):
 
     async def flush(self) -> None:
         # Every update is already committed; make the WAL part of the main file for readers.
-        self.store.db.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        await self.ledger.call(lambda conn: conn.execute("PRAGMA wal_checkpoint(PASSIVE)"))

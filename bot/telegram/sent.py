@@ -1,21 +1,20 @@
-"""What the bot remembers about the messages it sent, per chat (kept in that chat's ``chat_data``).
+"""What the bot notes about each message it sends, kept with the message's outbox row
+(bot/telegram/outbox.py) and found again by Telegram's message id:
 
-    note = message_note(replies, rows, user_id, in_group, ended)   # before sending one message
-    remember_sent(chat_data, message_id, note)                      # once Telegram took it
-    entry_of(chat_data, message_id)        # the knowledge entry it answers: a reply to it is a follow-up
-    entry_in_buttons(markup)               # the same, read from the answer's own buttons (not remembered)
-    owner_of(chat_data, message_id)        # in a group, the member it was for (only they may press
-                                           # its interview buttons)
-    latest_step(chat_data, user_id)        # that user's newest interview step: buttons under older
-                                           # ones are out of date
+    note = message_note(replies, rows, user_id, in_group, ended)   # when the message is composed
+    await durable.note_of(chat_id, message_id)   # {"entry": the knowledge entry it answers (a reply
+                                                 # to it is a follow-up), "owner": in a group, the
+                                                 # member it was for (only they may press its
+                                                 # interview buttons), "user", "step"}
+    await durable.latest_step(chat_id, user_id)  # that user's newest interview step: buttons under
+                                                 # older ones are out of date
+    entry_in_buttons(markup)     # the entry, read from the answer's own buttons (when no longer kept)
 
-Only the newest ``REMEMBERED`` messages of a chat are kept. Plain JSON (string keys), so any
-persistence keeps it; whoever sends a message (directly, or from an outbox) calls ``remember_sent``
-with the note made when the message was composed.
+Sent rows are kept for a week (outbox.SENT_KEPT); older messages fall back on their buttons, on
+the message they reply to, and on the engine's own check of stale presses.
 """
 from __future__ import annotations
 
-REMEMBERED = 300                                # messages per chat
 INTERVIEW_ACTIONS = ("ans:", "ctl:", "edit:")   # buttons that move an interview
 
 
@@ -41,32 +40,6 @@ def message_note(replies: list, rows: list, user_id: int | None, in_group: bool,
             "step": step}
 
 
-def remember_sent(chat_data: dict | None, message_id: int, note: dict) -> None:
-    """Note a sent message (the newest REMEMBERED per chat are kept)."""
-    if chat_data is None:
-        return
-    sent = chat_data.setdefault("sent", {})
-    sent[str(message_id)] = [note.get("owner"), note.get("entry")]
-    if len(sent) > REMEMBERED:
-        for old in sorted(sent, key=int)[:len(sent) - REMEMBERED]:
-            del sent[old]
-    if note.get("step") and note.get("user") is not None:
-        steps = chat_data.setdefault("steps", {})
-        steps[str(note["user"])] = max(message_id, steps.get(str(note["user"]), 0))
-
-
-def _sent(chat_data: dict | None, message_id: int) -> list:
-    return ((chat_data or {}).get("sent") or {}).get(str(message_id)) or [None, None]
-
-
-def entry_of(chat_data: dict | None, message_id: int) -> str | None:
-    return _sent(chat_data, message_id)[1]
-
-
-def owner_of(chat_data: dict | None, message_id: int) -> int | None:
-    return _sent(chat_data, message_id)[0]
-
-
 def entry_in_buttons(markup) -> str | None:
     """The entry an answer's own buttons name (查看原文 ``text:<id>``, 👍/👎 ``fb:±:<id>``): Telegram
     hands the replied-to message back with its buttons, so a follow-up works without memory."""
@@ -80,5 +53,3 @@ def entry_in_buttons(markup) -> str | None:
     return None
 
 
-def latest_step(chat_data: dict | None, user_id: int) -> int | None:
-    return ((chat_data or {}).get("steps") or {}).get(str(user_id))
