@@ -336,12 +336,18 @@ class TelegramChannel:
         return owner is not None and update.effective_user is not None and owner != update.effective_user.id
 
     async def out_of_date(self, update: Update, context: ContextTypes.DEFAULT_TYPE, action: str) -> bool:
-        """An interview button under an older message than the interview's latest step."""
+        """An interview button under an older message than the interview's latest step. Only a
+        message the bot recorded counts: a copy Telegram took just before a kill (and that was
+        sent again after the restart), or one no longer kept, is left to the engine, which serves
+        a press that still answers the pending question and calls any other stale."""
         message = update.callback_query.message
-        latest = await self.durable.latest_step(update.effective_chat.id, update.effective_user.id) \
-            if update.effective_user else None
-        return (action.startswith(INTERVIEW_ACTIONS) and isinstance(message, Message)
-                and isinstance(latest, int) and message.message_id < latest)
+        if not (action.startswith(INTERVIEW_ACTIONS) and isinstance(message, Message) and update.effective_user):
+            return False
+        chat_id = update.effective_chat.id
+        if await self.durable.note_of(chat_id, message.message_id) is None:
+            return False
+        latest = await self.durable.latest_step(chat_id, update.effective_user.id)
+        return isinstance(latest, int) and message.message_id < latest
 
     async def offer_private_check(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """In a group: the interview asks for business figures, so offer it in a private chat (a
