@@ -400,13 +400,9 @@ class TelegramChannel:
 
     async def on_answer(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
         """Pass a typed answer to the pending interview question; stores it, asks the next one
-        (转人工 words ask for a person instead, and the question stays pending)."""
-        text = clean_text(update.message)
-        handoff, reply_to = bool(self.settings.helpdesk_chat), await self.replied_entry(update, context)
-        if handoff and is_handoff_request(text):  # without a help desk the engine gives the referral
-            return await self.converse(update, context, lambda s: dialogs.press(s, "human", handoff=handoff))
-        return await self.converse(update, context,
-                                   lambda s: dialogs.respond(s, text, handoff=handoff, reply_to=reply_to))
+        (转人工 words ask for a person instead, and the question stays pending). The engine knows
+        the interview is pending, so this is the same step as any typed text."""
+        return await self.on_text(update, context)
 
     async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
         """Serve a command (/start /help /check /clause N /list /cancel /lang ...) through the
