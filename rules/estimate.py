@@ -35,19 +35,32 @@ NO_DOUBLE_NOTE = ("第十七条：可同时享受国家、天津市其他优惠�
                   "and the same matter is not paid twice.")
 
 
+def _revenue(profile: dict) -> f.Effective:
+    return f.Effective(profile, "revenue", ("营业收入", "revenue"))
+
+
+def _talent_award(profile: dict, sheet: f.Sheet) -> None:
+    f.talent_award(profile, sheet, _revenue(profile))
+
+
+def _revenue_award(profile: dict, sheet: f.Sheet) -> None:
+    f.revenue_award(profile, sheet, _revenue(profile))
+
+
+# Each role's award formulas, in the policy's order. Each is a function of the profile alone, so
+# the ranking (most_valuable_missing) re-runs for a trial profile only those that read a key it sets.
+ROLE_AWARDS = {
+    "institution": (f.leading_firm_support, f.competition_awards, f.rent_subsidy, _talent_award,
+                    f.key_firm_support, f.matchmaking_services, f.brand_award, _revenue_award, f.listing_match,
+                    f.event_subsidy, f.facility_subsidy),
+    "operator": (f.operating_subsidy, f.recognition_subsidy, f.recruitment_subsidy, f.event_subsidy),
+    "builder": (f.construction_grant,),
+}
+
+
 def _institution(profile: dict, sheet: f.Sheet) -> None:
-    revenue = f.Effective(profile, "revenue", ("营业收入", "revenue"))
-    f.leading_firm_support(profile, sheet)
-    f.competition_awards(profile, sheet)
-    f.rent_subsidy(profile, sheet)
-    f.talent_award(profile, sheet, revenue)
-    f.key_firm_support(profile, sheet)
-    f.matchmaking_services(profile, sheet)
-    f.brand_award(profile, sheet)
-    f.revenue_award(profile, sheet, revenue)
-    f.listing_match(profile, sheet)
-    f.event_subsidy(profile, sheet)
-    f.facility_subsidy(profile, sheet)
+    for award in ROLE_AWARDS["institution"]:
+        award(profile, sheet)
     if "origin" not in profile and ("revenue" in profile or "contribution" in profile):
         sheet.note(("第十八条：未说明是新引进还是区内迁入，按新引进机构的当年度数额计算；"
                     "区内已有机构迁入的，只按比上一年度新增部分计算。",
@@ -58,14 +71,13 @@ def _institution(profile: dict, sheet: f.Sheet) -> None:
 
 
 def _operator(profile: dict, sheet: f.Sheet) -> None:
-    f.operating_subsidy(profile, sheet)
-    f.recognition_subsidy(profile, sheet)
-    f.recruitment_subsidy(profile, sheet)
-    f.event_subsidy(profile, sheet)
+    for award in ROLE_AWARDS["operator"]:
+        award(profile, sheet)
 
 
 def _builder(profile: dict, sheet: f.Sheet) -> None:
-    f.construction_grant(profile, sheet)
+    for award in ROLE_AWARDS["builder"]:
+        award(profile, sheet)
 
 
 ROLE_FORMULAS = {"institution": _institution, "operator": _operator, "builder": _builder}
@@ -261,16 +273,90 @@ def compute(profile: dict, as_of: dt.date, lang: str = "zh") -> dict:
     }
 
 
-def totals(profile: dict) -> tuple[int, int]:
+def totals(profile: dict, lines: list[dict] | None = None) -> tuple[int, int]:
     """(total_min, total_max) of ``compute`` for an already validated profile, by the same formulas
     but without writing any text (the interview's ranking tries about a hundred profiles per answer).
-    The totals do not depend on the date: article 19 only adds notes."""
+    ``lines``: the role's award lines when already worked out. The totals do not depend on the date:
+    article 19 only adds notes."""
     if not eligibility(profile)[0]:
         return 0, 0
-    sheet = f.TotalsSheet()
-    ROLE_FORMULAS[profile["role"]](profile, sheet)
-    cap, _ = contribution_cap(profile, sheet.lines)
+    if lines is None:
+        sheet = f.TotalsSheet()
+        ROLE_FORMULAS[profile["role"]](profile, sheet)
+        lines = sheet.lines
+    cap, _ = contribution_cap(profile, lines)
     return cap.total_min, cap.total_max
+
+
+class _Reading(dict):
+    """A profile that notes the keys looked up in it (``read``; None once it was read as a whole)."""
+
+    __slots__ = ("read",)
+
+    def __init__(self, profile: dict):
+        super().__init__(profile)
+        self.read: set[str] | None = set()
+
+    def _note(self, key) -> None:
+        if self.read is not None:
+            self.read.add(key)
+
+    def get(self, key, default=None):
+        self._note(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key):
+        self._note(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key) -> bool:
+        self._note(key)
+        return super().__contains__(key)
+
+    def _whole(self, method: str):
+        def read_whole(*args):
+            self.read = None
+            return getattr(super(_Reading, self), method)(*args)
+        return read_whole
+
+    def __iter__(self):
+        return self._whole("__iter__")()
+
+    def keys(self):
+        return self._whole("keys")()
+
+    def items(self):
+        return self._whole("items")()
+
+    def values(self):
+        return self._whole("values")()
+
+
+def _award_lines(award, profile: dict) -> tuple[list[dict], frozenset[str] | None]:
+    """An award formula's lines for the profile (amounts only), and the keys it read (None: all)."""
+    reading, sheet = _Reading(profile), f.TotalsSheet()
+    award(reading, sheet)
+    return sheet.lines, None if reading.read is None else frozenset(reading.read)
+
+
+def _told_lines(told: dict) -> list[tuple]:
+    """(award formula, its lines, the keys it read) for each award of the told profile's role."""
+    return [(award, *_award_lines(award, told)) for award in ROLE_AWARDS[told["role"]]]
+
+
+def _trial_totals(told: dict, told_lines: list[tuple], added: dict) -> tuple[int, int]:
+    """``totals`` of the told profile with ``added`` set (not its role). An award formula that read
+    none of the added keys gives the same lines as for the told profile (the formulas are functions
+    of the profile alone): only the others are run again."""
+    trial, lines = {**told, **added}, []
+    for award, award_lines, read in told_lines:
+        if read is not None and read.isdisjoint(added):
+            lines += award_lines
+        else:
+            sheet = f.TotalsSheet()
+            award(trial, sheet)
+            lines += sheet.lines
+    return totals(trial, lines)
 
 
 def estimate(profile: dict, as_of: str | dt.date | None = None, lang: str = "zh") -> dict:
@@ -365,13 +451,15 @@ def most_valuable_missing(profile: dict, as_of: str | dt.date | None = None) -> 
         parse_date("as_of", as_of)  # refused as estimate() refuses it; the totals do not depend on the date
     role = told["role"]
     weights = []
-    # Trial profiles repeat across keys (a key's trials are its companion's bases): each is computed once.
+    # Trial profiles repeat across keys (a key's trials are its companion's bases): each is computed
+    # once, re-running only the award formulas that read a key the trial sets.
+    told_lines = _told_lines(told)
     totals_of: dict[tuple, tuple[int, int]] = {}
 
     def totals_with(added: dict) -> tuple[int, int]:
         marker = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in added.items()))
         if marker not in totals_of:
-            totals_of[marker] = totals({**told, **added})
+            totals_of[marker] = _trial_totals(told, told_lines, added)
         return totals_of[marker]
 
     for order, (key, spec) in enumerate(PROFILE_KEYS.items()):

@@ -77,3 +77,15 @@ def test_ranking_is_unchanged_at_every_step_of_scripted_interviews():
 @given(profiles)
 def test_ranking_is_unchanged_for_random_profiles(profile):
     assert most_valuable_missing(profile, as_of=AS_OF) == reference_ranking(profile, AS_OF)
+
+
+@settings(max_examples=500, deadline=None)
+@given(profiles, profiles)
+def test_totals_reusing_the_told_profiles_lines_equal_the_estimates_totals(profile, more):
+    # The ranking works out a trial profile from the told one's lines, re-running only the award
+    # formulas that read a key the trial sets.
+    told = validate_profile(profile)
+    added = {k: v for k, v in validate_profile(more).items() if k != "role"}
+    result = estimate({**told, **added}, as_of=AS_OF)
+    expected = (result["total_min"], result["total_max"])
+    assert rules_estimate._trial_totals(told, rules_estimate._told_lines(told), added) == expected
