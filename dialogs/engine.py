@@ -454,7 +454,8 @@ def _advance(st, when, last_key=None) -> list[Reply]:
     itv = st["interview"]
     itv["phase"] = "asking"
     itv["edit_key"] = None
-    q = iv.next_question(itv["answers"], itv["skipped"], _ranking(itv["answers"]), last_key)
+    # The ranking is worked out only when it decides between questions of the same group.
+    q = iv.next_question(itv["answers"], itv["skipped"], lambda: _ranking(itv["answers"]), last_key)
     if q is None:
         return _finish(st, when)
     itv["pending"] = q.key

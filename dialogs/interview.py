@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from decimal import Decimal
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -120,20 +121,24 @@ def _applicable(snapshot: tuple) -> tuple[Question, ...]:
     return tuple(q for q in questions() if applies(q, answers))
 
 
-def next_question(answers: dict, skipped: list[str], ranking: list[str] | None = None,
+def next_question(answers: dict, skipped: list[str], ranking: list[str] | Callable[[], list[str]] | None = None,
                   last_key: str | None = None) -> Question | None:
     """The first unanswered, unskipped question whose conditions hold: a follow-up of the question
     just answered first, then by group, then by ``ranking`` (rules.most_valuable_missing), then by
-    file order."""
+    file order. ``ranking`` may be a function giving it: called only when it decides."""
     open_ = [q for q in applicable(answers) if q.key not in answers and q.key not in skipped]
     if not open_:
         return None
     for q in open_:
         if q.after and q.after in answers and (last_key is None or q.after == last_key):
             return q
-    rank = {k: i for i, k in enumerate(ranking or [])}
+    first = min(q.group for q in open_)
+    candidates = [q for q in open_ if q.group == first]
+    if len(candidates) == 1:
+        return candidates[0]
+    rank = {k: i for i, k in enumerate((ranking() if callable(ranking) else ranking) or [])}
     order = {q.key: i for i, q in enumerate(questions())}
-    return min(open_, key=lambda q: (q.group, rank.get(q.key, len(rank)), order[q.key]))
+    return min(candidates, key=lambda q: (rank.get(q.key, len(rank)), order[q.key]))
 
 
 def parse_answer(q: Question, text: str):

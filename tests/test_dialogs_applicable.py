@@ -27,3 +27,28 @@ def test_true_is_not_taken_for_one():
     assert "competition_before_joining" in keys({"role": "institution", "competition_city_award": 1})
     assert "competition_before_joining" not in keys({"role": "institution", "competition_city_award": True})
     assert "competition_before_joining" in keys({"role": "institution", "competition_city_award": 1})
+
+
+def reference_next_question(answers, skipped, ranking, last_key):
+    """next_question as it was before the ranking could be put off: one min over (group, rank, order)."""
+    open_ = [q for q in iv.questions() if iv.applies(q, answers) and q.key not in answers and q.key not in skipped]
+    if not open_:
+        return None
+    for q in open_:
+        if q.after and q.after in answers and (last_key is None or q.after == last_key):
+            return q
+    rank = {k: i for i, k in enumerate(ranking or [])}
+    order = {q.key: i for i, q in enumerate(iv.questions())}
+    return min(open_, key=lambda q: (q.group, rank.get(q.key, len(rank)), order[q.key]))
+
+
+keys = st.sampled_from([q.key for q in iv.questions()])
+
+
+@settings(max_examples=500, deadline=None)
+@given(answers, st.lists(keys, max_size=4), st.permutations([q.key for q in iv.questions()]),
+       st.none() | keys)
+def test_next_question_is_the_same_whether_the_ranking_is_given_or_put_off(given_answers, skipped, ranking, last_key):
+    expected = reference_next_question(given_answers, skipped, ranking, last_key)
+    assert iv.next_question(given_answers, skipped, ranking, last_key) == expected
+    assert iv.next_question(given_answers, skipped, lambda: ranking, last_key) == expected
