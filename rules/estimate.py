@@ -313,23 +313,26 @@ class _Reading(dict):
         self._note(key)
         return super().__contains__(key)
 
-    def _whole(self, method: str):
-        def read_whole(*args):
-            self.read = None
-            return getattr(super(_Reading, self), method)(*args)
-        return read_whole
-
+    # Whatever looks at the profile as a whole (its keys, values, size) may depend on any key.
     def __iter__(self):
-        return self._whole("__iter__")()
+        self.read = None
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        self.read = None
+        return super().__len__()
 
     def keys(self):
-        return self._whole("keys")()
+        self.read = None
+        return super().keys()
 
     def items(self):
-        return self._whole("items")()
+        self.read = None
+        return super().items()
 
     def values(self):
-        return self._whole("values")()
+        self.read = None
+        return super().values()
 
 
 def _award_lines(award, profile: dict) -> tuple[list[dict], frozenset[str] | None]:
