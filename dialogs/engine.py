@@ -144,12 +144,12 @@ def _guarded(state, now, idle_days, handler, is_action, incoming, handoff=False)
     when = _now(now)
     as_of = dates.CURRENT.set(when.date())  # answers built deep inside read the policy's date here
     try:
-        st, apologise = load_state(copy.deepcopy(state) if isinstance(state, dict) else state)
+        st, apologise = load_state(_copy(state) if isinstance(state, dict) else state)
     except Exception:  # a state beyond repair: start over, politely
         log.exception("unreadable state")
         st, apologise = new_state(), True
     st["lang"] = lang = _reply_lang(st, incoming, is_action)
-    backup = copy.deepcopy(st)
+    backup = _copy(st)
     # Per call, not stored: whether the channel has a help desk (answers.HANDOFF_KEY).
     st[answers.HANDOFF_KEY] = bool(handoff)
     try:
@@ -172,6 +172,25 @@ def _guarded(state, now, idle_days, handler, is_action, incoming, handoff=False)
     st["updated_at"] = when.isoformat()
     dates.CURRENT.reset(as_of)
     return st, replies
+
+
+def _copy(state: dict) -> dict:
+    """A deep copy of a state: plain JSON is copied directly (copy.deepcopy costs several times as
+    much, on every step); anything else, or a structure too deep for that, by copy.deepcopy."""
+    try:
+        return _copy_json(state)
+    except RecursionError:
+        return copy.deepcopy(state)
+
+
+def _copy_json(value):
+    if type(value) is dict:
+        return {k: _copy_json(v) for k, v in value.items()}
+    if type(value) is list:
+        return [_copy_json(v) for v in value]
+    if value is None or type(value) in (str, int, float, bool):
+        return value
+    return copy.deepcopy(value)
 
 
 def _nothing_pending(st) -> Reply:
@@ -435,7 +454,8 @@ def _advance(st, when, last_key=None) -> list[Reply]:
     itv = st["interview"]
     itv["phase"] = "asking"
     itv["edit_key"] = None
-    q = iv.next_question(itv["answers"], itv["skipped"], _ranking(itv["answers"]), last_key)
+    # The ranking is worked out only when it decides between questions of the same group.
+    q = iv.next_question(itv["answers"], itv["skipped"], lambda: _ranking(itv["answers"]), last_key)
     if q is None:
         return _finish(st, when)
     itv["pending"] = q.key

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from decimal import Decimal
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -75,14 +76,21 @@ def by_key() -> dict[str, Question]:
     return {q.key: q for q in questions()}
 
 
+@lru_cache(maxsize=None)
+def _threshold(condition: str) -> tuple[str, int] | None:
+    """">=100000000" -> (">=", 100000000); None for anything else."""
+    m = re.fullmatch(r"(>=|>)(\d+)", condition)
+    return (m.group(1), int(m.group(2))) if m else None
+
+
 def _holds(condition, value, known: bool) -> bool:
     if isinstance(condition, list):
         return known and value in condition
     if condition == "known":
         return known
-    m = re.fullmatch(r"(>=|>)(\d+)", str(condition))
-    if m and known and isinstance(value, int) and not isinstance(value, bool):
-        return value >= int(m.group(2)) if m.group(1) == ">=" else value > int(m.group(2))
+    threshold = _threshold(str(condition))
+    if threshold and known and isinstance(value, int) and not isinstance(value, bool):
+        return value >= threshold[1] if threshold[0] == ">=" else value > threshold[1]
     return False
 
 
@@ -91,24 +99,46 @@ def applies(q: Question, answers: dict) -> bool:
     return all(_holds(cond, answers.get(key), key in answers) for key, cond in q.ask_if.items())
 
 
+@lru_cache(maxsize=1)
+def _condition_keys() -> tuple[str, ...]:
+    """The keys any ask_if looks at: the only answers that decide which questions apply."""
+    return tuple(sorted({key for q in questions() for key in q.ask_if}))
+
+
 def applicable(answers: dict) -> list[Question]:
-    return [q for q in questions() if applies(q, answers)]
+    # One engine step asks this several times of the same answers: worked out once per snapshot of
+    # the keys the conditions read (with each value's type, so that True and 1 stay apart).
+    snapshot = tuple((key in answers, type(answers.get(key)), answers.get(key)) for key in _condition_keys())
+    try:
+        return list(_applicable(snapshot))
+    except TypeError:  # an unhashable value (a list): work it out directly
+        return [q for q in questions() if applies(q, answers)]
 
 
-def next_question(answers: dict, skipped: list[str], ranking: list[str] | None = None,
+@lru_cache(maxsize=256)
+def _applicable(snapshot: tuple) -> tuple[Question, ...]:
+    answers = {key: value for key, (known, _, value) in zip(_condition_keys(), snapshot) if known}
+    return tuple(q for q in questions() if applies(q, answers))
+
+
+def next_question(answers: dict, skipped: list[str], ranking: list[str] | Callable[[], list[str]] | None = None,
                   last_key: str | None = None) -> Question | None:
     """The first unanswered, unskipped question whose conditions hold: a follow-up of the question
     just answered first, then by group, then by ``ranking`` (rules.most_valuable_missing), then by
-    file order."""
+    file order. ``ranking`` may be a function giving it: called only when it decides."""
     open_ = [q for q in applicable(answers) if q.key not in answers and q.key not in skipped]
     if not open_:
         return None
     for q in open_:
         if q.after and q.after in answers and (last_key is None or q.after == last_key):
             return q
-    rank = {k: i for i, k in enumerate(ranking or [])}
+    first = min(q.group for q in open_)
+    candidates = [q for q in open_ if q.group == first]
+    if len(candidates) == 1:
+        return candidates[0]
+    rank = {k: i for i, k in enumerate((ranking() if callable(ranking) else ranking) or [])}
     order = {q.key: i for i, q in enumerate(questions())}
-    return min(open_, key=lambda q: (q.group, rank.get(q.key, len(rank)), order[q.key]))
+    return min(candidates, key=lambda q: (rank.get(q.key, len(rank)), order[q.key]))
 
 
 def parse_answer(q: Question, text: str):

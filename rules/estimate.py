@@ -35,19 +35,32 @@ NO_DOUBLE_NOTE = ("第十七条：可同时享受国家、天津市其他优惠�
                   "and the same matter is not paid twice.")
 
 
+def _revenue(profile: dict) -> f.Effective:
+    return f.Effective(profile, "revenue", ("营业收入", "revenue"))
+
+
+def _talent_award(profile: dict, sheet: f.Sheet) -> None:
+    f.talent_award(profile, sheet, _revenue(profile))
+
+
+def _revenue_award(profile: dict, sheet: f.Sheet) -> None:
+    f.revenue_award(profile, sheet, _revenue(profile))
+
+
+# Each role's award formulas, in the policy's order. Each is a function of the profile alone, so
+# the ranking (most_valuable_missing) re-runs for a trial profile only those that read a key it sets.
+ROLE_AWARDS = {
+    "institution": (f.leading_firm_support, f.competition_awards, f.rent_subsidy, _talent_award,
+                    f.key_firm_support, f.matchmaking_services, f.brand_award, _revenue_award, f.listing_match,
+                    f.event_subsidy, f.facility_subsidy),
+    "operator": (f.operating_subsidy, f.recognition_subsidy, f.recruitment_subsidy, f.event_subsidy),
+    "builder": (f.construction_grant,),
+}
+
+
 def _institution(profile: dict, sheet: f.Sheet) -> None:
-    revenue = f.Effective(profile, "revenue", ("营业收入", "revenue"))
-    f.leading_firm_support(profile, sheet)
-    f.competition_awards(profile, sheet)
-    f.rent_subsidy(profile, sheet)
-    f.talent_award(profile, sheet, revenue)
-    f.key_firm_support(profile, sheet)
-    f.matchmaking_services(profile, sheet)
-    f.brand_award(profile, sheet)
-    f.revenue_award(profile, sheet, revenue)
-    f.listing_match(profile, sheet)
-    f.event_subsidy(profile, sheet)
-    f.facility_subsidy(profile, sheet)
+    for award in ROLE_AWARDS["institution"]:
+        award(profile, sheet)
     if "origin" not in profile and ("revenue" in profile or "contribution" in profile):
         sheet.note(("第十八条：未说明是新引进还是区内迁入，按新引进机构的当年度数额计算；"
                     "区内已有机构迁入的，只按比上一年度新增部分计算。",
@@ -58,14 +71,13 @@ def _institution(profile: dict, sheet: f.Sheet) -> None:
 
 
 def _operator(profile: dict, sheet: f.Sheet) -> None:
-    f.operating_subsidy(profile, sheet)
-    f.recognition_subsidy(profile, sheet)
-    f.recruitment_subsidy(profile, sheet)
-    f.event_subsidy(profile, sheet)
+    for award in ROLE_AWARDS["operator"]:
+        award(profile, sheet)
 
 
 def _builder(profile: dict, sheet: f.Sheet) -> None:
-    f.construction_grant(profile, sheet)
+    for award in ROLE_AWARDS["builder"]:
+        award(profile, sheet)
 
 
 ROLE_FORMULAS = {"institution": _institution, "operator": _operator, "builder": _builder}
@@ -90,12 +102,13 @@ def eligibility(profile: dict, lang: str = "zh") -> tuple[bool, list[str], list[
 class Cap:
     """What article 17 did to the totals: the totals after it, and how much it cut from which articles."""
 
-    __slots__ = ("total_min", "total_max", "cut_min", "cut_max", "clauses")
+    __slots__ = ("total_min", "total_max", "cut_min", "cut_max", "clauses", "capped_max")
 
     def __init__(self, total_min: int, total_max: int, cut_min: int = 0, cut_max: int = 0,
-                 clauses: tuple[int, ...] = ()):
+                 clauses: tuple[int, ...] = (), capped_max: int = 0):
         self.total_min, self.total_max = total_min, total_max
         self.cut_min, self.cut_max, self.clauses = cut_min, cut_max, list(clauses)
+        self.capped_max = capped_max  # the lines article 17 limits, before the cut (at most)
 
     @property
     def capped(self) -> bool:
@@ -109,8 +122,9 @@ def _line_names(lines: list[dict], lang: str) -> str:
     return "、".join(f"{article_name(line['clause'])}{line['item']}" for line in lines)
 
 
-def apply_contribution_cap(profile: dict, lines: list[dict], sheet: f.Sheet) -> Cap:
-    """Article 17: outside rent and events, an institution's yearly awards may not exceed its contribution."""
+def contribution_cap(profile: dict, lines: list[dict]) -> tuple[Cap, f.Effective | None]:
+    """Article 17's arithmetic, no text: the totals after the cap, and the contribution it was held
+    to (None for a role the article does not limit)."""
     total_min = total_max = capped_min = capped_max = 0
     for line in lines:
         total_min += line["min"]
@@ -119,12 +133,28 @@ def apply_contribution_cap(profile: dict, lines: list[dict], sheet: f.Sheet) -> 
             capped_min += line["min"]
             capped_max += line["max"]
     if profile["role"] != "institution":
-        return Cap(total_min, total_max)
+        return Cap(total_min, total_max), None
     contribution = f.Effective(profile, "contribution", ("对我区的年度综合贡献",
                                                          "the yearly overall contribution to the district"))
     if contribution.value is None:
+        return Cap(total_min, total_max, capped_max=capped_max), contribution
+    cap = contribution.value
+    cut_min = capped_min - min(capped_min, cap)
+    cut_max = capped_max - min(capped_max, cap)
+    if not (cut_min or cut_max):
+        return Cap(total_min, total_max, capped_max=capped_max), contribution
+    clauses = tuple(sorted({line["clause"] for line in lines if line["clause"] in CAPPED_CLAUSES and line["max"]}))
+    return Cap(total_min - cut_min, total_max - cut_max, cut_min, cut_max, clauses, capped_max), contribution
+
+
+def apply_contribution_cap(profile: dict, lines: list[dict], sheet: f.Sheet) -> Cap:
+    """Article 17: outside rent and events, an institution's yearly awards may not exceed its contribution."""
+    cap, contribution = contribution_cap(profile, lines)
+    if contribution is None:
+        return cap
+    if contribution.value is None:
         sheet.need(*contribution.needs)
-        if capped_max:
+        if cap.capped_max:
             untold = [(PROFILE_KEYS[key]["meaning"].removesuffix("（元）"),
                        PROFILE_KEYS[key]["meaning_en"].removesuffix(" (yuan)")) for key in contribution.needs]
             sheet.note(("第十七条：除房租、活动补贴外，年度兑现规模须与对我区的年度综合贡献相匹配；"
@@ -132,23 +162,20 @@ def apply_contribution_cap(profile: dict, lines: list[dict], sheet: f.Sheet) -> 
                         "Article 17: apart from the rent and event subsidies, the awards paid in a year must match "
                         "the yearly overall contribution to the district; not yet told: "
                         f"{join_en([en for _, en in untold])}, so the amounts above are not reduced for it."))
-        return Cap(total_min, total_max)
-    cap = contribution.value
-    cut_min = capped_min - min(capped_min, cap)
-    cut_max = capped_max - min(capped_max, cap)
-    if not (cut_min or cut_max):
-        return Cap(total_min, total_max)
+        return cap
+    if not cap.capped:
+        return cap
     cut_lines = [line for line in lines if line["clause"] in CAPPED_CLAUSES and line["max"]]
     names = (_line_names(cut_lines, "zh"), _line_names(cut_lines, "en"))
+    capped_max, cut_max, held_to = cap.capped_max, cap.cut_max, contribution.value
     sheet.note((f"第十七条：{names[0]}合计最多{format_wan(capped_max)}，超过{contribution.phrase[0]}，"
-                f"核减{format_wan(cut_max)}，按{format_wan(cap)}计入机构可得"
+                f"核减{format_wan(cut_max)}，按{format_wan(held_to)}计入机构可得"
                 "（房租、活动补贴和付给管理人员本人的人才奖励不在此限）。",
                 f"Article 17: {names[1]} come to at most {format_rmb(capped_max)}, more than "
-                f"{contribution.phrase[1]}; they are cut by {format_rmb(cut_max)}, so {format_rmb(cap)} counts "
+                f"{contribution.phrase[1]}; they are cut by {format_rmb(cut_max)}, so {format_rmb(held_to)} counts "
                 "for the institution (rent and event subsidies, and talent awards paid to the managers "
                 "themselves, are not limited by this)."))
-    clauses = tuple(sorted({line["clause"] for line in cut_lines}))
-    return Cap(total_min - cut_min, total_max - cut_max, cut_min, cut_max, clauses)
+    return cap
 
 
 def validity_notes(as_of: dt.date, lang: str = "zh") -> tuple[bool, list[str]]:
@@ -246,6 +273,95 @@ def compute(profile: dict, as_of: dt.date, lang: str = "zh") -> dict:
     }
 
 
+def totals(profile: dict, lines: list[dict] | None = None) -> tuple[int, int]:
+    """(total_min, total_max) of ``compute`` for an already validated profile, by the same formulas
+    but without writing any text (the interview's ranking tries about a hundred profiles per answer).
+    ``lines``: the role's award lines when already worked out. The totals do not depend on the date:
+    article 19 only adds notes."""
+    if not eligibility(profile)[0]:
+        return 0, 0
+    if lines is None:
+        sheet = f.TotalsSheet()
+        ROLE_FORMULAS[profile["role"]](profile, sheet)
+        lines = sheet.lines
+    cap, _ = contribution_cap(profile, lines)
+    return cap.total_min, cap.total_max
+
+
+class _Reading(dict):
+    """A profile that notes the keys looked up in it (``read``; None once it was read as a whole)."""
+
+    __slots__ = ("read",)
+
+    def __init__(self, profile: dict):
+        super().__init__(profile)
+        self.read: set[str] | None = set()
+
+    def _note(self, key) -> None:
+        if self.read is not None:
+            self.read.add(key)
+
+    def get(self, key, default=None):
+        self._note(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key):
+        self._note(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key) -> bool:
+        self._note(key)
+        return super().__contains__(key)
+
+    # Whatever looks at the profile as a whole (its keys, values, size) may depend on any key.
+    def __iter__(self):
+        self.read = None
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        self.read = None
+        return super().__len__()
+
+    def keys(self):
+        self.read = None
+        return super().keys()
+
+    def items(self):
+        self.read = None
+        return super().items()
+
+    def values(self):
+        self.read = None
+        return super().values()
+
+
+def _award_lines(award, profile: dict) -> tuple[list[dict], frozenset[str] | None]:
+    """An award formula's lines for the profile (amounts only), and the keys it read (None: all)."""
+    reading, sheet = _Reading(profile), f.TotalsSheet()
+    award(reading, sheet)
+    return sheet.lines, None if reading.read is None else frozenset(reading.read)
+
+
+def _told_lines(told: dict) -> list[tuple]:
+    """(award formula, its lines, the keys it read) for each award of the told profile's role."""
+    return [(award, *_award_lines(award, told)) for award in ROLE_AWARDS[told["role"]]]
+
+
+def _trial_totals(told: dict, told_lines: list[tuple], added: dict) -> tuple[int, int]:
+    """``totals`` of the told profile with ``added`` set (not its role). An award formula that read
+    none of the added keys gives the same lines as for the told profile (the formulas are functions
+    of the profile alone): only the others are run again."""
+    trial, lines = {**told, **added}, []
+    for award, award_lines, read in told_lines:
+        if read is not None and read.isdisjoint(added):
+            lines += award_lines
+        else:
+            sheet = f.TotalsSheet()
+            award(trial, sheet)
+            lines += sheet.lines
+    return totals(trial, lines)
+
+
 def estimate(profile: dict, as_of: str | dt.date | None = None, lang: str = "zh") -> dict:
     """Validate the profile and estimate its awards. ``as_of`` overrides the profile's own, default today.
 
@@ -311,17 +427,17 @@ COMPANIONS = {
 
 
 def _trial_pairs(key: str, told: dict):
-    """(profile without the key, the same with the key set to a plausible value) pairs.
+    """(what to add to the profile without the key, the same with the key set to a plausible value) pairs.
 
     With an untold companion, the companion is set in both, so the change is the key's own.
     """
     companion = COMPANIONS.get(key)
     if companion is None or companion in told:
-        bases = [told]
+        bases = [{}]
     else:
-        bases = [{**told, companion: value} for value in _trials(companion, told)]
+        bases = [{companion: value} for value in _trials(companion, told)]
     for base in bases:
-        for trial in _trials(key, base):
+        for trial in _trials(key, {**told, **base}):
             yield base, {**base, key: trial}
 
 
@@ -335,23 +451,27 @@ def most_valuable_missing(profile: dict, as_of: str | dt.date | None = None) -> 
     """
     told = validate_profile(profile)
     if as_of is not None:
-        day = parse_date("as_of", as_of)
-    else:
-        day = parse_date("as_of", told["as_of"]) if "as_of" in told else dt.date.today()
+        parse_date("as_of", as_of)  # refused as estimate() refuses it; the totals do not depend on the date
     role = told["role"]
     weights = []
+    # Trial profiles repeat across keys (a key's trials are its companion's bases): each is computed
+    # once, re-running only the award formulas that read a key the trial sets.
+    told_lines = _told_lines(told)
+    totals_of: dict[tuple, tuple[int, int]] = {}
+
+    def totals_with(added: dict) -> tuple[int, int]:
+        marker = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in added.items()))
+        if marker not in totals_of:
+            totals_of[marker] = _trial_totals(told, told_lines, added)
+        return totals_of[marker]
+
     for order, (key, spec) in enumerate(PROFILE_KEYS.items()):
         if key in told or key in ("role", "as_of") or role not in spec["roles"]:
             continue
         best = (0, 0)
-        before_of: dict[str, dict] = {}  # the companion's trials repeat; compute each base once
         for without, with_key in _trial_pairs(key, told):
-            marker = repr(sorted(without.items()))
-            if marker not in before_of:
-                before_of[marker] = compute(without, day)
-            before, after = before_of[marker], compute(with_key, day)
-            change = (abs(after["total_max"] - before["total_max"]), abs(after["total_min"] - before["total_min"]))
-            best = max(best, change)
+            (before_min, before_max), (after_min, after_max) = totals_with(without), totals_with(with_key)
+            best = max(best, (abs(after_max - before_max), abs(after_min - before_min)))
         if best > (0, 0):
             weights.append((best, order, key))
     weights.sort(key=lambda item: (-item[0][0], -item[0][1], item[1]))

@@ -57,6 +57,22 @@ class Sheet:
             self.notes.append(text)
 
 
+class TotalsSheet(Sheet):
+    """A Sheet that keeps only each line's clause, kind and amounts (no missing keys, no notes): for
+    callers that need the totals alone (the interview's ranking tries about a hundred profiles per answer)."""
+
+    __slots__ = ()
+
+    def line(self, clause: int, item: Words, kind: str, low: int, high: int, basis: Words) -> None:
+        self.lines.append({"clause": clause, "kind": kind, "min": low, "max": high})
+
+    def need(self, *keys: str) -> None:
+        pass
+
+    def note(self, words: Words) -> None:
+        pass
+
+
 class Effective:
     """A revenue or contribution after article 18: this year's figure, or the growth for a relocated firm."""
 
