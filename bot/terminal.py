@@ -53,7 +53,7 @@ def show(out: TextIO, replies) -> tuple[list[str], str | None, object | None]:
             _print(out, "  " + "  ".join(f"[{numbers[(i, r, c)]}] {b.label}" for c, b in enumerate(row)))
         if reply.document:
             document = reply
-            _print(out, f"（输入 /save 可把估算结果保存为 Word 文档 {reply.document[0]}；"
+            _print(out, f"（输入 /save 可把估算结果保存为 Word 文档 {reply.document.filename}；"
                         "/save 文件名.txt 保存为文本）")
         if reply.expects:
             expects = reply.expects

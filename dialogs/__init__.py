@@ -38,7 +38,9 @@ one field are asked about (buttons), never picked. Each ``Reply`` is what the ch
 
     Reply.text      str, plain text (no markup)
     Reply.buttons   list of rows, each a list of Button(label, action); action is ASCII ≤ 60 bytes
-    Reply.document  (filename, bytes) or None: the estimate as a Word file ("….docx", python-docx)
+    Reply.document  EstimateDocument or None: the estimate as a Word file ("….docx", python-docx),
+                    made when asked for: ``.filename``, ``.recipe`` (plain JSON to keep), ``.build()``
+                    -> bytes; it also unpacks as ``filename, data = reply.document``
     Reply.estimate  dict or None: on the "estimate" reply, the rules.estimate result (RULES.md shape,
                     plus institution_*/personal_* subtotals, cap_cut_*, capped_clauses)
     Reply.entry     the knowledge entry id an "answer" reply answers, else None

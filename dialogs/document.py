@@ -6,6 +6,8 @@ in Chinese or English as the conversation. Nothing here knows about a channel: i
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import io
 import logging
 
@@ -229,6 +231,37 @@ def estimate_document(result: dict, lang: str = "zh", profile: dict | None = Non
     except Exception:  # a broken file must not cost the user the estimate
         log.exception("could not make the estimate document")
         return None
+
+
+@dataclass(frozen=True)
+class EstimateDocument:
+    """The estimate as a .docx, made when it is asked for (about 0.1 s, more than the whole
+    interview step): a reply carries the recipe, plain JSON a channel can keep, not the file.
+
+        doc.filename               "资格自测估算-2026-11-30.docx"
+        doc.recipe                 {"profile": {...}, "as_of": "2026-11-30", "lang": "zh"}
+        doc.build() -> bytes       the .docx (rules.estimate on the recipe, then python-docx)
+        filename, data = doc       unpacks as the (filename, bytes) pair channels had before
+    """
+    filename: str
+    recipe: dict
+
+    @classmethod
+    def of(cls, result: dict, lang: str, profile: dict) -> "EstimateDocument":
+        return cls(filename(result, lang), {"profile": profile, "as_of": result["as_of"], "lang": lang})
+
+    def build(self) -> bytes:
+        from rules import estimate
+
+        profile, lang = self.recipe["profile"], self.recipe.get("lang", "zh")
+        result = estimate(profile, as_of=self.recipe["as_of"], lang=lang)
+        return estimate_docx(result, lang, profile, relocated=profile.get("origin") == "relocated")
+
+    def __iter__(self):
+        return iter((self.filename, self.build()))
+
+    def __getitem__(self, i: int):
+        return self.filename if i == 0 else tuple(self)[i]
 
 
 def docx_text(data: bytes) -> str:

@@ -758,7 +758,7 @@ def _finish(st, when) -> list[Reply]:
     buttons = [[Button(b("review", lang), "ctl:review"), Button(b("restart", lang), "ctl:restart")]]
     buttons += answers.human_row(st)
     return [Reply(text, kind="estimate", clauses=clauses, buttons=buttons, estimate=result,
-                  document=document.estimate_document(result, lang, profile=prof, relocated=relocated),
+                  document=document.EstimateDocument.of(result, lang, prof),  # made when asked for
                   events=[{"type": "interview", "event": "finished", "profile": prof,
                            "total_min": result["total_min"], "total_max": result["total_max"]}])]
 

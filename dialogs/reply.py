@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 MAX_ACTION_BYTES = 60
 # The event on the reply to a press the engine could not serve (an old or unknown button): the
@@ -41,7 +42,7 @@ class Reply:
 
     text: str
     buttons: list[list[Button]] = field(default_factory=list)
-    document: tuple[str, bytes] | None = None  # (filename ending in .docx, the file's bytes)
+    document: Any = None  # dialogs.document.EstimateDocument: .filename, .recipe, .build() -> .docx bytes
     kind: str = "info"
     clauses: list[int] = field(default_factory=list)
     events: list[dict] = field(default_factory=list)

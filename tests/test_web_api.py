@@ -526,24 +526,38 @@ def test_policybot_serve_refuses_a_bad_setting_in_one_line(tmp_path):
         "policybot: POLICYBOT_WEB_ROOT_PATH must be a path like /policybot, got 'no slash'")
 
 
-def test_a_word_document_from_the_engine_is_served_as_docx(client, monkeypatch):
-    # Stand-in for the engine once it returns .docx bytes (another branch): the channel serves them.
+def test_the_estimate_document_is_made_when_downloaded_and_served_as_docx(client, monkeypatch, settings):
+    # The engine's reply carries the document's recipe; the session keeps that, not the file.
     import bot.web.app as web_app
+    from dialogs.document import EstimateDocument, docx_text
+    from rules import estimate as rules_estimate
 
-    docx = b"PK\x03\x04 a word file"
+    profile = {"role": "institution", "revenue": 130_000_000, "rent_paid": 600_000, "park_year": 1}
+    result = rules_estimate(profile, as_of="2026-11-30")
+    made = []
 
-    def press_with_docx(state, action, **kwargs):
-        return state, [dialogs.Reply("测算完成", kind="estimate", document=("资格自测估算.docx", docx))]
+    class Counted(EstimateDocument):
+        def build(self) -> bytes:
+            made.append(self.filename)
+            return super().build()
+
+    def press_with_document(state, action, **kwargs):
+        return state, [dialogs.Reply("测算完成", kind="estimate", estimate=result,
+                                     document=Counted.of(result, "zh", profile))]
 
     csrf = start(client)
-    monkeypatch.setattr(web_app.dialogs, "press", press_with_docx)
+    monkeypatch.setattr(web_app.dialogs, "press", press_with_document)
+    monkeypatch.setattr(web_app, "EstimateDocument", Counted)
     reply = press(client, csrf, "ctl:finish")[0]
-    assert reply["document"]["filename"] == "资格自测估算.docx"
+    assert reply["document"]["filename"].endswith(".docx") and made == []     # not made in the step
+    [(kept,)] = rows(settings, "SELECT length(document) FROM web_sessions")
+    assert kept < 2000                                                         # a recipe, not a file
     download = client.get(reply["document"]["url"])
-    assert download.content == docx
+    assert made == [reply["document"]["filename"]] and download.content[:2] == b"PK"
     assert download.headers["content-type"] == (
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     assert "filename*=UTF-8''%E8%B5%84" in download.headers["content-disposition"]
+    assert wan(result["total_max"]) in docx_text(download.content)
 
 
 def test_the_daily_purge_removes_idle_web_sessions_and_old_log_rows(client, settings):

@@ -34,6 +34,7 @@ from telegram.ext import (Application, ApplicationBuilder, ApplicationHandlerSto
 from telegram.warnings import PTBUserWarning
 
 import dialogs
+from dialogs.document import EstimateDocument
 from bot.telegram import staff as staff_commands
 from bot.config import Settings, redact
 from bot.telegram.helpdesk import FORWARD_ACTION, HelpDesk, is_handoff_request
@@ -197,8 +198,8 @@ class TelegramChannel:
         questions = self.question_rows(update, replies, self.lang(record))
         replies = await self.hand_off(update, context, replies, self.lang(record))
         for reply in replies:
-            if reply.document:  # the .docx bytes, as base64 text: user_data is stored as JSON
-                record["document"] = [reply.document[0], base64.b64encode(reply.document[1]).decode("ascii")]
+            if reply.document:  # its recipe (plain JSON): the file is made when the user asks for it
+                record["document"] = {"filename": reply.document.filename, "recipe": reply.document.recipe}
         # Feedback first: taking a 👍 back changes the reply that says so.
         replies = self.record_events(update, replies, self.lang(record))
         # The new state, the replies and the question log in one transaction, then sent from the
@@ -497,9 +498,17 @@ class TelegramChannel:
         if not document:
             await self.say(update, context, "no_document")
             return
-        filename, stored = document
-        # A record saved before the estimate became a .docx holds the text itself.
-        data = base64.b64decode(stored) if filename.endswith(".docx") else str(stored).encode("utf-8")
+        if isinstance(document, dict):
+            filename = document["filename"]
+            try:
+                data = await asyncio.to_thread(EstimateDocument(filename, document["recipe"]).build)
+            except Exception:
+                logger.exception("could not make the estimate document")
+                await self.say(update, context, "error")
+                return
+        else:  # a record kept by an earlier version: [name, base64 .docx] or [name, text]
+            filename, stored = document
+            data = base64.b64decode(stored) if filename.endswith(".docx") else str(stored).encode("utf-8")
         await self.send_once(update, context, [{
             "chat_id": update.effective_chat.id, "text": TEXTS[self.lang(record)]["document_caption"],
             "document": (filename, data)}])

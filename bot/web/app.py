@@ -44,6 +44,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import dialogs
 from bot.config import Settings
+from dialogs.document import EstimateDocument
 from bot.store import Store
 from bot.web.limits import RateLimit
 from bot.web.sessions import Session, WebSessions, dump
@@ -56,7 +57,7 @@ MAX_BODY = 16 * 1024            # bytes of a request body; more is refused (413)
 MAX_TEXT = 1000                 # characters of a message, as on Telegram
 MAX_ACTION = 60                 # bytes of a button action (dialogs.reply.MAX_ACTION_BYTES)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-TEXT = "text/plain; charset=utf-8"
+RECIPE = "application/x-policybot-estimate+json"   # a kept estimate document: made when downloaded
 
 # The channel's own lines (errors of the HTTP layer), Chinese first then English, so that an API
 # caller and the page both have something readable whatever the session's language.
@@ -79,6 +80,7 @@ ERRORS = {
     "slow_down": "操作太频繁了，请稍等{seconds}秒再试。 Too many requests: please wait {seconds} s and try again.",
     "bad_after": "after 必须是非负整数。 after must be a non-negative integer.",
     "no_document": "没有这个文件，请先完成资格自测。 No such document: finish the eligibility check first.",
+    "no_document_now": "暂时无法生成测算文档，请稍后再试。 The estimate document cannot be made just now; please try again shortly.",
     "not_found": "没有这个地址。 Not found.",
     "method": "不支持这种请求方式。 Method not allowed.",
     "internal": "抱歉，服务器处理出错，请再试一次。 Sorry, something went wrong on the server; please try again.",
@@ -116,20 +118,12 @@ def reply_json(reply: dialogs.Reply, document_url: str | None = None, drop: froz
     progress = getattr(reply, "progress", None)
     document = None
     if reply.document and document_url:
-        document = {"filename": reply.document[0], "url": document_url}
+        document = {"filename": reply.document.filename, "url": document_url}
     return {"text": reply.text, "kind": reply.kind, "buttons": buttons, "clauses": list(reply.clauses),
-            "entry": getattr(reply, "entry", None), "progress": list(progress) if progress else None,
-            "estimate": json.loads(dump(getattr(reply, "estimate", None))), "document": document,
+            "entry": reply.entry, "progress": list(progress) if progress else None,
+            "estimate": json.loads(dump(reply.estimate)), "document": document,
             # The answer type a pending interview question wants (the page puts the focus by it).
-            "expects": getattr(reply, "expects", None)}
-
-
-def document_content(data: str | bytes) -> tuple[bytes, str]:
-    """The estimate document as stored and served: .docx bytes, or text with a BOM (so that
-    Windows Notepad reads the Chinese correctly)."""
-    if isinstance(data, (bytes, bytearray)):
-        return bytes(data), DOCX
-    return "\ufeff".encode() + str(data).encode("utf-8"), TEXT
+            "expects": reply.expects}
 
 
 def _host_of(value: str) -> str:
@@ -286,9 +280,8 @@ class WebChannel:
         replies = await self.record_events(session, replies, lang)
         document = None
         for reply in replies:
-            if reply.document:
-                content, media_type = document_content(reply.document[1])
-                document = (reply.document[0], content, media_type)
+            if reply.document:  # kept as its recipe; the file is made when it is downloaded
+                document = (reply.document.filename, json.dumps(reply.document.recipe).encode(), RECIPE)
         shown = [self.reply_json(request, reply) for reply in replies]
         items = [("user", said, None)] if said else []
         items += [("bot", reply["text"], reply) for reply in shown]
@@ -432,6 +425,14 @@ class WebChannel:
         if session.document is None or session.document[0] != name:
             raise ApiError(404, "no_document")
         filename, content, media_type = session.document
+        if media_type == RECIPE:
+            try:
+                recipe = json.loads(content)
+                content = await asyncio.to_thread(EstimateDocument(filename, recipe).build)
+            except Exception:
+                logger.exception("could not make the estimate document")
+                raise ApiError(500, "no_document_now") from None
+            media_type = DOCX
         ascii_name = "".join(ch if ch.isascii() and ch.isalnum() or ch in "._-" else "_" for ch in filename)
         disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
         return Response(content, media_type=media_type, headers={"Content-Disposition": disposition})
