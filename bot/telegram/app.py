@@ -501,7 +501,7 @@ class TelegramChannel:
         if isinstance(document, dict):
             filename = document["filename"]
             try:
-                data = await asyncio.to_thread(EstimateDocument(filename, document["recipe"]).build)
+                data = await EstimateDocument(filename, document["recipe"]).build_off_loop()
             except Exception:
                 logger.exception("could not make the estimate document")
                 await self.say(update, context, "error")

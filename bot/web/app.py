@@ -428,7 +428,7 @@ class WebChannel:
         if media_type == RECIPE:
             try:
                 recipe = json.loads(content)
-                content = await asyncio.to_thread(EstimateDocument(filename, recipe).build)
+                content = await EstimateDocument(filename, recipe).build_off_loop()
             except Exception:
                 logger.exception("could not make the estimate document")
                 raise ApiError(500, "no_document_now") from None
