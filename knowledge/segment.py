@@ -160,6 +160,41 @@ def _import_jieba():
     return jieba
 
 
+def _fast_calc(tokenizer):
+    """jieba's best-route search with each word's log-probability looked up once, not per use.
+
+    Same arithmetic, same order, same tie-break as ``jieba.Tokenizer.calc``: the routes are equal.
+    """
+    from math import log
+
+    freq = tokenizer.FREQ
+    cache: dict[str, float] = {}
+    state = {"total": None}
+
+    def calc(sentence, dag, route):
+        if state["total"] != tokenizer.total:  # a word was added: the probabilities moved
+            cache.clear()
+            state["total"] = tokenizer.total
+            state["logtotal"] = log(tokenizer.total)
+        logtotal = state["logtotal"]
+        n = len(sentence)
+        route[n] = (0, 0)
+        for idx in range(n - 1, -1, -1):
+            ends = dag[idx]
+            best = None
+            for x in ends:
+                word = sentence[idx:x + 1]
+                p = cache.get(word)
+                if p is None:
+                    p = cache[word] = log(freq.get(word) or 1) - logtotal
+                candidate = (p + route[x + 1][0], x)
+                if best is None or candidate > best:
+                    best = candidate
+            route[idx] = best
+
+    return calc
+
+
 class Segmenter:
     """Turns normalised text into matching tokens; one instance per loaded knowledge base."""
 
@@ -191,6 +226,7 @@ class Segmenter:
             return graph
 
         tokenizer.get_DAG = get_dag
+        tokenizer.calc = _fast_calc(tokenizer)
         self._graphs = graphs
         self.tokenizer = tokenizer
         self._pinyin = pinyin_table()
@@ -200,6 +236,8 @@ class Segmenter:
         self._longest = 0
         self._heads: set[str] = set()
         self._tails: set[str] = set()
+        self._starts: set[str] = set()
+        self._sound_starts: set[tuple[str, ...]] = set()
 
     def policy_terms(self) -> set[str]:
         """The curated policy words: the user dictionary and the synonym table."""
@@ -233,6 +271,10 @@ class Segmenter:
         self._longest = max((len(t) for t in vocabulary), default=0)
         self._heads = {t[:2] for t in self._one_off.values()}
         self._tails = {t[-2:] for t in self._one_off.values()}
+        # What a repair can start with: a run with none of these at a position keeps that
+        # character as it is, without looking at its windows one by one.
+        self._starts = {t[:2] for t in vocabulary} | self._heads
+        self._sound_starts = {k[:2] for k in self._homophones}
 
     def _all_words(self, text: str) -> bool:
         pieces = self.tokenizer.lcut(text, HMM=False)
@@ -258,7 +300,20 @@ class Segmenter:
             cache[run] = fixed
         return fixed
 
+    def _candidates(self, run: str, sounds: tuple[str, ...]) -> list[bool]:
+        """Per position: could a repair or a policy word start there? (Most positions cannot.)"""
+        tails = self._tails
+        tail_at = [run[j:j + 2] in tails for j in range(len(run))]
+        starts, sound_starts = self._starts, self._sound_starts
+        # A one-off repair of 4 to 6 characters needs a known head at i or a known tail ending it.
+        return [run[i:i + 2] in starts or sounds[i:i + 2] in sound_starts or any(tail_at[i + 2:i + 5])
+                for i in range(len(run))]
+
     def _repair_run(self, run: str) -> str:
+        sounds = tuple(self._pinyin.get(c, c) for c in run)
+        possible = self._candidates(run, sounds)
+        if not any(possible):
+            return run
         # Positions inside a real word (去|外地 …): a repair may not cut through one, or
         # "去外地" would become "区外地" because 去外 sounds like 区外.
         inside = set()
@@ -267,10 +322,13 @@ class Segmenter:
             if len(token) >= 2 and self._known(token):
                 inside.update(range(position + 1, position + len(token)))
             position += len(token)
-        sounds = [self._pinyin.get(c, c) for c in run]
         longest = min(6, self._longest)
         i, out = 0, []
         while i < len(run):
+            if not possible[i]:
+                out.append(run[i])
+                i += 1
+                continue
             term = size = None
             for size in range(min(longest, len(run) - i), 1, -1):
                 window = run[i:i + size]
@@ -279,7 +337,7 @@ class Segmenter:
                     break
                 if i in inside or (i + size) in inside or self._known(window):
                     continue
-                term = self._homophones.get(tuple(sounds[i:i + size]))
+                term = self._homophones.get(sounds[i:i + size])
                 # A slip changes one character (不贴 → 补贴); a whole different word that only
                 # sounds alike (钱一 → 迁移) is not a slip.
                 if term and sum(a != b for a, b in zip(window, term)) > 1:
