@@ -284,10 +284,11 @@ def rank(index: Index, query: str, analysed=None, exclude: str | None = None) ->
                 anchor_scores[i] += weight
     if has_latin:
         for phrase, pattern, weight, i in index.weighted_phrases:
-            if pattern is not None and pattern.search(normalized):
+            # The substring test is cheap and needed for a whole-word match: most phrases fail it.
+            if pattern is not None and phrase in normalized and pattern.search(normalized):
                 anchor_scores[i] += weight
     # "第十一条怎么理解": a question that names an article is about that article.
-    named = set(article_references(query))
+    named = evidence["named"] = set(article_references(query))
     for i, entry in enumerate(index.entries):
         if entry.kind == "article" and entry.clauses[0] in named:
             anchor_scores[i] += ANCHOR_SATURATION
@@ -353,7 +354,8 @@ def _names_policy_subject(index: Index, evidence) -> bool:
 def _contains_phrase(normalized: str, phrase: str) -> bool:
     """A keyword in the question: Chinese as a substring, English as whole words."""
     if phrase.isascii():
-        return len(phrase) >= 3 and _whole_word(phrase).search(normalized) is not None
+        return (len(phrase) >= 3 and phrase in normalized
+                and _whole_word(phrase).search(normalized) is not None)
     return len(phrase) >= 2 and phrase in normalized
 
 

@@ -31,7 +31,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 
 from knowledge.base import PACKAGE_DIR, Entry
-from knowledge.normalize import article_references, is_cjk
+from knowledge.normalize import is_cjk
 
 OUT_OF_SCOPE_FILE = PACKAGE_DIR / "out_of_scope.tsv"
 EXTRA_FILE = PACKAGE_DIR / "extra_questions.tsv"
@@ -129,7 +129,7 @@ def featurize(index, text: str, analysed=None, exclude: str | None = None):
         signals[:, 3] = np.clip((fuzz - 0.8) / 0.2, 0.0, None)
         signals[:, 4] = np.minimum(1.0, np.asarray(evidence["anchor"]) / 4.0)
         # "第十一条怎么理解": the question names the entry's article.
-        named = set(article_references(text))
+        named = evidence["named"]  # article_references(text), found by rank
         if named:
             for i, entry in enumerate(index.entries):
                 if entry.kind == "article" and entry.clauses[0] in named:

@@ -309,19 +309,23 @@ class Segmenter:
         return [run[i:i + 2] in starts or sounds[i:i + 2] in sound_starts or any(tail_at[i + 2:i + 5])
                 for i in range(len(run))]
 
-    def _repair_run(self, run: str) -> str:
-        sounds = tuple(self._pinyin.get(c, c) for c in run)
-        possible = self._candidates(run, sounds)
-        if not any(possible):
-            return run
-        # Positions inside a real word (去|外地 …): a repair may not cut through one, or
-        # "去外地" would become "区外地" because 去外 sounds like 区外.
+    def _inside_words(self, run: str) -> set[int]:
+        """Positions inside a real word (去|外地 …): a repair may not cut through one, or
+        "去外地" would become "区外地" because 去外 sounds like 区外."""
         inside = set()
         position = 0
         for token in self.tokenizer.lcut(run, HMM=False):
             if len(token) >= 2 and self._known(token):
                 inside.update(range(position + 1, position + len(token)))
             position += len(token)
+        return inside
+
+    def _repair_run(self, run: str) -> str:
+        sounds = tuple(self._pinyin.get(c, c) for c in run)
+        possible = self._candidates(run, sounds)
+        if not any(possible):
+            return run
+        inside = None  # found only when a repair is in sight: most runs never need it
         longest = min(6, self._longest)
         i, out = 0, []
         while i < len(run):
@@ -335,17 +339,23 @@ class Segmenter:
                 if window in self._vocabulary:
                     term = window
                     break
+                sound_alike = self._homophones.get(sounds[i:i + size])
+                # One changed character leaves the first or the last two intact: a cheap filter.
+                shape_slip = size >= 4 and (window[:2] in self._heads or window[-2:] in self._tails)
+                if sound_alike is None and not shape_slip:
+                    continue
+                if inside is None:
+                    inside = self._inside_words(run)
                 if i in inside or (i + size) in inside or self._known(window):
                     continue
-                term = self._homophones.get(sounds[i:i + size])
+                term = sound_alike
                 # A slip changes one character (不贴 → 补贴); a whole different word that only
                 # sounds alike (钱一 → 迁移) is not a slip.
                 if term and sum(a != b for a, b in zip(window, term)) > 1:
                     term = None
                 # A shape slip (营业收人 → 营业收入) leaves a piece that is no word; 招工补贴 is two
                 # real words, not a slip for 招商补贴.
-                # One changed character leaves the first or the last two intact: a cheap filter.
-                if term is None and size >= 4 and (window[:2] in self._heads or window[-2:] in self._tails):
+                if term is None and shape_slip:
                     term = next((t for j in range(size)
                                  if (t := self._one_off.get(window[:j] + "?" + window[j + 1:]))), None)
                     if term and self._all_words(window):
