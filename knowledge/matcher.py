@@ -223,6 +223,51 @@ def _bm25(query_terms, postings, idf, unknown_idf, n) -> tuple[list[float], floa
     return scores, ideal * (K1 + 1)
 
 
+FUZZ_CUTOFF = 40  # rapidfuzz ratio below which an example question counts as not similar at all
+
+
+def _char_postings(index: Index):
+    """For each character c and k >= 1: the example questions holding c at least k times."""
+    import numpy as np
+
+    postings: dict[str, list[list[int]]] = {}
+    for q, question in enumerate(index.questions):
+        for char, count in Counter(question).items():
+            lists = postings.setdefault(char, [])
+            while len(lists) < count:
+                lists.append([])
+            for k in range(count):
+                lists[k].append(q)
+    arrays = {c: [np.asarray(ids, dtype=np.intp) for ids in lists] for c, lists in postings.items()}
+    lengths = np.asarray([len(q) for q in index.questions], dtype=np.int64)
+    return arrays, lengths
+
+
+def _may_reach_cutoff(index: Index, compact: str):
+    """The example questions whose rapidfuzz ratio to ``compact`` can reach FUZZ_CUTOFF.
+
+    ratio = 200 * LCS / (len(a) + len(b)) and the longest common subsequence is at most the
+    characters the two share (with multiplicity), so a question sharing fewer than
+    FUZZ_CUTOFF / 200 * (len(a) + len(b)) characters scores 0 anyway: rapidfuzz need not see it.
+    """
+    import numpy as np
+
+    cached = getattr(index, "_fuzz_postings", None)
+    if cached is None:
+        cached = index._fuzz_postings = _char_postings(index)
+    postings, lengths = cached
+    hits = []
+    for char, count in Counter(compact).items():
+        lists = postings.get(char)
+        if lists:
+            hits.extend(lists[:count])
+    if not hits:
+        return np.zeros(0, dtype=np.intp)
+    shared = np.bincount(np.concatenate(hits), minlength=len(lengths))
+    # Integers only (200 * shared >= cutoff * total), so no rounding can drop a borderline question.
+    return np.flatnonzero(200 * shared >= FUZZ_CUTOFF * (lengths + len(compact)))
+
+
 def tokens(segmenter, query: str) -> tuple[str, list[str], list[str]]:
     """The normalised, typo-repaired question, its content words and its character bigrams."""
     normalized = segmenter.repair(normalize_query(query))
@@ -251,10 +296,13 @@ def rank(index: Index, query: str, analysed=None, exclude: str | None = None) ->
     if compact and index.questions:
         import numpy as np
 
-        # One C call for all example questions, then the best per entry (an entry's examples are
-        # consecutive): a tenth of the time of building a result list in Python.
-        similarity = process.cdist([compact], index.questions, scorer=fuzz.ratio, score_cutoff=40,
-                                   dtype=np.float32)[0]
+        # One C call for the example questions that can reach the cut-off, then the best per
+        # entry (an entry's examples are consecutive).
+        similarity = np.zeros(len(index.questions), dtype=np.float32)
+        near = _may_reach_cutoff(index, compact)
+        if near.size:
+            similarity[near] = process.cdist([compact], [index.questions[i] for i in near.tolist()],
+                                             scorer=fuzz.ratio, score_cutoff=FUZZ_CUTOFF, dtype=np.float32)[0]
         if exclude is not None:
             similarity[[i for i, q in enumerate(index.questions) if q == exclude]] = 0.0
         starts = getattr(index, "_owner_starts", None)
@@ -318,7 +366,7 @@ def _decide(index: Index, query: str, scored, evidence) -> tuple[bool, str]:
     score, best = scored[0]
     normalized = evidence["normalized"]
     lexicon = index.segmenter.lexicon
-    off_topic = [word for word in lexicon.out_of_scope if word in normalized]
+    off_topic = _mentions_any(normalized, lexicon.out_of_scope)
     keyword_hits = [phrase for phrase in index.keyword_phrases[best] if _contains_phrase(normalized, phrase)
                     and phrase not in lexicon.generic]
     if off_topic:
@@ -372,8 +420,21 @@ _ABOUT_A_PLACES_RULES = ("政策", "产业园", "园区", "补贴", "奖励", "�
                          "落户", "policy", "policies", "subsid", "park")
 
 
+@lru_cache(maxsize=64)
+def _any_of(words: tuple[str, ...]) -> re.Pattern:
+    """One pattern for a list of words: a single scan of the question instead of one per word."""
+    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+
+
+def _mentions_any(normalized: str, words) -> bool:
+    """Any of the words in the question (as ``any(w in normalized for w in words)``)."""
+    return bool(words) and _any_of(tuple(words)).search(normalized) is not None
+
+
 def _asks_about_other_place(normalized: str, places) -> bool:
     """True when the question asks about another district's or city's rules (not as origin or destination)."""
+    if not _mentions_any(normalized, places):  # most questions name no other place
+        return False
     for place in places:
         start = normalized.find(place)
         while start != -1:

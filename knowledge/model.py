@@ -89,11 +89,11 @@ class Model:
 # -- features -----------------------------------------------------------------------------------
 
 def _flags(index, normalized: str, evidence: dict, scored) -> list[str]:
-    from knowledge.matcher import _asks_about_other_place, _decide
+    from knowledge.matcher import _asks_about_other_place, _decide, _mentions_any
 
     lexicon = index.segmenter.lexicon
     flags = []
-    if any(word in normalized for word in lexicon.out_of_scope):
+    if _mentions_any(normalized, lexicon.out_of_scope):
         flags.append("F:oos_word")
     if _asks_about_other_place(normalized, lexicon.other_places):
         flags.append("F:other_place")
