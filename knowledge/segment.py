@@ -384,29 +384,32 @@ class Segmenter:
                 if window in self._vocabulary:
                     term = window
                     break
-                sound_alike = self._homophones.get(sounds[i:i + size])
-                # One changed character leaves the first or the last two intact: a cheap filter.
-                shape_slip = size >= 4 and (window[:2] in self._heads or window[-2:] in self._tails)
-                if sound_alike is None and not shape_slip:
-                    continue
-                if self._known(window):
-                    continue
-                if inside is None:
-                    inside = self._inside_words(run)
-                if i in inside or (i + size) in inside:
-                    continue
-                term = sound_alike
+                # What the window would be repaired to, were it free to change; most windows have
+                # nothing, and then the costlier checks below are not needed.
+                term = self._homophones.get(sounds[i:i + size])
                 # A slip changes one character (不贴 → 补贴); a whole different word that only
                 # sounds alike (钱一 → 迁移) is not a slip.
                 if term and sum(a != b for a, b in zip(window, term)) > 1:
                     term = None
                 # A shape slip (营业收人 → 营业收入) leaves a piece that is no word; 招工补贴 is two
                 # real words, not a slip for 招商补贴.
-                if term is None and shape_slip:
+                # One changed character leaves the first or the last two intact: a cheap filter.
+                shape_slip = False
+                if term is None and size >= 4 and (window[:2] in self._heads or window[-2:] in self._tails):
                     term = next((t for j in range(size)
                                  if (t := self._one_off.get(window[:j] + "?" + window[j + 1:]))), None)
-                    if term and self._all_words(window):
-                        term = None
+                    shape_slip = term is not None
+                if term is None or self._known(window):
+                    term = None
+                    continue
+                # A repair may not cut through a real word (see _inside_words).
+                if inside is None:
+                    inside = self._inside_words(run)
+                if i in inside or (i + size) in inside:
+                    term = None
+                    continue
+                if shape_slip and self._all_words(window):
+                    term = None
                 if term:
                     break
             if term:
