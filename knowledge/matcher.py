@@ -30,7 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from knowledge.base import Entry, all_entries
-from knowledge.normalize import article_references, clean, normalize_query
+from knowledge.normalize import articles_in_cleaned, clean, normalize_cleaned, normalize_query
 
 # Field weights: how much a word counts in each part of an entry.
 FIELD_WEIGHTS = {
@@ -208,18 +208,30 @@ def _postings(tfs: list[Counter], lengths: list[float]) -> dict[str, list[tuple[
     return postings
 
 
-def _bm25(query_terms, postings, idf, unknown_idf, n) -> tuple[list[float], float]:
+def _weighted_postings(index: Index, kind: str) -> dict[str, tuple[float, list[tuple[int, float]]]]:
+    """Term → (idf, [(entry, idf × saturated term weight)]): the products BM25 adds, made once."""
+    name = f"_{kind}_weighted"
+    found = getattr(index, name, None)
+    if found is None:
+        idf, postings = getattr(index, f"{kind}_idf"), getattr(index, f"{kind}_postings")
+        found = {term: (weight, [(i, weight * contribution) for i, contribution in postings[term]])
+                 for term, weight in idf.items()}
+        setattr(index, name, found)
+    return found
+
+
+def _bm25(query_terms, weighted, unknown_idf, n) -> tuple[list[float], float]:
     """BM25 per entry, and the ideal score (every term present) to normalise it to 0..1."""
     scores = [0.0] * n
     ideal = 0.0
     for term in query_terms:
-        weight = idf.get(term)
-        if weight is None:
+        found = weighted.get(term)
+        if found is None:
             ideal += unknown_idf  # a word no entry knows: the question is partly about something else
             continue
-        ideal += weight
-        for i, contribution in postings[term]:
-            scores[i] += weight * contribution
+        ideal += found[0]
+        for i, product in found[1]:
+            scores[i] += product
     return scores, ideal * (K1 + 1)
 
 
@@ -268,12 +280,14 @@ def _may_reach_cutoff(index: Index, compact: str):
     return np.flatnonzero(200 * shared >= FUZZ_CUTOFF * (lengths + len(compact)))
 
 
-def tokens(segmenter, query: str) -> tuple[str, list[str], list[str]]:
-    """The normalised, typo-repaired question, its content words and its character bigrams."""
-    normalized = segmenter.repair(normalize_query(query))
+def tokens(segmenter, query: str) -> tuple[str, list[str], list[str], set[int]]:
+    """The normalised, typo-repaired question, its content words, its character bigrams and the
+    article numbers it names (第十一条), from one cleaning of the text."""
+    cleaned = clean(query)
+    normalized = segmenter.repair(normalize_cleaned(cleaned))
     terms = list(dict.fromkeys(segmenter.words(normalized)))
     grams = list(dict.fromkeys(segmenter.bigrams(normalized)))
-    return normalized, terms, grams
+    return normalized, terms, grams, set(articles_in_cleaned(cleaned))
 
 
 def rank(index: Index, query: str, analysed=None, exclude: str | None = None) -> tuple[list[tuple[float, int]], dict]:
@@ -284,18 +298,18 @@ def rank(index: Index, query: str, analysed=None, exclude: str | None = None) ->
     """
     from rapidfuzz import fuzz, process
 
-    normalized, terms, grams = analysed or tokens(index.segmenter, query)
+    normalized, terms, grams, named = analysed or tokens(index.segmenter, query)
     evidence = {"normalized": normalized, "terms": terms}
     n = len(index.entries)
     if not terms and not grams:
         return [], evidence
-    word_scores, word_ideal = _bm25(terms, index.word_postings, index.word_idf, index.max_word_idf, n)
-    gram_scores, gram_ideal = _bm25(grams, index.bigram_postings, index.bigram_idf, index.max_bigram_idf, n)
-    fuzz_best = [0.0] * n
+    import numpy as np
+
+    word_scores, word_ideal = _bm25(terms, _weighted_postings(index, "word"), index.max_word_idf, n)
+    gram_scores, gram_ideal = _bm25(grams, _weighted_postings(index, "bigram"), index.max_bigram_idf, n)
+    fuzz_best = np.zeros(n)
     compact = normalized.replace(" ", "")
     if compact and index.questions:
-        import numpy as np
-
         # One C call for the example questions that can reach the cut-off, then the best per
         # entry (an entry's examples are consecutive).
         similarity = np.zeros(len(index.questions), dtype=np.float32)
@@ -310,14 +324,17 @@ def rank(index: Index, query: str, analysed=None, exclude: str | None = None) ->
             owners = np.asarray(index.question_owner)
             starts = index._owner_starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
             index._owner_ids = owners[starts]
-        best = np.maximum.reduceat(similarity, starts)
-        for owner, value in zip(index._owner_ids.tolist(), best.tolist()):
-            fuzz_best[owner] = max(fuzz_best[owner], value)
+        # Each entry's examples are one block, so each owner appears once; ratios are >= 0.
+        fuzz_best[index._owner_ids] = np.maximum.reduceat(similarity, starts)
     term_set = set(terms)
-    anchor_scores = [sum(index.anchor_idf[t] for t in term_set & anchors) for anchors in index.anchors]
+    # Only the entries whose anchors share a word with the question have an anchor sum to add up.
+    anchor_scores = [0] * n
+    anchor_entries = _anchor_entries(index)
+    for i in sorted({i for t in term_set if t in anchor_entries for i in anchor_entries[t]}):
+        anchor_scores[i] = sum(index.anchor_idf[t] for t in term_set & index.anchors[i])
     # A whole keyword phrase in the question (社保补贴, 先缴后补) is stronger evidence than its
     # words one by one, which may each be too common to count.
-    has_latin = any("a" <= c <= "z" for c in normalized)
+    has_latin = _LATIN.search(normalized) is not None
     by_head = getattr(index, "_phrases_by_head", None)
     if by_head is None:  # the Chinese phrases by their first two characters, built once
         by_head = index._phrases_by_head = {}
@@ -336,28 +353,59 @@ def rank(index: Index, query: str, analysed=None, exclude: str | None = None) ->
             if pattern is not None and phrase in normalized and pattern.search(normalized):
                 anchor_scores[i] += weight
     # "第十一条怎么理解": a question that names an article is about that article.
-    named = evidence["named"] = set(article_references(query))
-    for i, entry in enumerate(index.entries):
-        if entry.kind == "article" and entry.clauses[0] in named:
-            anchor_scores[i] += ANCHOR_SATURATION
-    scored = []
-    for i, entry in enumerate(index.entries):
-        score = (WORD_WEIGHT * (word_scores[i] / word_ideal if word_ideal else 0.0)
-                 + BIGRAM_WEIGHT * (gram_scores[i] / gram_ideal if gram_ideal else 0.0)
-                 + FUZZ_WEIGHT * fuzz_best[i] / 100
-                 + ANCHOR_WEIGHT * min(1.0, anchor_scores[i] / ANCHOR_SATURATION))
-        scored.append((score, i))
+    evidence["named"] = named
+    if named:
+        for i, entry in enumerate(index.entries):
+            if entry.kind == "article" and entry.clauses[0] in named:
+                anchor_scores[i] += ANCHOR_SATURATION
+    # The blend, entry by entry as numpy element-wise operations: the same operations in the same
+    # order as for one entry, so the same figures to the last bit.
+    anchor = np.array(anchor_scores, dtype=np.float64)
+    word = np.array(word_scores) / word_ideal if word_ideal else np.zeros(n)
+    gram = np.array(gram_scores) / gram_ideal if gram_ideal else np.zeros(n)
+    score = (WORD_WEIGHT * word + BIGRAM_WEIGHT * gram + FUZZ_WEIGHT * fuzz_best / 100
+             + ANCHOR_WEIGHT * np.minimum(1.0, anchor / ANCHOR_SATURATION))
     # A question that names a specific article is answered by that article, not by a topic
     # that merely touches it ("营收奖励和上市配套可以同时拿吗" → 第十一条 rather than 叠加).
-    article_named = any(anchor_scores[i] >= MIN_ANCHOR for i, e in enumerate(index.entries) if e.kind == "article")
+    kinds = _entry_kinds(index)
+    article_named = bool((anchor[kinds["article"]] >= MIN_ANCHOR).any())
     factor = TOPIC_FACTOR_WHEN_ARTICLE_NAMED if article_named else TOPIC_FACTOR
-    scored = [(s * factor if index.entries[i].kind == "topic" else s, i) for s, i in scored]
-    scored.sort(key=lambda pair: (-pair[0], pair[1]))
+    score[kinds["topic"]] *= factor
+    order = np.argsort(-score, kind="stable")  # best first; equal scores by entry order
+    scored = list(zip(score[order].tolist(), order.tolist()))
+    evidence["score"] = score
     evidence["fuzz"] = fuzz_best
     evidence["anchor"] = anchor_scores
-    evidence["word"] = [w / word_ideal if word_ideal else 0.0 for w in word_scores]
-    evidence["gram"] = [g / gram_ideal if gram_ideal else 0.0 for g in gram_scores]
+    evidence["word"] = word
+    evidence["gram"] = gram
     return scored, evidence
+
+
+_LATIN = re.compile("[a-z]")
+
+
+def _entry_kinds(index: Index) -> dict:
+    """The indexes of article and of topic entries (numpy), built once per index."""
+    import numpy as np
+
+    kinds = getattr(index, "_kinds", None)
+    if kinds is None:
+        kinds = index._kinds = {
+            kind: np.array([i for i, e in enumerate(index.entries) if e.kind == kind], dtype=np.intp)
+            for kind in ("article", "topic")}
+    return kinds
+
+
+def _anchor_entries(index: Index) -> dict[str, list[int]]:
+    """Anchor word → the entries it anchors, built once per index."""
+    found = getattr(index, "_anchor_entries", None)
+    if found is None:
+        found = {}
+        for i, anchors in enumerate(index.anchors):
+            for t in anchors:
+                found.setdefault(t, []).append(i)
+        index._anchor_entries = found
+    return found
 
 
 def _decide(index: Index, query: str, scored, evidence) -> tuple[bool, str]:

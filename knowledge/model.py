@@ -114,13 +114,12 @@ def featurize(index, text: str, analysed=None, exclude: str | None = None):
     from knowledge.matcher import rank, tokens
 
     analysed = analysed or tokens(index.segmenter, text)
-    normalized, terms, grams = analysed
+    normalized, terms, grams, _named = analysed
     scored, evidence = rank(index, text, analysed, exclude=exclude)
     n = len(index.entries)
     signals = np.zeros((n, len(SIGNALS)))
     if scored:
-        for score, i in scored:
-            signals[i, 5] = score
+        signals[:, 5] = evidence["score"]
         signals[scored[0][1], 6] = 1.0
         signals[:, 0] = evidence["word"]
         signals[:, 1] = evidence["gram"]
@@ -129,7 +128,7 @@ def featurize(index, text: str, analysed=None, exclude: str | None = None):
         signals[:, 3] = np.clip((fuzz - 0.8) / 0.2, 0.0, None)
         signals[:, 4] = np.minimum(1.0, np.asarray(evidence["anchor"]) / 4.0)
         # "第十一条怎么理解": the question names the entry's article.
-        named = evidence["named"]  # article_references(text), found by rank
+        named = evidence["named"]  # the articles the question names (tokens)
         if named:
             for i, entry in enumerate(index.entries):
                 if entry.kind == "article" and entry.clauses[0] in named:
