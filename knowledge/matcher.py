@@ -239,7 +239,8 @@ FUZZ_CUTOFF = 40  # rapidfuzz ratio below which an example question counts as no
 
 
 def _char_postings(index: Index):
-    """For each character c and k >= 1: the example questions holding c at least k times."""
+    """For each character c and k >= 1: the example questions holding c at least k times; and
+    the weights that make one ``bincount`` give 5 × shared characters − question length."""
     import numpy as np
 
     postings: dict[str, list[list[int]]] = {}
@@ -251,8 +252,11 @@ def _char_postings(index: Index):
             for k in range(count):
                 lists[k].append(q)
     arrays = {c: [np.asarray(ids, dtype=np.intp) for ids in lists] for c, lists in postings.items()}
-    lengths = np.asarray([len(q) for q in index.questions], dtype=np.int64)
-    return arrays, lengths
+    lengths = np.asarray([len(q) for q in index.questions], dtype=np.float64)
+    total = sum(len(ids) for lists in postings.values() for ids in lists)
+    # Row q first gets −len(q) (its own index, weight −length), then 5 per shared character.
+    weights = np.concatenate([-lengths, np.full(total, 200 / FUZZ_CUTOFF)])
+    return arrays, np.arange(len(index.questions), dtype=np.intp), weights
 
 
 def _may_reach_cutoff(index: Index, compact: str):
@@ -267,17 +271,18 @@ def _may_reach_cutoff(index: Index, compact: str):
     cached = getattr(index, "_fuzz_postings", None)
     if cached is None:
         cached = index._fuzz_postings = _char_postings(index)
-    postings, lengths = cached
-    hits = []
+    postings, rows, weights = cached
+    hits = [rows]
     for char, count in Counter(compact).items():
         lists = postings.get(char)
         if lists:
             hits.extend(lists[:count])
-    if not hits:
+    if len(hits) == 1:
         return np.zeros(0, dtype=np.intp)
-    shared = np.bincount(np.concatenate(hits), minlength=len(lengths))
-    # Integers only (200 * shared >= cutoff * total), so no rounding can drop a borderline question.
-    return np.flatnonzero(200 * shared >= FUZZ_CUTOFF * (lengths + len(compact)))
+    found = np.concatenate(hits)
+    # 5 × shared − len(question) >= len(compact), in whole numbers held exactly by the floats.
+    margin = np.bincount(found, weights=weights[:len(found)], minlength=len(rows))
+    return np.flatnonzero(margin >= len(compact))
 
 
 def tokens(segmenter, query: str) -> tuple[str, list[str], list[str], set[int]]:
@@ -653,6 +658,8 @@ def _refit(index: Index, key: str, taught: dict) -> None:
 
 def predict(index: Index, model, text: str) -> MatchResult:
     """The model's answer: entries by probability, confident at the model's threshold."""
+    import numpy as np
+
     from knowledge.model import _vectorize, featurize
 
     names, signals, any_tokens = featurize(index, text)
@@ -661,7 +668,7 @@ def predict(index: Index, model, text: str) -> MatchResult:
     ids, values = _vectorize(model.vocabulary, names)
     p = model.probabilities((ids, values, signals))
     entries = p[:-1]
-    order = sorted(range(len(entries)), key=lambda i: (-entries[i], i))
+    order = np.argsort(-entries, kind="stable").tolist()  # most likely first; ties by entry order
     matches = tuple(Match(index.entries[i], round(float(entries[i]), 4)) for i in order[:MAX_MATCHES])
     groups = getattr(index, "_citing_groups", None)
     if groups is None:
