@@ -106,6 +106,8 @@ class Index:
     question_owner: list[int] = field(default_factory=list)
     max_word_idf: float = 1.0
     max_bigram_idf: float = 1.0
+    # Example questions by character, to skip those too unlike a question for rapidfuzz to score.
+    fuzz_postings: tuple | None = None
 
 
 def _idf(df: int, n: int) -> float:
@@ -194,6 +196,7 @@ def build_index(entries: list[Entry] | None = None, extra_questions: dict[str, l
         (p, re.compile(rf"\b{re.escape(p)}\b") if p.isascii() else None, index.phrase_idf[p], i)
         for i, phrases in enumerate(index.keyword_phrases) for p in phrases
         if p in index.phrase_idf and len(p) >= 3]
+    index.fuzz_postings = _char_postings(index.questions)
     return index
 
 
@@ -208,29 +211,23 @@ def _postings(tfs: list[Counter], lengths: list[float]) -> dict[str, list[tuple[
     return postings
 
 
-def _weighted_postings(index: Index, kind: str) -> dict[str, tuple[float, list[tuple[int, float]]]]:
-    """Term → (idf, [(entry, idf × saturated term weight)]): the products BM25 adds, made once."""
-    name = f"_{kind}_weighted"
-    found = getattr(index, name, None)
-    if found is None:
-        idf, postings = getattr(index, f"{kind}_idf"), getattr(index, f"{kind}_postings")
-        found = {term: (weight, [(i, weight * contribution) for i, contribution in postings[term]])
-                 for term, weight in idf.items()}
-        setattr(index, name, found)
-    return found
+def _bm25(query_terms, postings, idf, unknown_idf, n, products) -> tuple[list[float], float]:
+    """BM25 per entry, and the ideal score (every term present) to normalise it to 0..1.
 
-
-def _bm25(query_terms, weighted, unknown_idf, n) -> tuple[list[float], float]:
-    """BM25 per entry, and the ideal score (every term present) to normalise it to 0..1."""
+    ``products`` keeps, per term of the index, the idf × term-weight products to add (made on
+    first use: the index's vocabulary bounds it)."""
     scores = [0.0] * n
     ideal = 0.0
     for term in query_terms:
-        found = weighted.get(term)
-        if found is None:
+        weight = idf.get(term)
+        if weight is None:
             ideal += unknown_idf  # a word no entry knows: the question is partly about something else
             continue
-        ideal += found[0]
-        for i, product in found[1]:
+        ideal += weight
+        added = products.get(term)
+        if added is None:
+            added = products[term] = [(i, weight * contribution) for i, contribution in postings[term]]
+        for i, product in added:
             scores[i] += product
     return scores, ideal * (K1 + 1)
 
@@ -238,25 +235,25 @@ def _bm25(query_terms, weighted, unknown_idf, n) -> tuple[list[float], float]:
 FUZZ_CUTOFF = 40  # rapidfuzz ratio below which an example question counts as not similar at all
 
 
-def _char_postings(index: Index):
-    """For each character c and k >= 1: the example questions holding c at least k times; and
-    the weights that make one ``bincount`` give 5 × shared characters − question length."""
+def _char_postings(questions: list[str]) -> tuple[dict, object, object]:
+    """For each character c and k >= 1, the example questions holding c at least k times (as
+    slices of one array), and the weights that make one ``bincount`` give, per question,
+    5 × shared characters − its length. Built with the index and kept in its cache file."""
     import numpy as np
 
-    postings: dict[str, list[list[int]]] = {}
-    for q, question in enumerate(index.questions):
+    lists: dict[tuple[str, int], list[int]] = {}
+    for q, question in enumerate(questions):
         for char, count in Counter(question).items():
-            lists = postings.setdefault(char, [])
-            while len(lists) < count:
-                lists.append([])
             for k in range(count):
-                lists[k].append(q)
-    arrays = {c: [np.asarray(ids, dtype=np.intp) for ids in lists] for c, lists in postings.items()}
-    lengths = np.asarray([len(q) for q in index.questions], dtype=np.float64)
-    total = sum(len(ids) for lists in postings.values() for ids in lists)
-    # Row q first gets −len(q) (its own index, weight −length), then 5 per shared character.
-    weights = np.concatenate([-lengths, np.full(total, 200 / FUZZ_CUTOFF)])
-    return arrays, np.arange(len(index.questions), dtype=np.intp), weights
+                lists.setdefault((char, k), []).append(q)
+    spans: dict[str, list[tuple[int, int]]] = {}
+    flat: list[int] = list(range(len(questions)))  # row q first: its own −length
+    for (char, k), ids in sorted(lists.items()):
+        spans.setdefault(char, []).append((len(flat), len(flat) + len(ids)))
+        flat.extend(ids)
+    lengths = np.asarray([len(q) for q in questions], dtype=np.float64)
+    weights = np.concatenate([-lengths, np.full(len(flat) - len(questions), 200 / FUZZ_CUTOFF)])
+    return spans, np.asarray(flat, dtype=np.intp), weights
 
 
 def _may_reach_cutoff(index: Index, compact: str):
@@ -268,20 +265,21 @@ def _may_reach_cutoff(index: Index, compact: str):
     """
     import numpy as np
 
-    cached = getattr(index, "_fuzz_postings", None)
-    if cached is None:
-        cached = index._fuzz_postings = _char_postings(index)
-    postings, rows, weights = cached
-    hits = [rows]
+    if index.fuzz_postings is None:  # an index from an older cache file
+        index.fuzz_postings = _char_postings(index.questions)
+    spans, flat, weights = index.fuzz_postings
+    n = len(index.questions)
+    hits = [flat[:n]]
     for char, count in Counter(compact).items():
-        lists = postings.get(char)
-        if lists:
-            hits.extend(lists[:count])
+        found = spans.get(char)
+        if found:
+            hits.extend(flat[start:end] for start, end in found[:count])
     if len(hits) == 1:
         return np.zeros(0, dtype=np.intp)
-    found = np.concatenate(hits)
-    # 5 × shared − len(question) >= len(compact), in whole numbers held exactly by the floats.
-    margin = np.bincount(found, weights=weights[:len(found)], minlength=len(rows))
+    rows = np.concatenate(hits)
+    # 5 × shared − len(question) >= len(compact), in whole numbers held exactly by the floats;
+    # the weights line up with rows because every posting list carries the same weight.
+    margin = np.bincount(rows, weights=weights[:len(rows)], minlength=n)
     return np.flatnonzero(margin >= len(compact))
 
 
@@ -310,8 +308,12 @@ def rank(index: Index, query: str, analysed=None, exclude: str | None = None) ->
         return [], evidence
     import numpy as np
 
-    word_scores, word_ideal = _bm25(terms, _weighted_postings(index, "word"), index.max_word_idf, n)
-    gram_scores, gram_ideal = _bm25(grams, _weighted_postings(index, "bigram"), index.max_bigram_idf, n)
+    products = getattr(index, "_products", None)
+    if products is None:
+        products = index._products = ({}, {})
+    word_scores, word_ideal = _bm25(terms, index.word_postings, index.word_idf, index.max_word_idf, n, products[0])
+    gram_scores, gram_ideal = _bm25(grams, index.bigram_postings, index.bigram_idf, index.max_bigram_idf, n,
+                                    products[1])
     fuzz_best = np.zeros(n)
     compact = normalized.replace(" ", "")
     if compact and index.questions:
