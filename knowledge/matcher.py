@@ -476,14 +476,23 @@ _ABOUT_A_PLACES_RULES = ("政策", "产业园", "园区", "补贴", "奖励", "�
 
 
 @lru_cache(maxsize=64)
-def _any_of(words: tuple[str, ...]) -> re.Pattern:
-    """One pattern for a list of words: a single scan of the question instead of one per word."""
-    return re.compile("|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)))
+def _by_first_char(words: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """The words by their first character (an empty word, found in any text, under "")."""
+    found: dict[str, list[str]] = {}
+    for word in words:
+        found.setdefault(word[:1], []).append(word)
+    return {c: tuple(ws) for c, ws in found.items()}
 
 
 def _mentions_any(normalized: str, words) -> bool:
-    """Any of the words in the question (as ``any(w in normalized for w in words)``)."""
-    return bool(words) and _any_of(tuple(words)).search(normalized) is not None
+    """Any of the words in the question (as ``any(w in normalized for w in words)``): only the
+    words that start with a character of the question are looked for."""
+    if not words:
+        return False
+    index = _by_first_char(tuple(words))
+    if "" in index:
+        return True
+    return any(w in normalized for c in set(normalized).intersection(index) for w in index[c])
 
 
 def _asks_about_other_place(normalized: str, places) -> bool:
