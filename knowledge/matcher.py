@@ -422,8 +422,9 @@ def _decide(index: Index, query: str, scored, evidence) -> tuple[bool, str]:
     normalized = evidence["normalized"]
     lexicon = index.segmenter.lexicon
     off_topic = _mentions_any(normalized, lexicon.out_of_scope)
-    keyword_hits = [phrase for phrase in index.keyword_phrases[best] if _contains_phrase(normalized, phrase)
-                    and phrase not in lexicon.generic]
+    # The plain substring test first: it is needed for a keyword hit, and most keywords fail it.
+    keyword_hits = [phrase for phrase in index.keyword_phrases[best] if phrase in normalized
+                    and _contains_phrase(normalized, phrase) and phrase not in lexicon.generic]
     if off_topic:
         return False, "out_of_scope"
     if _asks_about_other_place(normalized, lexicon.other_places):
