@@ -20,6 +20,7 @@ import hashlib
 import os
 import pickle
 import random
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +32,6 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 
 from knowledge.base import PACKAGE_DIR, Entry
-from knowledge.normalize import is_cjk
 
 OUT_OF_SCOPE_FILE = PACKAGE_DIR / "out_of_scope.tsv"
 EXTRA_FILE = PACKAGE_DIR / "extra_questions.tsv"
@@ -39,6 +39,7 @@ EXTRA_FILE = PACKAGE_DIR / "extra_questions.tsv"
 # with the package so that an installed copy answers exactly as a source checkout does.
 LABELLED_FILE = PACKAGE_DIR / "questions.tsv"
 
+_CJK_CHAR = re.compile("[\u4e00-\u9fff\u3400-\u4dbf]")  # the characters of normalize.is_cjk
 SIGNALS = ("word", "gram", "fuzz", "near", "anchor", "score", "first", "named")
 L2 = 3e-6          # weight decay of the per-class lexical weights (chosen by cross-validation)
 L2_SIGNALS = 1e-4
@@ -104,7 +105,7 @@ def _flags(index, normalized: str, evidence: dict, scored) -> list[str]:
         flags.append("F:short")
     elif len(compact) > 40:
         flags.append("F:long")
-    if not any(is_cjk(c) for c in compact):
+    if _CJK_CHAR.search(compact) is None:  # no character for which is_cjk holds
         flags.append("F:no_cjk")
     return flags
 
