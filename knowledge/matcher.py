@@ -233,6 +233,7 @@ def _bm25(query_terms, postings, idf, unknown_idf, n, products) -> tuple[list[fl
 
 
 FUZZ_CUTOFF = 40  # rapidfuzz ratio below which an example question counts as not similar at all
+FEW_QUESTIONS = 500  # example questions rapidfuzz scores faster than they are filtered by characters
 
 
 def _char_postings(questions: list[str]) -> tuple[dict, object, object]:
@@ -253,11 +254,12 @@ def _char_postings(questions: list[str]) -> tuple[dict, object, object]:
         flat.extend(ids)
     lengths = np.asarray([len(q) for q in questions], dtype=np.float64)
     weights = np.concatenate([-lengths, np.full(len(flat) - len(questions), 200 / FUZZ_CUTOFF)])
-    return spans, np.asarray(flat, dtype=np.intp), weights
+    by_length = np.argsort(lengths, kind="stable")
+    return spans, np.asarray(flat, dtype=np.intp), weights, by_length, lengths[by_length]
 
 
 def _may_reach_cutoff(index: Index, compact: str):
-    """The example questions whose rapidfuzz ratio to ``compact`` can reach FUZZ_CUTOFF.
+    """Example questions, among them all whose rapidfuzz ratio to ``compact`` can reach FUZZ_CUTOFF.
 
     ratio = 200 * LCS / (len(a) + len(b)) and the longest common subsequence is at most the
     characters the two share (with multiplicity), so a question sharing fewer than
@@ -267,8 +269,13 @@ def _may_reach_cutoff(index: Index, compact: str):
 
     if index.fuzz_postings is None:  # an index from an older cache file
         index.fuzz_postings = _char_postings(index.questions)
-    spans, flat, weights = index.fuzz_postings
+    spans, flat, weights, by_length, sorted_lengths = index.fuzz_postings
     n = len(index.questions)
+    # At most len(question) characters are shared, so 4 × len(question) >= len(compact) is needed
+    # too: a long message leaves few example questions, cheaper to hand to rapidfuzz at once.
+    longer = by_length[np.searchsorted(sorted_lengths, (len(compact) + 3) // 4):]
+    if len(longer) <= FEW_QUESTIONS:
+        return np.sort(longer)
     hits = [flat[:n]]
     for char, count in Counter(compact).items():
         found = spans.get(char)
