@@ -264,6 +264,7 @@ class Segmenter:
         self._longest = 0
         self._heads: set[str] = set()
         self._tails: set[str] = set()
+        self._shapes: set[tuple[str, int]] = set()
         self._starts: set[str] = set()
         self._sound_starts: set[tuple[str, ...]] = set()
         self._logp: dict[str, float] = {}
@@ -302,6 +303,9 @@ class Segmenter:
         self._longest = max((len(t) for t in vocabulary), default=0)
         self._heads = {t[:2] for t in self._one_off.values()}
         self._tails = {t[-2:] for t in self._one_off.values()}
+        # A shape slip keeps the length of its word: (head or tail, length) pairs that can be one.
+        self._shapes = {(t[:2], len(t)) for t in self._one_off.values()} | {
+            (t[-2:], len(t)) for t in self._one_off.values()}
         # What a repair can start with: a run with none of these at a position keeps that
         # character as it is, without looking at its windows one by one.
         self._starts = {t[:2] for t in vocabulary} | self._heads
@@ -481,9 +485,11 @@ class Segmenter:
                     term = None
                 # A shape slip (营业收人 → 营业收入) leaves a piece that is no word; 招工补贴 is two
                 # real words, not a slip for 招商补贴.
-                # One changed character leaves the first or the last two intact: a cheap filter.
+                # One changed character leaves the first or the last two intact, and the length:
+                # a cheap filter.
                 shape_slip = False
-                if term is None and size >= 4 and (window[:2] in self._heads or window[-2:] in self._tails):
+                if term is None and size >= 4 and ((window[:2], size) in self._shapes
+                                                   or (window[-2:], size) in self._shapes):
                     term = next((t for j in range(size)
                                  if (t := self._one_off.get(window[:j] + "?" + window[j + 1:]))), None)
                     shape_slip = term is not None
