@@ -332,8 +332,11 @@ class Segmenter:
             best = best_end = None
             i = k
             frag = sentence[k]
-            while i < n and frag in freq:  # the words of the dictionary that start at k
-                if freq[frag]:
+            while i < n:  # the words of the dictionary that start at k
+                count = freq.get(frag)  # None: no word starts so (the dictionary has all prefixes)
+                if count is None:
+                    break
+                if count:
                     p = logp.get(frag)
                     if p is None:
                         p = logp[frag] = log(freq.get(frag) or 1) - logtotal
