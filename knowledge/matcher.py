@@ -30,7 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from knowledge.base import Entry, all_entries
-from knowledge.normalize import article_references, clean, normalize_query
+from knowledge.normalize import articles_in_cleaned, clean, normalize_cleaned, normalize_query
 
 # Field weights: how much a word counts in each part of an entry.
 FIELD_WEIGHTS = {
@@ -106,6 +106,8 @@ class Index:
     question_owner: list[int] = field(default_factory=list)
     max_word_idf: float = 1.0
     max_bigram_idf: float = 1.0
+    # Example questions by character, to skip those too unlike a question for rapidfuzz to score.
+    fuzz_postings: tuple | None = None
 
 
 def _idf(df: int, n: int) -> float:
@@ -194,6 +196,7 @@ def build_index(entries: list[Entry] | None = None, extra_questions: dict[str, l
         (p, re.compile(rf"\b{re.escape(p)}\b") if p.isascii() else None, index.phrase_idf[p], i)
         for i, phrases in enumerate(index.keyword_phrases) for p in phrases
         if p in index.phrase_idf and len(p) >= 3]
+    index.fuzz_postings = _char_postings(index.questions)
     return index
 
 
@@ -208,8 +211,11 @@ def _postings(tfs: list[Counter], lengths: list[float]) -> dict[str, list[tuple[
     return postings
 
 
-def _bm25(query_terms, postings, idf, unknown_idf, n) -> tuple[list[float], float]:
-    """BM25 per entry, and the ideal score (every term present) to normalise it to 0..1."""
+def _bm25(query_terms, postings, idf, unknown_idf, n, products) -> tuple[list[float], float]:
+    """BM25 per entry, and the ideal score (every term present) to normalise it to 0..1.
+
+    ``products`` keeps, per term of the index, the idf × term-weight products to add (made on
+    first use: the index's vocabulary bounds it)."""
     scores = [0.0] * n
     ideal = 0.0
     for term in query_terms:
@@ -218,17 +224,80 @@ def _bm25(query_terms, postings, idf, unknown_idf, n) -> tuple[list[float], floa
             ideal += unknown_idf  # a word no entry knows: the question is partly about something else
             continue
         ideal += weight
-        for i, contribution in postings[term]:
-            scores[i] += weight * contribution
+        added = products.get(term)
+        if added is None:
+            added = products[term] = [(i, weight * contribution) for i, contribution in postings[term]]
+        for i, product in added:
+            scores[i] += product
     return scores, ideal * (K1 + 1)
 
 
-def tokens(segmenter, query: str) -> tuple[str, list[str], list[str]]:
-    """The normalised, typo-repaired question, its content words and its character bigrams."""
-    normalized = segmenter.repair(normalize_query(query))
+FUZZ_CUTOFF = 40  # rapidfuzz ratio below which an example question counts as not similar at all
+FEW_QUESTIONS = 500  # example questions rapidfuzz scores faster than they are filtered by characters
+
+
+def _char_postings(questions: list[str]) -> tuple[dict, object, object]:
+    """For each character c and k >= 1, the example questions holding c at least k times (as
+    slices of one array), and the weights that make one ``bincount`` give, per question,
+    5 × shared characters − its length. Built with the index and kept in its cache file."""
+    import numpy as np
+
+    lists: dict[tuple[str, int], list[int]] = {}
+    for q, question in enumerate(questions):
+        for char, count in Counter(question).items():
+            for k in range(count):
+                lists.setdefault((char, k), []).append(q)
+    spans: dict[str, list[tuple[int, int]]] = {}
+    flat: list[int] = list(range(len(questions)))  # row q first: its own −length
+    for (char, k), ids in sorted(lists.items()):
+        spans.setdefault(char, []).append((len(flat), len(flat) + len(ids)))
+        flat.extend(ids)
+    lengths = np.asarray([len(q) for q in questions], dtype=np.float64)
+    weights = np.concatenate([-lengths, np.full(len(flat) - len(questions), 200 / FUZZ_CUTOFF)])
+    by_length = np.argsort(lengths, kind="stable")
+    return spans, np.asarray(flat, dtype=np.intp), weights, by_length, lengths[by_length]
+
+
+def _may_reach_cutoff(index: Index, compact: str):
+    """Example questions, among them all whose rapidfuzz ratio to ``compact`` can reach FUZZ_CUTOFF.
+
+    ratio = 200 * LCS / (len(a) + len(b)) and the longest common subsequence is at most the
+    characters the two share (with multiplicity), so a question sharing fewer than
+    FUZZ_CUTOFF / 200 * (len(a) + len(b)) characters scores 0 anyway: rapidfuzz need not see it.
+    """
+    import numpy as np
+
+    if index.fuzz_postings is None:  # an index from an older cache file
+        index.fuzz_postings = _char_postings(index.questions)
+    spans, flat, weights, by_length, sorted_lengths = index.fuzz_postings
+    n = len(index.questions)
+    # At most len(question) characters are shared, so 4 × len(question) >= len(compact) is needed
+    # too: a long message leaves few example questions, cheaper to hand to rapidfuzz at once.
+    longer = by_length[np.searchsorted(sorted_lengths, (len(compact) + 3) // 4):]
+    if len(longer) <= FEW_QUESTIONS:
+        return np.sort(longer)
+    hits = [flat[:n]]
+    for char, count in Counter(compact).items():
+        found = spans.get(char)
+        if found:
+            hits.extend(flat[start:end] for start, end in found[:count])
+    if len(hits) == 1:
+        return np.zeros(0, dtype=np.intp)
+    rows = np.concatenate(hits)
+    # 5 × shared − len(question) >= len(compact), in whole numbers held exactly by the floats;
+    # the weights line up with rows because every posting list carries the same weight.
+    margin = np.bincount(rows, weights=weights[:len(rows)], minlength=n)
+    return np.flatnonzero(margin >= len(compact))
+
+
+def tokens(segmenter, query: str) -> tuple[str, list[str], list[str], set[int]]:
+    """The normalised, typo-repaired question, its content words, its character bigrams and the
+    article numbers it names (第十一条), from one cleaning of the text."""
+    cleaned = clean(query)
+    normalized = segmenter.repair(normalize_cleaned(cleaned))
     terms = list(dict.fromkeys(segmenter.words(normalized)))
     grams = list(dict.fromkeys(segmenter.bigrams(normalized)))
-    return normalized, terms, grams
+    return normalized, terms, grams, set(articles_in_cleaned(cleaned))
 
 
 def rank(index: Index, query: str, analysed=None, exclude: str | None = None) -> tuple[list[tuple[float, int]], dict]:
@@ -239,22 +308,29 @@ def rank(index: Index, query: str, analysed=None, exclude: str | None = None) ->
     """
     from rapidfuzz import fuzz, process
 
-    normalized, terms, grams = analysed or tokens(index.segmenter, query)
+    normalized, terms, grams, named = analysed or tokens(index.segmenter, query)
     evidence = {"normalized": normalized, "terms": terms}
     n = len(index.entries)
     if not terms and not grams:
         return [], evidence
-    word_scores, word_ideal = _bm25(terms, index.word_postings, index.word_idf, index.max_word_idf, n)
-    gram_scores, gram_ideal = _bm25(grams, index.bigram_postings, index.bigram_idf, index.max_bigram_idf, n)
-    fuzz_best = [0.0] * n
+    import numpy as np
+
+    products = getattr(index, "_products", None)
+    if products is None:
+        products = index._products = ({}, {})
+    word_scores, word_ideal = _bm25(terms, index.word_postings, index.word_idf, index.max_word_idf, n, products[0])
+    gram_scores, gram_ideal = _bm25(grams, index.bigram_postings, index.bigram_idf, index.max_bigram_idf, n,
+                                    products[1])
+    fuzz_best = np.zeros(n)
     compact = normalized.replace(" ", "")
     if compact and index.questions:
-        import numpy as np
-
-        # One C call for all example questions, then the best per entry (an entry's examples are
-        # consecutive): a tenth of the time of building a result list in Python.
-        similarity = process.cdist([compact], index.questions, scorer=fuzz.ratio, score_cutoff=40,
-                                   dtype=np.float32)[0]
+        # One C call for the example questions that can reach the cut-off, then the best per
+        # entry (an entry's examples are consecutive).
+        similarity = np.zeros(len(index.questions), dtype=np.float32)
+        near = _may_reach_cutoff(index, compact)
+        if near.size:
+            similarity[near] = process.cdist([compact], [index.questions[i] for i in near.tolist()],
+                                             scorer=fuzz.ratio, score_cutoff=FUZZ_CUTOFF, dtype=np.float32)[0]
         if exclude is not None:
             similarity[[i for i, q in enumerate(index.questions) if q == exclude]] = 0.0
         starts = getattr(index, "_owner_starts", None)
@@ -262,14 +338,17 @@ def rank(index: Index, query: str, analysed=None, exclude: str | None = None) ->
             owners = np.asarray(index.question_owner)
             starts = index._owner_starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
             index._owner_ids = owners[starts]
-        best = np.maximum.reduceat(similarity, starts)
-        for owner, value in zip(index._owner_ids.tolist(), best.tolist()):
-            fuzz_best[owner] = max(fuzz_best[owner], value)
+        # Each entry's examples are one block, so each owner appears once; ratios are >= 0.
+        fuzz_best[index._owner_ids] = np.maximum.reduceat(similarity, starts)
     term_set = set(terms)
-    anchor_scores = [sum(index.anchor_idf[t] for t in term_set & anchors) for anchors in index.anchors]
+    # Only the entries whose anchors share a word with the question have an anchor sum to add up.
+    anchor_scores = [0] * n
+    anchor_entries = _anchor_entries(index)
+    for i in sorted({i for t in term_set if t in anchor_entries for i in anchor_entries[t]}):
+        anchor_scores[i] = sum(index.anchor_idf[t] for t in term_set & index.anchors[i])
     # A whole keyword phrase in the question (社保补贴, 先缴后补) is stronger evidence than its
     # words one by one, which may each be too common to count.
-    has_latin = any("a" <= c <= "z" for c in normalized)
+    has_latin = _LATIN.search(normalized) is not None
     by_head = getattr(index, "_phrases_by_head", None)
     if by_head is None:  # the Chinese phrases by their first two characters, built once
         by_head = index._phrases_by_head = {}
@@ -284,31 +363,63 @@ def rank(index: Index, query: str, analysed=None, exclude: str | None = None) ->
                 anchor_scores[i] += weight
     if has_latin:
         for phrase, pattern, weight, i in index.weighted_phrases:
-            if pattern is not None and pattern.search(normalized):
+            # The substring test is cheap and needed for a whole-word match: most phrases fail it.
+            if pattern is not None and phrase in normalized and pattern.search(normalized):
                 anchor_scores[i] += weight
     # "第十一条怎么理解": a question that names an article is about that article.
-    named = set(article_references(query))
-    for i, entry in enumerate(index.entries):
-        if entry.kind == "article" and entry.clauses[0] in named:
-            anchor_scores[i] += ANCHOR_SATURATION
-    scored = []
-    for i, entry in enumerate(index.entries):
-        score = (WORD_WEIGHT * (word_scores[i] / word_ideal if word_ideal else 0.0)
-                 + BIGRAM_WEIGHT * (gram_scores[i] / gram_ideal if gram_ideal else 0.0)
-                 + FUZZ_WEIGHT * fuzz_best[i] / 100
-                 + ANCHOR_WEIGHT * min(1.0, anchor_scores[i] / ANCHOR_SATURATION))
-        scored.append((score, i))
+    evidence["named"] = named
+    if named:
+        for i, entry in enumerate(index.entries):
+            if entry.kind == "article" and entry.clauses[0] in named:
+                anchor_scores[i] += ANCHOR_SATURATION
+    # The blend, entry by entry as numpy element-wise operations: the same operations in the same
+    # order as for one entry, so the same figures to the last bit.
+    anchor = np.array(anchor_scores, dtype=np.float64)
+    word = np.array(word_scores) / word_ideal if word_ideal else np.zeros(n)
+    gram = np.array(gram_scores) / gram_ideal if gram_ideal else np.zeros(n)
+    score = (WORD_WEIGHT * word + BIGRAM_WEIGHT * gram + FUZZ_WEIGHT * fuzz_best / 100
+             + ANCHOR_WEIGHT * np.minimum(1.0, anchor / ANCHOR_SATURATION))
     # A question that names a specific article is answered by that article, not by a topic
     # that merely touches it ("营收奖励和上市配套可以同时拿吗" → 第十一条 rather than 叠加).
-    article_named = any(anchor_scores[i] >= MIN_ANCHOR for i, e in enumerate(index.entries) if e.kind == "article")
+    kinds = _entry_kinds(index)
+    article_named = bool((anchor[kinds["article"]] >= MIN_ANCHOR).any())
     factor = TOPIC_FACTOR_WHEN_ARTICLE_NAMED if article_named else TOPIC_FACTOR
-    scored = [(s * factor if index.entries[i].kind == "topic" else s, i) for s, i in scored]
-    scored.sort(key=lambda pair: (-pair[0], pair[1]))
+    score[kinds["topic"]] *= factor
+    order = np.argsort(-score, kind="stable")  # best first; equal scores by entry order
+    scored = list(zip(score[order].tolist(), order.tolist()))
+    evidence["score"] = score
     evidence["fuzz"] = fuzz_best
     evidence["anchor"] = anchor_scores
-    evidence["word"] = [w / word_ideal if word_ideal else 0.0 for w in word_scores]
-    evidence["gram"] = [g / gram_ideal if gram_ideal else 0.0 for g in gram_scores]
+    evidence["word"] = word
+    evidence["gram"] = gram
     return scored, evidence
+
+
+_LATIN = re.compile("[a-z]")
+
+
+def _entry_kinds(index: Index) -> dict:
+    """The indexes of article and of topic entries (numpy), built once per index."""
+    import numpy as np
+
+    kinds = getattr(index, "_kinds", None)
+    if kinds is None:
+        kinds = index._kinds = {
+            kind: np.array([i for i, e in enumerate(index.entries) if e.kind == kind], dtype=np.intp)
+            for kind in ("article", "topic")}
+    return kinds
+
+
+def _anchor_entries(index: Index) -> dict[str, list[int]]:
+    """Anchor word → the entries it anchors, built once per index."""
+    found = getattr(index, "_anchor_entries", None)
+    if found is None:
+        found = {}
+        for i, anchors in enumerate(index.anchors):
+            for t in anchors:
+                found.setdefault(t, []).append(i)
+        index._anchor_entries = found
+    return found
 
 
 def _decide(index: Index, query: str, scored, evidence) -> tuple[bool, str]:
@@ -317,9 +428,10 @@ def _decide(index: Index, query: str, scored, evidence) -> tuple[bool, str]:
     score, best = scored[0]
     normalized = evidence["normalized"]
     lexicon = index.segmenter.lexicon
-    off_topic = [word for word in lexicon.out_of_scope if word in normalized]
-    keyword_hits = [phrase for phrase in index.keyword_phrases[best] if _contains_phrase(normalized, phrase)
-                    and phrase not in lexicon.generic]
+    off_topic = _mentions_any(normalized, lexicon.out_of_scope)
+    # The plain substring test first: it is needed for a keyword hit, and most keywords fail it.
+    keyword_hits = [phrase for phrase in index.keyword_phrases[best] if phrase in normalized
+                    and _contains_phrase(normalized, phrase) and phrase not in lexicon.generic]
     if off_topic:
         return False, "out_of_scope"
     if _asks_about_other_place(normalized, lexicon.other_places):
@@ -353,7 +465,8 @@ def _names_policy_subject(index: Index, evidence) -> bool:
 def _contains_phrase(normalized: str, phrase: str) -> bool:
     """A keyword in the question: Chinese as a substring, English as whole words."""
     if phrase.isascii():
-        return len(phrase) >= 3 and _whole_word(phrase).search(normalized) is not None
+        return (len(phrase) >= 3 and phrase in normalized
+                and _whole_word(phrase).search(normalized) is not None)
     return len(phrase) >= 2 and phrase in normalized
 
 
@@ -370,8 +483,30 @@ _ABOUT_A_PLACES_RULES = ("政策", "产业园", "园区", "补贴", "奖励", "�
                          "落户", "policy", "policies", "subsid", "park")
 
 
+@lru_cache(maxsize=64)
+def _by_first_char(words: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """The words by their first character (an empty word, found in any text, under "")."""
+    found: dict[str, list[str]] = {}
+    for word in words:
+        found.setdefault(word[:1], []).append(word)
+    return {c: tuple(ws) for c, ws in found.items()}
+
+
+def _mentions_any(normalized: str, words) -> bool:
+    """Any of the words in the question (as ``any(w in normalized for w in words)``): only the
+    words that start with a character of the question are looked for."""
+    if not words:
+        return False
+    index = _by_first_char(tuple(words))
+    if "" in index:
+        return True
+    return any(w in normalized for c in set(normalized).intersection(index) for w in index[c])
+
+
 def _asks_about_other_place(normalized: str, places) -> bool:
     """True when the question asks about another district's or city's rules (not as origin or destination)."""
+    if not _mentions_any(normalized, places):  # most questions name no other place
+        return False
     for place in places:
         start = normalized.find(place)
         while start != -1:
@@ -542,6 +677,8 @@ def _refit(index: Index, key: str, taught: dict) -> None:
 
 def predict(index: Index, model, text: str) -> MatchResult:
     """The model's answer: entries by probability, confident at the model's threshold."""
+    import numpy as np
+
     from knowledge.model import _vectorize, featurize
 
     names, signals, any_tokens = featurize(index, text)
@@ -550,7 +687,7 @@ def predict(index: Index, model, text: str) -> MatchResult:
     ids, values = _vectorize(model.vocabulary, names)
     p = model.probabilities((ids, values, signals))
     entries = p[:-1]
-    order = sorted(range(len(entries)), key=lambda i: (-entries[i], i))
+    order = np.argsort(-entries, kind="stable").tolist()  # most likely first; ties by entry order
     matches = tuple(Match(index.entries[i], round(float(entries[i]), 4)) for i in order[:MAX_MATCHES])
     groups = getattr(index, "_citing_groups", None)
     if groups is None:

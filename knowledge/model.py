@@ -20,6 +20,7 @@ import hashlib
 import os
 import pickle
 import random
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +32,6 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 
 from knowledge.base import PACKAGE_DIR, Entry
-from knowledge.normalize import article_references, is_cjk
 
 OUT_OF_SCOPE_FILE = PACKAGE_DIR / "out_of_scope.tsv"
 EXTRA_FILE = PACKAGE_DIR / "extra_questions.tsv"
@@ -39,6 +39,7 @@ EXTRA_FILE = PACKAGE_DIR / "extra_questions.tsv"
 # with the package so that an installed copy answers exactly as a source checkout does.
 LABELLED_FILE = PACKAGE_DIR / "questions.tsv"
 
+_CJK_CHAR = re.compile("[\u4e00-\u9fff\u3400-\u4dbf]")  # the characters of normalize.is_cjk
 SIGNALS = ("word", "gram", "fuzz", "near", "anchor", "score", "first", "named")
 L2 = 3e-6          # weight decay of the per-class lexical weights (chosen by cross-validation)
 L2_SIGNALS = 1e-4
@@ -89,11 +90,11 @@ class Model:
 # -- features -----------------------------------------------------------------------------------
 
 def _flags(index, normalized: str, evidence: dict, scored) -> list[str]:
-    from knowledge.matcher import _asks_about_other_place, _decide
+    from knowledge.matcher import _asks_about_other_place, _decide, _mentions_any
 
     lexicon = index.segmenter.lexicon
     flags = []
-    if any(word in normalized for word in lexicon.out_of_scope):
+    if _mentions_any(normalized, lexicon.out_of_scope):
         flags.append("F:oos_word")
     if _asks_about_other_place(normalized, lexicon.other_places):
         flags.append("F:other_place")
@@ -104,7 +105,7 @@ def _flags(index, normalized: str, evidence: dict, scored) -> list[str]:
         flags.append("F:short")
     elif len(compact) > 40:
         flags.append("F:long")
-    if not any(is_cjk(c) for c in compact):
+    if _CJK_CHAR.search(compact) is None:  # no character for which is_cjk holds
         flags.append("F:no_cjk")
     return flags
 
@@ -114,13 +115,12 @@ def featurize(index, text: str, analysed=None, exclude: str | None = None):
     from knowledge.matcher import rank, tokens
 
     analysed = analysed or tokens(index.segmenter, text)
-    normalized, terms, grams = analysed
+    normalized, terms, grams, _named = analysed
     scored, evidence = rank(index, text, analysed, exclude=exclude)
     n = len(index.entries)
     signals = np.zeros((n, len(SIGNALS)))
     if scored:
-        for score, i in scored:
-            signals[i, 5] = score
+        signals[:, 5] = evidence["score"]
         signals[scored[0][1], 6] = 1.0
         signals[:, 0] = evidence["word"]
         signals[:, 1] = evidence["gram"]
@@ -129,7 +129,7 @@ def featurize(index, text: str, analysed=None, exclude: str | None = None):
         signals[:, 3] = np.clip((fuzz - 0.8) / 0.2, 0.0, None)
         signals[:, 4] = np.minimum(1.0, np.asarray(evidence["anchor"]) / 4.0)
         # "第十一条怎么理解": the question names the entry's article.
-        named = set(article_references(text))
+        named = evidence["named"]  # the articles the question names (tokens)
         if named:
             for i, entry in enumerate(index.entries):
                 if entry.kind == "article" and entry.clauses[0] in named:

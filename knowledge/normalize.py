@@ -72,7 +72,11 @@ def clean(text: str) -> str:
 
 def normalize_query(text: str) -> str:
     """The text the matcher segments: cleaned, numbers as placeholder tokens, punctuation out."""
-    text = clean(text)
+    return normalize_cleaned(clean(text))
+
+
+def normalize_cleaned(text: str) -> str:
+    """``normalize_query`` of text that ``clean`` already cleaned."""
     text = _ONE_YI.sub(" #亿 ", text)
     text = _PERCENT.sub(" #% ", text)
     text = _ONE_TO_ONE.sub(" 1比1 ", text)
@@ -104,8 +108,13 @@ def _small_number(text: str) -> int | None:
 
 def article_references(text: str) -> list[int]:
     """Article numbers a question names: "第十一条怎么理解" → [11], "第5条" → [5]."""
+    return articles_in_cleaned(clean(text))
+
+
+def articles_in_cleaned(text: str) -> list[int]:
+    """``article_references`` of text that ``clean`` already cleaned."""
     found = []
-    for match in _ARTICLE_REF.finditer(clean(text)):
+    for match in _ARTICLE_REF.finditer(text):
         number = _small_number(match.group(1))
         if number is not None and 1 <= number <= 19 and number not in found:
             found.append(number)

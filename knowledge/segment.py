@@ -36,6 +36,7 @@ CACHE_VERSION = "1"
 
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 _ENGLISH_WORD = re.compile(r"[a-z][a-z'\-]*")
+_JIEBA_BLOCK = re.compile(r"[\u4e00-\u9fd5]+")  # the CJK characters jieba keeps in one block
 
 
 def cache_dir() -> Path:
@@ -160,6 +161,68 @@ def _import_jieba():
     return jieba
 
 
+def _word_graph(tokenizer, sentence: str) -> dict[int, list[int]]:
+    """jieba's ``get_DAG`` with the dictionary in a local name: the same graph, in less time."""
+    freq = tokenizer.FREQ
+    n = len(sentence)
+    graph = {}
+    for k in range(n):
+        ends = []
+        i = k
+        frag = sentence[k]
+        while i < n and frag in freq:
+            if freq[frag]:
+                ends.append(i)
+            i += 1
+            frag = sentence[k:i + 1]
+        if not ends:
+            ends.append(k)
+        graph[k] = ends
+    return graph
+
+
+def _fast_calc(tokenizer, graphs: dict):
+    """jieba's best-route search with each word's log-probability looked up once, not per use,
+    and the route of a text kept with its word graph (typo repair and segmentation both need it).
+
+    Same arithmetic, same order, same tie-break as ``jieba.Tokenizer.calc``: the routes are equal.
+    """
+    from math import log
+
+    freq = tokenizer.FREQ
+    cache: dict[str, float] = {}
+    state = {"total": None}
+
+    def calc(sentence, dag, route):
+        if state["total"] != tokenizer.total:  # a word was added: the probabilities moved
+            cache.clear()
+            state["total"] = tokenizer.total
+            state["logtotal"] = log(tokenizer.total)
+        kept = graphs.get(sentence)
+        if kept is not None and kept[0] is dag and kept[1] is not None:
+            route.update(kept[1])
+            return
+        logtotal = state["logtotal"]
+        n = len(sentence)
+        route[n] = (0, 0)
+        for idx in range(n - 1, -1, -1):
+            ends = dag[idx]
+            best = None
+            for x in ends:
+                word = sentence[idx:x + 1]
+                p = cache.get(word)
+                if p is None:
+                    p = cache[word] = log(freq.get(word) or 1) - logtotal
+                candidate = (p + route[x + 1][0], x)
+                if best is None or candidate > best:
+                    best = candidate
+            route[idx] = best
+        if kept is not None and kept[0] is dag:
+            kept[1] = dict(route)
+
+    return calc
+
+
 class Segmenter:
     """Turns normalised text into matching tokens; one instance per loaded knowledge base."""
 
@@ -179,18 +242,19 @@ class Segmenter:
                 tokenizer.add_word(word, 1000)
         # Typo repair and word segmentation both build jieba's word graph of the same text: keep
         # the graphs of recent texts (the graph depends only on the text and the dictionary).
-        graphs: dict[str, dict] = {}
-        build_graph = tokenizer.get_DAG
+        # Each text maps to [graph, best route or None].
+        graphs: dict[str, list] = {}
 
         def get_dag(sentence: str) -> dict:
-            graph = graphs.get(sentence)
-            if graph is None:
+            kept = graphs.get(sentence)
+            if kept is None:
                 if len(graphs) >= 20000:
                     graphs.clear()
-                graph = graphs[sentence] = build_graph(sentence)
-            return graph
+                kept = graphs[sentence] = [_word_graph(tokenizer, sentence), None]
+            return kept[0]
 
         tokenizer.get_DAG = get_dag
+        tokenizer.calc = _fast_calc(tokenizer, graphs)
         self._graphs = graphs
         self.tokenizer = tokenizer
         self._pinyin = pinyin_table()
@@ -200,6 +264,12 @@ class Segmenter:
         self._longest = 0
         self._heads: set[str] = set()
         self._tails: set[str] = set()
+        self._shapes: set[tuple[str, int]] = set()
+        self._starts: set[str] = set()
+        self._sound_starts: set[tuple[str, ...]] = set()
+        self._logp: dict[str, float] = {}
+        self._logp_total = None
+        self._logtotal = 0.0
 
     def policy_terms(self) -> set[str]:
         """The curated policy words: the user dictionary and the synonym table."""
@@ -233,9 +303,121 @@ class Segmenter:
         self._longest = max((len(t) for t in vocabulary), default=0)
         self._heads = {t[:2] for t in self._one_off.values()}
         self._tails = {t[-2:] for t in self._one_off.values()}
+        # A shape slip keeps the length of its word: (head or tail, length) pairs that can be one.
+        self._shapes = {(t[:2], len(t)) for t in self._one_off.values()} | {
+            (t[-2:], len(t)) for t in self._one_off.values()}
+        # What a repair can start with: a run with none of these at a position keeps that
+        # character as it is, without looking at its windows one by one.
+        self._starts = {t[:2] for t in vocabulary} | self._heads
+        self._sound_starts = {k[:2] for k in self._homophones}
+
+    # -- jieba, without its generator layers ----------------------------------------------------
+    # The same dictionary walk, route search and HMM fallback as jieba's accurate mode, in plain
+    # loops over lists: the same words, in about half the time.
+    def _best_ends(self, sentence: str) -> list[int]:
+        """For each position, where jieba's best route ends the word that starts there."""
+        from math import log
+
+        tokenizer = self.tokenizer
+        freq = tokenizer.FREQ
+        if self._logp_total != tokenizer.total:  # a word was added: the probabilities moved
+            self._logp = {}
+            self._logp_total = tokenizer.total
+            self._logtotal = log(tokenizer.total)
+        logp, logtotal = self._logp, self._logtotal
+        n = len(sentence)
+        scores = [0] * (n + 1)
+        ends = [0] * n
+        for k in range(n - 1, -1, -1):
+            best = best_end = None
+            i = k
+            frag = sentence[k]
+            while i < n:  # the words of the dictionary that start at k
+                count = freq.get(frag)  # None: no word starts so (the dictionary has all prefixes)
+                if count is None:
+                    break
+                if count:
+                    p = logp.get(frag)
+                    if p is None:
+                        p = logp[frag] = log(freq.get(frag) or 1) - logtotal
+                    score = p + scores[i + 1]
+                    if best is None or score >= best:  # a tie goes to the longer word, as in jieba
+                        best, best_end = score, i
+                i += 1
+                frag = sentence[k:i + 1]
+            if best is None:  # no word starts here: the character alone
+                frag = sentence[k]
+                p = logp.get(frag)
+                if p is None:
+                    p = logp[frag] = log(freq.get(frag) or 1) - logtotal
+                best, best_end = p + scores[k + 1], k
+            scores[k] = best
+            ends[k] = best_end
+        return ends
+
+    def _pieces(self, run: str) -> list[str]:
+        """``tokenizer.lcut(run, HMM=False)`` for a run of Chinese characters (one jieba block, in
+        which no ASCII letters are merged)."""
+        if not _JIEBA_BLOCK.fullmatch(run):  # rare characters jieba splits off: its own way
+            return self.tokenizer.lcut(run, HMM=False)
+        ends = self._best_ends(run)
+        pieces = []
+        x, n = 0, len(run)
+        while x < n:
+            y = ends[x] + 1
+            pieces.append(run[x:y])
+            x = y
+        return pieces
+
+    def cut(self, text: str) -> list[str]:
+        """``tokenizer.lcut(text)``: jieba's accurate mode with the HMM for unknown words."""
+        import jieba
+
+        han, skip = jieba.re_han_default, jieba.re_skip_default
+        out: list[str] = []
+        for block in han.split(text):
+            if not block:
+                continue
+            if han.match(block):
+                self._cut_block(block, out)
+            else:
+                for piece in skip.split(block):
+                    if skip.match(piece):
+                        out.append(piece)
+                    else:
+                        out.extend(piece)
+        return out
+
+    def _cut_block(self, sentence: str, out: list[str]) -> None:
+        from jieba import finalseg
+
+        freq = self.tokenizer.FREQ
+        ends = self._best_ends(sentence)
+        x, n = 0, len(sentence)
+        buf = ""
+        while x <= n:
+            if x < n:
+                y = ends[x] + 1
+                if y - x == 1:
+                    buf += sentence[x]
+                    x = y
+                    continue
+            # Single characters in a row: one stays, a known word splits, the rest goes to the HMM.
+            if buf:
+                if len(buf) == 1:
+                    out.append(buf)
+                elif not freq.get(buf):
+                    out.extend(finalseg.cut(buf))
+                else:
+                    out.extend(buf)
+                buf = ""
+            if x == n:
+                break
+            out.append(sentence[x:y])
+            x = y
 
     def _all_words(self, text: str) -> bool:
-        pieces = self.tokenizer.lcut(text, HMM=False)
+        pieces = self._pieces(text)
         return all(len(p) >= 2 and self._known(p) for p in pieces)
 
     def _known(self, word: str) -> bool:
@@ -258,40 +440,73 @@ class Segmenter:
             cache[run] = fixed
         return fixed
 
-    def _repair_run(self, run: str) -> str:
-        # Positions inside a real word (去|外地 …): a repair may not cut through one, or
-        # "去外地" would become "区外地" because 去外 sounds like 区外.
+    def _candidates(self, run: str, sounds: tuple[str, ...]) -> list[bool]:
+        """Per position: could a repair or a policy word start there? (Most positions cannot.)"""
+        tails = self._tails
+        tail_at = [run[j:j + 2] in tails for j in range(len(run))]
+        starts, sound_starts = self._starts, self._sound_starts
+        # A one-off repair of 4 to 6 characters needs a known head at i or a known tail ending it.
+        return [run[i:i + 2] in starts or sounds[i:i + 2] in sound_starts or any(tail_at[i + 2:i + 5])
+                for i in range(len(run))]
+
+    def _inside_words(self, run: str) -> set[int]:
+        """Positions inside a real word (去|外地 …): a repair may not cut through one, or
+        "去外地" would become "区外地" because 去外 sounds like 区外."""
         inside = set()
         position = 0
-        for token in self.tokenizer.lcut(run, HMM=False):
+        for token in self._pieces(run):
             if len(token) >= 2 and self._known(token):
                 inside.update(range(position + 1, position + len(token)))
             position += len(token)
-        sounds = [self._pinyin.get(c, c) for c in run]
+        return inside
+
+    def _repair_run(self, run: str) -> str:
+        sounds = tuple(self._pinyin.get(c, c) for c in run)
+        possible = self._candidates(run, sounds)
+        if not any(possible):
+            return run
+        inside = None  # found only when a repair is in sight: most runs never need it
         longest = min(6, self._longest)
         i, out = 0, []
         while i < len(run):
+            if not possible[i]:
+                out.append(run[i])
+                i += 1
+                continue
             term = size = None
             for size in range(min(longest, len(run) - i), 1, -1):
                 window = run[i:i + size]
                 if window in self._vocabulary:
                     term = window
                     break
-                if i in inside or (i + size) in inside or self._known(window):
-                    continue
-                term = self._homophones.get(tuple(sounds[i:i + size]))
+                # What the window would be repaired to, were it free to change; most windows have
+                # nothing, and then the costlier checks below are not needed.
+                term = self._homophones.get(sounds[i:i + size])
                 # A slip changes one character (不贴 → 补贴); a whole different word that only
                 # sounds alike (钱一 → 迁移) is not a slip.
                 if term and sum(a != b for a, b in zip(window, term)) > 1:
                     term = None
                 # A shape slip (营业收人 → 营业收入) leaves a piece that is no word; 招工补贴 is two
                 # real words, not a slip for 招商补贴.
-                # One changed character leaves the first or the last two intact: a cheap filter.
-                if term is None and size >= 4 and (window[:2] in self._heads or window[-2:] in self._tails):
+                # One changed character leaves the first or the last two intact, and the length:
+                # a cheap filter.
+                shape_slip = False
+                if term is None and size >= 4 and ((window[:2], size) in self._shapes
+                                                   or (window[-2:], size) in self._shapes):
                     term = next((t for j in range(size)
                                  if (t := self._one_off.get(window[:j] + "?" + window[j + 1:]))), None)
-                    if term and self._all_words(window):
-                        term = None
+                    shape_slip = term is not None
+                if term is None or self._known(window):
+                    term = None
+                    continue
+                # A repair may not cut through a real word (see _inside_words).
+                if inside is None:
+                    inside = self._inside_words(run)
+                if i in inside or (i + size) in inside:
+                    term = None
+                    continue
+                if shape_slip and self._all_words(window):
+                    term = None
                 if term:
                     break
             if term:
@@ -307,7 +522,7 @@ class Segmenter:
         """Content words: jieba tokens and English words, synonyms mapped, stop words dropped."""
         lex = self.lexicon
         tokens = []
-        for token in self.tokenizer.lcut(normalized):
+        for token in self.cut(normalized):
             token = token.strip()
             if not token or (token.isascii() and len(token) < 2):
                 continue  # stray letters and digits say nothing about the question
