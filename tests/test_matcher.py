@@ -1,7 +1,9 @@
 """What a user notices about matching: the right article, typos forgiven, honest refusals."""
+from pathlib import Path
+
 import pytest
 
-from knowledge import match_question
+from knowledge import match_question, matcher
 from knowledge.answers import render_answer
 from knowledge.normalize import normalize_query
 
@@ -177,3 +179,19 @@ def test_a_held_out_question_is_dropped_from_every_training_source():
     drop = {matcher._compact(example)}
     samples, rows = learned.training_samples(all_entries(), [(example, frozenset({5}))], drop=drop)
     assert all(matcher._compact(s.text) not in drop for s in samples) and rows == []
+
+
+def test_the_segmenter_cuts_every_labelled_question_as_jieba_itself_does():
+    # The segmenter walks jieba's word graph itself (it shares the graph with the typo repair);
+    # its words must be exactly those of jieba's own accurate mode over the same dictionary.
+    import jieba
+
+    from knowledge.evaluate import read_questions
+
+    segmenter = matcher.get_index().segmenter
+    plain = jieba.Tokenizer()
+    plain.FREQ, plain.total, plain.initialized = dict(segmenter.tokenizer.FREQ), segmenter.tokenizer.total, True
+    texts = [q.question for q in read_questions(Path(__file__).parent.parent / "knowledge" / "questions.tsv")]
+    texts += ["房租不贴怎么申请", "营业收人1.2亿", "ＡＢＣ公司，１２３４５ 万元!!", "", "  ", "a b c 测试 test"]
+    differing = [t for t in texts if segmenter.cut(t) != plain.lcut(t)]
+    assert not differing, differing[:5]
