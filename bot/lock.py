@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import sqlite3
 from pathlib import Path
 
 
@@ -92,3 +93,22 @@ def _read_pid(fd: int) -> str:
     except OSError:
         return ""
     return text if text.isdigit() else ""
+
+
+def open_own_store(db_path: str | Path):
+    """This process's store: the instance lock first, then the store opened and checked.
+    Returns (lock, store); keep the lock for the process's life. Any problem raises
+    StoreUnusable with one line naming the path."""
+    from bot.store import Store, StoreError
+
+    try:
+        lock = hold_store(db_path)
+        return lock, Store.open(db_path)
+    except (StoreInUse, LockProblem, StoreError) as exc:
+        raise StoreUnusable(str(exc)) from None
+    except (sqlite3.Error, OSError) as exc:
+        raise StoreUnusable(f"cannot open the database {db_path}: {exc}") from None
+
+
+class StoreUnusable(Exception):
+    """The store cannot serve this process (in use, unusable); the message is one line."""

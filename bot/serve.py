@@ -28,8 +28,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from bot.config import Settings, redact
-from bot.lock import LockProblem, StoreInUse, hold_store
-from bot.store import Store, StoreError
+from bot.lock import StoreUnusable, open_own_store
+from bot.store import Store
 from bot.web.app import create_app
 
 logger = logging.getLogger("policybot.serve")
@@ -259,16 +259,10 @@ def run_serve(settings: Settings, listen: str | None = None, port: int | None = 
         print(f"policybot: cannot listen on {listen}:{port}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     try:
-        # One process per store, held for the process's life: taken before the store is opened.
-        instance_lock = hold_store(settings.db_path)  # noqa: F841 (released when the process ends)
-        store = Store.open(settings.db_path)
-    except (StoreInUse, LockProblem, StoreError) as exc:
+        instance_lock, store = open_own_store(settings.db_path)  # noqa: F841 (held for the process's life)
+    except StoreUnusable as exc:
         sock.close()
         print(f"policybot: {exc}", file=sys.stderr)
-        return 2
-    except (sqlite3.Error, OSError) as exc:
-        sock.close()
-        print(f"policybot: cannot open the database {settings.db_path}: {exc}", file=sys.stderr)
         return 2
     try:
         return asyncio.run(serve(settings, sock, store))

@@ -206,8 +206,6 @@ def profile(answers: dict) -> dict:
 
 def display(q: Question, value, lang: str = "zh") -> str:
     """An answer as a person reads it."""
-    from rules import format_wan  # late: dialogs must load even while rules is being edited
-
     en = lang == "en"
     if q.type == "yesno":
         return ("yes" if value else "no") if en else ("是" if value else "否")

@@ -20,7 +20,6 @@ import dataclasses
 import json
 import logging
 import re
-import sqlite3
 import sys
 import warnings
 from typing import Callable
@@ -41,8 +40,8 @@ from bot.telegram.helpdesk import FORWARD_ACTION, HelpDesk, is_handoff_request
 from bot.telegram.persistence import SQLitePersistence
 from bot.telegram.privacy import FORGET_NO, FORGET_YES, PURGE_EVERY, PURGE_FIRST, Privacy
 from bot.telegram.staff import Staff
-from bot.lock import LockProblem, StoreInUse, hold_store
-from bot.store import Store, StoreError
+from bot.lock import StoreUnusable, open_own_store
+from bot.store import Store
 from bot.telegram.ops import Operations, api_address, not_a_bot_api, quiet_library_tracebacks
 from bot.telegram.limits import FloodGuard, PerUserUpdateProcessor, SendRateLimiter
 from bot.telegram.outbox import Durable, InboxQueue, Ledger, StoreBusy
@@ -706,16 +705,12 @@ def run_bot(settings: Settings) -> int:
         return run_serve(settings, listen=settings.webhook_listen, port=settings.webhook_port)
     configure_logging(settings)
     try:
-        # One process per store, held for the process's life: taken before the store is opened.
-        instance_lock = hold_store(settings.db_path)  # noqa: F841 (released when the process ends)
-        ops = Operations(settings)
-        application = build_application(settings, Store.open(settings.db_path), ops)
-    except (StoreInUse, LockProblem, StoreError) as exc:
+        instance_lock, store = open_own_store(settings.db_path)  # noqa: F841 (held for the process's life)
+    except StoreUnusable as exc:
         print(f"policybot: {exc}", file=sys.stderr)
         return 2
-    except (sqlite3.Error, OSError) as exc:
-        print(f"policybot: cannot open the database {settings.db_path}: {exc}", file=sys.stderr)
-        return 2
+    ops = Operations(settings)
+    application = build_application(settings, store, ops)
     try:
         application.run_polling(allowed_updates=Update.ALL_TYPES)
     except TelegramError as exc:
