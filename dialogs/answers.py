@@ -191,6 +191,10 @@ def ask(st, text, offer_check: bool, context: str | None = None) -> list[Reply]:
         else:
             row = [Button(b("check", lang), "check")] + [x for r in human_row(st) for x in r]
             replies = [Reply(t("no_match", lang), kind="not_confident", events=[event], buttons=[row])]
+    # A year alone in a question about the rule ("第二年按多少比例补") is the rule's year, not the
+    # asker's: noting it as their year in the park would be guessing a fact.
+    if set(facts) <= {"park_year"} and not parsing.speaks_of_self(text):
+        facts = {}
     if facts and offer_check:
         st["noted_facts"] = {**st.get("noted_facts", {}), **facts}
         replies.append(Reply(t("noted", lang, facts=describe(facts, lang)) + "\n" + t("offer_check", lang),

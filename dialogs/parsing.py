@@ -324,6 +324,16 @@ TOPIC_OF_KEY = {"revenue": "revenue", "revenue_prev": "revenue", "contribution":
                 "ipo_city_subsidy": "ipo", "competition_city_award": "competition"}
 
 
+# The writer speaks of their own institution: "我们第二年…" is a fact about them, while
+# "房租补贴第二年按多少比例补" asks about the rule and tells us nothing about the asker.
+SELF_RE = re.compile(r"我们|我司|我方|咱们|咱|本公司|本机构|本单位|我(?!国)|\b(we|our|ours|us|i|my)\b", re.I)
+
+
+def speaks_of_self(text: object) -> bool:
+    """Does the text speak of the writer's own institution or situation?"""
+    return bool(SELF_RE.search(fold(clean(text))))
+
+
 def extract_facts(text: object, context: str | None = None) -> dict:
     """Profile keys (RULES.md vocabulary) named in free text, e.g.
     "我们是区外新引进的，今年营收2亿，房租第一年交了60万" →

@@ -210,3 +210,18 @@ def test_an_answer_with_a_changed_figure_is_both_answer_and_change():
     chat.say("是的，营收是3.5亿")          # no marker: the first clause answers, the figure changes
     assert chat.answers["brand_selected"] is True and chat.answers["revenue"] == 350_000_000
     assert "已修改：本年营业收入 → 3.5亿元" in chat.text
+
+
+def test_a_year_in_a_question_about_the_rule_is_not_noted_as_the_askers_year():
+    chat = Chat()
+    chat.say("房租补贴第二年按多少比例补？")
+    assert "80%" in chat.text  # the answer itself
+    assert "我记下了" not in chat.text
+    assert not chat.state.get("noted_facts")
+
+
+def test_a_year_the_asker_gives_about_themselves_is_noted_and_echoed():
+    chat = Chat()
+    chat.say("我们入园第二年了，房租补贴按多少比例补？")
+    assert "我记下了" in chat.text and "2" in chat.text
+    assert chat.state["noted_facts"] == {"park_year": 2}
