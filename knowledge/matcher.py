@@ -526,12 +526,12 @@ _taught: dict[str, list[str]] = {}
 
 def _index_cache_key() -> str:
     """A digest of everything the index is built from: files, code and taught examples."""
-    from knowledge import base, normalize, segment
+    from knowledge import base, english, normalize, segment
 
     digest = hashlib.sha256()
     sources = sorted(base.ENTRIES_DIR.glob("*.toml")) + [
         segment.LEXICON, segment.USER_DICT, Path(__file__), Path(normalize.__file__), Path(segment.__file__),
-        Path(base.__file__)]
+        Path(base.__file__), Path(english.__file__)]
     for path in sources:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from knowledge.english import bridge_table, stem, stem_synonyms
 from knowledge.normalize import is_cjk
 
 if sys.version_info >= (3, 11):
@@ -111,7 +112,8 @@ def pinyin_table() -> dict[str, str]:
 @dataclass
 class Lexicon:
     synonyms: dict[str, str] = field(default_factory=dict)  # variant → canonical
-    english_synonyms: dict[str, str] = field(default_factory=dict)
+    english_synonyms: dict[str, str] = field(default_factory=dict)  # stem of variant → stem of canonical
+    english_to_chinese: dict[str, str] = field(default_factory=dict)  # English term → Chinese term
     stopwords: frozenset[str] = frozenset()
     generic: frozenset[str] = frozenset()
     question_words: frozenset[str] = frozenset()
@@ -127,17 +129,21 @@ def load_lexicon() -> Lexicon:
     for canonical, variants in data.get("synonyms", {}).items():
         for variant in variants:
             synonyms[variant] = canonical
-    english = {}
-    for canonical, variants in data.get("english_synonyms", {}).items():
-        for variant in variants:
-            english[variant] = canonical
+    english = stem_synonyms(data.get("english_synonyms", {}))
+
+    def with_english_terms(words) -> frozenset[str]:
+        # The English words of a list compared with terms, also as the terms they become.
+        terms = {english.get(stem(w), stem(w)) for w in words if _ENGLISH_WORD.fullmatch(w)}
+        return frozenset(words) | terms
+
     return Lexicon(
         synonyms=synonyms,
         english_synonyms=english,
+        english_to_chinese=bridge_table(data.get("english_to_chinese", {}), english, synonyms),
         stopwords=frozenset(data.get("stopwords", [])),
-        generic=frozenset(data.get("generic", [])),
-        question_words=frozenset(data.get("question_words", [])),
-        policy_words=frozenset(data.get("policy_words", [])),
+        generic=with_english_terms(data.get("generic", [])),
+        question_words=with_english_terms(data.get("question_words", [])),
+        policy_words=with_english_terms(data.get("policy_words", [])),
         out_of_scope=tuple(data.get("out_of_scope", [])),
         other_places=tuple(data.get("other_places", [])),
     )
@@ -527,10 +533,13 @@ class Segmenter:
             if not token or (token.isascii() and len(token) < 2):
                 continue  # stray letters and digits say nothing about the question
             if token.isascii() and _ENGLISH_WORD.fullmatch(token):
+                if token in lex.stopwords:
+                    continue
+                token = stem(token)
                 token = lex.english_synonyms.get(token, token)
-                if len(token) > 3 and token.endswith("s") and not token.endswith("ss"):
-                    token = token[:-1]
-                    token = lex.english_synonyms.get(token, token)
+                chinese = lex.english_to_chinese.get(token)
+                if chinese and chinese not in lex.stopwords:
+                    tokens.append(chinese)
             else:
                 token = lex.synonyms.get(token, token)
             if token in lex.stopwords:
