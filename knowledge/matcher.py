@@ -686,6 +686,13 @@ def predict(index: Index, model, text: str) -> MatchResult:
         return MatchResult(query=text, confident=False, reason="empty")
     ids, values = _vectorize(model.vocabulary, names)
     p = model.probabilities((ids, values, signals))
+    lexicon = index.segmenter.lexicon
+    words = [name[2:] for name in names if name.startswith("w:")]
+    # "补贴", "奖励", "subsidy": the policy's own subject and nothing more is a vague question, not
+    # one the policy does not cover: never an answer, but its likeliest entries are offered.
+    vague = bool(words) and all(w in lexicon.policy_words or w in lexicon.generic for w in words)
+    if vague:
+        p = np.append(p[:-1] / max(1e-12, 1.0 - p[-1]), 0.0)
     entries = p[:-1]
     order = np.argsort(-entries, kind="stable").tolist()  # most likely first; ties by entry order
     matches = tuple(Match(index.entries[i], round(float(entries[i]), 4)) for i in order[:MAX_MATCHES])
@@ -700,20 +707,23 @@ def predict(index: Index, model, text: str) -> MatchResult:
     rival = next((i for i in order[1:] if not groups[best, i]), order[1])
     second = float(entries[rival])
     outside = float(p[-1])
+    threshold = model.threshold_for(text)
     clarify: tuple[Match, ...] = ()
     from knowledge.clarify import curated_pairs
 
     curated = frozenset((index.entries[best].id, index.entries[rival].id)) in curated_pairs()
     if outside >= top:
         confident, reason = False, "out_of_scope"
-    elif (top >= model.threshold and not (curated and second >= CLARIFY_RATIO * entries[best])):
+    elif (top >= threshold and not (curated and second >= CLARIFY_RATIO * entries[best])):
         confident, reason = True, ""
-    elif top + second >= model.threshold and second >= CLARIFY_SECOND and outside < top:
+    elif top + second >= threshold and second >= CLARIFY_SECOND and outside < top:
         confident, reason = False, "clarify"
         clarify = (Match(index.entries[best], round(float(entries[best]), 4)),
                    Match(index.entries[rival], round(second, 4)))
     else:
         confident, reason = False, "low_score"
+    if vague:
+        confident, reason, clarify = False, "low_score", ()
     return MatchResult(query=text, confident=confident, matches=matches, reason=reason, clarify=clarify,
                        probability_out_of_scope=round(outside, 4))
 

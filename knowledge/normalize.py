@@ -92,6 +92,8 @@ def normalize_cleaned(text: str) -> str:
 
 
 _ARTICLE_REF = re.compile(r"第\s*([0-9]{1,2}|[一二三四五六七八九十]{1,3})\s*条")
+# "Article 5", "art. 11", "clause 17": English names an article too.
+_ARTICLE_REF_EN = re.compile(r"\b(?:article|art\.?|clause|section)\s*(?:no\.?\s*)?([0-9]{1,2})\b", re.I)
 _CN_SMALL = {c: i for i, c in enumerate("零一二三四五六七八九")}
 
 
@@ -114,7 +116,7 @@ def article_references(text: str) -> list[int]:
 def articles_in_cleaned(text: str) -> list[int]:
     """``article_references`` of text that ``clean`` already cleaned."""
     found = []
-    for match in _ARTICLE_REF.finditer(text):
+    for match in [*_ARTICLE_REF.finditer(text), *_ARTICLE_REF_EN.finditer(text)]:
         number = _small_number(match.group(1))
         if number is not None and 1 <= number <= 19 and number not in found:
             found.append(number)

@@ -207,3 +207,19 @@ def test_english_words_are_stemmed_and_carry_the_chinese_term_they_name():
     assert "subsidi" in terms and "subsidie" not in terms
     assert {"房租", "营业收入", "叠加"} <= set(terms)
     assert "thi" not in tokens(segmenter, "Is this policy a trial version?")[1]
+
+
+@pytest.mark.parametrize("word", ["补贴", "奖励", "subsidy"])
+def test_the_policys_own_subject_alone_is_vague_not_outside_the_policy(word):
+    # More near-domain training questions made a bare "补贴" look like a subsidy this policy does
+    # not cover; it is this policy's own subject, so its likeliest entries are offered instead.
+    result = match_question(word)
+    assert not result.confident and result.reason != "out_of_scope"
+    assert result.matches and result.matches[0].score >= 0.2
+
+
+def test_article_numbers_in_english_name_the_article():
+    from knowledge.normalize import article_references
+
+    assert article_references("What does Article 5 say?") == [5]
+    assert article_references("art. 11 and clause 17") == [11, 17]
