@@ -30,7 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from knowledge.base import Entry, all_entries
-from knowledge.normalize import articles_in_cleaned, clean, normalize_cleaned, normalize_query
+from knowledge.normalize import articles_in_cleaned, clean, normalize_cleaned, normalize_query, only_names_an_article
 
 # Field weights: how much a word counts in each part of an entry.
 FIELD_WEIGHTS = {
@@ -703,6 +703,20 @@ def predict(index: Index, model, text: str) -> MatchResult:
         groups = index._citing_groups = citing_groups(index.entries)
     best = order[0]
     top = float(groups[best] @ entries)  # the chance that the best answer cites a right article
+    weights = getattr(model, "calibration", None)
+    if weights is not None:
+        # The confidence: the chance that the best answer is right, learned from held-out answers
+        # (see knowledge.model.confidence_features).
+        from knowledge.model import calibrated, confidence_features, sharing_groups
+
+        shared = getattr(index, "_sharing_groups", None)
+        if shared is None:
+            shared = index._sharing_groups = sharing_groups(index.entries)
+        named = np.array([signals[best, -1]])  # the question names the article it cites
+        features = confidence_features(p[None, :], np.array([best]), np.array([top]), shared, [text], named)
+        confidence = float(calibrated(features, weights)[0])
+    else:
+        confidence = top
     # The runner-up for a clarifying question: the best entry citing other articles.
     rival = next((i for i in order[1:] if not groups[best, i]), order[1])
     second = float(entries[rival])
@@ -714,7 +728,7 @@ def predict(index: Index, model, text: str) -> MatchResult:
     curated = frozenset((index.entries[best].id, index.entries[rival].id)) in curated_pairs()
     if outside >= top:
         confident, reason = False, "out_of_scope"
-    elif (top >= threshold and not (curated and second >= CLARIFY_RATIO * entries[best])):
+    elif (confidence >= threshold and not (curated and second >= CLARIFY_RATIO * entries[best])):
         confident, reason = True, ""
     elif top + second >= threshold and second >= CLARIFY_SECOND and outside < top:
         confident, reason = False, "clarify"
@@ -724,6 +738,9 @@ def predict(index: Index, model, text: str) -> MatchResult:
         confident, reason = False, "low_score"
     if vague:
         confident, reason, clarify = False, "low_score", ()
+    if signals[best, -1] and only_names_an_article(clean(text)):
+        # "第十九条" alone asks for that article: its own entry is the answer.
+        confident, reason, clarify = True, "", ()
     return MatchResult(query=text, confident=confident, matches=matches, reason=reason, clarify=clarify,
                        probability_out_of_scope=round(outside, 4))
 

@@ -61,6 +61,7 @@ THRESHOLD_FOLDS = 5
 # in-scope questions that share a word with them (求职者, 停车) in cross-validation.
 OUT_OF_SCOPE_WEIGHT = 0.5
 SEED = 20231120
+CALIBRATION_L2 = 1e-3
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ class Model:
     threshold: float = 0.5     # over all questions; the fallback for a language without its own
     meta: dict = field(default_factory=dict)
     thresholds: dict = field(default_factory=dict)  # language ("zh", "en") → threshold
+    calibration: np.ndarray | None = None  # weights of the confidence features (see confidence)
 
     def threshold_for(self, text: str) -> float:
         """The confidence threshold for a question in the language it is written in."""
@@ -336,6 +338,53 @@ def citing_groups(entries: list[Entry]) -> np.ndarray:
     return np.array([[float(set(e.clauses) <= set(t.clauses)) for e in entries] for t in entries])
 
 
+def sharing_groups(entries: list[Entry]) -> np.ndarray:
+    """shared[t, e] is 1 when entries t and e cite an article in common."""
+    return np.array([[float(bool(set(e.clauses) & set(t.clauses))) for e in entries] for t in entries])
+
+
+def _logit(x: np.ndarray) -> np.ndarray:
+    x = np.clip(x, 1e-6, 1 - 1e-6)
+    return np.log(x / (1 - x))
+
+
+def confidence_features(probs: np.ndarray, best: np.ndarray, top: np.ndarray, shared: np.ndarray,
+                        texts: list[str], named: np.ndarray) -> np.ndarray:
+    """What the confidence is computed from, one row per question: the chance the best answer
+    cites a right article, the best entry's own probability, the probability of every entry that
+    shares an article with it (a question about articles 4 and 17 spreads itself over both),
+    "not covered", the runner-up, English or not, the question's length, and whether the question
+    names the article the best entry cites ("第十九条")."""
+    entries = probs[:, :-1]
+    rows = np.arange(len(probs))
+    runner_up = np.sort(entries, axis=1)[:, -2] if entries.shape[1] > 1 else np.zeros(len(probs))
+    related = np.einsum("ne,ne->n", shared[best], entries)
+    english = np.array([float(language_of(t) == "en") for t in texts])
+    length = np.log(np.array([max(1, len(t)) for t in texts], dtype=np.float64)) / 5.0
+    return np.column_stack([np.ones(len(probs)), _logit(top), _logit(entries[rows, best]), _logit(related),
+                            _logit(probs[:, -1]), _logit(runner_up), english, length,
+                            np.asarray(named, dtype=np.float64)])
+
+
+def fit_calibration(features: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """A logistic regression of "the best answer is right" on ``confidence_features``."""
+    y = right.astype(np.float64)
+
+    def objective(w):
+        z = features @ w
+        p = 0.5 * (1.0 + np.tanh(0.5 * z))
+        q = np.clip(p, 1e-12, 1 - 1e-12)
+        ridge = np.r_[0.0, w[1:]]
+        loss = -(y * np.log(q) + (1 - y) * np.log(1 - q)).mean() + CALIBRATION_L2 * (ridge * ridge).sum()
+        return loss, features.T @ (p - y) / len(y) + 2 * CALIBRATION_L2 * ridge
+
+    return lbfgs(objective, np.zeros(features.shape[1]))[0]
+
+
+def calibrated(features: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    return 0.5 * (1.0 + np.tanh(0.5 * (features @ weights)))
+
+
 def answer_probability(probs: np.ndarray, groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For rows of class probabilities: the best entry, and the probability that its answer cites a
     right article (its own probability plus that of the entries whose articles it cites)."""
@@ -343,7 +392,8 @@ def answer_probability(probs: np.ndarray, groups: np.ndarray) -> tuple[np.ndarra
     return best, np.einsum("ne,ne->n", groups[best], probs[:, :-1])
 
 
-def choose_threshold(probs: np.ndarray, samples: list[Sample], groups: np.ndarray) -> tuple[float, dict]:
+def choose_threshold(probs: np.ndarray, samples: list[Sample], groups: np.ndarray,
+                     confidence: np.ndarray | None = None) -> tuple[float, dict]:
     """The lowest probability at which confident answers stay within the targets, over all the
     questions, and for each language with enough questions (``stats["thresholds"]``).
 
@@ -352,6 +402,8 @@ def choose_threshold(probs: np.ndarray, samples: list[Sample], groups: np.ndarra
     question not covered).
     """
     best, top = answer_probability(probs, groups)
+    if confidence is not None:
+        top = confidence
     answerable = probs[np.arange(len(probs)), best] >= probs[:, -1]
     in_scope = np.array([bool(s.correct) for s in samples])
     right = np.array([int(b) in s.correct for b, s in zip(best, samples)])
@@ -417,9 +469,21 @@ def train(index, samples: list[Sample], labelled_rows: list[int] | None = None,
         probs = design.probabilities(model, held)
         for r, p in zip(held, probs):
             held_out_probs[position[r]] = p
-    threshold, stats = choose_threshold(held_out_probs, [samples[r] for r in labelled],
-                                        citing_groups(index.entries))
+    held_samples = [samples[r] for r in labelled]
+    groups, shared = citing_groups(index.entries), sharing_groups(index.entries)
+    best, top = answer_probability(held_out_probs, groups)
+    named = np.array([design.signals[r][b, SIGNALS.index("named")] for r, b in zip(labelled, best)])
+    features = confidence_features(held_out_probs, best, top, shared, [s.text for s in held_samples], named)
+    right = np.array([int(b) in s.correct for b, s in zip(best, held_samples)])
+    # The threshold is chosen on confidences the calibration did not see (cross-fitted), the
+    # calibration kept is fitted on all the held-out answers.
+    confidence = np.zeros(len(held_samples))
+    for fold in folds(len(held_samples), THRESHOLD_FOLDS, SEED + 1):
+        rest = np.setdiff1d(np.arange(len(held_samples)), fold)
+        confidence[fold] = calibrated(features[fold], fit_calibration(features[rest], right[rest]))
+    threshold, stats = choose_threshold(held_out_probs, held_samples, groups, confidence)
     model = design.fit()
+    model.calibration = fit_calibration(features, right)
     model.entry_ids = [e.id for e in index.entries]
     model.threshold = threshold
     model.thresholds = dict(stats["thresholds"])

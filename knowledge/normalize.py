@@ -113,6 +113,12 @@ def article_references(text: str) -> list[int]:
     return articles_in_cleaned(clean(text))
 
 
+def only_names_an_article(text: str) -> bool:
+    """Is the cleaned text nothing but an article's name ("第十九条", "Article 19")?"""
+    text = text.strip(" ?？。.!！")
+    return bool(_ARTICLE_REF.fullmatch(text) or _ARTICLE_REF_EN.fullmatch(text))
+
+
 def articles_in_cleaned(text: str) -> list[int]:
     """``article_references`` of text that ``clean`` already cleaned."""
     found = []
