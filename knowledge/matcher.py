@@ -211,12 +211,15 @@ def _postings(tfs: list[Counter], lengths: list[float]) -> dict[str, list[tuple[
     return postings
 
 
-def _bm25(query_terms, postings, idf, unknown_idf, n, products) -> tuple[list[float], float]:
-    """BM25 per entry, and the ideal score (every term present) to normalise it to 0..1.
+def _bm25(query_terms, postings, idf, unknown_idf, n, products) -> tuple[object, float]:
+    """BM25 per entry (numpy), and the ideal score (every term present) to normalise it to 0..1.
 
-    ``products`` keeps, per term of the index, the idf × term-weight products to add (made on
-    first use: the index's vocabulary bounds it)."""
-    scores = [0.0] * n
+    ``products`` keeps, per term of the index, its entries and the idf × term-weight products to
+    add (made on first use: the index's vocabulary bounds it). One ``bincount`` adds them up, in
+    the order of the terms, as a loop over them would: the same sums to the last bit."""
+    import numpy as np
+
+    entries, added = [], []
     ideal = 0.0
     for term in query_terms:
         weight = idf.get(term)
@@ -224,12 +227,15 @@ def _bm25(query_terms, postings, idf, unknown_idf, n, products) -> tuple[list[fl
             ideal += unknown_idf  # a word no entry knows: the question is partly about something else
             continue
         ideal += weight
-        added = products.get(term)
-        if added is None:
-            added = products[term] = [(i, weight * contribution) for i, contribution in postings[term]]
-        for i, product in added:
-            scores[i] += product
-    return scores, ideal * (K1 + 1)
+        found = products.get(term)
+        if found is None:
+            found = products[term] = (np.array([i for i, _ in postings[term]], dtype=np.intp),
+                                      np.array([weight * contribution for _, contribution in postings[term]]))
+        entries.append(found[0])
+        added.append(found[1])
+    if not entries:
+        return np.zeros(n), ideal * (K1 + 1)
+    return np.bincount(np.concatenate(entries), np.concatenate(added), minlength=n), ideal * (K1 + 1)
 
 
 FUZZ_CUTOFF = 40  # rapidfuzz ratio below which an example question counts as not similar at all

@@ -18,6 +18,8 @@ import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import compress
+from operator import or_
 from pathlib import Path
 
 from knowledge.normalize import is_cjk
@@ -240,7 +242,9 @@ class Segmenter:
         self._longest = 0
         self._heads: set[str] = set()
         self._tails: set[str] = set()
-        self._shapes: set[tuple[str, int]] = set()
+        self._shape_lengths: dict[str, set[int]] = {}
+        self._word_prefixes: set[str] = set()
+        self._sound_prefixes: set[tuple[str, ...]] = set()
         self._starts: set[str] = set()
         self._sound_starts: set[tuple[str, ...]] = set()
 
@@ -275,13 +279,19 @@ class Segmenter:
         self._longest = max((len(t) for t in vocabulary), default=0)
         self._heads = {t[:2] for t in self._one_off.values()}
         self._tails = {t[-2:] for t in self._one_off.values()}
-        # A shape slip keeps the length of its word: (head or tail, length) pairs that can be one.
-        self._shapes = {(t[:2], len(t)) for t in self._one_off.values()} | {
-            (t[-2:], len(t)) for t in self._one_off.values()}
+        # A shape slip keeps the length of its word: by head or tail, the lengths it can have.
+        self._shape_lengths = {}
+        for t in self._one_off.values():
+            self._shape_lengths.setdefault(t[:2], set()).add(len(t))
+            self._shape_lengths.setdefault(t[-2:], set()).add(len(t))
         # What a repair can start with: a run with none of these at a position keeps that
         # character as it is, without looking at its windows one by one.
         self._starts = {t[:2] for t in vocabulary} | self._heads
         self._sound_starts = {k[:2] for k in self._homophones}
+        # Every beginning of a policy word and of a repairable sound: a window that is none of
+        # these cannot be a word or a sound repair, and neither can a longer one from there.
+        self._word_prefixes = {t[:k] for t in vocabulary for k in range(2, len(t) + 1)}
+        self._sound_prefixes = {key[:k] for key in self._homophones for k in range(2, len(key) + 1)}
 
     # -- jieba ---------------------------------------------------------------------------------
     def _cut(self, text: str, hmm: bool) -> list[str]:
@@ -333,12 +343,16 @@ class Segmenter:
 
     def _candidates(self, run: str, sounds: tuple[str, ...]) -> list[bool]:
         """Per position: could a repair or a policy word start there? (Most positions cannot.)"""
-        tails = self._tails
-        tail_at = [run[j:j + 2] in tails for j in range(len(run))]
-        starts, sound_starts = self._starts, self._sound_starts
+        pairs = [a + b for a, b in zip(run, run[1:])]
+        # A word or sound repair needs a known start at i (set lookups mapped in C, not a loop).
+        possible = list(map(or_, map(self._starts.__contains__, pairs),
+                            map(self._sound_starts.__contains__, zip(sounds, sounds[1:]))))
+        possible.append(False)  # one character left: nothing starts there
         # A one-off repair of 4 to 6 characters needs a known head at i or a known tail ending it.
-        return [run[i:i + 2] in starts or sounds[i:i + 2] in sound_starts or any(tail_at[i + 2:i + 5])
-                for i in range(len(run))]
+        for j in compress(range(len(pairs)), map(self._tails.__contains__, pairs)):
+            for i in range(max(0, j - 4), j - 1):
+                possible[i] = True
+        return possible
 
     def _inside_words(self, run: str) -> set[int]:
         """Positions inside a real word (去|外地 …): a repair may not cut through one, or
@@ -352,20 +366,32 @@ class Segmenter:
         return inside
 
     def _repair_run(self, run: str) -> str:
-        sounds = tuple(self._pinyin.get(c, c) for c in run)
+        sounds = tuple(map(self._pinyin.get, run, run))
         possible = self._candidates(run, sounds)
         if not any(possible):
             return run
         inside = None  # found only when a repair is in sight: most runs never need it
         longest = min(6, self._longest)
+        word_prefixes, sound_prefixes, shape_lengths = self._word_prefixes, self._sound_prefixes, self._shape_lengths
+        n = len(run)
         i, out = 0, []
-        while i < len(run):
+        while i < n:
             if not possible[i]:
                 out.append(run[i])
                 i += 1
                 continue
+            top = min(longest, n - i)
+            # The longest window that may still be a policy word or sound: beyond it, only a
+            # shape slip of a known length (by its head or its tail) is worth a look.
+            reach = 2
+            while reach <= top and (run[i:i + reach] in word_prefixes or sounds[i:i + reach] in sound_prefixes):
+                reach += 1
+            head_lengths = shape_lengths.get(run[i:i + 2], ())
             term = size = None
-            for size in range(min(longest, len(run) - i), 1, -1):
+            for size in range(top, 1, -1):
+                if size >= reach and (size < 4 or (size not in head_lengths and size not in shape_lengths.get(
+                        run[i + size - 2:i + size], ()))):
+                    continue  # no word, sound or shape repair of this length starts here
                 window = run[i:i + size]
                 if window in self._vocabulary:
                     term = window
@@ -382,8 +408,8 @@ class Segmenter:
                 # One changed character leaves the first or the last two intact, and the length:
                 # a cheap filter.
                 shape_slip = False
-                if term is None and size >= 4 and ((window[:2], size) in self._shapes
-                                                   or (window[-2:], size) in self._shapes):
+                if term is None and size >= 4 and (size in head_lengths
+                                                   or size in shape_lengths.get(window[-2:], ())):
                     term = next((t for j in range(size)
                                  if (t := self._one_off.get(window[:j] + "?" + window[j + 1:]))), None)
                     shape_slip = term is not None
