@@ -217,3 +217,6 @@ def test_the_segmenter_cuts_every_labelled_question_as_jieba_itself_does(tmp_pat
     runs = {run for t in texts for run in _CJK_RUN.findall(t)}
     differing = [r for r in runs if segmenter._pieces(r) != plain.lcut(r, HMM=False)]
     assert not differing, differing[:5]
+    runs = {run for t in texts for run in _CJK_RUN.findall(t)}
+    differing = [r for r in runs if segmenter._pieces(r) != plain.lcut(r, HMM=False)]
+    assert not differing, differing[:5]
