@@ -355,6 +355,8 @@ def rank(index: Index, query: str, analysed=None, exclude: str | None = None) ->
         for phrase, pattern, weight, i in index.weighted_phrases:
             if pattern is None:
                 by_head.setdefault(phrase[:2], []).append((phrase, weight, i))
+        # The English phrases, in the same order (the anchor sums add up in that order).
+        index._latin_phrases = [p for p in index.weighted_phrases if p[1] is not None]
     found = set()
     for start in range(len(normalized) - 1):
         for phrase, weight, i in by_head.get(normalized[start:start + 2], ()):
@@ -362,9 +364,9 @@ def rank(index: Index, query: str, analysed=None, exclude: str | None = None) ->
                 found.add((phrase, i))
                 anchor_scores[i] += weight
     if has_latin:
-        for phrase, pattern, weight, i in index.weighted_phrases:
+        for phrase, pattern, weight, i in index._latin_phrases:
             # The substring test is cheap and needed for a whole-word match: most phrases fail it.
-            if pattern is not None and phrase in normalized and pattern.search(normalized):
+            if phrase in normalized and pattern.search(normalized):
                 anchor_scores[i] += weight
     # "第十一条怎么理解": a question that names an article is about that article.
     evidence["named"] = named
@@ -484,23 +486,16 @@ _ABOUT_A_PLACES_RULES = ("政策", "产业园", "园区", "补贴", "奖励", "�
 
 
 @lru_cache(maxsize=64)
-def _by_first_char(words: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
-    """The words by their first character (an empty word, found in any text, under "")."""
-    found: dict[str, list[str]] = {}
-    for word in words:
-        found.setdefault(word[:1], []).append(word)
-    return {c: tuple(ws) for c, ws in found.items()}
+def _any_of(words: tuple[str, ...]) -> re.Pattern:
+    """One pattern for all the words: the regex engine looks for them together, in C."""
+    return re.compile("|".join(map(re.escape, words)))
 
 
 def _mentions_any(normalized: str, words) -> bool:
-    """Any of the words in the question (as ``any(w in normalized for w in words)``): only the
-    words that start with a character of the question are looked for."""
+    """Any of the words in the question (as ``any(w in normalized for w in words)``)."""
     if not words:
         return False
-    index = _by_first_char(tuple(words))
-    if "" in index:
-        return True
-    return any(w in normalized for c in set(normalized).intersection(index) for w in index[c])
+    return _any_of(tuple(words)).search(normalized) is not None
 
 
 def _asks_about_other_place(normalized: str, places) -> bool:

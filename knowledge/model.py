@@ -143,7 +143,7 @@ def featurize(index, text: str, analysed=None, exclude: str | None = None):
         signals[:, 1] = evidence["gram"]
         fuzz = np.asarray(evidence["fuzz"]) / 100.0
         signals[:, 2] = fuzz
-        signals[:, 3] = np.clip((fuzz - 0.8) / 0.2, 0.0, None)
+        signals[:, 3] = np.maximum((fuzz - 0.8) / 0.2, 0.0)  # np.clip's figures, without its overhead
         signals[:, 4] = np.minimum(1.0, np.asarray(evidence["anchor"]) / 4.0)
         # "第十一条怎么理解": the question names the entry's article.
         named = evidence["named"]  # the articles the question names (tokens)

