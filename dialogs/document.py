@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import ctypes
-from concurrent.futures import ThreadPoolExecutor
+import gc
+import multiprocessing
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 import io
@@ -244,7 +249,65 @@ def estimate_document(result: dict, lang: str = "zh", profile: dict | None = Non
         return None
 
 
-_BUILDER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="estimate-docx")
+# Files one worker process makes before a fresh one takes over: a safety net, should python-docx
+# or lxml keep anything from one file to the next (measured: they do not, once collected).
+FILES_PER_WORKER = 200
+
+_worker: ProcessPoolExecutor | None = None
+_worker_files = 0
+_worker_lock = threading.Lock()
+
+
+def _document_worker() -> ProcessPoolExecutor:
+    """The one process that makes the files, started on first use and replaced every
+    FILES_PER_WORKER files (counted here: ProcessPoolExecutor's own max_tasks_per_child can leave
+    Python 3.11 with no worker at all when files are asked for while one is being made)."""
+    global _worker, _worker_files
+    with _worker_lock:
+        if _worker is not None and _worker_files >= FILES_PER_WORKER:
+            _worker.shutdown(wait=False)        # it finishes the files it was given, then exits
+            _worker = None
+        if _worker is None:
+            # spawn: a fresh interpreter holding python-docx alone, not a copy of the server's
+            # matcher, bot and connections (and safe however many threads the server runs).
+            _worker = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                                          initializer=_end_with_parent)
+            _worker_files = 0
+        _worker_files += 1
+        return _worker
+
+
+def _discard_worker(worker: ProcessPoolExecutor) -> None:
+    """Forget a worker whose process died; the next file starts a new one."""
+    global _worker
+    with _worker_lock:
+        if _worker is worker:
+            _worker = None
+    worker.shutdown(wait=False, cancel_futures=True)
+
+
+def stop_document_worker() -> None:
+    """End the worker process now (at shutdown; otherwise it ends with the interpreter)."""
+    global _worker
+    with _worker_lock:
+        worker, _worker = _worker, None
+    if worker is not None:
+        worker.shutdown(wait=True, cancel_futures=True)
+
+
+def _end_with_parent() -> None:
+    """In the worker: exit when the server does, even when it is killed (SIGKILL, out of memory),
+    where the pool's own shutdown never runs and the worker would wait for work forever."""
+    from multiprocessing.connection import wait
+
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=lambda: (wait([parent.sentinel]), os._exit(0)), daemon=True,
+                         name="end-with-parent").start()
+
+
+def _build_in_worker(filename: str, recipe: dict) -> bytes:
+    return EstimateDocument(filename, recipe)._build_and_release()
 
 
 def _release_freed_memory() -> None:
@@ -287,16 +350,28 @@ class EstimateDocument:
         return estimate_docx(result, lang, profile, relocated=profile.get("origin") == "relocated")
 
     async def build_off_loop(self) -> bytes:
-        """``build()`` for an event loop: in the one document thread, so a server never makes
-        several files at once (each is ~0.1 s of CPU and a few MB while it is made)."""
-        return await asyncio.get_running_loop().run_in_executor(_BUILDER, self._build_and_release)
+        """``build()`` for an event loop: in a worker process, one file at a time. A file is
+        ~0.1 s of CPU and tens of MB in python-docx and lxml: made in a thread, it would hold the
+        server's GIL (every reply waits) and grow the server for good. Raises BrokenProcessPool
+        when the worker died making it; the next call starts a new worker."""
+        worker = _document_worker()
+        try:
+            return await asyncio.get_running_loop().run_in_executor(worker, _build_in_worker, self.filename,
+                                                                    self.recipe)
+        except BrokenProcessPool:
+            log.warning("the document worker process ended while making %s; starting a new one next time",
+                        self.filename)
+            _discard_worker(worker)
+            raise
 
     def _build_and_release(self) -> bytes:
         try:
             return self.build()
         finally:
-            # python-docx (lxml) frees ~1.5 MB per file that glibc keeps in its arenas: a server
-            # making one file per finished check would grow by it. Hand it back to the system.
+            # A python-docx document is a web of reference cycles (package <-> parts) holding
+            # its lxml trees: without a collection now, tens of MB wait for the next full one.
+            # Then hand what glibc keeps in its arenas back to the system.
+            gc.collect()
             _release_freed_memory()
 
     def __iter__(self):
