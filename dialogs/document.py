@@ -7,6 +7,7 @@ in Chinese or English as the conversation. Nothing here knows about a channel: i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ctypes
 import gc
 import multiprocessing
@@ -286,18 +287,10 @@ def _discard_worker(worker: ProcessPoolExecutor) -> None:
     worker.shutdown(wait=False, cancel_futures=True)
 
 
-def stop_document_worker() -> None:
-    """End the worker process now (at shutdown; otherwise it ends with the interpreter)."""
-    global _worker
-    with _worker_lock:
-        worker, _worker = _worker, None
-    if worker is not None:
-        worker.shutdown(wait=True, cancel_futures=True)
-
-
 def _start_worker() -> None:
     """In the worker, once: load python-docx and the rules, then keep them out of the garbage
-    collector's passes (the collection after each file then takes ~3 ms, not ~20). And exit when
+    collector's passes (the collection after each file then takes ~3 ms, not ~20); run at a lower
+    CPU priority than the server. And exit when
     the server does, even when it is killed (SIGKILL, out of memory), where the pool's own
     shutdown never runs and the worker would wait for work forever."""
     from multiprocessing.connection import wait
@@ -308,6 +301,9 @@ def _start_worker() -> None:
 
     gc.collect()
     gc.freeze()
+    # Replies first, files second: where the cores are busy, the scheduler prefers the server.
+    with contextlib.suppress(OSError, AttributeError):
+        os.nice(10)
     parent = multiprocessing.parent_process()
     if parent is not None:
         threading.Thread(target=lambda: (wait([parent.sentinel]), os._exit(0)), daemon=True,
@@ -361,7 +357,9 @@ class EstimateDocument:
         """``build()`` for an event loop: in a worker process, one file at a time. A file is
         ~0.1 s of CPU and tens of MB in python-docx and lxml: made in a thread, it would hold the
         server's GIL (every reply waits) and grow the server for good. Raises BrokenProcessPool
-        when the worker died making it; the next call starts a new worker."""
+        when the worker died making it; the next call starts a new worker. (The worker is
+        spawned: a script that serves must start under ``if __name__ == "__main__":``, as
+        ``policybot`` and ``python -m bot`` do, or the worker would run the script again.)"""
         worker = _document_worker()
         try:
             return await asyncio.get_running_loop().run_in_executor(worker, _build_in_worker, self.filename,
