@@ -290,9 +290,9 @@ def _discard_worker(worker: ProcessPoolExecutor) -> None:
 def _start_worker() -> None:
     """In the worker, once: load python-docx and the rules, then keep them out of the garbage
     collector's passes (the collection after each file then takes ~3 ms, not ~20); run at a lower
-    CPU priority than the server. And exit when
-    the server does, even when it is killed (SIGKILL, out of memory), where the pool's own
-    shutdown never runs and the worker would wait for work forever."""
+    CPU priority than the server; and exit when the server does, even when it is killed
+    (SIGKILL, out of memory), where the pool's own shutdown never runs and the worker would wait
+    for work forever."""
     from multiprocessing.connection import wait
 
     import docx.enum.table  # noqa: F401 (what estimate_docx imports when it first runs)
