@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import secrets
 import signal
@@ -129,6 +130,18 @@ async def purge_daily(settings: Settings, store: Store) -> None:
         await asyncio.sleep(PURGE_EVERY.total_seconds())
 
 
+async def checkpoint_often(store: Store, every: float = 2.0) -> None:
+    """Copy the store's write-ahead log into its file every few seconds, in a thread: replies
+    never wait for those disk writes (see Store.checkpoint_in_background)."""
+    store.checkpoint_in_background()
+    while True:
+        await asyncio.sleep(every)
+        try:
+            await asyncio.to_thread(store.checkpoint)
+        except sqlite3.Error as exc:       # e.g. the disk is full: said, and tried again
+            logger.warning("could not checkpoint the store: %s", exc)
+
+
 async def serve(settings: Settings, sock: socket.socket, store: Store) -> int:
     """Run the web app (and the bot with a token) until SIGINT/SIGTERM; exit status."""
     application = relay = None
@@ -148,6 +161,11 @@ async def serve(settings: Settings, sock: socket.socket, store: Store) -> int:
     from knowledge import match_question
 
     match_question("房租补贴怎么算")
+    # What is loaded now (matcher, jieba, the bots) lives as long as the process: keep it out of
+    # the garbage collector's full passes, which otherwise scan it all (~40 ms, stalling every
+    # reply in flight: the slowest web replies were these).
+    gc.collect()
+    gc.freeze()
     config = uvicorn.Config(app, root_path=settings.web_root_path, proxy_headers=True,
                             forwarded_allow_ips=settings.web_trusted_proxies, log_config=None,
                             access_log=False, lifespan="off", server_header=False)
@@ -158,12 +176,14 @@ async def serve(settings: Settings, sock: socket.socket, store: Store) -> int:
             loop.add_signal_handler(sig, lambda: setattr(server, "should_exit", True))
     host, port = sock.getsockname()[:2]
     logger.info("web channel on http://%s:%s%s/", host, port, settings.web_root_path)
+    checkpoints = asyncio.create_task(checkpoint_often(store))
     if application is None:
         purge = asyncio.create_task(purge_daily(settings, store))
         try:
             await server.serve(sockets=[sock])
         finally:
             purge.cancel()
+            checkpoints.cancel()
         return 0
 
     # The web serves from the start; the bot joins when the Bot API answers (from mainland China
@@ -177,6 +197,7 @@ async def serve(settings: Settings, sock: socket.socket, store: Store) -> int:
     finally:
         telegram.cancel()
         watch.cancel()
+        checkpoints.cancel()
         await asyncio.gather(telegram, watch, return_exceptions=True)
         # In-flight updates are answered, then state is flushed by shutdown.
         if application.updater and application.updater.running:

@@ -185,6 +185,9 @@ class Store:
     def __init__(self, db: sqlite_utils.Database):
         self.db = db
         self._lock = threading.Lock()
+        self._checkpointer: sqlite3.Connection | None = None
+        self._checkpointing = threading.Lock()
+        self._file = ""
 
     @classmethod
     def open(cls, path: str | Path) -> "Store":
@@ -228,7 +231,31 @@ class Store:
                     self.db.execute(f"PRAGMA user_version = {version + 1}")
 
     def close(self) -> None:
+        with self._checkpointing:           # first, so that the last to close cleans up the log
+            if self._checkpointer is not None:
+                self._checkpointer.close()
+                self._checkpointer = None
+            self._file = ""
         self.db.close()
+
+    def checkpoint_in_background(self) -> None:
+        """From now on the store's writes leave the write-ahead log to ``checkpoint`` (which a
+        server runs in a thread): SQLite would otherwise copy it into the file, with an fsync,
+        inside whichever write crosses 1000 pages, and that write runs on the event loop."""
+        self._file = self.db.execute("PRAGMA database_list").fetchone()[2]   # "" for :memory:
+        self.db.execute("PRAGMA wal_autocheckpoint=0")
+
+    def checkpoint(self) -> None:
+        """Copy the write-ahead log into the database file (PASSIVE: it never waits for a writer)
+        on a connection of its own, so the store's connection is free meanwhile. For a thread,
+        after ``checkpoint_in_background``."""
+        with self._checkpointing:
+            if self._checkpointer is None:
+                if not self._file:      # :memory: (or checkpoint_in_background not called): no log to copy
+                    return
+                self._checkpointer = sqlite3.connect(self._file, check_same_thread=False, isolation_level=None)
+                self._checkpointer.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            self._checkpointer.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
 
     # -- persistence: JSON blobs keyed by id ------------------------------------------------
     def load_all(self, table: str, key: str) -> dict[int, Any]:

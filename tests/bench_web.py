@@ -11,7 +11,9 @@ the per-address limit expects), opens a session, asks questions, runs the eligib
 buttons and typed amounts to the estimate, downloads the document and asks for an article;
 meanwhile --tg-users Telegram users ask questions through the fake Bot API. Latency is the round
 trip of each API request as the client sees it; memory is the server's resident set size (peak,
-from /proc). Not a test: it prints figures (bar: p99 <= 20 ms, RSS <= 170 MB).
+from /proc), and beside it that of its child processes (the worker that makes the Word files, and
+multiprocessing's resource tracker) and the sum. Not a test: it prints figures (bar: p99 <= 20 ms,
+server RSS <= 170 MB).
 """
 from __future__ import annotations
 
@@ -51,6 +53,20 @@ def rss_kb(pid: int) -> tuple[int, int]:
     return int(fields["VmRSS"].split()[0]), int(fields["VmHWM"].split()[0])
 
 
+def children(pid: int) -> list[int]:
+    """The processes ``pid`` started (and theirs)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            child = int(stat.parent.name)
+            found += [child] + children(child)
+    return found
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -68,6 +84,7 @@ class Visitor:
         self.latencies: list[float] = []
         self.app_times: list[float] = []      # Server-Timing: the part spent inside the app (ms)
         self.by_route: dict[str, list[float]] = {}
+        self.app_by_route: dict[str, list[float]] = {}
         self.failures: list[str] = []
         self.csrf = ""
 
@@ -84,6 +101,7 @@ class Visitor:
         timing = response.headers.get("server-timing", "")
         if timing.startswith("app;dur="):
             self.app_times.append(float(timing[8:]))
+            self.app_by_route.setdefault(route, []).append(float(timing[8:]))
         if response.status_code != 200:
             self.failures.append(f"{method} {path} {response.status_code} {response.text[:100]}")
             return None
@@ -191,10 +209,27 @@ async def main() -> int:
             visitors = [Visitor(base, i, think, random.Random(i)) for i in range(args.sessions)]
             tg_latencies: list[float] = []
             peak_rss = [0]
+            peak_sum = [0]
+            child_peaks: dict[int, int] = {}     # pid -> peak RSS (kB) of each child seen
+            child_names: dict[int, str] = {}
 
             async def sample_memory() -> None:
                 while True:
-                    peak_rss[0] = max(peak_rss[0], rss_kb(server.pid)[0])
+                    server_now = rss_kb(server.pid)[0]
+                    total = server_now
+                    for child in children(server.pid):
+                        try:
+                            now, high = rss_kb(child)
+                        except (OSError, KeyError):    # ended meanwhile (or a zombie)
+                            continue
+                        child_peaks[child] = max(child_peaks.get(child, 0), high)
+                        if child not in child_names:
+                            command = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+                            child_names[child] = ("resource tracker" if "resource_tracker" in command else
+                                                  "document worker" if "spawn_main" in command else command[:60])
+                        total += now
+                    peak_rss[0] = max(peak_rss[0], server_now)
+                    peak_sum[0] = max(peak_sum[0], total)
                     await asyncio.sleep(0.2)
 
             sampler = asyncio.create_task(sample_memory())
@@ -229,8 +264,11 @@ async def main() -> int:
               f"p99 {percentile(app_ms, 0.99):.1f} ms, max {max(app_ms):.1f} ms")
     for route in sorted({r for v in visitors for r in v.by_route}):
         values = [x for v in visitors for x in v.by_route.get(route, [])]
+        inside = [x for v in visitors for x in v.app_by_route.get(route, [])]
         print(f"  {route:16s} {len(values):5d} requests: p50 {percentile(values, 0.5):6.1f} ms, "
-              f"p99 {percentile(values, 0.99):6.1f} ms")
+              f"p99 {percentile(values, 0.99):6.1f} ms"
+              + (f"   (inside the app: p50 {percentile(inside, 0.5):6.1f} ms, p99 {percentile(inside, 0.99):6.1f} ms)"
+                 if inside else ""))
     with open("/proc/loadavg") as load:
         print(f"machine load average at the end: {load.read().split()[0]} ({os.cpu_count()} CPUs)")
     if tg_latencies:
@@ -239,6 +277,9 @@ async def main() -> int:
               f"p99 {percentile(tg, 0.99):.0f} ms over {len(tg)} messages")
     print(f"server RSS: {current / 1024:.0f} MB at the end, peak {high_water / 1024:.0f} MB (VmHWM); "
           f"sampled max {peak_rss[0] / 1024:.0f} MB")
+    for child, high in sorted(child_peaks.items()):
+        print(f"  child process {child} ({child_names[child]}): peak {high / 1024:.0f} MB (VmHWM)")
+    print(f"server and its child processes together: sampled max {peak_sum[0] / 1024:.0f} MB")
     print(f"failures: {len(failures)}" + "".join(f"\n  {f}" for f in failures[:10]))
     print(f"server exit status after SIGTERM: {status}")
     bar_ok = percentile(reply_ms, 0.99) <= 20 and high_water <= 170 * 1024 and not failures

@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import re
 from datetime import datetime, timezone
+from pathlib import Path
 
 import docx
 import pytest
@@ -75,6 +76,50 @@ def test_the_chinese_text_is_set_in_a_chinese_font():
     normal = docx.Document(io.BytesIO(data)).styles["Normal"]
     fonts = normal.element.rPr.rFonts
     assert fonts.get("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}eastAsia") == "宋体"
+
+
+def test_files_asked_for_at_once_off_the_loop_are_the_estimate_also_when_the_worker_is_replaced(monkeypatch):
+    # Servers make the file in a worker process, replaced every FILES_PER_WORKER files: files asked
+    # for while it is being replaced must all still come (none lost, none waiting forever).
+    import asyncio
+
+    import dialogs.document as document
+
+    monkeypatch.setattr(document, "FILES_PER_WORKER", 2)
+    result = rules.estimate(PROFILE, as_of="2026-11-30", lang="en")
+    doc = document.EstimateDocument.of(result, "en", PROFILE)
+
+    async def five_at_once():
+        return await asyncio.wait_for(asyncio.gather(*(doc.build_off_loop() for _ in range(5))), 120)
+
+    files = asyncio.run(five_at_once())
+    assert [docx_text(data) for data in files] == [docx_text(doc.build())] * 5
+    assert "Total (institution and personal awards together) | RMB 1,500,000" in docx_text(files[-1])
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
+def test_the_document_worker_ends_when_the_server_is_killed(tmp_path):
+    # SIGKILL (or the out-of-memory killer) skips every clean-up: the worker must not linger.
+    import os
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "server.py"
+    script.write_text(
+        "import os, signal, sys\n"
+        f"sys.path.insert(0, {str(Path(__file__).resolve().parent.parent)!r})\n"
+        "import dialogs.document as document\n"
+        "if __name__ == '__main__':\n"
+        "    print(document._document_worker().submit(os.getpid).result(), flush=True)\n"
+        "    os.kill(os.getpid(), signal.SIGKILL)\n")
+    server = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    worker = int(server.stdout.split()[0])
+    deadline = time.monotonic() + 30
+    while Path(f"/proc/{worker}").exists() and "zombie" not in Path(f"/proc/{worker}/status").read_text():
+        assert time.monotonic() < deadline, "the document worker outlived the server"
+        time.sleep(0.1)
+    assert worker != os.getpid()
 
 
 def interview(lines, now=NOW):

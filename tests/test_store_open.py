@@ -180,3 +180,23 @@ def test_a_store_sqlite_can_only_read_is_found_out_at_start(tmp_path):
     with pytest.raises(StoreError, match=r"is read-only"):
         _check_database(conn, path)
     conn.close()
+
+
+def test_a_serving_store_copies_its_log_only_when_checkpointed_and_the_log_stops_growing(tmp_path):
+    # policybot serve checkpoints in a thread (every 2 s), so no reply waits for SQLite's own
+    # checkpoint inside a write; the write-ahead log must still not grow without end.
+    path = tmp_path / "serve.sqlite3"
+    store = Store.open(path)
+    store.checkpoint_in_background()
+    wal = Path(f"{path}-wal")
+    for number in range(1100):       # SQLite alone would checkpoint at 1000 pages
+        store.create_web_session(f"before-{number}", "{}", "csrf", "zh")
+    grown = wal.stat().st_size
+    assert grown > 1000 * 4096
+    store.checkpoint()
+    for number in range(200):
+        store.create_web_session(f"after-{number}", "{}", "csrf", "zh")
+    assert wal.stat().st_size == grown           # written over from its start, not grown
+    store.close()
+    assert not wal.exists() or wal.stat().st_size == 0
+    assert Store.open(path).web_session("after-199") is not None

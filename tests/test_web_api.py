@@ -537,9 +537,9 @@ def test_the_estimate_document_is_made_when_downloaded_and_served_as_docx(client
     made = []
 
     class Counted(EstimateDocument):
-        def build(self) -> bytes:
+        async def build_off_loop(self) -> bytes:      # the file is made in a worker process
             made.append(self.filename)
-            return super().build()
+            return await super().build_off_loop()
 
     def press_with_document(state, action, **kwargs):
         return state, [dialogs.Reply("测算完成", kind="estimate", estimate=result,
@@ -558,6 +558,33 @@ def test_the_estimate_document_is_made_when_downloaded_and_served_as_docx(client
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
     assert "filename*=UTF-8''%E8%B5%84" in download.headers["content-disposition"]
     assert wan(result["total_max"]) in docx_text(download.content)
+
+
+def _die_while_making(filename: str, recipe: dict) -> bytes:
+    """Stands in for the document worker's job: the worker process dies (as if killed or out of memory)."""
+    import os
+
+    os._exit(1)
+
+
+def test_a_document_worker_that_dies_costs_one_download_and_the_next_one_works(client, monkeypatch):
+    import dialogs.document as document
+    from rules import estimate as rules_estimate
+
+    profile = {"role": "institution", "revenue": 130_000_000, "rent_paid": 600_000, "park_year": 1}
+    result = rules_estimate(profile, as_of="2026-11-30")
+    monkeypatch.setattr(dialogs, "press", lambda state, action, **kwargs: (state, [dialogs.Reply(
+        "测算完成", kind="estimate", estimate=result, document=document.EstimateDocument.of(result, "zh", profile))]))
+    csrf = start(client)
+    url = press(client, csrf, "ctl:finish")[0]["document"]["url"]
+    monkeypatch.setattr(document, "_build_in_worker", _die_while_making)
+    failed = client.get(url)
+    assert failed.status_code == 500 and failed.json() == {
+        "error": "暂时无法生成测算文档，请稍后再试。 The estimate document cannot be made just now; please try again shortly."}
+    monkeypatch.undo()
+    again = client.get(url)
+    assert again.status_code == 200 and again.content[:2] == b"PK"
+    assert wan(result["total_max"]) in document.docx_text(again.content)
 
 
 def test_the_daily_purge_removes_idle_web_sessions_and_old_log_rows(client, settings):
