@@ -600,15 +600,24 @@ def teach(entry_id: str, question: str) -> None:
     _taught.setdefault(entry_id, [])
     if question not in _taught[entry_id]:
         _taught[entry_id].append(question)
+    _taught_by_text[_compact(question)] = entry_id
     reset_index()
 
 
 def set_taught(examples: dict[str, list[str]]) -> None:
     """Replace all taught examples (loaded from the store at start-up)."""
     _taught.clear()
+    _taught_by_text.clear()
     for entry_id, questions in examples.items():
         _taught[entry_id] = list(questions)
+        for question in questions:
+            _taught_by_text[_compact(question)] = entry_id
     reset_index()
+
+
+# A question staff taught is answered with the entry they chose, confidently and at once: they
+# have read it and said what it is about (other wordings of it are left to the model).
+_taught_by_text: dict[str, str] = {}
 
 
 _model = None
@@ -733,6 +742,13 @@ def predict(index: Index, model, text: str) -> MatchResult:
         confident, reason = False, "low_score"
     if vague:
         confident, reason, clarify = False, "low_score", ()
+    taught = _taught_by_text.get(_compact(text)) if _taught_by_text else None
+    if taught is not None:
+        chosen = next((i for i, e in enumerate(index.entries) if e.id == taught), None)
+        if chosen is not None:
+            confident, reason, clarify = True, "", ()
+            matches = (Match(index.entries[chosen], round(float(entries[chosen]), 4)),) + tuple(
+                m for m in matches if m.entry.id != taught)[:MAX_MATCHES - 1]
     if signals[best, -1] and only_names_an_article(clean(text)):
         # "第十九条" alone asks for that article: its own entry is the answer.
         confident, reason, clarify = True, "", ()
