@@ -364,16 +364,16 @@ def _make_in_child(filename: str, recipe: dict) -> bytes:
         _write_all(child.stdin.fileno(), struct.pack(">I", len(body)) + body)
         kind, size = struct.unpack(">cI", _read_exactly(child.stdout.fileno(), 5, deadline))
         payload = _read_exactly(child.stdout.fileno(), size, deadline)
+    except TimeoutError:  # before OSError, of which it is a kind
+        _end_child(kill=True)
+        log.warning("the document worker (pid %d) made no %s in %g s: stopped; the next file starts "
+                    "a new one", child.pid, filename, WORKER_TIMEOUT_SECONDS)
+        raise DocumentUnavailable("the document worker did not answer in time") from None
     except (_WorkerGone, OSError):  # OSError: the pipe broke as it died
         status = _end_child()
         log.warning("the document worker (pid %d) ended while making %s (exit status %s); "
                     "the next file starts a new one", child.pid, filename, status)
         raise DocumentUnavailable(f"the document worker ended (exit status {status})") from None
-    except TimeoutError:
-        _end_child(kill=True)
-        log.warning("the document worker (pid %d) made no %s in %g s: stopped; the next file starts "
-                    "a new one", child.pid, filename, WORKER_TIMEOUT_SECONDS)
-        raise DocumentUnavailable("the document worker did not answer in time") from None
     if kind != b"D":
         error = json.loads(payload).get("error", "")
         log.warning("could not make the estimate document %s: %s", filename, error)
