@@ -16,6 +16,7 @@ import contextlib
 import gc
 import json
 import os
+import signal
 import struct
 import sys
 import threading
@@ -63,6 +64,9 @@ def main() -> int:
     replies = os.dup(1)
     os.dup2(2, 1)
     parent = os.getppid()
+    # Ctrl-C in a terminal reaches the whole process group: the server handles it, and this
+    # process ends when the server does (no KeyboardInterrupt traceback from here).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     # Load python-docx and the rules once, then keep them out of the collector's passes (the
     # collection after each file then takes ~3 ms, not ~20).
@@ -96,7 +100,10 @@ def main() -> int:
             kind = b"D"
         except Exception as exc:  # a file that cannot be made: said in one line, the worker goes on
             data, kind = json.dumps({"error": _error_line(exc)}).encode(), b"E"
-        _write_all(replies, REPLY.pack(kind, len(data)) + data)
+        try:
+            _write_all(replies, REPLY.pack(kind, len(data)) + data)
+        except BrokenPipeError:  # the server went away meanwhile
+            return 0
 
 
 if __name__ == "__main__":

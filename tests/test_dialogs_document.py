@@ -158,6 +158,21 @@ def test_the_document_worker_ends_when_the_server_is_killed(tmp_path, state):
     assert server.returncode == -9, server.stderr
     worker = int(server.stdout.split()[0])
     assert _wait_gone(worker, 5), "the document worker outlived the server"
+    assert "Traceback" not in server.stderr
+
+
+def test_ctrl_c_in_the_terminal_is_for_the_server_not_the_worker(worker_doc):
+    # The terminal sends SIGINT to the server and the worker alike: the worker stays, quietly.
+    import os
+    import signal
+
+    import dialogs.document as document
+
+    _build_now(worker_doc)
+    worker = document._child.pid
+    os.kill(worker, signal.SIGINT)
+    assert docx_text(_build_now(worker_doc)) == docx_text(worker_doc.build())
+    assert document._child.pid == worker
 
 
 def test_a_worker_that_dies_making_a_file_costs_that_file_and_the_next_one_is_made(worker_doc, monkeypatch, caplog):
