@@ -10,15 +10,20 @@ import asyncio
 import contextlib
 import ctypes
 import gc
-import multiprocessing
-import os
-import threading
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
-
 import io
+import json
 import logging
+import os
+import queue
+import select
+import struct
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass
 
 from dialogs import summary
 
@@ -253,65 +258,153 @@ def estimate_document(result: dict, lang: str = "zh", profile: dict | None = Non
 # Files one worker process makes before a fresh one takes over: a safety net, should python-docx
 # or lxml keep anything from one file to the next (measured: they do not, once collected).
 FILES_PER_WORKER = 200
+# A file takes ~0.1 s: a worker that has not answered in this long is stuck, and is killed.
+WORKER_TIMEOUT_SECONDS = 30.0
+# A worker with no file to make for this long is let go (tens of MB), until the next download.
+WORKER_IDLE_SECONDS = 120.0
+# Tests only: "die" or "hang" makes the worker do so on the next file (never set by the program).
+_TEST_FAULT: str | None = None
 
-_worker: ProcessPoolExecutor | None = None
-_worker_files = 0
-_worker_lock = threading.Lock()
-
-
-def _document_worker() -> ProcessPoolExecutor:
-    """The one process that makes the files, started on first use and replaced every
-    FILES_PER_WORKER files (counted here: ProcessPoolExecutor's own max_tasks_per_child can leave
-    Python 3.11 with no worker at all when files are asked for while one is being made)."""
-    global _worker, _worker_files
-    with _worker_lock:
-        if _worker is not None and _worker_files >= FILES_PER_WORKER:
-            _worker.shutdown(wait=False)        # it finishes the files it was given, then exits
-            _worker = None
-        if _worker is None:
-            # spawn: a fresh interpreter holding python-docx alone, not a copy of the server's
-            # matcher, bot and connections (and safe however many threads the server runs).
-            _worker = ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
-                                          initializer=_start_worker)
-            _worker_files = 0
-        _worker_files += 1
-        return _worker
+# The package's folder: the worker runs there, so ``-m dialogs.document_worker`` finds this very
+# copy of the project (a checkout, an editable or a plain install) whatever the server's folder.
+_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def _discard_worker(worker: ProcessPoolExecutor) -> None:
-    """Forget a worker whose process died; the next file starts a new one."""
-    global _worker
-    with _worker_lock:
-        if _worker is worker:
-            _worker = None
-    worker.shutdown(wait=False, cancel_futures=True)
+class DocumentUnavailable(RuntimeError):
+    """The worker could not make the file (it died, hung, or the file failed); said in the log in
+    one line. The next file is made by a new worker if this one is gone."""
 
 
-def _start_worker() -> None:
-    """In the worker, once: load python-docx and the rules, then keep them out of the garbage
-    collector's passes (the collection after each file then takes ~3 ms, not ~20); run at a lower
-    CPU priority than the server; and exit when the server does, even when it is killed
-    (SIGKILL, out of memory), where the pool's own shutdown never runs and the worker would wait
-    for work forever."""
-    from multiprocessing.connection import wait
-
-    import docx.enum.table  # noqa: F401 (what estimate_docx imports when it first runs)
-    import docx.enum.text  # noqa: F401
-    import rules.render  # noqa: F401
-
-    gc.collect()
-    gc.freeze()
-    # Replies first, files second: where the cores are busy, the scheduler prefers the server.
-    with contextlib.suppress(OSError, AttributeError):
-        os.nice(10)
-    parent = multiprocessing.parent_process()
-    if parent is not None:
-        threading.Thread(target=lambda: (wait([parent.sentinel]), os._exit(0)), daemon=True,
-                         name="end-with-parent").start()
+_jobs: queue.SimpleQueue[tuple[Future, Callable, tuple]] = queue.SimpleQueue()
+_talker: threading.Thread | None = None
+_talker_lock = threading.Lock()
+_child: subprocess.Popen | None = None
+_child_files = 0
 
 
-def _build_in_worker(filename: str, recipe: dict) -> bytes:
-    return EstimateDocument(filename, recipe)._build_and_release()
+def _submit(function: Callable, *args) -> Future:
+    """Run ``function(*args)`` in the one thread that talks to the worker, after what was queued
+    before; the thread starts with the first file."""
+    global _talker
+    done: Future = Future()
+    with _talker_lock:
+        if _talker is None or not _talker.is_alive():
+            _talker = threading.Thread(target=_talk, daemon=True, name="document-worker")
+            _talker.start()
+    _jobs.put((done, function, args))
+    return done
+
+
+def _talk() -> None:
+    """The files, one at a time and in the order asked; a worker idle for WORKER_IDLE_SECONDS is
+    let go here (this thread alone writes to it, so no file can be sent to a worker that is leaving)."""
+    while True:
+        try:
+            done, function, args = _jobs.get(timeout=WORKER_IDLE_SECONDS if _child is not None else None)
+        except queue.Empty:
+            _end_child()
+            continue
+        if not done.set_running_or_notify_cancel():
+            continue
+        try:
+            done.set_result(function(*args))
+        except BaseException as exc:  # handed to the download that asked for the file
+            done.set_exception(exc)
+
+
+def _start_child() -> subprocess.Popen:
+    # The same interpreter, a fresh process holding python-docx alone (not a copy of the server's
+    # matcher, bot and connections); stderr is the server's.
+    return subprocess.Popen([sys.executable, "-m", "dialogs.document_worker"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, cwd=_ROOT, bufsize=0)
+
+
+def _end_child(kill: bool = False) -> int | None:
+    """Let the worker go: closing its stdin ends it (``kill`` for a stuck one); its exit status."""
+    global _child
+    child, _child = _child, None
+    if child is None:
+        return None
+    with contextlib.suppress(OSError):
+        child.stdin.close()
+    if kill:
+        child.kill()
+    try:
+        status = child.wait(5)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        status = child.wait()
+    child.stdout.close()
+    return status
+
+
+class _WorkerGone(Exception):
+    pass
+
+
+def _make_in_child(filename: str, recipe: dict) -> bytes:
+    """Send one file's recipe to the worker (started if need be) and wait for the file."""
+    global _child, _child_files
+    if _child is not None and (_child_files >= FILES_PER_WORKER or _child.poll() is not None):
+        _end_child()
+    if _child is None:
+        try:
+            _child, _child_files = _start_child(), 0
+        except OSError as exc:  # e.g. out of memory or processes
+            log.warning("could not start the document worker: %s", exc)
+            raise DocumentUnavailable(f"could not start the document worker: {exc}") from None
+    _child_files += 1
+    child = _child
+    request = {"filename": filename, "recipe": recipe}
+    if _TEST_FAULT:
+        request["test_fault"] = _TEST_FAULT
+    body = json.dumps(request, ensure_ascii=False).encode()
+    deadline = time.monotonic() + WORKER_TIMEOUT_SECONDS
+    try:
+        _write_all(child.stdin.fileno(), struct.pack(">I", len(body)) + body)
+        kind, size = struct.unpack(">cI", _read_exactly(child.stdout.fileno(), 5, deadline))
+        payload = _read_exactly(child.stdout.fileno(), size, deadline)
+    except TimeoutError:  # before OSError, of which it is a kind
+        _end_child(kill=True)
+        log.warning("the document worker (pid %d) made no %s in %g s: stopped; the next file starts "
+                    "a new one", child.pid, filename, WORKER_TIMEOUT_SECONDS)
+        raise DocumentUnavailable("the document worker did not answer in time") from None
+    except (_WorkerGone, OSError):  # OSError: the pipe broke as it died
+        status = _end_child()
+        log.warning("the document worker (pid %d) ended while making %s (exit status %s); "
+                    "the next file starts a new one", child.pid, filename, status)
+        raise DocumentUnavailable(f"the document worker ended (exit status {status})") from None
+    if kind != b"D":
+        error = json.loads(payload).get("error", "")
+        log.warning("could not make the estimate document %s: %s", filename, error)
+        raise DocumentUnavailable(error)
+    return payload
+
+
+def _read_exactly(fd: int, size: int, deadline: float) -> bytes:
+    """``size`` bytes from the worker; _WorkerGone at the end of its stdout, TimeoutError at ``deadline``."""
+    chunks, left = [], size
+    while left:
+        wait = deadline - time.monotonic()
+        if wait <= 0 or not select.select([fd], [], [], wait)[0]:
+            raise TimeoutError
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            raise _WorkerGone
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def _stop_worker() -> None:
+    """End the worker now, after the files already asked for (tests use it)."""
+    _submit(_end_child).result()
 
 
 def _release_freed_memory() -> None:
@@ -354,21 +447,13 @@ class EstimateDocument:
         return estimate_docx(result, lang, profile, relocated=profile.get("origin") == "relocated")
 
     async def build_off_loop(self) -> bytes:
-        """``build()`` for an event loop: in a worker process, one file at a time. A file is
-        ~0.1 s of CPU and tens of MB in python-docx and lxml: made in a thread, it would hold the
-        server's GIL (every reply waits) and grow the server for good. Raises BrokenProcessPool
-        when the worker died making it; the next call starts a new worker. (The worker is
-        spawned: a script that serves must start under ``if __name__ == "__main__":``, as
-        ``policybot`` and ``python -m bot`` do, or the worker would run the script again.)"""
-        worker = _document_worker()
-        try:
-            return await asyncio.get_running_loop().run_in_executor(worker, _build_in_worker, self.filename,
-                                                                    self.recipe)
-        except BrokenProcessPool:
-            log.warning("the document worker process ended while making %s; starting a new one next time",
-                        self.filename)
-            _discard_worker(worker)
-            raise
+        """``build()`` for an event loop: in the worker process (``python -m dialogs.document_worker``,
+        started at the first file), one file at a time, in the order asked. A file is ~0.1 s of
+        CPU and tens of MB in python-docx and lxml: made in a thread, it would hold the server's
+        GIL (every reply waits) and grow the server for good. Raises DocumentUnavailable when the
+        worker died, hung (WORKER_TIMEOUT_SECONDS) or could not make the file; the next call
+        starts a new worker if this one is gone."""
+        return await asyncio.wrap_future(_submit(_make_in_child, self.filename, self.recipe))
 
     def _build_and_release(self) -> bytes:
         try:

@@ -11,9 +11,9 @@ the per-address limit expects), opens a session, asks questions, runs the eligib
 buttons and typed amounts to the estimate, downloads the document and asks for an article;
 meanwhile --tg-users Telegram users ask questions through the fake Bot API. Latency is the round
 trip of each API request as the client sees it; memory is the server's resident set size (peak,
-from /proc), and beside it that of its child processes (the worker that makes the Word files, and
-multiprocessing's resource tracker) and the sum. Not a test: it prints figures (bar: p99 <= 20 ms,
-server RSS <= 170 MB).
+from /proc), and beside it that of its child processes (the worker that makes the Word files,
+``python -m dialogs.document_worker``) and the sum. Not a test: it prints figures (bar: p99 <= 20 ms,
+the peaks of the server and its child processes summed <= 170 MB).
 """
 from __future__ import annotations
 
@@ -226,7 +226,8 @@ async def main() -> int:
                         if child not in child_names:
                             command = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode()
                             child_names[child] = ("resource tracker" if "resource_tracker" in command else
-                                                  "document worker" if "spawn_main" in command else command[:60])
+                                                  "document worker" if "dialogs.document_worker" in command
+                                                  else command[:60])
                         total += now
                     peak_rss[0] = max(peak_rss[0], server_now)
                     peak_sum[0] = max(peak_sum[0], total)
@@ -279,11 +280,14 @@ async def main() -> int:
           f"sampled max {peak_rss[0] / 1024:.0f} MB")
     for child, high in sorted(child_peaks.items()):
         print(f"  child process {child} ({child_names[child]}): peak {high / 1024:.0f} MB (VmHWM)")
-    print(f"server and its child processes together: sampled max {peak_sum[0] / 1024:.0f} MB")
+    tree = high_water + sum(child_peaks.values())   # each at its own peak (more than at any one moment)
+    print(f"server and its child processes together: sampled max {peak_sum[0] / 1024:.0f} MB, "
+          f"sum of the peaks {tree / 1024:.0f} MB")
     print(f"failures: {len(failures)}" + "".join(f"\n  {f}" for f in failures[:10]))
     print(f"server exit status after SIGTERM: {status}")
-    bar_ok = percentile(reply_ms, 0.99) <= 20 and high_water <= 170 * 1024 and not failures
-    print("bar (reply p99 <= 20 ms, RSS <= 170 MB, no failures):", "met" if bar_ok else "NOT met")
+    bar_ok = percentile(reply_ms, 0.99) <= 20 and tree <= 170 * 1024 and not failures
+    print("bar (reply p99 <= 20 ms, RSS of the server and its children <= 170 MB, no failures):",
+          "met" if bar_ok else "NOT met")
     return 0 if bar_ok else 1
 
 

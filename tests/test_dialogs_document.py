@@ -97,29 +97,155 @@ def test_files_asked_for_at_once_off_the_loop_are_the_estimate_also_when_the_wor
     assert "Total (institution and personal awards together) | RMB 1,500,000" in docx_text(files[-1])
 
 
+def _gone(pid: int) -> bool:
+    """The process has ended (or is a zombie its parent has not reaped yet)."""
+    try:
+        return "zombie" in Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return True
+
+
+def _wait_gone(pid: int, seconds: float) -> bool:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while not _gone(pid):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def _build_now(doc):
+    import asyncio
+
+    return asyncio.run(asyncio.wait_for(doc.build_off_loop(), 120))
+
+
+@pytest.fixture
+def worker_doc():
+    """An estimate document and a fresh document worker; the worker is ended after the test."""
+    import dialogs.document as document
+
+    document._stop_worker()
+    result = rules.estimate(PROFILE, as_of="2026-11-30", lang="en")
+    yield document.EstimateDocument.of(result, "en", PROFILE)
+    document._stop_worker()
+
+
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="reads /proc")
-def test_the_document_worker_ends_when_the_server_is_killed(tmp_path):
-    # SIGKILL (or the out-of-memory killer) skips every clean-up: the worker must not linger.
-    import os
+@pytest.mark.parametrize("state", ["idle", "hung"])
+def test_the_document_worker_ends_when_the_server_is_killed(tmp_path, state):
+    # SIGKILL (or the out-of-memory killer) skips every clean-up: the worker must not linger,
+    # neither waiting for the next file nor stuck in one.
     import subprocess
     import sys
-    import time
 
     script = tmp_path / "server.py"
     script.write_text(
-        "import os, signal, sys\n"
+        "import asyncio, os, signal, sys, time\n"
         f"sys.path.insert(0, {str(Path(__file__).resolve().parent.parent)!r})\n"
         "import dialogs.document as document\n"
-        "if __name__ == '__main__':\n"
-        "    print(document._document_worker().submit(os.getpid).result(), flush=True)\n"
-        "    os.kill(os.getpid(), signal.SIGKILL)\n")
+        "doc = document.EstimateDocument('x.docx', {'profile': {'role': 'builder'}, 'as_of': '2026-11-30'})\n"
+        "asyncio.run(doc.build_off_loop())\n"
+        f"if {state == 'hung'}:\n"
+        "    document._TEST_FAULT = 'hang'\n"
+        "    document._submit(document._make_in_child, 'x.docx', doc.recipe)\n"
+        "    time.sleep(1)\n"
+        "print(document._child.pid, flush=True)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n")
     server = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=120)
+    assert server.returncode == -9, server.stderr
     worker = int(server.stdout.split()[0])
-    deadline = time.monotonic() + 30
-    while Path(f"/proc/{worker}").exists() and "zombie" not in Path(f"/proc/{worker}/status").read_text():
-        assert time.monotonic() < deadline, "the document worker outlived the server"
-        time.sleep(0.1)
-    assert worker != os.getpid()
+    assert _wait_gone(worker, 5), "the document worker outlived the server"
+    assert "Traceback" not in server.stderr
+
+
+def test_ctrl_c_in_the_terminal_is_for_the_server_not_the_worker(worker_doc):
+    # The terminal sends SIGINT to the server and the worker alike: the worker stays, quietly.
+    import os
+    import signal
+
+    import dialogs.document as document
+
+    _build_now(worker_doc)
+    worker = document._child.pid
+    os.kill(worker, signal.SIGINT)
+    assert docx_text(_build_now(worker_doc)) == docx_text(worker_doc.build())
+    assert document._child.pid == worker
+
+
+def test_a_worker_that_dies_making_a_file_costs_that_file_and_the_next_one_is_made(worker_doc, monkeypatch, caplog):
+    import dialogs.document as document
+
+    monkeypatch.setattr(document, "_TEST_FAULT", "die")
+    with pytest.raises(document.DocumentUnavailable):
+        _build_now(worker_doc)
+    ended = [r for r in caplog.records if r.name == "dialogs.document"]
+    assert len(ended) == 1 and "ended while making" in ended[0].getMessage() and not ended[0].exc_info
+    monkeypatch.setattr(document, "_TEST_FAULT", None)
+    assert docx_text(_build_now(worker_doc)) == docx_text(worker_doc.build())
+
+
+def test_a_worker_that_hangs_is_stopped_after_the_timeout_and_the_next_file_is_made(worker_doc, monkeypatch):
+    import time
+
+    import dialogs.document as document
+
+    _build_now(worker_doc)
+    stuck = document._child.pid
+    monkeypatch.setattr(document, "WORKER_TIMEOUT_SECONDS", 1.0)
+    monkeypatch.setattr(document, "_TEST_FAULT", "hang")
+    began = time.monotonic()
+    with pytest.raises(document.DocumentUnavailable, match="in time"):
+        _build_now(worker_doc)
+    assert time.monotonic() - began < 10 and _gone(stuck)
+    monkeypatch.setattr(document, "_TEST_FAULT", None)
+    assert docx_text(_build_now(worker_doc)) == docx_text(worker_doc.build())
+
+
+def test_a_recipe_that_fails_is_an_error_and_the_same_worker_goes_on(worker_doc):
+    import dialogs.document as document
+
+    _build_now(worker_doc)
+    worker = document._child.pid
+    with pytest.raises(document.DocumentUnavailable, match="KeyError"):
+        _build_now(document.EstimateDocument("x.docx", {"as_of": "2026-11-30"}))
+    assert docx_text(_build_now(worker_doc)) == docx_text(worker_doc.build())
+    assert document._child.pid == worker
+
+
+def test_an_idle_worker_ends_and_the_next_file_starts_a_new_one(worker_doc, monkeypatch):
+    import dialogs.document as document
+
+    monkeypatch.setattr(document, "WORKER_IDLE_SECONDS", 1.0)
+    _build_now(worker_doc)
+    first = document._child.pid
+    assert _wait_gone(first, 10), "the idle document worker stayed"
+    assert docx_text(_build_now(worker_doc)) == docx_text(worker_doc.build())
+    assert document._child.pid != first
+
+
+def test_the_worker_is_a_plain_child_found_from_any_folder(worker_doc, monkeypatch, tmp_path):
+    # No multiprocessing (its resource tracker is one more process); the worker runs the project's
+    # own modules whatever the server's working folder.
+    import os
+
+    import dialogs.document as document
+
+    monkeypatch.chdir(tmp_path)
+    _build_now(worker_doc)
+    command = Path(f"/proc/{document._child.pid}/cmdline").read_bytes().split(b"\0")
+    assert command[1:3] == [b"-m", b"dialogs.document_worker"]
+    assert all("resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_text(errors="replace")
+               for pid in os.listdir("/proc") if pid.isdigit() and _parent(pid) == os.getpid())
+
+
+def _parent(pid: str) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, IndexError, ValueError):
+        return -1
 
 
 def interview(lines, now=NOW):

@@ -176,6 +176,20 @@ async def test_full_interview_through_buttons_and_typed_amounts_ends_in_the_esti
     assert "1.3亿元" in body and "合计" in body
 
 
+async def test_a_document_worker_that_dies_costs_one_file_and_the_next_press_sends_it(fake_api, running_bot,
+                                                                                        monkeypatch):
+    import dialogs.document as document
+
+    seen, _ = await interview(fake_api, USER, typed={"营业收入": "1.3亿", "第几年": "第二年"})
+    estimate = seen[-1]
+    monkeypatch.setattr(document, "_TEST_FAULT", "die")   # the worker dies making it (killed, out of memory)
+    failed = await fake_api.replies_to(USER, lambda: fake_api.press(estimate, DOC_ACTION))
+    assert [m.method for m in failed] == ["sendMessage"] and failed[0].text == "抱歉，处理这条消息时出了问题，请再试一次。"
+    monkeypatch.setattr(document, "_TEST_FAULT", None)
+    files = await fake_api.replies_to(USER, lambda: fake_api.press(estimate, DOC_ACTION))
+    assert files[0].method == "sendDocument" and "1.3亿元" in document.docx_text(files[0].document["content"])
+
+
 async def test_commands_in_the_middle_of_an_interview_are_served_and_it_continues(fake_api, running_bot):
     replies = await fake_api.replies_to(USER, lambda: fake_api.send_text(USER, "/check"))
     first_question = replies[-1]

@@ -560,13 +560,6 @@ def test_the_estimate_document_is_made_when_downloaded_and_served_as_docx(client
     assert wan(result["total_max"]) in docx_text(download.content)
 
 
-def _die_while_making(filename: str, recipe: dict) -> bytes:
-    """Stands in for the document worker's job: the worker process dies (as if killed or out of memory)."""
-    import os
-
-    os._exit(1)
-
-
 def test_a_document_worker_that_dies_costs_one_download_and_the_next_one_works(client, monkeypatch):
     import dialogs.document as document
     from rules import estimate as rules_estimate
@@ -577,7 +570,7 @@ def test_a_document_worker_that_dies_costs_one_download_and_the_next_one_works(c
         "测算完成", kind="estimate", estimate=result, document=document.EstimateDocument.of(result, "zh", profile))]))
     csrf = start(client)
     url = press(client, csrf, "ctl:finish")[0]["document"]["url"]
-    monkeypatch.setattr(document, "_build_in_worker", _die_while_making)
+    monkeypatch.setattr(document, "_TEST_FAULT", "die")   # the worker dies making it (as if killed, out of memory)
     failed = client.get(url)
     assert failed.status_code == 500 and failed.json() == {
         "error": "暂时无法生成测算文档，请稍后再试。 The estimate document cannot be made just now; please try again shortly."}

@@ -33,7 +33,7 @@ from telegram.ext import (Application, ApplicationBuilder, ApplicationHandlerSto
 from telegram.warnings import PTBUserWarning
 
 import dialogs
-from dialogs.document import EstimateDocument
+from dialogs.document import DocumentUnavailable, EstimateDocument
 from bot.telegram import staff as staff_commands
 from bot.config import Settings, redact
 from bot.telegram.helpdesk import FORWARD_ACTION, HelpDesk, is_handoff_request
@@ -501,6 +501,9 @@ class TelegramChannel:
             filename = document["filename"]
             try:
                 data = await EstimateDocument(filename, document["recipe"]).build_off_loop()
+            except DocumentUnavailable:  # the worker's trouble, already logged in one line
+                await self.say(update, context, "error")
+                return
             except Exception:
                 logger.exception("could not make the estimate document")
                 await self.say(update, context, "error")

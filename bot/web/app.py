@@ -44,7 +44,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 import dialogs
 from bot.config import Settings
-from dialogs.document import EstimateDocument
+from dialogs.document import DocumentUnavailable, EstimateDocument
 from bot.store import Store
 from bot.web.limits import RateLimit
 from bot.web.sessions import Session, WebSessions, dump
@@ -429,6 +429,8 @@ class WebChannel:
             try:
                 recipe = json.loads(content)
                 content = await EstimateDocument(filename, recipe).build_off_loop()
+            except DocumentUnavailable:  # the worker's trouble, already logged in one line
+                raise ApiError(500, "no_document_now") from None
             except Exception:
                 logger.exception("could not make the estimate document")
                 raise ApiError(500, "no_document_now") from None
