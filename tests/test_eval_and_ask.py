@@ -28,25 +28,20 @@ def test_matcher_meets_the_bar_on_the_project_question_set(report):
 
 @pytest.fixture(scope="module")
 def cross_validated():
-    # Two folds of the first 100 questions (the development set): each fold's model is trained
-    # without them (and without equal example questions); five folds over all 1940 questions is
-    # the full run, see the README.
-    return cross_validate(read_questions(QUESTIONS)[:100], 2)
+    # Two folds of the first 300 questions (the development set and the 200 after it): each fold's
+    # model is trained without them (and without equal example questions); five folds over the
+    # whole set is the full run, see the README. With 100 questions (86 in scope) a single confident
+    # wrong answer was already 1.2 %, above the 1 % bar: too few to test a rate of 1 %.
+    return cross_validate(read_questions(QUESTIONS)[:300], 2)
 
 
 def test_held_out_questions_rank_the_right_article_and_questions_not_covered_are_refused(cross_validated):
     misses = "\n".join(cross_validated.misses)
+    assert cross_validated.top1 >= 0.97, misses
     assert cross_validated.top3 >= 0.995, misses
     assert cross_validated.rejection >= 0.95, misses
     assert cross_validated.wrong_in_scope <= 0.01, misses
     assert cross_validated.wrong_out_of_scope <= 0.03, misses
-
-
-@pytest.mark.xfail(reason="issue 11 is open: at the thresholds cross-validation chooses on the round-2 training "
-                          "questions (confident wrong <= 1 %), held-out top-1 is about 0.94, short of the 0.97 bar",
-                   strict=False)
-def test_held_out_questions_get_a_confident_right_answer_at_the_bar(cross_validated):
-    assert cross_validated.top1 >= 0.97, "\n".join(cross_validated.misses)
 
 
 def test_a_clarifying_question_counts_in_top_3_and_never_as_confident_wrong():
