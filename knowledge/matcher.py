@@ -711,14 +711,13 @@ def predict(index: Index, model, text: str) -> MatchResult:
     if weights is not None:
         # The confidence: the chance that the best answer is right, learned from held-out answers
         # (see knowledge.model.confidence_features).
-        from knowledge.model import calibrated, confidence_features, sharing_groups
+        from knowledge.model import confidence_of, sharing_groups
 
         shared = getattr(index, "_sharing_groups", None)
         if shared is None:
             shared = index._sharing_groups = sharing_groups(index.entries)
-        named = np.array([signals[best, -1]])  # the question names the article it cites
-        features = confidence_features(p[None, :], np.array([best]), np.array([top]), shared, [text], named)
-        confidence = float(calibrated(features, weights)[0])
+        confidence = confidence_of(weights, top, float(entries[best]), float(shared[best] @ entries), float(p[-1]),
+                                   float(entries[order[1]]), text, signals[best, -1])
     else:
         confidence = top
     # The runner-up for a clarifying question: the best entry citing other articles.

@@ -17,6 +17,7 @@ threshold and how it was chosen are stored with the model.
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import pickle
 import random
@@ -364,6 +365,20 @@ def confidence_features(probs: np.ndarray, best: np.ndarray, top: np.ndarray, sh
     return np.column_stack([np.ones(len(probs)), _logit(top), _logit(entries[rows, best]), _logit(related),
                             _logit(probs[:, -1]), _logit(runner_up), english, length,
                             np.asarray(named, dtype=np.float64)])
+
+
+def confidence_of(weights, top: float, best: float, related: float, outside: float, runner_up: float,
+                  text: str, named: float) -> float:
+    """``calibrated(confidence_features(...))`` of one question, in plain floats: numpy's overhead on
+    one row of nine numbers was a fifth of a question's time."""
+    def logit(x: float) -> float:
+        x = min(max(x, 1e-6), 1 - 1e-6)
+        return math.log(x / (1 - x))
+
+    row = (1.0, logit(top), logit(best), logit(related), logit(outside), logit(runner_up),
+           float(language_of(text) == "en"), math.log(max(1, len(text))) / 5.0, float(named))
+    z = sum(float(w) * x for w, x in zip(weights, row))
+    return 0.5 * (1.0 + math.tanh(0.5 * z))
 
 
 def fit_calibration(features: np.ndarray, right: np.ndarray) -> np.ndarray:

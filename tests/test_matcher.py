@@ -245,3 +245,22 @@ def test_article_numbers_in_english_name_the_article():
 
     assert article_references("What does Article 5 say?") == [5]
     assert article_references("art. 11 and clause 17") == [11, 17]
+
+
+def test_the_confidence_of_one_question_equals_the_calibration_fitted_on_many():
+    import numpy as np
+
+    from knowledge.model import calibrated, confidence_features, confidence_of, sharing_groups
+
+    index = matcher.get_index()
+    shared = sharing_groups(index.entries)
+    weights = np.arange(9) / 10 - 0.3
+    draw = np.random.default_rng(3)
+    for text in ("房租补贴怎么算", "How is the rent subsidy computed?"):
+        p = draw.dirichlet(np.ones(len(index.entries) + 1))
+        best = int(p[:-1].argmax())
+        top = float(p[best] + 0.01)
+        rows = confidence_features(p[None, :], np.array([best]), np.array([top]), shared, [text], np.array([1.0]))
+        second = float(np.sort(p[:-1])[-2])
+        one = confidence_of(weights, top, float(p[best]), float(shared[best] @ p[:-1]), float(p[-1]), second, text, 1.0)
+        assert abs(one - float(calibrated(rows, weights)[0])) < 1e-9
