@@ -321,25 +321,19 @@ def rank(index: Index, query: str, analysed=None, exclude: str | None = None) ->
     word_scores, word_ideal = _bm25(terms, index.word_postings, index.word_idf, index.max_word_idf, n, products[0])
     gram_scores, gram_ideal = _bm25(grams, index.bigram_postings, index.bigram_idf, index.max_bigram_idf, n,
                                     products[1])
-    fuzz_best = np.zeros(n)
+    fuzz_best = [0.0] * n
     compact = normalized.replace(" ", "")
     if compact and index.questions:
         # One C call for the example questions that can reach the cut-off, then the best per
-        # entry (an entry's examples are consecutive).
-        similarity = np.zeros(len(index.questions), dtype=np.float32)
-        near = _may_reach_cutoff(index, compact)
-        if near.size:
-            similarity[near] = process.cdist([compact], [index.questions[i] for i in near.tolist()],
-                                             scorer=fuzz.ratio, score_cutoff=FUZZ_CUTOFF, dtype=np.float32)[0]
-        if exclude is not None:
-            similarity[[i for i, q in enumerate(index.questions) if q == exclude]] = 0.0
-        starts = getattr(index, "_owner_starts", None)
-        if starts is None:
-            owners = np.asarray(index.question_owner)
-            starts = index._owner_starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
-            index._owner_ids = owners[starts]
-        # Each entry's examples are one block, so each owner appears once; ratios are >= 0.
-        fuzz_best[index._owner_ids] = np.maximum.reduceat(similarity, starts)
+        # entry. The ratios stay float32 as cdist gives them (the model was fitted on those).
+        near = _may_reach_cutoff(index, compact).tolist()
+        if near:
+            questions, owner = index.questions, index.question_owner
+            ratios = process.cdist([compact], [questions[i] for i in near], scorer=fuzz.ratio,
+                                   score_cutoff=FUZZ_CUTOFF, dtype=np.float32)[0].tolist()
+            for q, ratio in zip(near, ratios):
+                if ratio > fuzz_best[owner[q]] and (exclude is None or questions[q] != exclude):
+                    fuzz_best[owner[q]] = ratio
     term_set = set(terms)
     # Only the entries whose anchors share a word with the question have an anchor sum to add up.
     anchor_scores = [0] * n
@@ -374,21 +368,21 @@ def rank(index: Index, query: str, analysed=None, exclude: str | None = None) ->
         for i, entry in enumerate(index.entries):
             if entry.kind == "article" and entry.clauses[0] in named:
                 anchor_scores[i] += ANCHOR_SATURATION
-    # The blend, entry by entry as numpy element-wise operations: the same operations in the same
-    # order as for one entry, so the same figures to the last bit.
-    anchor = np.array(anchor_scores, dtype=np.float64)
-    word = np.array(word_scores) / word_ideal if word_ideal else np.zeros(n)
-    gram = np.array(gram_scores) / gram_ideal if gram_ideal else np.zeros(n)
-    score = (WORD_WEIGHT * word + BIGRAM_WEIGHT * gram + FUZZ_WEIGHT * fuzz_best / 100
-             + ANCHOR_WEIGHT * np.minimum(1.0, anchor / ANCHOR_SATURATION))
+    # The blend, entry by entry in plain floats (numpy's overhead dominates at a few dozen
+    # entries): the same operations in the same order as before, so the same figures to the last bit.
+    word = [s / word_ideal for s in word_scores] if word_ideal else [0.0] * n
+    gram = [s / gram_ideal for s in gram_scores] if gram_ideal else [0.0] * n
+    score = [WORD_WEIGHT * w + BIGRAM_WEIGHT * g + FUZZ_WEIGHT * f / 100 + ANCHOR_WEIGHT * min(1.0, a / ANCHOR_SATURATION)
+             for w, g, f, a in zip(word, gram, fuzz_best, anchor_scores)]
     # A question that names a specific article is answered by that article, not by a topic
     # that merely touches it ("营收奖励和上市配套可以同时拿吗" → 第十一条 rather than 叠加).
     kinds = _entry_kinds(index)
-    article_named = bool((anchor[kinds["article"]] >= MIN_ANCHOR).any())
+    article_named = any(anchor_scores[i] >= MIN_ANCHOR for i in kinds["article"])
     factor = TOPIC_FACTOR_WHEN_ARTICLE_NAMED if article_named else TOPIC_FACTOR
-    score[kinds["topic"]] *= factor
-    order = np.argsort(-score, kind="stable")  # best first; equal scores by entry order
-    scored = list(zip(score[order].tolist(), order.tolist()))
+    for i in kinds["topic"]:
+        score[i] *= factor
+    order = sorted(range(n), key=lambda i: -score[i])  # best first; equal scores by entry order (stable)
+    scored = [(score[i], i) for i in order]
     evidence["score"] = score
     evidence["fuzz"] = fuzz_best
     evidence["anchor"] = anchor_scores
@@ -401,14 +395,11 @@ _LATIN = re.compile("[a-z]")
 
 
 def _entry_kinds(index: Index) -> dict:
-    """The indexes of article and of topic entries (numpy), built once per index."""
-    import numpy as np
-
-    kinds = getattr(index, "_kinds", None)
+    """The indexes of article and of topic entries, built once per index."""
+    kinds = getattr(index, "_entry_kind_lists", None)
     if kinds is None:
-        kinds = index._kinds = {
-            kind: np.array([i for i, e in enumerate(index.entries) if e.kind == kind], dtype=np.intp)
-            for kind in ("article", "topic")}
+        kinds = index._entry_kind_lists = {
+            kind: [i for i, e in enumerate(index.entries) if e.kind == kind] for kind in ("article", "topic")}
     return kinds
 
 

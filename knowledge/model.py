@@ -136,22 +136,23 @@ def featurize(index, text: str, analysed=None, exclude: str | None = None):
     normalized, terms, grams, _named = analysed
     scored, evidence = rank(index, text, analysed, exclude=exclude)
     n = len(index.entries)
-    signals = np.zeros((n, len(SIGNALS)))
     if scored:
-        signals[:, 5] = evidence["score"]
-        signals[scored[0][1], 6] = 1.0
-        signals[:, 0] = evidence["word"]
-        signals[:, 1] = evidence["gram"]
-        fuzz = np.asarray(evidence["fuzz"]) / 100.0
-        signals[:, 2] = fuzz
-        signals[:, 3] = np.maximum((fuzz - 0.8) / 0.2, 0.0)  # np.clip's figures, without its overhead
-        signals[:, 4] = np.minimum(1.0, np.asarray(evidence["anchor"]) / 4.0)
-        # "第十一条怎么理解": the question names the entry's article.
+        # One row per entry built in plain floats, then one array: numpy's per-call overhead
+        # dominates at a few dozen entries. The same operations as numpy's, so the same figures.
+        best = scored[0][1]
         named = evidence["named"]  # the articles the question names (tokens)
-        if named:
-            for i, entry in enumerate(index.entries):
-                if entry.kind == "article" and entry.clauses[0] in named:
-                    signals[i, 7] = 1.0
+        rows = []
+        for i, (word, gram, fuzz, anchor, score) in enumerate(zip(
+                evidence["word"], evidence["gram"], evidence["fuzz"], evidence["anchor"], evidence["score"])):
+            fuzz = fuzz / 100.0
+            entry = index.entries[i]
+            rows.append((word, gram, fuzz, max((fuzz - 0.8) / 0.2, 0.0), min(1.0, anchor / 4.0), score,
+                         1.0 if i == best else 0.0,
+                         # "第十一条怎么理解": the question names the entry's article.
+                         1.0 if named and entry.kind == "article" and entry.clauses[0] in named else 0.0))
+        signals = np.array(rows, dtype=np.float64)
+    else:
+        signals = np.zeros((n, len(SIGNALS)))
     # Present or not: scaling by the question's length (1/sqrt) cost 1.3 points of held-out top-1.
     names: dict[str, float] = {}
     for term in terms:
