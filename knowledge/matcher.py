@@ -276,11 +276,17 @@ def _may_reach_cutoff(index: Index, compact: str):
     longer = by_length[np.searchsorted(sorted_lengths, (len(compact) + 3) // 4):]
     if len(longer) <= FEW_QUESTIONS:
         return np.sort(longer)
-    hits = [flat[:n]]
+    # The posting slices as arrays made once per index: slicing them anew cost a third of the time.
+    arrays = getattr(index, "_char_arrays", None)
+    if arrays is None:
+        arrays = index._char_arrays = (flat[:n], {char: [flat[start:end] for start, end in found]
+                                                  for char, found in spans.items()})
+    hits = [arrays[0]]
+    get = arrays[1].get
     for char, count in Counter(compact).items():
-        found = spans.get(char)
+        found = get(char)
         if found:
-            hits.extend(flat[start:end] for start, end in found[:count])
+            hits += found[:count]
     if len(hits) == 1:
         return np.zeros(0, dtype=np.intp)
     rows = np.concatenate(hits)
@@ -330,8 +336,9 @@ def rank(index: Index, query: str, analysed=None, exclude: str | None = None) ->
         if near:
             questions, owner = index.questions, index.question_owner
             ratios = process.cdist([compact], [questions[i] for i in near], scorer=fuzz.ratio,
-                                   score_cutoff=FUZZ_CUTOFF, dtype=np.float32)[0].tolist()
-            for q, ratio in zip(near, ratios):
+                                   score_cutoff=FUZZ_CUTOFF, dtype=np.float32)[0]
+            similar = ratios.nonzero()[0].tolist()  # most score 0 (below the cut-off)
+            for q, ratio in zip([near[k] for k in similar], ratios[similar].tolist()):
                 if ratio > fuzz_best[owner[q]] and (exclude is None or questions[q] != exclude):
                     fuzz_best[owner[q]] = ratio
     term_set = set(terms)
@@ -372,7 +379,9 @@ def rank(index: Index, query: str, analysed=None, exclude: str | None = None) ->
     # entries): the same operations in the same order as before, so the same figures to the last bit.
     word = [s / word_ideal for s in word_scores] if word_ideal else [0.0] * n
     gram = [s / gram_ideal for s in gram_scores] if gram_ideal else [0.0] * n
-    score = [WORD_WEIGHT * w + BIGRAM_WEIGHT * g + FUZZ_WEIGHT * f / 100 + ANCHOR_WEIGHT * min(1.0, a / ANCHOR_SATURATION)
+    # (Constants as locals, min(1.0, x) as a comparison: the same figures, a third of the time.)
+    ww, bw, fw, aw, saturation = WORD_WEIGHT, BIGRAM_WEIGHT, FUZZ_WEIGHT, ANCHOR_WEIGHT, ANCHOR_SATURATION
+    score = [ww * w + bw * g + fw * f / 100 + aw * (x if (x := a / saturation) < 1.0 else 1.0)
              for w, g, f, a in zip(word, gram, fuzz_best, anchor_scores)]
     # A question that names a specific article is answered by that article, not by a topic
     # that merely touches it ("营收奖励和上市配套可以同时拿吗" → 第十一条 rather than 叠加).

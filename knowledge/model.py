@@ -170,13 +170,9 @@ def featurize(index, text: str, analysed=None, exclude: str | None = None):
 
 
 def _vectorize(vocabulary: dict[str, int], names: dict[str, float]) -> tuple[list[int], list[float]]:
-    ids, values = [], []
-    for name, value in names.items():
-        j = vocabulary.get(name)
-        if j is not None:
-            ids.append(j)
-            values.append(value)
-    return ids, values
+    # One pass in C over the names (map), a Python step only for the few the model knows.
+    known = [(j, value) for j, value in zip(map(vocabulary.get, names), names.values()) if j is not None]
+    return [j for j, _ in known], [value for _, value in known]
 
 
 # -- fitting --------------------------------------------------------------------------------------
