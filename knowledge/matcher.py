@@ -27,6 +27,7 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import add
 from pathlib import Path
 
 from knowledge.base import Entry, all_entries
@@ -345,8 +346,9 @@ def rank(index: Index, query: str, analysed=None, exclude: str | None = None) ->
     # Only the entries whose anchors share a word with the question have an anchor sum to add up.
     anchor_scores = [0] * n
     anchor_entries = _anchor_entries(index)
+    anchor_idf, anchors = index.anchor_idf, index.anchors
     for i in sorted({i for t in term_set if t in anchor_entries for i in anchor_entries[t]}):
-        anchor_scores[i] = sum(index.anchor_idf[t] for t in term_set & index.anchors[i])
+        anchor_scores[i] = sum([anchor_idf[t] for t in term_set & anchors[i]])
     # A whole keyword phrase in the question (社保补贴, 先缴后补) is stronger evidence than its
     # words one by one, which may each be too common to count.
     has_latin = _LATIN.search(normalized) is not None
@@ -358,10 +360,20 @@ def rank(index: Index, query: str, analysed=None, exclude: str | None = None) ->
                 by_head.setdefault(phrase[:2], []).append((phrase, weight, i))
         # The English phrases, in the same order (the anchor sums add up in that order).
         index._latin_phrases = [p for p in index.weighted_phrases if p[1] is not None]
-    found = set()
-    for start in range(len(normalized) - 1):
-        for phrase, weight, i in by_head.get(normalized[start:start + 2], ()):
-            if (phrase, i) not in found and normalized.startswith(phrase, start):
+    # Only the heads the question holds (one set operation in C rather than a step per
+    # character); each phrase counts once, added in the order a scan from the left meets them
+    # (where it first occurs, then its place in its head's list), so the sums are the same.
+    heads = by_head.keys() & set(map(add, normalized, normalized[1:]))
+    if heads:
+        hits = []
+        for head in heads:
+            for rank_in_head, (phrase, weight, i) in enumerate(by_head[head]):
+                start = normalized.find(phrase)
+                if start >= 0:
+                    hits.append((start, rank_in_head, phrase, weight, i))
+        found = set()
+        for _start, _rank, phrase, weight, i in sorted(hits, key=lambda hit: hit[:2]):
+            if (phrase, i) not in found:
                 found.add((phrase, i))
                 anchor_scores[i] += weight
     if has_latin:
@@ -698,8 +710,9 @@ def predict(index: Index, model, text: str) -> MatchResult:
     if vague:
         p = np.append(p[:-1] / max(1e-12, 1.0 - p[-1]), 0.0)
     entries = p[:-1]
-    order = np.argsort(-entries, kind="stable").tolist()  # most likely first; ties by entry order
-    matches = tuple(Match(index.entries[i], round(float(entries[i]), 4)) for i in order[:MAX_MATCHES])
+    values = entries.tolist()  # plain floats: numpy's per-call overhead dominates at this size
+    order = sorted(range(len(values)), key=lambda i: -values[i])  # most likely first; ties by entry order
+    matches = tuple(Match(index.entries[i], round(values[i], 4)) for i in order[:MAX_MATCHES])
     groups = getattr(index, "_citing_groups", None)
     if groups is None:
         from knowledge.model import citing_groups
