@@ -436,19 +436,22 @@ def _anchor_entries(index: Index) -> dict[str, list[int]]:
     return found
 
 
-def _decide(index: Index, query: str, scored, evidence) -> tuple[bool, str]:
+def _decide(index: Index, query: str, scored, evidence, off_topic: bool | None = None,
+            other_place: bool | None = None) -> tuple[bool, str]:
+    """``off_topic`` and ``other_place``: the two vetoes when the caller already checked them."""
     if not scored:
         return False, "empty"
     score, best = scored[0]
     normalized = evidence["normalized"]
     lexicon = index.segmenter.lexicon
-    off_topic = _mentions_any(normalized, lexicon.out_of_scope)
+    if off_topic is None:
+        off_topic = _mentions_any(normalized, lexicon.out_of_scope)
     # The plain substring test first: it is needed for a keyword hit, and most keywords fail it.
     keyword_hits = [phrase for phrase in index.keyword_phrases[best] if phrase in normalized
                     and _contains_phrase(normalized, phrase) and phrase not in lexicon.generic]
     if off_topic:
         return False, "out_of_scope"
-    if _asks_about_other_place(normalized, lexicon.other_places):
+    if other_place if other_place is not None else _asks_about_other_place(normalized, lexicon.other_places):
         return False, "out_of_scope"
     anchored = evidence["anchor"][best] >= MIN_ANCHOR or bool(keyword_hits)
     # "物业电话多少", "网速太慢找谁": words that only say what kind of question it is (phone,
@@ -697,13 +700,14 @@ def predict(index: Index, model, text: str) -> MatchResult:
 
     from knowledge.model import _vectorize, featurize
 
-    names, signals, any_tokens = featurize(index, text)
+    analysed = tokens(index.segmenter, text)
+    names, signals, any_tokens = featurize(index, text, analysed)
     if not any_tokens:
         return MatchResult(query=text, confident=False, reason="empty")
     ids, values = _vectorize(model.vocabulary, names)
     p = model.probabilities((ids, values, signals))
     lexicon = index.segmenter.lexicon
-    words = [name[2:] for name in names if name.startswith("w:")]
+    words = analysed[1]  # the question's words: featurize's "w:" names, in the same order
     # "补贴", "奖励", "subsidy": the policy's own subject and nothing more is a vague question, not
     # one the policy does not cover: never an answer, but its likeliest entries are offered.
     vague = bool(words) and all(w in lexicon.policy_words or w in lexicon.generic for w in words)
@@ -729,7 +733,10 @@ def predict(index: Index, model, text: str) -> MatchResult:
         shared = getattr(index, "_sharing_groups", None)
         if shared is None:
             shared = index._sharing_groups = sharing_groups(index.entries)
-        confidence = confidence_of(weights, top, float(entries[best]), float(shared[best] @ entries), float(p[-1]),
+        plain = getattr(model, "_calibration_floats", None)
+        if plain is None:  # the weights as Python floats, converted once rather than per question
+            plain = model._calibration_floats = [float(w) for w in weights]
+        confidence = confidence_of(plain, top, float(entries[best]), float(shared[best] @ entries), float(p[-1]),
                                    float(entries[order[1]]), text, signals[best, -1])
     else:
         confidence = top

@@ -112,11 +112,13 @@ def _flags(index, normalized: str, evidence: dict, scored) -> list[str]:
 
     lexicon = index.segmenter.lexicon
     flags = []
-    if _mentions_any(normalized, lexicon.out_of_scope):
+    off_topic = _mentions_any(normalized, lexicon.out_of_scope)
+    if off_topic:
         flags.append("F:oos_word")
-    if _asks_about_other_place(normalized, lexicon.other_places):
+    other_place = _asks_about_other_place(normalized, lexicon.other_places)
+    if other_place:
         flags.append("F:other_place")
-    _ok, reason = _decide(index, normalized, scored, evidence)
+    _ok, reason = _decide(index, normalized, scored, evidence, off_topic, other_place)
     flags.append(f"F:rule:{reason or 'ok'}")
     compact = normalized.replace(" ", "")
     if len(compact) < 6:
