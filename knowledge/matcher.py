@@ -360,10 +360,20 @@ def rank(index: Index, query: str, analysed=None, exclude: str | None = None) ->
                 by_head.setdefault(phrase[:2], []).append((phrase, weight, i))
         # The English phrases, in the same order (the anchor sums add up in that order).
         index._latin_phrases = [p for p in index.weighted_phrases if p[1] is not None]
+        index._phrase_heads = frozenset(by_head)
+        # An English phrase matches as whole words, so its first word is a whole word of the
+        # question: the phrases by first word (with their place in the list), and those that do
+        # not begin with a word character (always tried).
+        by_word: dict[str, list] = {}
+        always = []
+        for place, item in enumerate(index._latin_phrases):
+            first = _WORD_RUN.match(item[0])
+            (by_word.setdefault(first.group(), []) if first else always).append((place, item))
+        index._latin_by_word = (by_word, always)
     # Only the heads the question holds (one set operation in C rather than a step per
     # character); each phrase counts once, added in the order a scan from the left meets them
     # (where it first occurs, then its place in its head's list), so the sums are the same.
-    heads = by_head.keys() & set(map(add, normalized, normalized[1:]))
+    heads = index._phrase_heads.intersection(map(add, normalized, normalized[1:]))
     if heads:
         hits = []
         for head in heads:
@@ -377,7 +387,10 @@ def rank(index: Index, query: str, analysed=None, exclude: str | None = None) ->
                 found.add((phrase, i))
                 anchor_scores[i] += weight
     if has_latin:
-        for phrase, pattern, weight, i in index._latin_phrases:
+        by_word, always = index._latin_by_word
+        candidates = always + [item for word in set(_WORD_RUN.findall(normalized)) if word in by_word
+                               for item in by_word[word]]
+        for _place, (phrase, pattern, weight, i) in sorted(candidates, key=lambda item: item[0]):
             # The substring test is cheap and needed for a whole-word match: most phrases fail it.
             if phrase in normalized and pattern.search(normalized):
                 anchor_scores[i] += weight
@@ -413,6 +426,7 @@ def rank(index: Index, query: str, analysed=None, exclude: str | None = None) ->
 
 
 _LATIN = re.compile("[a-z]")
+_WORD_RUN = re.compile(r"\w+")
 
 
 def _entry_kinds(index: Index) -> dict:
