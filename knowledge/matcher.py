@@ -354,7 +354,7 @@ def rank(index: Index, query: str, analysed=None, exclude: str | None = None) ->
     has_latin = _LATIN.search(normalized) is not None
     by_head = getattr(index, "_phrases_by_head", None)
     if by_head is None:  # the Chinese phrases by their first two characters, built once
-        by_head = index._phrases_by_head = {}
+        by_head = {}
         for phrase, pattern, weight, i in index.weighted_phrases:
             if pattern is None:
                 by_head.setdefault(phrase[:2], []).append((phrase, weight, i))
@@ -370,6 +370,7 @@ def rank(index: Index, query: str, analysed=None, exclude: str | None = None) ->
             first = _WORD_RUN.match(item[0])
             (by_word.setdefault(first.group(), []) if first else always).append((place, item))
         index._latin_by_word = (by_word, always)
+        index._phrases_by_head = by_head  # last: another thread may answer as soon as it is set
     # Only the heads the question holds (one set operation in C rather than a step per
     # character); each phrase counts once, added in the order a scan from the left meets them
     # (where it first occurs, then its place in its head's list), so the sums are the same.
