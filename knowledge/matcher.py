@@ -27,6 +27,7 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import add
 from pathlib import Path
 
 from knowledge.base import Entry, all_entries
@@ -276,11 +277,17 @@ def _may_reach_cutoff(index: Index, compact: str):
     longer = by_length[np.searchsorted(sorted_lengths, (len(compact) + 3) // 4):]
     if len(longer) <= FEW_QUESTIONS:
         return np.sort(longer)
-    hits = [flat[:n]]
+    # The posting slices as arrays made once per index: slicing them anew cost a third of the time.
+    arrays = getattr(index, "_char_arrays", None)
+    if arrays is None:
+        arrays = index._char_arrays = (flat[:n], {char: [flat[start:end] for start, end in found]
+                                                  for char, found in spans.items()})
+    hits = [arrays[0]]
+    get = arrays[1].get
     for char, count in Counter(compact).items():
-        found = spans.get(char)
+        found = get(char)
         if found:
-            hits.extend(flat[start:end] for start, end in found[:count])
+            hits += found[:count]
     if len(hits) == 1:
         return np.zeros(0, dtype=np.intp)
     rows = np.concatenate(hits)
@@ -321,50 +328,70 @@ def rank(index: Index, query: str, analysed=None, exclude: str | None = None) ->
     word_scores, word_ideal = _bm25(terms, index.word_postings, index.word_idf, index.max_word_idf, n, products[0])
     gram_scores, gram_ideal = _bm25(grams, index.bigram_postings, index.bigram_idf, index.max_bigram_idf, n,
                                     products[1])
-    fuzz_best = np.zeros(n)
+    fuzz_best = [0.0] * n
     compact = normalized.replace(" ", "")
     if compact and index.questions:
         # One C call for the example questions that can reach the cut-off, then the best per
-        # entry (an entry's examples are consecutive).
-        similarity = np.zeros(len(index.questions), dtype=np.float32)
-        near = _may_reach_cutoff(index, compact)
-        if near.size:
-            similarity[near] = process.cdist([compact], [index.questions[i] for i in near.tolist()],
-                                             scorer=fuzz.ratio, score_cutoff=FUZZ_CUTOFF, dtype=np.float32)[0]
-        if exclude is not None:
-            similarity[[i for i, q in enumerate(index.questions) if q == exclude]] = 0.0
-        starts = getattr(index, "_owner_starts", None)
-        if starts is None:
-            owners = np.asarray(index.question_owner)
-            starts = index._owner_starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
-            index._owner_ids = owners[starts]
-        # Each entry's examples are one block, so each owner appears once; ratios are >= 0.
-        fuzz_best[index._owner_ids] = np.maximum.reduceat(similarity, starts)
+        # entry. The ratios stay float32 as cdist gives them (the model was fitted on those).
+        near = _may_reach_cutoff(index, compact).tolist()
+        if near:
+            questions, owner = index.questions, index.question_owner
+            ratios = process.cdist([compact], [questions[i] for i in near], scorer=fuzz.ratio,
+                                   score_cutoff=FUZZ_CUTOFF, dtype=np.float32)[0]
+            similar = ratios.nonzero()[0].tolist()  # most score 0 (below the cut-off)
+            for q, ratio in zip([near[k] for k in similar], ratios[similar].tolist()):
+                if ratio > fuzz_best[owner[q]] and (exclude is None or questions[q] != exclude):
+                    fuzz_best[owner[q]] = ratio
     term_set = set(terms)
     # Only the entries whose anchors share a word with the question have an anchor sum to add up.
     anchor_scores = [0] * n
     anchor_entries = _anchor_entries(index)
+    anchor_idf, anchors = index.anchor_idf, index.anchors
     for i in sorted({i for t in term_set if t in anchor_entries for i in anchor_entries[t]}):
-        anchor_scores[i] = sum(index.anchor_idf[t] for t in term_set & index.anchors[i])
+        anchor_scores[i] = sum([anchor_idf[t] for t in term_set & anchors[i]])
     # A whole keyword phrase in the question (社保补贴, 先缴后补) is stronger evidence than its
     # words one by one, which may each be too common to count.
     has_latin = _LATIN.search(normalized) is not None
     by_head = getattr(index, "_phrases_by_head", None)
     if by_head is None:  # the Chinese phrases by their first two characters, built once
-        by_head = index._phrases_by_head = {}
+        by_head = {}
         for phrase, pattern, weight, i in index.weighted_phrases:
             if pattern is None:
                 by_head.setdefault(phrase[:2], []).append((phrase, weight, i))
         # The English phrases, in the same order (the anchor sums add up in that order).
         index._latin_phrases = [p for p in index.weighted_phrases if p[1] is not None]
-    found = set()
-    for start in range(len(normalized) - 1):
-        for phrase, weight, i in by_head.get(normalized[start:start + 2], ()):
-            if (phrase, i) not in found and normalized.startswith(phrase, start):
+        index._phrase_heads = frozenset(by_head)
+        # An English phrase matches as whole words, so its first word is a whole word of the
+        # question: the phrases by first word (with their place in the list), and those that do
+        # not begin with a word character (always tried).
+        by_word: dict[str, list] = {}
+        always = []
+        for place, item in enumerate(index._latin_phrases):
+            first = _WORD_RUN.match(item[0])
+            (by_word.setdefault(first.group(), []) if first else always).append((place, item))
+        index._latin_by_word = (by_word, always)
+        index._phrases_by_head = by_head  # last: another thread may answer as soon as it is set
+    # Only the heads the question holds (one set operation in C rather than a step per
+    # character); each phrase counts once, added in the order a scan from the left meets them
+    # (where it first occurs, then its place in its head's list), so the sums are the same.
+    heads = index._phrase_heads.intersection(map(add, normalized, normalized[1:]))
+    if heads:
+        hits = []
+        for head in heads:
+            for rank_in_head, (phrase, weight, i) in enumerate(by_head[head]):
+                start = normalized.find(phrase)
+                if start >= 0:
+                    hits.append((start, rank_in_head, phrase, weight, i))
+        found = set()
+        for _start, _rank, phrase, weight, i in sorted(hits, key=lambda hit: hit[:2]):
+            if (phrase, i) not in found:
                 found.add((phrase, i))
                 anchor_scores[i] += weight
     if has_latin:
-        for phrase, pattern, weight, i in index._latin_phrases:
+        by_word, always = index._latin_by_word
+        candidates = always + [item for word in set(_WORD_RUN.findall(normalized)) if word in by_word
+                               for item in by_word[word]]
+        for _place, (phrase, pattern, weight, i) in sorted(candidates, key=lambda item: item[0]):
             # The substring test is cheap and needed for a whole-word match: most phrases fail it.
             if phrase in normalized and pattern.search(normalized):
                 anchor_scores[i] += weight
@@ -374,21 +401,23 @@ def rank(index: Index, query: str, analysed=None, exclude: str | None = None) ->
         for i, entry in enumerate(index.entries):
             if entry.kind == "article" and entry.clauses[0] in named:
                 anchor_scores[i] += ANCHOR_SATURATION
-    # The blend, entry by entry as numpy element-wise operations: the same operations in the same
-    # order as for one entry, so the same figures to the last bit.
-    anchor = np.array(anchor_scores, dtype=np.float64)
-    word = np.array(word_scores) / word_ideal if word_ideal else np.zeros(n)
-    gram = np.array(gram_scores) / gram_ideal if gram_ideal else np.zeros(n)
-    score = (WORD_WEIGHT * word + BIGRAM_WEIGHT * gram + FUZZ_WEIGHT * fuzz_best / 100
-             + ANCHOR_WEIGHT * np.minimum(1.0, anchor / ANCHOR_SATURATION))
+    # The blend, entry by entry in plain floats (numpy's overhead dominates at a few dozen
+    # entries): the same operations in the same order as before, so the same figures to the last bit.
+    word = [s / word_ideal for s in word_scores] if word_ideal else [0.0] * n
+    gram = [s / gram_ideal for s in gram_scores] if gram_ideal else [0.0] * n
+    # (Constants as locals, min(1.0, x) as a comparison: the same figures, a third of the time.)
+    ww, bw, fw, aw, saturation = WORD_WEIGHT, BIGRAM_WEIGHT, FUZZ_WEIGHT, ANCHOR_WEIGHT, ANCHOR_SATURATION
+    score = [ww * w + bw * g + fw * f / 100 + aw * (x if (x := a / saturation) < 1.0 else 1.0)
+             for w, g, f, a in zip(word, gram, fuzz_best, anchor_scores)]
     # A question that names a specific article is answered by that article, not by a topic
     # that merely touches it ("营收奖励和上市配套可以同时拿吗" → 第十一条 rather than 叠加).
     kinds = _entry_kinds(index)
-    article_named = bool((anchor[kinds["article"]] >= MIN_ANCHOR).any())
+    article_named = any(anchor_scores[i] >= MIN_ANCHOR for i in kinds["article"])
     factor = TOPIC_FACTOR_WHEN_ARTICLE_NAMED if article_named else TOPIC_FACTOR
-    score[kinds["topic"]] *= factor
-    order = np.argsort(-score, kind="stable")  # best first; equal scores by entry order
-    scored = list(zip(score[order].tolist(), order.tolist()))
+    for i in kinds["topic"]:
+        score[i] *= factor
+    order = sorted(range(n), key=lambda i: -score[i])  # best first; equal scores by entry order (stable)
+    scored = [(score[i], i) for i in order]
     evidence["score"] = score
     evidence["fuzz"] = fuzz_best
     evidence["anchor"] = anchor_scores
@@ -398,17 +427,15 @@ def rank(index: Index, query: str, analysed=None, exclude: str | None = None) ->
 
 
 _LATIN = re.compile("[a-z]")
+_WORD_RUN = re.compile(r"\w+")
 
 
 def _entry_kinds(index: Index) -> dict:
-    """The indexes of article and of topic entries (numpy), built once per index."""
-    import numpy as np
-
-    kinds = getattr(index, "_kinds", None)
+    """The indexes of article and of topic entries, built once per index."""
+    kinds = getattr(index, "_entry_kind_lists", None)
     if kinds is None:
-        kinds = index._kinds = {
-            kind: np.array([i for i, e in enumerate(index.entries) if e.kind == kind], dtype=np.intp)
-            for kind in ("article", "topic")}
+        kinds = index._entry_kind_lists = {
+            kind: [i for i, e in enumerate(index.entries) if e.kind == kind] for kind in ("article", "topic")}
     return kinds
 
 
@@ -424,19 +451,22 @@ def _anchor_entries(index: Index) -> dict[str, list[int]]:
     return found
 
 
-def _decide(index: Index, query: str, scored, evidence) -> tuple[bool, str]:
+def _decide(index: Index, query: str, scored, evidence, off_topic: bool | None = None,
+            other_place: bool | None = None) -> tuple[bool, str]:
+    """``off_topic`` and ``other_place``: the two vetoes when the caller already checked them."""
     if not scored:
         return False, "empty"
     score, best = scored[0]
     normalized = evidence["normalized"]
     lexicon = index.segmenter.lexicon
-    off_topic = _mentions_any(normalized, lexicon.out_of_scope)
+    if off_topic is None:
+        off_topic = _mentions_any(normalized, lexicon.out_of_scope)
     # The plain substring test first: it is needed for a keyword hit, and most keywords fail it.
     keyword_hits = [phrase for phrase in index.keyword_phrases[best] if phrase in normalized
                     and _contains_phrase(normalized, phrase) and phrase not in lexicon.generic]
     if off_topic:
         return False, "out_of_scope"
-    if _asks_about_other_place(normalized, lexicon.other_places):
+    if other_place if other_place is not None else _asks_about_other_place(normalized, lexicon.other_places):
         return False, "out_of_scope"
     anchored = evidence["anchor"][best] >= MIN_ANCHOR or bool(keyword_hits)
     # "物业电话多少", "网速太慢找谁": words that only say what kind of question it is (phone,
@@ -685,21 +715,23 @@ def predict(index: Index, model, text: str) -> MatchResult:
 
     from knowledge.model import _vectorize, featurize
 
-    names, signals, any_tokens = featurize(index, text)
+    analysed = tokens(index.segmenter, text)
+    names, signals, any_tokens = featurize(index, text, analysed)
     if not any_tokens:
         return MatchResult(query=text, confident=False, reason="empty")
     ids, values = _vectorize(model.vocabulary, names)
     p = model.probabilities((ids, values, signals))
     lexicon = index.segmenter.lexicon
-    words = [name[2:] for name in names if name.startswith("w:")]
+    words = analysed[1]  # the question's words: featurize's "w:" names, in the same order
     # "补贴", "奖励", "subsidy": the policy's own subject and nothing more is a vague question, not
     # one the policy does not cover: never an answer, but its likeliest entries are offered.
     vague = bool(words) and all(w in lexicon.policy_words or w in lexicon.generic for w in words)
     if vague:
         p = np.append(p[:-1] / max(1e-12, 1.0 - p[-1]), 0.0)
     entries = p[:-1]
-    order = np.argsort(-entries, kind="stable").tolist()  # most likely first; ties by entry order
-    matches = tuple(Match(index.entries[i], round(float(entries[i]), 4)) for i in order[:MAX_MATCHES])
+    values = entries.tolist()  # plain floats: numpy's per-call overhead dominates at this size
+    order = sorted(range(len(values)), key=lambda i: -values[i])  # most likely first; ties by entry order
+    matches = tuple(Match(index.entries[i], round(values[i], 4)) for i in order[:MAX_MATCHES])
     groups = getattr(index, "_citing_groups", None)
     if groups is None:
         from knowledge.model import citing_groups
@@ -716,7 +748,10 @@ def predict(index: Index, model, text: str) -> MatchResult:
         shared = getattr(index, "_sharing_groups", None)
         if shared is None:
             shared = index._sharing_groups = sharing_groups(index.entries)
-        confidence = confidence_of(weights, top, float(entries[best]), float(shared[best] @ entries), float(p[-1]),
+        plain = getattr(model, "_calibration_floats", None)
+        if plain is None:  # the weights as Python floats, converted once rather than per question
+            plain = model._calibration_floats = [float(w) for w in weights]
+        confidence = confidence_of(plain, top, float(entries[best]), float(shared[best] @ entries), float(p[-1]),
                                    float(entries[order[1]]), text, signals[best, -1])
     else:
         confidence = top
