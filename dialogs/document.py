@@ -16,7 +16,6 @@ import logging
 import os
 import queue
 import select
-import struct
 import subprocess
 import sys
 import threading
@@ -26,6 +25,8 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 
 from dialogs import summary
+# The frames the worker reads and writes, and its way of writing them (its module imports nothing heavy).
+from dialogs.document_worker import REPLY, REQUEST, _write_all
 
 log = logging.getLogger(__name__)
 
@@ -361,8 +362,8 @@ def _make_in_child(filename: str, recipe: dict) -> bytes:
     body = json.dumps(request, ensure_ascii=False).encode()
     deadline = time.monotonic() + WORKER_TIMEOUT_SECONDS
     try:
-        _write_all(child.stdin.fileno(), struct.pack(">I", len(body)) + body)
-        kind, size = struct.unpack(">cI", _read_exactly(child.stdout.fileno(), 5, deadline))
+        _write_all(child.stdin.fileno(), REQUEST.pack(len(body)) + body)
+        kind, size = REPLY.unpack(_read_exactly(child.stdout.fileno(), REPLY.size, deadline))
         payload = _read_exactly(child.stdout.fileno(), size, deadline)
     except TimeoutError:  # before OSError, of which it is a kind
         _end_child(kill=True)
@@ -394,12 +395,6 @@ def _read_exactly(fd: int, size: int, deadline: float) -> bytes:
         chunks.append(chunk)
         left -= len(chunk)
     return b"".join(chunks)
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
 
 
 def _stop_worker() -> None:

@@ -739,8 +739,7 @@ def predict(index: Index, model, text: str) -> MatchResult:
         groups = index._citing_groups = citing_groups(index.entries)
     best = order[0]
     top = float(groups[best] @ entries)  # the chance that the best answer cites a right article
-    weights = getattr(model, "calibration", None)
-    if weights is not None:
+    if model.calibration is not None:
         # The confidence: the chance that the best answer is right, learned from held-out answers
         # (see knowledge.model.confidence_features).
         from knowledge.model import confidence_of, sharing_groups
@@ -748,10 +747,7 @@ def predict(index: Index, model, text: str) -> MatchResult:
         shared = getattr(index, "_sharing_groups", None)
         if shared is None:
             shared = index._sharing_groups = sharing_groups(index.entries)
-        plain = getattr(model, "_calibration_floats", None)
-        if plain is None:  # the weights as Python floats, converted once rather than per question
-            plain = model._calibration_floats = [float(w) for w in weights]
-        confidence = confidence_of(plain, top, float(entries[best]), float(shared[best] @ entries), float(p[-1]),
+        confidence = confidence_of(model.calibration, top, float(entries[best]), float(shared[best] @ entries), float(p[-1]),
                                    float(entries[order[1]]), text, signals[best, -1])
     else:
         confidence = top

@@ -82,11 +82,11 @@ class Model:
     threshold: float = 0.5     # over all questions; the fallback for a language without its own
     meta: dict = field(default_factory=dict)
     thresholds: dict = field(default_factory=dict)  # language ("zh", "en") → threshold
-    calibration: np.ndarray | None = None  # weights of the confidence features (see confidence)
+    calibration: list[float] | None = None  # weights of the confidence features (confidence_of)
 
     def threshold_for(self, text: str) -> float:
         """The confidence threshold for a question in the language it is written in."""
-        return getattr(self, "thresholds", {}).get(language_of(text), self.threshold)
+        return self.thresholds.get(language_of(text), self.threshold)
 
     def probabilities(self, features) -> np.ndarray:
         """Class probabilities (entries, then "not covered") for ``featurize`` output."""
@@ -379,7 +379,7 @@ def confidence_of(weights, top: float, best: float, related: float, outside: flo
 
     row = (1.0, logit(top), logit(best), logit(related), logit(outside), logit(runner_up),
            float(language_of(text) == "en"), math.log(max(1, len(text))) / 5.0, float(named))
-    z = sum(float(w) * x for w, x in zip(weights, row))
+    z = sum(w * x for w, x in zip(weights, row))
     return 0.5 * (1.0 + math.tanh(0.5 * z))
 
 
@@ -500,7 +500,8 @@ def train(index, samples: list[Sample], labelled_rows: list[int] | None = None,
         confidence[fold] = calibrated(features[fold], fit_calibration(features[rest], right[rest]))
     threshold, stats = choose_threshold(held_out_probs, held_samples, groups, confidence)
     model = design.fit()
-    model.calibration = fit_calibration(features, right)
+    # Plain floats: confidence_of runs per question, where numpy's per-call overhead would dominate.
+    model.calibration = [float(w) for w in fit_calibration(features, right)]
     model.entry_ids = [e.id for e in index.entries]
     model.threshold = threshold
     model.thresholds = dict(stats["thresholds"])
