@@ -77,6 +77,24 @@ def entry_reply(st, entry_id, verbatim=False) -> list[Reply]:
                   events=[{"type": "opened", "entry": entry.id, "verbatim": verbatim}], entry=entry.id)]
 
 
+def combined_reply(st, first, second) -> Reply:
+    """Two awards asked about together: article 17's rule on combining them, then each answer."""
+    from knowledge.answers import combined_note, term_line
+
+    lang = st["lang"]
+    st["last_entry"] = first.id
+    answers = [e.answer_en if lang == "en" else e.answer for e in (first, second)]
+    text = "\n\n".join([combined_note(first, second, lang)] + answers)
+    line = term_line(first.id, dates.today(), lang)
+    if line:
+        text = f"{line}\n\n{text}"
+    rows = answer_buttons(st, first)
+    # 查看原文 of both articles instead of the first's related entries
+    rows[0] = [Button(f"{b('text', lang)}·{title(e, lang)}", f"text:{e.id}") for e in (first, second)]
+    clauses = list(dict.fromkeys(first.clauses + second.clauses + (17,)))
+    return Reply(text, kind="answer", clauses=clauses, buttons=rows, entry=first.id)
+
+
 def clause_reply(st, n) -> list[Reply]:
     lang = st["lang"]
     try:
@@ -166,8 +184,10 @@ def ask(st, text, offer_check: bool, context: str | None = None) -> list[Reply]:
              "score": round(float(top.score), 4) if top else None, "confident": bool(result.confident)}
     facts = valid_facts(parsing.extract_facts(text))
     computed = computed_amounts(facts, lang)
-    if result.confident and top:
-        reply = entry_reply(st, top.entry.id)[0]
+    if (result.confident or result.reason == "not_stated") and top:
+        # not_stated: "怎么申请", "电话多少": the entry saying the policy states none of it
+        reply = (combined_reply(st, top.entry, result.also[0].entry) if result.also
+                 else entry_reply(st, top.entry.id)[0])
         reply.events = [event]
         if computed:
             reply.text = term_first(reply.text + "\n\n" + computed, lang)

@@ -32,6 +32,29 @@ EMPTY = "请直接输入您想咨询的问题，例如：“房租补贴怎么�
 EMPTY_EN = "Please type your question, for example: \"How is the rent subsidy calculated?\""
 
 
+# Two awards asked about together ("营收奖励和人才奖励能一起拿吗"): article 17's rule, then both answers.
+COMBINED = (
+    "{first}和{second}：本政策没有禁止同时享受不同条款的奖励，符合各自条件的，可以分别申请。"
+    "要注意第十七条：除房租类、活动类等补贴外，机构一年兑现的奖补总额须与其对西青区的年度综合贡献相匹配；"
+    "“相匹配”怎么核算，政策没有写明细则，以" + AUTHORITY + "的解释为准。（「第十七条」）"
+)
+COMBINED_EN = (
+    "{first} and {second}: the policy does not bar receiving awards under different articles; each can be "
+    "applied for when its own conditions are met. Note Article 17: apart from rent and event subsidies, the "
+    "yearly total paid to an institution must match its overall annual contribution to the district. How that "
+    "is measured is not specified; " + AUTHORITY_EN + " interprets the details. (Article 17)"
+)
+
+
+def combined_note(first, second, lang: str = "zh") -> str:
+    """The rule on having two awards together, naming both (their entries)."""
+    if lang == "en":
+        return COMBINED_EN.format(first=f"{first.title_en} (Article {first.article})",
+                                  second=f"{second.title_en} (Article {second.article})")
+    return COMBINED.format(first=f"{first.title}（{first.citation.strip('「」')}）",
+                           second=f"{second.title}（{second.citation.strip('「」')}）")
+
+
 # Below this score a match is too weak even to suggest ("您是不是想问").
 MIN_SUGGESTION_SCORE = 0.15
 
@@ -80,11 +103,15 @@ def term_line(entry_id: str, today: dt.date, lang: str = "zh") -> str | None:
 
 def render_answer(result: MatchResult, lang: str = "zh", today: dt.date | None = None) -> str:
     """The reply text for a match result, in Chinese or English."""
-    if result.confident and result.top:
+    if (result.confident or result.reason == "not_stated") and result.top:
         entry = result.top.entry
         text = entry.answer if lang == "zh" else entry.answer_en
         if entry.id in VALIDITY_ENTRIES:
             text += "\n" + validity_note(today, lang)
+        if result.also:  # two awards asked about together: the rule on combining, then each answer
+            second = result.also[0].entry
+            text = "\n\n".join([combined_note(entry, second, lang), text,
+                                 second.answer if lang == "zh" else second.answer_en])
         line = term_line(entry.id, today or dt.date.today(), lang)
         return f"{line}\n\n{text}" if line else text
     if not result.matches and result.reason == "empty":

@@ -70,6 +70,9 @@ class Entry:
     related: tuple[str, ...]
     source: str = ""
     en_button: str = ""     # a short English title for buttons (≤ EN_BUTTON_MAX characters, whole words)
+    # The policy states nothing on the entry's subject (how to apply, whom to call): its answer
+    # says so and refers to 区人社局, so it is never a confident answer resting on an article.
+    policy_silent: bool = False
 
     @property
     def article(self) -> int:
@@ -140,7 +143,11 @@ def _read_entry(path: Path, problems: list[Problem]) -> Entry | None:
     if not isinstance(en_button, str) or len(en_button.strip()) > EN_BUTTON_MAX or not en_button.isascii():
         problems.append(Problem(name, "en_button", f"must be ASCII text of at most {EN_BUTTON_MAX} characters"))
         ok = False
-    unknown = set(data) - set(_STR_FIELDS) - set(_LIST_FIELDS) - {"clauses", "en_button"}
+    policy_silent = data.get("policy_silent", False)
+    if not isinstance(policy_silent, bool):
+        problems.append(Problem(name, "policy_silent", "must be true or false"))
+        ok = False
+    unknown = set(data) - set(_STR_FIELDS) - set(_LIST_FIELDS) - {"clauses", "en_button", "policy_silent"}
     for key in sorted(unknown):
         problems.append(Problem(name, key, "unknown field"))
     if not ok:
@@ -153,7 +160,7 @@ def _read_entry(path: Path, problems: list[Problem]) -> Entry | None:
         questions=tuple(q.strip() for q in data.get("questions", [])),
         questions_en=tuple(q.strip() for q in data.get("questions_en", [])),
         related=tuple(r.strip() for r in data.get("related", [])),
-        source=name, en_button=en_button.strip(),
+        source=name, en_button=en_button.strip(), policy_silent=policy_silent,
     )
 
 

@@ -68,6 +68,9 @@ class MatchResult:
     # When two entries are close: the ones to ask the user to choose between (best first).
     clarify: tuple[Match, ...] = ()
     probability_out_of_scope: float = 0.0
+    # A question asking whether two awards can be had together: the second award (the first is
+    # the top match). The answer names both and article 17's rule on combining awards.
+    also: tuple[Match, ...] = ()
 
     @property
     def top(self) -> Match | None:
@@ -713,7 +716,7 @@ def predict(index: Index, model, text: str) -> MatchResult:
     """The model's answer: entries by probability, confident at the model's threshold."""
     import numpy as np
 
-    from knowledge.model import _vectorize, featurize
+    from knowledge.model import COMBINE_FLAG, _vectorize, featurize
 
     analysed = tokens(index.segmenter, text)
     names, signals, any_tokens = featurize(index, text, analysed)
@@ -739,6 +742,16 @@ def predict(index: Index, model, text: str) -> MatchResult:
         groups = index._citing_groups = citing_groups(index.entries)
     best = order[0]
     top = float(groups[best] @ entries)  # the chance that the best answer cites a right article
+    # The runner-up for a clarifying question: the best entry citing other articles.
+    rival = next((i for i in order[1:] if not groups[best, i]), order[1])
+    second = float(entries[rival])
+    award = getattr(index, "_award_entries", None)
+    if award is None:
+        from knowledge.model import award_entries
+
+        award = index._award_entries = award_entries(index.entries).tolist()
+    # "营收奖励和人才奖励能一起拿吗": two awards and the question whether they combine.
+    pair = COMBINE_FLAG in names and award[best] and award[rival]
     if model.calibration is not None:
         # The confidence: the chance that the best answer is right, learned from held-out answers
         # (see knowledge.model.confidence_features).
@@ -747,13 +760,12 @@ def predict(index: Index, model, text: str) -> MatchResult:
         shared = getattr(index, "_sharing_groups", None)
         if shared is None:
             shared = index._sharing_groups = sharing_groups(index.entries)
+        joint = min(max(float(entries[best]) + second, 1e-6), 1 - 1e-6)
         confidence = confidence_of(model.calibration, top, float(entries[best]), float(shared[best] @ entries), float(p[-1]),
-                                   float(entries[order[1]]), text, signals[best, -1])
+                                   float(entries[order[1]]), text, signals[best, -1],
+                                   math.log(joint / (1 - joint)) if pair else 0.0)
     else:
         confidence = top
-    # The runner-up for a clarifying question: the best entry citing other articles.
-    rival = next((i for i in order[1:] if not groups[best, i]), order[1])
-    second = float(entries[rival])
     outside = float(p[-1])
     threshold = model.threshold_for(text)
     clarify: tuple[Match, ...] = ()
@@ -764,7 +776,7 @@ def predict(index: Index, model, text: str) -> MatchResult:
         confident, reason = False, "out_of_scope"
     elif (confidence >= threshold and not (curated and second >= CLARIFY_RATIO * entries[best])):
         confident, reason = True, ""
-    elif top + second >= threshold and second >= CLARIFY_SECOND and outside < top:
+    elif top + second >= threshold and second >= CLARIFY_SECOND and outside < top and not pair:
         confident, reason = False, "clarify"
         clarify = (Match(index.entries[best], round(float(entries[best]), 4)),
                    Match(index.entries[rival], round(second, 4)))
@@ -782,8 +794,13 @@ def predict(index: Index, model, text: str) -> MatchResult:
     if signals[best, -1] and only_names_an_article(clean(text)):
         # "第十九条" alone asks for that article: its own entry is the answer.
         confident, reason, clarify = True, "", ()
+    if confident and matches[0].entry.policy_silent:
+        # How to apply, whom to call: the policy states none of it. The entry's answer says so and
+        # refers to 区人社局; it is not an answer resting on an article.
+        confident, reason = False, "not_stated"
+    also = (Match(index.entries[rival], round(second, 4)),) if confident and pair and matches[0].entry is index.entries[best] else ()
     return MatchResult(query=text, confident=confident, matches=matches, reason=reason, clarify=clarify,
-                       probability_out_of_scope=round(outside, 4))
+                       probability_out_of_scope=round(outside, 4), also=also)
 
 
 def match_question(query: str, index: Index | None = None, model=None) -> MatchResult:

@@ -63,6 +63,11 @@ THRESHOLD_FOLDS = 5
 OUT_OF_SCOPE_WEIGHT = 0.5
 SEED = 20231120
 CALIBRATION_L2 = 1e-3
+# The question asks whether awards can be had together ("营收奖励和人才奖励能一起拿吗").
+COMBINE_FLAG = "F:combine"
+# The articles that grant an award: a question combining two of them is about both (labelled with
+# both articles), answered with both and article 17's rule on combining.
+AWARD_ARTICLES = frozenset(range(1, 16))
 
 
 @dataclass(frozen=True)
@@ -120,6 +125,8 @@ def _flags(index, normalized: str, evidence: dict, scored) -> list[str]:
         flags.append("F:other_place")
     _ok, reason = _decide(index, normalized, scored, evidence, off_topic, other_place)
     flags.append(f"F:rule:{reason or 'ok'}")
+    if _mentions_any(normalized, lexicon.combination_words):
+        flags.append(COMBINE_FLAG)
     compact = normalized.replace(" ", "")
     if len(compact) < 6:
         flags.append("F:short")
@@ -346,18 +353,38 @@ def sharing_groups(entries: list[Entry]) -> np.ndarray:
     return np.array([[float(bool(set(e.clauses) & set(t.clauses))) for e in entries] for t in entries])
 
 
+def award_entries(entries: list[Entry]) -> np.ndarray:
+    """award[e] is True for the entry of an article that grants an award (1-15)."""
+    return np.array([e.kind == "article" and e.clauses[0] in AWARD_ARTICLES for e in entries])
+
+
+def rival_of(entries_p: np.ndarray, best: np.ndarray, groups: np.ndarray) -> np.ndarray:
+    """For rows of entry probabilities: the likeliest entry citing other articles than the best."""
+    return np.where(groups[best] > 0, -1.0, entries_p).argmax(axis=1)
+
+
+def pair_evidence(entries_p: np.ndarray, best: np.ndarray, rival: np.ndarray, combine: np.ndarray,
+                  award: np.ndarray) -> np.ndarray:
+    """For a question asking to combine two awards whose entries are the best and its rival: the
+    logit of their joint probability (the answer names both), else 0."""
+    rows = np.arange(len(entries_p))
+    both = np.asarray(combine, dtype=bool) & award[best] & award[rival]
+    return np.where(both, _logit(entries_p[rows, best] + entries_p[rows, rival]), 0.0)
+
+
 def _logit(x: np.ndarray) -> np.ndarray:
     x = np.clip(x, 1e-6, 1 - 1e-6)
     return np.log(x / (1 - x))
 
 
 def confidence_features(probs: np.ndarray, best: np.ndarray, top: np.ndarray, shared: np.ndarray,
-                        texts: list[str], named: np.ndarray) -> np.ndarray:
+                        texts: list[str], named: np.ndarray, pair: np.ndarray) -> np.ndarray:
     """What the confidence is computed from, one row per question: the chance the best answer
     cites a right article, the best entry's own probability, the probability of every entry that
     shares an article with it (a question about articles 4 and 17 spreads itself over both),
     "not covered", the runner-up, English or not, the question's length, and whether the question
-    names the article the best entry cites ("第十九条")."""
+    names the article the best entry cites ("第十九条"), and ``pair_evidence`` for a question asking
+    to combine two awards."""
     entries = probs[:, :-1]
     rows = np.arange(len(probs))
     runner_up = np.sort(entries, axis=1)[:, -2] if entries.shape[1] > 1 else np.zeros(len(probs))
@@ -366,11 +393,11 @@ def confidence_features(probs: np.ndarray, best: np.ndarray, top: np.ndarray, sh
     length = np.log(np.array([max(1, len(t)) for t in texts], dtype=np.float64)) / 5.0
     return np.column_stack([np.ones(len(probs)), _logit(top), _logit(entries[rows, best]), _logit(related),
                             _logit(probs[:, -1]), _logit(runner_up), english, length,
-                            np.asarray(named, dtype=np.float64)])
+                            np.asarray(named, dtype=np.float64), np.asarray(pair, dtype=np.float64)])
 
 
 def confidence_of(weights, top: float, best: float, related: float, outside: float, runner_up: float,
-                  text: str, named: float) -> float:
+                  text: str, named: float, pair: float = 0.0) -> float:
     """``calibrated(confidence_features(...))`` of one question, in plain floats: numpy's overhead on
     one row of nine numbers was a fifth of a question's time."""
     def logit(x: float) -> float:
@@ -378,7 +405,7 @@ def confidence_of(weights, top: float, best: float, related: float, outside: flo
         return math.log(x / (1 - x))
 
     row = (1.0, logit(top), logit(best), logit(related), logit(outside), logit(runner_up),
-           float(language_of(text) == "en"), math.log(max(1, len(text))) / 5.0, float(named))
+           float(language_of(text) == "en"), math.log(max(1, len(text))) / 5.0, float(named), pair)
     z = sum(w * x for w, x in zip(weights, row))
     return 0.5 * (1.0 + math.tanh(0.5 * z))
 
@@ -490,7 +517,10 @@ def train(index, samples: list[Sample], labelled_rows: list[int] | None = None,
     groups, shared = citing_groups(index.entries), sharing_groups(index.entries)
     best, top = answer_probability(held_out_probs, groups)
     named = np.array([design.signals[r][b, SIGNALS.index("named")] for r, b in zip(labelled, best)])
-    features = confidence_features(held_out_probs, best, top, shared, [s.text for s in held_samples], named)
+    entries_p = held_out_probs[:, :-1]
+    pair = pair_evidence(entries_p, best, rival_of(entries_p, best, groups),
+                         np.array([COMBINE_FLAG in design.rows[r] for r in labelled]), award_entries(index.entries))
+    features = confidence_features(held_out_probs, best, top, shared, [s.text for s in held_samples], named, pair)
     right = np.array([int(b) in s.correct for b, s in zip(best, held_samples)])
     # The threshold is chosen on confidences the calibration did not see (cross-fitted), the
     # calibration kept is fitted on all the held-out answers.
@@ -516,10 +546,12 @@ def correct_entries(entries: list[Entry], labels) -> frozenset[int]:
     """Entries that answer a question labelled with these article numbers.
 
     The overview entry cites most articles; it counts only for a question labelled with several.
+    An entry on what the policy does not state (how to apply) answers no labelled question.
     """
     labels = set(labels)
     return frozenset(i for i, e in enumerate(entries)
-                     if labels & set(e.clauses) and (len(e.clauses) <= 3 or len(labels) >= 3))
+                     if labels & set(e.clauses) and (len(e.clauses) <= 3 or len(labels) >= 3)
+                     and not e.policy_silent)
 
 
 def read_out_of_scope(path: Path = OUT_OF_SCOPE_FILE) -> list[str]:

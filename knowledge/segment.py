@@ -176,6 +176,7 @@ class Lexicon:
     policy_words: frozenset[str] = frozenset()
     out_of_scope: tuple[str, ...] = ()
     other_places: tuple[str, ...] = ()
+    combination_words: tuple[str, ...] = ()  # "一起拿", "together": asks whether awards combine
 
 
 @lru_cache(maxsize=1)
@@ -202,6 +203,7 @@ def load_lexicon() -> Lexicon:
         policy_words=with_english_terms(data.get("policy_words", [])),
         out_of_scope=tuple(data.get("out_of_scope", [])),
         other_places=tuple(data.get("other_places", [])),
+        combination_words=tuple(w.lower() for w in data.get("combination_words", [])),
     )
 
 

@@ -49,3 +49,18 @@ def test_a_subject_the_policy_does_not_cover_is_told_so_without_guesses():
     assert replies[0].kind == "not_confident"
     assert "没有找到明确的答案" in replies[0].text and "区人社局" in replies[0].text
     assert not any(a.startswith("ask:") for a in replies[0].actions())
+
+
+def test_two_awards_asked_about_together_get_both_answers_and_both_articles_texts():
+    state, replies = respond(new_state("zh"), "营收奖励和人才奖励能一起拿吗")
+    answer = replies[0]
+    assert answer.kind == "answer"
+    assert {6, 11, 17} <= set(answer.clauses)
+    assert "第十七条" in answer.text and "第六条" in answer.text and "第十一条" in answer.text
+    assert {"text:a06", "text:a11"} <= set(answer.actions())
+
+
+def test_a_question_on_whom_to_call_gets_the_not_stated_answer_with_the_referral():
+    state, replies = respond(new_state("zh"), "申请找哪个窗口、打谁电话")
+    assert replies[0].kind in ("answer", "not_confident")
+    assert "区人社局" in replies[0].text and "电话" in replies[0].text
