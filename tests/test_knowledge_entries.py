@@ -78,6 +78,16 @@ def test_knowledge_check_names_file_and_field_of_each_problem(tmp_path, capsys):
     assert "broken.toml: (file): not valid TOML" in out
 
 
+def test_knowledge_check_wants_policy_silent_as_true_or_false(tmp_path):
+    folder = tmp_path / "entries"
+    shutil.copytree(POLICY_FILE.parent / "entries", folder)
+    path = next(folder.glob("t-how-to-apply.toml"))
+    path.write_text(path.read_text(encoding="utf-8").replace("policy_silent = true", 'policy_silent = "yes"'),
+                    encoding="utf-8")
+    _entries, problems = load_entries(folder)
+    assert "t-how-to-apply.toml: policy_silent: must be true or false" in [str(p) for p in problems]
+
+
 def test_knowledge_check_reports_a_missing_article(tmp_path):
     folder = tmp_path / "entries"
     shutil.copytree(POLICY_FILE.parent / "entries", folder)
