@@ -511,11 +511,15 @@ def _whole_word(phrase: str) -> re.Pattern:
 
 
 # Where a place is named as where a firm comes from or goes to, the question is still about this policy.
-_ORIGIN_BEFORE = ("从", "由", "自", "在", "去", "到", "from")
-_ORIGIN_AFTER = ("搬", "迁", "过来", "来", "落地", "转")
+_ORIGIN_BEFORE = ("从", "由", "自", "在", "去", "到", "from", " in ")
+_ORIGIN_AFTER = ("搬", "迁", "过来", "来", "落地", "转", "-based", " based")
 # Words that, after a place name, show the question is about that place's own rules.
 _ABOUT_A_PLACES_RULES = ("政策", "产业园", "园区", "补贴", "奖励", "人才", "标准", "规定", "有什么", "有没有", "怎么",
-                         "落户", "policy", "policies", "subsid", "park")
+                         "落户", "policy", "policies", "subsid", "park", "award", "reward", "bonus", "give", "offer")
+# How far after the place those words may come: English says "Nankai District give rent subsidies".
+_AFTER_PLACE = {"zh": 12, "en": 40}
+_CJK_CHAR = re.compile("[\u4e00-\u9fff\u3400-\u4dbf]")
+_STOCK_MARKET = ("交易所", "exchange", "listing", "main board")
 
 
 @lru_cache(maxsize=64)
@@ -535,13 +539,16 @@ def _asks_about_other_place(normalized: str, places) -> bool:
     """True when the question asks about another district's or city's rules (not as origin or destination)."""
     if not _mentions_any(normalized, places):  # most questions name no other place
         return False
+    reach = _AFTER_PLACE["zh" if _CJK_CHAR.search(normalized) else "en"]
     for place in places:
         start = normalized.find(place)
         while start != -1:
             before = normalized[max(0, start - 5):start]
-            after = normalized[start + len(place):start + len(place) + 12]
+            after = normalized[start + len(place):start + len(place) + reach]
             origin = any(b in before for b in _ORIGIN_BEFORE) or any(after.startswith(a) for a in _ORIGIN_AFTER)
-            if not origin and "交易所" not in after and any(w in after for w in _ABOUT_A_PLACES_RULES):
+            # 深圳证券交易所, "our Shenzhen listing": a stock market, not the place's rules
+            exchange = any(w in after for w in _STOCK_MARKET)
+            if not origin and not exchange and any(w in after for w in _ABOUT_A_PLACES_RULES):
                 return True
             start = normalized.find(place, start + 1)
     return False

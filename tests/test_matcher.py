@@ -301,3 +301,21 @@ def test_how_to_apply_logistics_get_the_honest_not_stated_answer_not_an_article(
     text = render_answer(result)
     assert "区人社局" in text
     assert not any(ch.isdigit() for ch in text.replace("第十九条", ""))
+
+
+@pytest.mark.parametrize("question, about_other_place", [
+    ("Does Wuqing district give talent awards to HR company managers?", True),
+    ("What rent subsidy does Nankai District give recruitment agencies?", True),
+    ("We're a top-500 HR firm relocating from Nankai. Is the 20m funding calculated on our full contribution?", False),
+    ("The city gave us RMB 3 million for our Shenzhen listing. How much will the district give?", False),
+    ("南开区的人力资源产业园有什么政策", True),
+    ("从南开区搬过来营收怎么算", False),
+])
+def test_another_districts_rules_are_told_apart_from_coming_from_there_in_english_too(question, about_other_place):
+    from knowledge.matcher import _asks_about_other_place, tokens
+
+    index = matcher.get_index()
+    normalized = tokens(index.segmenter, question)[0]
+    assert _asks_about_other_place(normalized, index.segmenter.lexicon.other_places) == about_other_place
+    if about_other_place:
+        assert not match_question(question).confident
