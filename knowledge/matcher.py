@@ -781,7 +781,9 @@ def predict(index: Index, model, text: str) -> MatchResult:
     curated = frozenset((index.entries[best].id, index.entries[rival].id)) in curated_pairs()
     if outside >= top:
         confident, reason = False, "out_of_scope"
-    elif (confidence >= threshold and not (curated and second >= CLARIFY_RATIO * entries[best])):
+    # A known confusable pair asked about together ("落地奖金和1:1匹配能叠加吗") needs no clarifying
+    # question: the answer names both.
+    elif (confidence >= threshold and (pair or not (curated and second >= CLARIFY_RATIO * entries[best]))):
         confident, reason = True, ""
     elif top + second >= threshold and second >= CLARIFY_SECOND and outside < top and not pair:
         confident, reason = False, "clarify"

@@ -273,6 +273,7 @@ def test_the_confidence_of_one_question_equals_the_calibration_fitted_on_many():
     ("营收奖励和人才奖励能一起拿吗", {6, 11}),
     ("房租补贴和会议室补贴能一起拿吗", {5, 14}),
     ("上市配套和品牌机构奖励能一起拿吗", {10, 12}),
+    ("大赛获奖的落地奖金和1:1匹配奖励能叠加吗", {4, 10}),  # a pair that otherwise gets a clarifying question
 ])
 def test_two_awards_asked_about_together_are_answered_with_both_and_the_rule_on_combining(question, articles):
     # Labelled with both articles (the dev set's convention): answered with one of them first,
