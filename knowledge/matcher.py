@@ -713,16 +713,17 @@ def predict(index: Index, model, text: str) -> MatchResult:
     """The model's answer: entries by probability, confident at the model's threshold."""
     import numpy as np
 
-    from knowledge.model import _vectorize, featurize
+    from knowledge.model import feature_ids, feature_names, signals_and_flags
 
     analysed = tokens(index.segmenter, text)
-    names, signals, any_tokens = featurize(index, text, analysed)
+    signals, flags, any_tokens = signals_and_flags(index, text, analysed)
     if not any_tokens:
         return MatchResult(query=text, confident=False, reason="empty")
-    ids, values = _vectorize(model.vocabulary, names)
-    p = model.probabilities((ids, values, signals))
+    # featurize's names, straight to the model's columns (every feature's value is 1.0).
+    ids = feature_ids(model.vocabulary, feature_names(analysed, flags))
+    p = model.probabilities((ids, [1.0] * len(ids), signals))
     lexicon = index.segmenter.lexicon
-    words = analysed[1]  # the question's words: featurize's "w:" names, in the same order
+    words = analysed[1]  # the question's words: the "w:" feature names, in the same order
     # "补贴", "奖励", "subsidy": the policy's own subject and nothing more is a vague question, not
     # one the policy does not cover: never an answer, but its likeliest entries are offered.
     vague = bool(words) and all(w in lexicon.policy_words or w in lexicon.generic for w in words)

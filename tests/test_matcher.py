@@ -256,6 +256,24 @@ def test_the_typo_repair_shortcut_repairs_exactly_what_the_full_search_repairs()
     assert not differing, differing[:5]
 
 
+def test_an_answer_uses_exactly_the_features_the_model_was_trained_on():
+    # predict() looks the feature names up without featurize's dict (a speed-up): the model's
+    # columns must be those of the training path, in the same order, for every kind of question.
+    from knowledge import model as learned
+    from knowledge.evaluate import read_questions
+
+    index, model = matcher.get_index(), matcher.get_model()
+    texts = [q.question for q in read_questions(Path(__file__).parent.parent / "knowledge" / "questions.tsv")]
+    texts += ["", "第十九条", "园区园区园区园区", "rent subsidy rent subsidy", "房租不贴怎么算"]
+    for text in texts:
+        analysed = matcher.tokens(index.segmenter, text)
+        names, _signals, _any = learned.featurize(index, text, analysed)
+        _signals, flags, _any = learned.signals_and_flags(index, text, analysed)
+        ids, values = learned._vectorize(model.vocabulary, names)
+        assert learned.feature_ids(model.vocabulary, learned.feature_names(analysed, flags)) == ids, text
+        assert values == [1.0] * len(ids)
+
+
 def test_english_words_are_stemmed_and_carry_the_chinese_term_they_name():
     from knowledge.matcher import get_index, tokens
 
