@@ -302,12 +302,14 @@ class Segmenter:
         self._sound_starts = {k[:2] for k in self._homophones}
         # For _repair_starts: the words a shape slip (4 to 6 characters) can be repaired to, by
         # their first and their last two characters, with where the pair sits in the word.
-        self._shape_pairs: dict[str, list[tuple[int, str, int, int]]] = {}
+        self._shape_pairs: dict[str, list[tuple]] = {}
         for t in sorted(set(self._one_off.values())):
             if len(t) <= 6:
-                # (where the pair is, the word, the two characters next to the pair)
-                self._shape_pairs.setdefault(t[:2], []).append((0, t, 2, 3))
-                self._shape_pairs.setdefault(t[-2:], []).append((len(t) - 2, t, len(t) - 4, len(t) - 3))
+                # (the word's start from the pair's, its length, the word, and the two characters
+                # next to the pair with their places in the word)
+                self._shape_pairs.setdefault(t[:2], []).append((0, len(t), t, 2, t[2], 3, t[3]))
+                self._shape_pairs.setdefault(t[-2:], []).append(
+                    (2 - len(t), len(t), t, len(t) - 4, t[-4], len(t) - 3, t[-3]))
         # The lengths of the repairable sounds by their first two syllables (see _repair_starts).
         self._sound_lengths: dict[tuple[str, ...], tuple[int, ...]] = {}
         for key in self._homophones:
@@ -355,7 +357,7 @@ class Segmenter:
             return text
         # Most texts have no window that could be repaired: one look over the whole text finds
         # the runs of Chinese characters that need the full search (usually none).
-        starts = self._repair_starts(text, tuple(map(self._pinyin.get, text, text)))
+        starts = self._repair_starts(text)
         if not starts:
             return text
 
@@ -398,7 +400,7 @@ class Segmenter:
             position += len(token)
         return inside
 
-    def _repair_starts(self, text: str, sounds: tuple[str, ...]) -> list[int]:
+    def _repair_starts(self, text: str) -> list[int]:
         """Where in the text a repair other than the window itself may start: a homophone one
         character away, or a shape slip (see _shape_slip), that is no known word and cuts through
         no word. Elsewhere _repair_run can only put back the text's own windows (a policy word is
@@ -407,29 +409,35 @@ class Segmenter:
         text: these are the checks of _repair_run, made on the text's windows."""
         n = len(text)
         homophones, sound_lengths, known = self._homophones, self._sound_lengths, self._known
+        # (The characters as strings once: each one taken from the text is a new string, and on
+        # a long message making them was much of the time. Set and dict lookups mapped in C, a
+        # Python step only where a repair may start.)
+        chars = [*text]
+        sounds = tuple(map(self._pinyin.get, chars, chars))
         windows = []  # (start, length)
-        # (Set and dict lookups mapped in C, a Python step only where a repair may start.)
         # Sound repairs: windows whose first two syllables begin a repairable sound.
         for i in compress(range(n - 1), map(sound_lengths.__contains__, zip(sounds, sounds[1:]))):
             for size in sound_lengths[sounds[i:i + 2]]:
                 if i + size > n:
                     break
                 term = homophones.get(sounds[i:i + size])
-                window = text[i:i + size]
-                if term and sum(map(ne, window, term)) == 1 and not known(window):
-                    windows.append((i, size))
+                if term:
+                    window = text[i:i + size]
+                    if sum(map(ne, window, term)) == 1 and not known(window):
+                        windows.append((i, size))
         # Shape slips (4 to 6 characters) keep the first or the last two characters of their
         # word: the policy words that begin or end with a pair of the text, one character away.
         shapes = self._shape_pairs
-        pairs = list(map(add, text, text[1:]))
+        pairs = list(map(add, chars, chars[1:]))
+        at = text.startswith  # compares in place: no string made
         for k in compress(range(n - 1), map(shapes.__contains__, pairs)):
-            for back, term, p, q in shapes[pairs[k]]:
-                i = k - back
+            for i, size, term, p, char_p, q, char_q in shapes[pairs[k]]:
+                i += k
                 # One character apart: of the two next to the shared pair, one is the word's.
-                if i >= 0 and i + len(term) <= n and (text[i + p] == term[p] or text[i + q] == term[q]):
-                    window = text[i:i + len(term)]
+                if i >= 0 and i + size <= n and (at(char_p, i + p) or at(char_q, i + q)):
+                    window = text[i:i + size]
                     if sum(map(ne, window, term)) == 1 and self._shape_slip(window, term):
-                        windows.append((i, len(term)))
+                        windows.append((i, size))
         if not windows:
             return []
         # A repair may not cut through a real word of its run (see _inside_words).
@@ -477,7 +485,7 @@ class Segmenter:
         # Where a repair may start (usually nowhere); elsewhere the search below can only find a
         # policy word, which it keeps as it is: there only the policy word is looked for.
         if starts is None:
-            starts = set(self._repair_starts(run, sounds))
+            starts = set(self._repair_starts(run))
         if not starts:
             return run
         inside = None  # found only when a repair is in sight: most runs never need it
