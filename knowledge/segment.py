@@ -40,6 +40,7 @@ LEXICON = PACKAGE_DIR / "lexicon.toml"
 # Words rarer than this in jieba's corpus are left out of the trimmed dictionary.
 MIN_WORD_FREQ = 10
 REPAIR_CACHE_SIZE = 20000
+TOKEN_CACHE_SIZE = 50000  # jieba tokens whose content words are kept (see Segmenter.words)
 CACHE_VERSION = "1"
 DICTIONARY_CACHE_VERSION = "3"
 
@@ -560,26 +561,40 @@ class Segmenter:
     # -- tokens -------------------------------------------------------------------------------
     def words(self, normalized: str) -> list[str]:
         """Content words: jieba tokens and English words, synonyms mapped, stop words dropped."""
-        lex = self.lexicon
+        # What a jieba token becomes depends on the token alone: each is worked out once (a long
+        # message has a hundred tokens, most of them common).
+        memo = self.__dict__.setdefault("_token_words", {})
         tokens = []
         for token in self.cut(normalized):
-            token = token.strip()
-            if not token or (token.isascii() and len(token) < 2):
-                continue  # stray letters and digits say nothing about the question
-            if token.isascii() and _ENGLISH_WORD.fullmatch(token):
-                if token in lex.stopwords:
-                    continue
-                token = stem(token)
-                token = lex.english_synonyms.get(token, token)
-                chinese = lex.english_to_chinese.get(token)
-                if chinese and chinese not in lex.stopwords:
-                    tokens.append(chinese)
-            else:
-                token = lex.synonyms.get(token, token)
-            if token in lex.stopwords:
-                continue
-            tokens.append(token)
+            found = memo.get(token)
+            if found is None:
+                found = self._words_of_token(token)
+                if len(memo) >= TOKEN_CACHE_SIZE:
+                    memo.clear()
+                memo[token] = found
+            tokens += found
         return tokens
+
+    def _words_of_token(self, token: str) -> tuple[str, ...]:
+        """The content words of one jieba token (none, one, or an English word and its Chinese term)."""
+        lex = self.lexicon
+        token = token.strip()
+        if not token or (token.isascii() and len(token) < 2):
+            return ()  # stray letters and digits say nothing about the question
+        words = []
+        if token.isascii() and _ENGLISH_WORD.fullmatch(token):
+            if token in lex.stopwords:
+                return ()
+            token = stem(token)
+            token = lex.english_synonyms.get(token, token)
+            chinese = lex.english_to_chinese.get(token)
+            if chinese and chinese not in lex.stopwords:
+                words.append(chinese)
+        else:
+            token = lex.synonyms.get(token, token)
+        if token not in lex.stopwords:
+            words.append(token)
+        return tuple(words)
 
     @staticmethod
     def bigrams(normalized: str) -> list[str]:
