@@ -260,6 +260,7 @@ class Segmenter:
         self._starts: set[str] = set()
         self._sound_starts: set[tuple[str, ...]] = set()
         self._sound_lengths: dict[tuple[str, ...], tuple[int, ...]] = {}
+        self._shape_pairs: dict[str, list[tuple]] = {}
 
     def policy_terms(self) -> set[str]:
         """The curated policy words: the user dictionary and the synonym table."""
