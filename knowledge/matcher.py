@@ -259,8 +259,9 @@ def _char_postings(questions: list[str]) -> tuple[dict, object, object]:
     return spans, np.asarray(flat, dtype=np.intp), weights, by_length, lengths[by_length]
 
 
-def _may_reach_cutoff(index: Index, compact: str):
-    """Example questions, among them all whose rapidfuzz ratio to ``compact`` can reach FUZZ_CUTOFF.
+def _may_reach_cutoff(index: Index, compact: str) -> tuple[list[str], list[int]]:
+    """Example questions, among them all whose rapidfuzz ratio to ``compact`` can reach
+    FUZZ_CUTOFF, and the entries they belong to.
 
     ratio = 200 * LCS / (len(a) + len(b)) and the longest common subsequence is at most the
     characters the two share (with multiplicity), so a question sharing fewer than
@@ -273,10 +274,17 @@ def _may_reach_cutoff(index: Index, compact: str):
     spans, flat, weights, by_length, sorted_lengths = index.fuzz_postings
     n = len(index.questions)
     # At most len(question) characters are shared, so 4 × len(question) >= len(compact) is needed
-    # too: a long message leaves few example questions, cheaper to hand to rapidfuzz at once.
-    longer = by_length[np.searchsorted(sorted_lengths, (len(compact) + 3) // 4):]
-    if len(longer) <= FEW_QUESTIONS:
-        return np.sort(longer)
+    # too: a long message leaves few example questions, cheaper to hand to rapidfuzz at once. They
+    # are the longest ones: a slice of the questions in order of length (lists made once per index;
+    # in what order rapidfuzz sees them changes no entry's best ratio).
+    longest_first = getattr(index, "_by_length", None)
+    if longest_first is None:
+        order = by_length.tolist()
+        longest_first = index._by_length = ([index.questions[q] for q in order],
+                                             [index.question_owner[q] for q in order])
+    start = int(np.searchsorted(sorted_lengths, (len(compact) + 3) // 4))
+    if n - start <= FEW_QUESTIONS:
+        return longest_first[0][start:], longest_first[1][start:]
     # The posting slices as arrays made once per index: slicing them anew cost a third of the time.
     arrays = getattr(index, "_char_arrays", None)
     if arrays is None:
@@ -289,12 +297,13 @@ def _may_reach_cutoff(index: Index, compact: str):
         if found:
             hits += found[:count]
     if len(hits) == 1:
-        return np.zeros(0, dtype=np.intp)
+        return [], []
     rows = np.concatenate(hits)
     # 5 × shared − len(question) >= len(compact), in whole numbers held exactly by the floats;
     # the weights line up with rows because every posting list carries the same weight.
     margin = np.bincount(rows, weights=weights[:len(rows)], minlength=n)
-    return np.flatnonzero(margin >= len(compact))
+    near = np.flatnonzero(margin >= len(compact)).tolist()
+    return [index.questions[q] for q in near], [index.question_owner[q] for q in near]
 
 
 def tokens(segmenter, query: str) -> tuple[str, list[str], list[str], set[int]]:
@@ -333,15 +342,14 @@ def rank(index: Index, query: str, analysed=None, exclude: str | None = None) ->
     if compact and index.questions:
         # One C call for the example questions that can reach the cut-off, then the best per
         # entry. The ratios stay float32 as cdist gives them (the model was fitted on those).
-        near = _may_reach_cutoff(index, compact).tolist()
-        if near:
-            questions, owner = index.questions, index.question_owner
-            ratios = process.cdist([compact], [questions[i] for i in near], scorer=fuzz.ratio,
+        questions, owners = _may_reach_cutoff(index, compact)
+        if questions:
+            ratios = process.cdist([compact], questions, scorer=fuzz.ratio,
                                    score_cutoff=FUZZ_CUTOFF, dtype=np.float32)[0]
             similar = ratios.nonzero()[0].tolist()  # most score 0 (below the cut-off)
-            for q, ratio in zip([near[k] for k in similar], ratios[similar].tolist()):
-                if ratio > fuzz_best[owner[q]] and (exclude is None or questions[q] != exclude):
-                    fuzz_best[owner[q]] = ratio
+            for k, ratio in zip(similar, ratios[similar].tolist()):
+                if ratio > fuzz_best[owners[k]] and (exclude is None or questions[k] != exclude):
+                    fuzz_best[owners[k]] = ratio
     term_set = set(terms)
     # Only the entries whose anchors share a word with the question have an anchor sum to add up.
     anchor_scores = [0] * n
