@@ -262,8 +262,9 @@ def _char_postings(questions: list[str]) -> tuple[dict, object, object]:
     return spans, np.asarray(flat, dtype=np.intp), weights, by_length, lengths[by_length]
 
 
-def _may_reach_cutoff(index: Index, compact: str):
-    """Example questions, among them all whose rapidfuzz ratio to ``compact`` can reach FUZZ_CUTOFF.
+def _may_reach_cutoff(index: Index, compact: str) -> tuple[list[str], list[int]]:
+    """Example questions, among them all whose rapidfuzz ratio to ``compact`` can reach
+    FUZZ_CUTOFF, and the entries they belong to.
 
     ratio = 200 * LCS / (len(a) + len(b)) and the longest common subsequence is at most the
     characters the two share (with multiplicity), so a question sharing fewer than
@@ -276,10 +277,17 @@ def _may_reach_cutoff(index: Index, compact: str):
     spans, flat, weights, by_length, sorted_lengths = index.fuzz_postings
     n = len(index.questions)
     # At most len(question) characters are shared, so 4 × len(question) >= len(compact) is needed
-    # too: a long message leaves few example questions, cheaper to hand to rapidfuzz at once.
-    longer = by_length[np.searchsorted(sorted_lengths, (len(compact) + 3) // 4):]
-    if len(longer) <= FEW_QUESTIONS:
-        return np.sort(longer)
+    # too: a long message leaves few example questions, cheaper to hand to rapidfuzz at once. They
+    # are the longest ones: a slice of the questions in order of length (lists made once per index;
+    # in what order rapidfuzz sees them changes no entry's best ratio).
+    longest_first = getattr(index, "_by_length", None)
+    if longest_first is None:
+        order = by_length.tolist()
+        longest_first = index._by_length = ([index.questions[q] for q in order],
+                                             [index.question_owner[q] for q in order])
+    start = int(np.searchsorted(sorted_lengths, (len(compact) + 3) // 4))
+    if n - start <= FEW_QUESTIONS:
+        return longest_first[0][start:], longest_first[1][start:]
     # The posting slices as arrays made once per index: slicing them anew cost a third of the time.
     arrays = getattr(index, "_char_arrays", None)
     if arrays is None:
@@ -292,12 +300,13 @@ def _may_reach_cutoff(index: Index, compact: str):
         if found:
             hits += found[:count]
     if len(hits) == 1:
-        return np.zeros(0, dtype=np.intp)
+        return [], []
     rows = np.concatenate(hits)
     # 5 × shared − len(question) >= len(compact), in whole numbers held exactly by the floats;
     # the weights line up with rows because every posting list carries the same weight.
     margin = np.bincount(rows, weights=weights[:len(rows)], minlength=n)
-    return np.flatnonzero(margin >= len(compact))
+    near = np.flatnonzero(margin >= len(compact)).tolist()
+    return [index.questions[q] for q in near], [index.question_owner[q] for q in near]
 
 
 def tokens(segmenter, query: str) -> tuple[str, list[str], list[str], set[int]]:
@@ -336,15 +345,14 @@ def rank(index: Index, query: str, analysed=None, exclude: str | None = None) ->
     if compact and index.questions:
         # One C call for the example questions that can reach the cut-off, then the best per
         # entry. The ratios stay float32 as cdist gives them (the model was fitted on those).
-        near = _may_reach_cutoff(index, compact).tolist()
-        if near:
-            questions, owner = index.questions, index.question_owner
-            ratios = process.cdist([compact], [questions[i] for i in near], scorer=fuzz.ratio,
+        questions, owners = _may_reach_cutoff(index, compact)
+        if questions:
+            ratios = process.cdist([compact], questions, scorer=fuzz.ratio,
                                    score_cutoff=FUZZ_CUTOFF, dtype=np.float32)[0]
             similar = ratios.nonzero()[0].tolist()  # most score 0 (below the cut-off)
-            for q, ratio in zip([near[k] for k in similar], ratios[similar].tolist()):
-                if ratio > fuzz_best[owner[q]] and (exclude is None or questions[q] != exclude):
-                    fuzz_best[owner[q]] = ratio
+            for k, ratio in zip(similar, ratios[similar].tolist()):
+                if ratio > fuzz_best[owners[k]] and (exclude is None or questions[k] != exclude):
+                    fuzz_best[owners[k]] = ratio
     term_set = set(terms)
     # Only the entries whose anchors share a word with the question have an anchor sum to add up.
     anchor_scores = [0] * n
@@ -723,16 +731,17 @@ def predict(index: Index, model, text: str) -> MatchResult:
     """The model's answer: entries by probability, confident at the model's threshold."""
     import numpy as np
 
-    from knowledge.model import COMBINE_FLAG, _vectorize, featurize
+    from knowledge.model import COMBINE_FLAG, feature_ids, feature_names, signals_and_flags
 
     analysed = tokens(index.segmenter, text)
-    names, signals, any_tokens = featurize(index, text, analysed)
+    signals, flags, any_tokens = signals_and_flags(index, text, analysed)
     if not any_tokens:
         return MatchResult(query=text, confident=False, reason="empty")
-    ids, values = _vectorize(model.vocabulary, names)
-    p = model.probabilities((ids, values, signals))
+    # featurize's names, straight to the model's columns (every feature's value is 1.0).
+    ids = feature_ids(model.vocabulary, feature_names(analysed, flags))
+    p = model.probabilities((ids, [1.0] * len(ids), signals))
     lexicon = index.segmenter.lexicon
-    words = analysed[1]  # the question's words: featurize's "w:" names, in the same order
+    words = analysed[1]  # the question's words: the "w:" feature names, in the same order
     # "补贴", "奖励", "subsidy": the policy's own subject and nothing more is a vague question, not
     # one the policy does not cover: never an answer, but its likeliest entries are offered.
     vague = bool(words) and all(w in lexicon.policy_words or w in lexicon.generic for w in words)
@@ -758,7 +767,7 @@ def predict(index: Index, model, text: str) -> MatchResult:
 
         award = index._award_entries = award_entries(index.entries).tolist()
     # "营收奖励和人才奖励能一起拿吗": two awards and the question whether they combine.
-    pair = COMBINE_FLAG in names and award[best] and award[rival]
+    pair = COMBINE_FLAG in flags and award[best] and award[rival]
     if model.calibration is not None:
         # The confidence: the chance that the best answer is right, learned from held-out answers
         # (see knowledge.model.confidence_features).

@@ -23,6 +23,8 @@ import pickle
 import random
 import re
 from dataclasses import dataclass, field
+from functools import partial
+from operator import is_not
 from pathlib import Path
 
 # The matrices here are small: BLAS threads only fight over the cores (a fit ran 5x slower
@@ -139,9 +141,19 @@ def _flags(index, normalized: str, evidence: dict, scored) -> list[str]:
 
 def featurize(index, text: str, analysed=None, exclude: str | None = None):
     """(lexical feature names with values, per-entry signal matrix) of a question."""
-    from knowledge.matcher import rank, tokens
+    from knowledge.matcher import tokens
 
     analysed = analysed or tokens(index.segmenter, text)
+    signals, flags, any_tokens = signals_and_flags(index, text, analysed, exclude)
+    # Present or not: scaling by the question's length (1/sqrt) cost 1.3 points of held-out top-1.
+    names = dict.fromkeys(feature_names(analysed, flags), 1.0)
+    return names, signals, any_tokens
+
+
+def signals_and_flags(index, text: str, analysed, exclude: str | None = None):
+    """The per-entry signal matrix, the flag names (F:...) and whether the question has any token."""
+    from knowledge.matcher import rank
+
     normalized, terms, grams, _named = analysed
     scored, evidence = rank(index, text, analysed, exclude=exclude)
     n = len(index.entries)
@@ -165,20 +177,27 @@ def featurize(index, text: str, analysed=None, exclude: str | None = None):
                             evidence["score"], first, names_article], dtype=np.float64).T.copy()
     else:
         signals = np.zeros((n, len(SIGNALS)))
-    # Present or not: scaling by the question's length (1/sqrt) cost 1.3 points of held-out top-1.
-    names: dict[str, float] = {}
-    for term in terms:
-        names["w:" + term] = 1.0
-    for gram in grams:
-        names["g:" + gram] = 1.0
+    return signals, _flags(index, normalized, evidence, scored), bool(scored)
+
+
+def feature_names(analysed, flags) -> list[str]:
+    """The lexical feature names of a question in their order (words, bigrams, trigrams, flags);
+    a trigram may come twice."""
+    normalized, terms, grams, _named = analysed
+    names = ["w:" + term for term in terms]
+    names += ["g:" + gram for gram in grams]
     # Character trigrams as well: on the previous round's lockbox they took Chinese top-1 from
     # 0.959 to 0.969 and confident wrong answers from 0.7 % to 0.3 % (word pairs did worse).
-    for run in _CJK_RUN.findall(normalized):
-        for i in range(len(run) - 2):
-            names["t:" + run[i:i + 3]] = 1.0
-    for flag in _flags(index, normalized, evidence, scored):
-        names[flag] = 1.0
-    return names, signals, bool(scored)
+    names += ["t:" + run[i:i + 3] for run in _CJK_RUN.findall(normalized) for i in range(len(run) - 2)]
+    names += flags
+    return names
+
+
+def feature_ids(vocabulary: dict[str, int], names) -> list[int]:
+    """The model's columns of the names it knows, in order, each once: ``_vectorize`` of the
+    names as a dict (every value 1.0), without building that dict of strings (lookups and the
+    filter mapped in C; the column numbers made unique, as the names would be)."""
+    return list(dict.fromkeys(filter(partial(is_not, None), map(vocabulary.get, names))))
 
 
 def _vectorize(vocabulary: dict[str, int], names: dict[str, float]) -> tuple[list[int], list[float]]:

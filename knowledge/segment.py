@@ -17,12 +17,12 @@ import sys
 import tempfile
 import unicodedata
 from dataclasses import dataclass, field
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import deque
 from functools import lru_cache
 from itertools import repeat
-from itertools import compress
-from operator import or_
+from itertools import compress, count
+from operator import add, ne
 from pathlib import Path
 
 from knowledge.english import bridge_table, stem, stem_synonyms
@@ -40,6 +40,7 @@ LEXICON = PACKAGE_DIR / "lexicon.toml"
 # Words rarer than this in jieba's corpus are left out of the trimmed dictionary.
 MIN_WORD_FREQ = 10
 REPAIR_CACHE_SIZE = 20000
+TOKEN_CACHE_SIZE = 50000  # jieba tokens whose content words are kept (see Segmenter.words)
 CACHE_VERSION = "1"
 DICTIONARY_CACHE_VERSION = "3"
 
@@ -260,6 +261,8 @@ class Segmenter:
         self._sound_prefixes: set[tuple[str, ...]] = set()
         self._starts: set[str] = set()
         self._sound_starts: set[tuple[str, ...]] = set()
+        self._sound_lengths: dict[tuple[str, ...], tuple[int, ...]] = {}
+        self._shape_pairs: dict[str, list[tuple]] = {}
 
     def policy_terms(self) -> set[str]:
         """The curated policy words: the user dictionary and the synonym table."""
@@ -301,6 +304,21 @@ class Segmenter:
         # character as it is, without looking at its windows one by one.
         self._starts = {t[:2] for t in vocabulary} | self._heads
         self._sound_starts = {k[:2] for k in self._homophones}
+        # For _repair_starts: the words a shape slip (4 to 6 characters) can be repaired to, by
+        # their first and their last two characters, with where the pair sits in the word.
+        self._shape_pairs: dict[str, list[tuple]] = {}
+        for t in sorted(set(self._one_off.values())):
+            if len(t) <= 6:
+                # (the word's start from the pair's, its length, the word, and the two characters
+                # next to the pair with their places in the word)
+                self._shape_pairs.setdefault(t[:2], []).append((0, len(t), t, 2, t[2], 3, t[3]))
+                self._shape_pairs.setdefault(t[-2:], []).append(
+                    (2 - len(t), len(t), t, len(t) - 4, t[-4], len(t) - 3, t[-3]))
+        # The lengths of the repairable sounds by their first two syllables (see _repair_starts).
+        self._sound_lengths: dict[tuple[str, ...], tuple[int, ...]] = {}
+        for key in self._homophones:
+            if len(key) <= 6:  # _repair_run looks at windows of at most 6 characters
+                self._sound_lengths[key[:2]] = tuple(sorted({*self._sound_lengths.get(key[:2], ()), len(key)}))
         # Every beginning of a policy word and of a repairable sound: a window that is none of
         # these cannot be a word or a sound repair, and neither can a longer one from there.
         self._word_prefixes = {t[:k] for t in vocabulary for k in range(2, len(t) + 1)}
@@ -339,33 +357,41 @@ class Segmenter:
 
     def repair(self, text: str) -> str:
         """Fix pinyin-input slips (房租不贴 → 房租补贴, 营业收人 → 营业收入) in CJK runs."""
-        if not self._homophones:
+        if not self._homophones or _CJK_RUN.search(text) is None:
             return text
-        return _CJK_RUN.sub(lambda m: self._repaired(m.group(0)), text)
+        # Most texts have no window that could be repaired: one look over the whole text finds
+        # the runs of Chinese characters that need the full search (usually none).
+        starts = self._repair_starts(text)
+        if not starts:
+            return text
 
-    def _repaired(self, run: str) -> str:
+        def repaired(m: re.Match) -> str:
+            begin, end = m.span()
+            mine = {k - begin for k in starts if begin <= k < end}
+            return self._repaired(m.group(0), mine) if mine else m.group(0)
+
+        return _CJK_RUN.sub(repaired, text)
+
+    def _repaired(self, run: str, starts: set[int] | None = None) -> str:
         # Runs recur across questions (房租补贴, 怎么申请): each is repaired once.
         cache = self.__dict__.setdefault("_repair_cache", {})
         fixed = cache.get(run)
         if fixed is None:
-            fixed = self._repair_run(run)
+            fixed = self._repair_run(run, starts)
             if len(cache) >= REPAIR_CACHE_SIZE:
                 cache.clear()
             cache[run] = fixed
         return fixed
 
-    def _candidates(self, run: str, sounds: tuple[str, ...]) -> list[bool]:
-        """Per position: could a repair or a policy word start there? (Most positions cannot.)"""
-        pairs = [a + b for a, b in zip(run, run[1:])]
-        # A word or sound repair needs a known start at i (set lookups mapped in C, not a loop).
-        possible = list(map(or_, map(self._starts.__contains__, pairs),
-                            map(self._sound_starts.__contains__, zip(sounds, sounds[1:]))))
-        possible.append(False)  # one character left: nothing starts there
+    def _may_start(self, run: str, sounds: tuple[str, ...], i: int) -> bool:
+        """Could a repair or a policy word start at ``i``? (Most positions cannot.)"""
+        if i >= len(run) - 1:
+            return False  # one character left: nothing starts there
+        # A word or sound repair needs a known start at i.
+        if run[i:i + 2] in self._starts or sounds[i:i + 2] in self._sound_starts:
+            return True
         # A one-off repair of 4 to 6 characters needs a known head at i or a known tail ending it.
-        for j in compress(range(len(pairs)), map(self._tails.__contains__, pairs)):
-            for i in range(max(0, j - 4), j - 1):
-                possible[i] = True
-        return possible
+        return any(run[j:j + 2] in self._tails for j in range(i + 2, min(i + 5, len(run) - 1)))
 
     def _inside_words(self, run: str) -> set[int]:
         """Positions inside a real word (去|外地 …): a repair may not cut through one, or
@@ -378,10 +404,93 @@ class Segmenter:
             position += len(token)
         return inside
 
-    def _repair_run(self, run: str) -> str:
+    def _repair_starts(self, text: str) -> list[int]:
+        """Where in the text a repair other than the window itself may start: a homophone one
+        character away, or a shape slip (see _shape_slip), that is no known word and cuts through
+        no word. Elsewhere _repair_run can only put back the text's own windows (a policy word is
+        "repaired" to itself), so a run without such a start is kept as it is, without the full
+        search (which cost ~0.3 ms on a long message). Every window of a run is a window of the
+        text: these are the checks of _repair_run, made on the text's windows."""
+        n = len(text)
+        homophones, sound_lengths, known = self._homophones, self._sound_lengths, self._known
+        # (The characters as strings once: each one taken from the text is a new string, and on
+        # a long message making them was much of the time. Set and dict lookups mapped in C, a
+        # Python step only where a repair may start.)
+        chars = [*text]
+        sounds = tuple(map(self._pinyin.get, chars, chars))
+        windows = []  # (start, length)
+        # Sound repairs: windows whose first two syllables begin a repairable sound.
+        for i in compress(range(n - 1), map(sound_lengths.__contains__, zip(sounds, sounds[1:]))):
+            for size in sound_lengths[sounds[i:i + 2]]:
+                if i + size > n:
+                    break
+                term = homophones.get(sounds[i:i + size])
+                if term:
+                    window = text[i:i + size]
+                    if sum(map(ne, window, term)) == 1 and not known(window):
+                        windows.append((i, size))
+        # Shape slips (4 to 6 characters) keep the first or the last two characters of their
+        # word: the policy words that begin or end with a pair of the text, one character away.
+        shapes = self._shape_pairs
+        pairs = list(map(add, chars, chars[1:]))
+        at = text.startswith  # compares in place: no string made
+        for k in compress(range(n - 1), map(shapes.__contains__, pairs)):
+            for i, size, term, p, char_p, q, char_q in shapes[pairs[k]]:
+                i += k
+                # One character apart: of the two next to the shared pair, one is the word's.
+                if i >= 0 and i + size <= n and (at(char_p, i + p) or at(char_q, i + q)):
+                    window = text[i:i + size]
+                    if sum(map(ne, window, term)) == 1 and self._shape_slip(window, term):
+                        windows.append((i, size))
+        if not windows:
+            return []
+        # A repair may not cut through a real word of its run (see _inside_words).
+        spans = [m.span() for m in _CJK_RUN.finditer(text)]
+        run_starts = [start for start, _ in spans]
+        inside_words: dict[int, set[int]] = {}
+        starts = []
+        for i, size in windows:
+            r = bisect_right(run_starts, i) - 1
+            if r < 0 or i + size > spans[r][1]:
+                continue  # not a window of one run
+            start, end = spans[r]
+            if r not in inside_words:
+                inside_words[r] = self._inside_words(text[start:end])
+            if (i - start) not in inside_words[r] and (i - start + size) not in inside_words[r]:
+                starts.append(i)
+        return starts
+
+    def _shape_slip(self, window: str, term: str) -> bool:
+        """The checks of _repair_run that a shape slip from ``window`` to ``term`` (one character
+        apart) must pass, but cutting through a word: the window lies in one run of Chinese
+        characters (a window of a whole text may not), its pattern is one word's alone, and the
+        window is no word nor all words."""
+        if _CJK_RUN.fullmatch(window) is None:
+            return False
+        j = next(compress(count(), map(ne, window, term)))
+        return (window[:j] + "?" + window[j + 1:] in self._one_off and not self._known(window)
+                and not self._all_words(window))
+
+    def _policy_word_at(self, run: str, i: int, top: int) -> int:
+        """The length of the longest policy word (at most ``top`` characters) at ``i``, else 1:
+        what the search of _repair_run keeps where no repair starts."""
+        size = 1
+        for k in range(2, top + 1):
+            window = run[i:i + k]
+            if window not in self._word_prefixes:
+                break  # no policy word begins so: none is longer either
+            if window in self._vocabulary:
+                size = k
+        return size
+
+    def _repair_run(self, run: str, starts: set[int] | None = None) -> str:
+        """The run with its slips repaired; ``starts``: _repair_starts of the run, when known."""
         sounds = tuple(map(self._pinyin.get, run, run))
-        possible = self._candidates(run, sounds)
-        if not any(possible):
+        # Where a repair may start (usually nowhere); elsewhere the search below can only find a
+        # policy word, which it keeps as it is: there only the policy word is looked for.
+        if starts is None:
+            starts = set(self._repair_starts(run))
+        if not starts:
             return run
         inside = None  # found only when a repair is in sight: most runs never need it
         longest = min(6, self._longest)
@@ -389,7 +498,12 @@ class Segmenter:
         n = len(run)
         i, out = 0, []
         while i < n:
-            if not possible[i]:
+            if i not in starts:
+                size = self._policy_word_at(run, i, min(longest, n - i))
+                out.append(run[i:i + size])
+                i += size
+                continue
+            if not self._may_start(run, sounds, i):
                 out.append(run[i])
                 i += 1
                 continue
@@ -450,31 +564,45 @@ class Segmenter:
     # -- tokens -------------------------------------------------------------------------------
     def words(self, normalized: str) -> list[str]:
         """Content words: jieba tokens and English words, synonyms mapped, stop words dropped."""
-        lex = self.lexicon
+        # What a jieba token becomes depends on the token alone: each is worked out once (a long
+        # message has a hundred tokens, most of them common).
+        memo = self.__dict__.setdefault("_token_words", {})
         tokens = []
         for token in self.cut(normalized):
-            token = token.strip()
-            if not token or (token.isascii() and len(token) < 2):
-                continue  # stray letters and digits say nothing about the question
-            if token.isascii() and _ENGLISH_WORD.fullmatch(token):
-                if token in lex.stopwords:
-                    continue
-                token = stem(token)
-                token = lex.english_synonyms.get(token, token)
-                chinese = lex.english_to_chinese.get(token)
-                if chinese and chinese not in lex.stopwords:
-                    tokens.append(chinese)
-            else:
-                token = lex.synonyms.get(token, token)
-            if token in lex.stopwords:
-                continue
-            tokens.append(token)
+            found = memo.get(token)
+            if found is None:
+                found = self._words_of_token(token)
+                if len(memo) >= TOKEN_CACHE_SIZE:
+                    memo.clear()
+                memo[token] = found
+            tokens += found
         return tokens
+
+    def _words_of_token(self, token: str) -> tuple[str, ...]:
+        """The content words of one jieba token (none, one, or an English word and its Chinese term)."""
+        lex = self.lexicon
+        token = token.strip()
+        if not token or (token.isascii() and len(token) < 2):
+            return ()  # stray letters and digits say nothing about the question
+        words = []
+        if token.isascii() and _ENGLISH_WORD.fullmatch(token):
+            if token in lex.stopwords:
+                return ()
+            token = stem(token)
+            token = lex.english_synonyms.get(token, token)
+            chinese = lex.english_to_chinese.get(token)
+            if chinese and chinese not in lex.stopwords:
+                words.append(chinese)
+        else:
+            token = lex.synonyms.get(token, token)
+        if token not in lex.stopwords:
+            words.append(token)
+        return tuple(words)
 
     @staticmethod
     def bigrams(normalized: str) -> list[str]:
         """Character bigrams of the CJK runs: robust where segmentation differs."""
         grams = []
         for run in _CJK_RUN.findall(normalized):
-            grams.extend(run[i:i + 2] for i in range(len(run) - 1))
+            grams.extend(map(add, run, run[1:]))  # run[i:i + 2] for each i, made in C
         return grams

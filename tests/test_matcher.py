@@ -220,6 +220,61 @@ def test_the_segmenter_cuts_every_labelled_question_as_jieba_itself_does(tmp_pat
     assert not differing, differing[:5]
 
 
+def test_the_typo_repair_shortcut_repairs_exactly_what_the_full_search_repairs():
+    # repair() searches only where a slip may start (_repair_starts); searched at every position,
+    # each question, and each with a slip typed into it, must come out the same.
+    import random
+
+    from knowledge.evaluate import read_questions
+    from knowledge.segment import _CJK_RUN
+
+    segmenter = matcher.get_index().segmenter
+    texts = [normalize_query(q.question)
+             for q in read_questions(Path(__file__).parent.parent / "knowledge" / "questions.tsv")]
+    same_sound: dict[str, list[str]] = {}
+    for char, sound in segmenter._pinyin.items():
+        if _CJK_RUN.fullmatch(char):
+            same_sound.setdefault(sound, []).append(char)
+    draw = random.Random(7)
+    slipped = []
+    for text in texts:
+        positions = [i for i, c in enumerate(text) if _CJK_RUN.fullmatch(c)]
+        if positions:
+            i = draw.choice(positions)
+            slipped.append(text[:i] + draw.choice(same_sound.get(segmenter._pinyin.get(text[i]), [text[i]])[:40])
+                           + text[i + 1:])
+            i = draw.choice(positions)
+            slipped.append(text[:i] + draw.choice("的了是在有人不补贴奖励收入园区运营") + text[i + 1:])
+    texts += slipped + ["房租不贴怎么算", "营业收人过亿有奖励吗", "产业园的运营单位", "去外地"]
+
+    def full_search(text):
+        return _CJK_RUN.sub(lambda m: segmenter._repair_run(m.group(), set(range(len(m.group())))), text)
+
+    segmenter.__dict__.pop("_repair_cache", None)
+    repaired = [segmenter.repair(t) for t in texts]
+    assert sum(r != t for r, t in zip(repaired, texts)) > 1000  # the slips are repaired at all
+    differing = [(t, r) for t, r in zip(texts, repaired) if r != full_search(t)]
+    assert not differing, differing[:5]
+
+
+def test_an_answer_uses_exactly_the_features_the_model_was_trained_on():
+    # predict() looks the feature names up without featurize's dict (a speed-up): the model's
+    # columns must be those of the training path, in the same order, for every kind of question.
+    from knowledge import model as learned
+    from knowledge.evaluate import read_questions
+
+    index, model = matcher.get_index(), matcher.get_model()
+    texts = [q.question for q in read_questions(Path(__file__).parent.parent / "knowledge" / "questions.tsv")]
+    texts += ["", "第十九条", "园区园区园区园区", "rent subsidy rent subsidy", "房租不贴怎么算"]
+    for text in texts:
+        analysed = matcher.tokens(index.segmenter, text)
+        names, _signals, _any = learned.featurize(index, text, analysed)
+        _signals, flags, _any = learned.signals_and_flags(index, text, analysed)
+        ids, values = learned._vectorize(model.vocabulary, names)
+        assert learned.feature_ids(model.vocabulary, learned.feature_names(analysed, flags)) == ids, text
+        assert values == [1.0] * len(ids)
+
+
 def test_english_words_are_stemmed_and_carry_the_chinese_term_they_name():
     from knowledge.matcher import get_index, tokens
 
