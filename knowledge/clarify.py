@@ -39,3 +39,19 @@ def clarifying_question(entry_ids, lang: str = "zh") -> tuple[str, dict[str, str
 def curated_pairs() -> frozenset[frozenset[str]]:
     """The pairs of entries that have a question of their own (known to be confused)."""
     return frozenset(frozenset(pair.get("entries", [])) for pair in _load().get("pair", []))
+
+
+@lru_cache(maxsize=1)
+def _cues() -> dict[frozenset[str], tuple[tuple[str, ...], tuple[str, ...]]]:
+    """pair → (words of its subject, words saying which side a question is on)."""
+    return {frozenset(pair.get("entries", [])): (tuple(w.lower() for w in pair.get("about", [])),
+                                                 tuple(w.lower() for words in pair["cues"].values() for w in words))
+            for pair in _load().get("pair", []) if pair.get("cues")}
+
+
+def leaves_open(first: str, second: str, normalized: str) -> bool:
+    """True when these two entries are a pair with cue words and the (normalised) question is about
+    the pair's subject but has none of the cues: it does not say which of the two it means."""
+    about, cues = _cues().get(frozenset((first, second)), ((), ()))
+    return (bool(cues) and any(word in normalized for word in about)
+            and not any(cue in normalized for cue in cues))

@@ -785,16 +785,19 @@ def predict(index: Index, model, text: str) -> MatchResult:
     outside = float(p[-1])
     threshold = model.threshold_for(text)
     clarify: tuple[Match, ...] = ()
-    from knowledge.clarify import curated_pairs
+    from knowledge.clarify import curated_pairs, leaves_open
 
     curated = frozenset((index.entries[best].id, index.entries[rival].id)) in curated_pairs()
+    # "我们获得了大赛奖项，能拿多少钱": a known pair, and nothing in the question says which one.
+    undecided = curated and leaves_open(index.entries[best].id, index.entries[rival].id, analysed[0])
     if outside >= top:
         confident, reason = False, "out_of_scope"
     # A known confusable pair asked about together ("落地奖金和1:1匹配能叠加吗") needs no clarifying
     # question: the answer names both.
-    elif (confidence >= threshold and (pair or not (curated and second >= CLARIFY_RATIO * entries[best]))):
+    elif (confidence >= threshold
+          and (pair or not (curated and (undecided or second >= CLARIFY_RATIO * entries[best])))):
         confident, reason = True, ""
-    elif top + second >= threshold and second >= CLARIFY_SECOND and outside < top and not pair:
+    elif (undecided or top + second >= threshold and second >= CLARIFY_SECOND) and outside < top and not pair:
         confident, reason = False, "clarify"
         clarify = (Match(index.entries[best], round(float(entries[best]), 4)),
                    Match(index.entries[rival], round(second, 4)))

@@ -375,3 +375,22 @@ def test_another_districts_rules_are_told_apart_from_coming_from_there_in_englis
     assert _asks_about_other_place(normalized, index.segmenter.lexicon.other_places) == about_other_place
     if about_other_place:
         assert not match_question(question).confident
+
+
+@pytest.mark.parametrize("question, open_", [
+    ("我们获得了人力资源服务大赛的奖项，能拿多少钱", True),      # a prize, and nothing says when
+    ("What do we get for winning an HR startup competition prize?", True),
+    ("市里大赛奖了5万，区里再配多少", False),                    # the match: already in the park
+    ("拿过大赛银奖的团队，现在落户园区能给多少钱", False),        # coming to the park
+    ("评上年度品牌机构奖多少钱", False),                        # not about a contest at all
+])
+def test_a_prize_question_that_does_not_say_when_is_left_open_for_a_clarifying_question(question, open_):
+    from knowledge.clarify import leaves_open
+    from knowledge.matcher import tokens
+
+    normalized = tokens(matcher.get_index().segmenter, question)[0]
+    assert leaves_open("a10", "a04", normalized) == open_
+    if open_:
+        result = match_question(question)
+        assert not result.confident and result.reason == "clarify"
+        assert {m.entry.id for m in result.clarify} == {"a04", "a10"}
