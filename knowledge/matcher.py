@@ -789,7 +789,9 @@ def predict(index: Index, model, text: str) -> MatchResult:
 
     curated = frozenset((index.entries[best].id, index.entries[rival].id)) in curated_pairs()
     # "我们获得了大赛奖项，能拿多少钱": a known pair, and nothing in the question says which one.
-    undecided = curated and leaves_open(index.entries[best].id, index.entries[rival].id, analysed[0])
+    # (the cues are looked for in the typed text too: normalising turns "1:1" into a placeholder)
+    undecided = curated and leaves_open(index.entries[best].id, index.entries[rival].id,
+                                        analysed[0] + " " + text.lower())
     if outside >= top:
         confident, reason = False, "out_of_scope"
     # A known confusable pair asked about together ("落地奖金和1:1匹配能叠加吗") needs no clarifying
