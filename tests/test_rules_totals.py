@@ -88,4 +88,4 @@ def test_totals_reusing_the_told_profiles_lines_equal_the_estimates_totals(profi
     added = {k: v for k, v in validate_profile(more).items() if k != "role"}
     result = estimate({**told, **added}, as_of=AS_OF)
     expected = (result["total_min"], result["total_max"])
-    assert rules_estimate._trial_totals(told, rules_estimate._told_lines(told), added) == expected
+    assert rules_estimate._Trials(told).totals(added) == expected
