@@ -52,8 +52,13 @@ class Question:
 
     def articles(self) -> list[int]:
         """The articles the "why" line cites (第N条 / Article N)."""
-        found = re.findall(r"第([一二三四五六七八九十]+)条", self.why)
-        return [parsing.parse_integer(n) for n in found if parsing.parse_integer(n)]
+        return list(_cited_articles(self.why))
+
+
+@lru_cache(maxsize=None)  # one entry per question of interview.toml; asked on every interview step
+def _cited_articles(why: str) -> tuple[int, ...]:
+    found = re.findall(r"第([一二三四五六七八九十]+)条", why)
+    return tuple(parsing.parse_integer(n) for n in found if parsing.parse_integer(n))
 
 
 @lru_cache(maxsize=1)
