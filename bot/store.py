@@ -509,11 +509,14 @@ class Store:
 
     def save_web_session(self, session_id: str, state_json: str, lang: str,
                          document: tuple[str, bytes, str] | None = None,
-                         log: list[tuple[str, str, str | None]] = ()) -> None:
+                         log: list[tuple[str, str, str | None]] = (), questions: list[list] = ()) -> None:
         """Store the dialog state; ``document`` (filename, content, media type) replaces the kept
-        one; ``log`` items are appended as add_web_log does, in the same transaction."""
+        one; ``log`` items are appended as add_web_log does, and ``questions`` (question_row
+        lists) go into the question log, in the same transaction."""
         with self._lock, self.db.conn:
             self.db.execute("BEGIN")
+            if questions:
+                self.db.conn.executemany(QUESTION_SQL, questions)
             if log:
                 self._append_web_log(session_id, log)
             if document is None:

@@ -4,7 +4,7 @@
     session = sessions.get(cookie_value)          # None for a missing, malformed or unknown id
     session = sessions.create(lang)               # new id, CSRF token and dialog state
     sessions.save(session, state, document=None,  # the state after an engine step and what was said
-                  log=[("user", text, None), ("bot", text, reply_json)])
+                  log=[("user", text, None), ("bot", text, reply_json)], questions=[question_row(...)])
     web_user_id(session_id)                       # the id the question log and hand-offs use
 
 Web ids in the shared tables (question_log, feedback, handoffs: chat_id and user_id) are
@@ -77,15 +77,16 @@ class WebSessions:
         return session
 
     def save(self, session: Session, state: dict, document: tuple[str, bytes, str] | None = None,
-             log: list[tuple[str, str, dict | None]] = ()) -> None:
-        """The state after an engine step, and what was said in it (one transaction)."""
+             log: list[tuple[str, str, dict | None]] = (), questions: list[list] = ()) -> None:
+        """The state after an engine step, what was said in it and its question-log rows
+        (bot.store.question_row), in one transaction."""
         session.state = state
         session.lang = "en" if state.get("lang") == "en" else "zh"
         if document is not None:
             session.document = document
         self.store.save_web_session(session.id, dump(state), session.lang, document,
                                     [(sender, text, dump(reply) if reply is not None else None)
-                                     for sender, text, reply in log])
+                                     for sender, text, reply in log], questions)
 
     def transcript(self, session: Session) -> list[dict]:
         """The conversation so far, oldest first: {"id", "from", "text", "reply"}."""
