@@ -438,13 +438,13 @@ def _pending_question(itv) -> iv.Question | None:
     return iv.by_key().get(key) if key else None
 
 
-def _ranking(answers) -> list[str]:
+def _ranking(answers, keys: list[str]) -> list[str]:
     prof = iv.profile(answers)
     if "role" not in prof:
         return []
     try:
         from rules import most_valuable_missing
-        return list(most_valuable_missing(prof, as_of=dates.today()))
+        return list(most_valuable_missing(prof, as_of=dates.today(), keys=keys))
     except Exception:
         return []
 
@@ -455,7 +455,7 @@ def _advance(st, when, last_key=None) -> list[Reply]:
     itv["phase"] = "asking"
     itv["edit_key"] = None
     # The ranking is worked out only when it decides between questions of the same group.
-    q = iv.next_question(itv["answers"], itv["skipped"], lambda: _ranking(itv["answers"]), last_key)
+    q = iv.next_question(itv["answers"], itv["skipped"], lambda keys: _ranking(itv["answers"], keys), last_key)
     if q is None:
         return _finish(st, when)
     itv["pending"] = q.key
