@@ -183,12 +183,17 @@ def _copy(state: dict) -> dict:
         return copy.deepcopy(state)
 
 
+_ATOMS = frozenset({str, int, float, bool, type(None)})   # kept as they are: immutable
+
+
 def _copy_json(value):
-    if type(value) is dict:
-        return {k: _copy_json(v) for k, v in value.items()}
-    if type(value) is list:
-        return [_copy_json(v) for v in value]
-    if value is None or type(value) in (str, int, float, bool):
+    # Atoms inside a dict or list are taken without a call: most of a state's values are atoms.
+    kind = type(value)
+    if kind is dict:
+        return {k: v if type(v) in _ATOMS else _copy_json(v) for k, v in value.items()}
+    if kind is list:
+        return [v if type(v) in _ATOMS else _copy_json(v) for v in value]
+    if kind in _ATOMS:
         return value
     return copy.deepcopy(value)
 

@@ -242,18 +242,19 @@ class WebChannel:
             raise ApiError(400, "bad_json")
         return data
 
-    def session(self, request: Request) -> Session:
-        session = self.sessions.get(request.cookies.get(COOKIE))
+    def session(self, request: Request, checks_only: bool = False) -> Session:
+        session = self.sessions.get(request.cookies.get(COOKIE), checks_only)
         if session is None:
             raise ApiError(403, "no_session")
         return session
 
     def guarded_session(self, request: Request) -> Session:
-        """For state-changing calls: same origin, a known session, its CSRF token, its rate."""
+        """For state-changing calls: same origin, a known session, its CSRF token, its rate. The
+        session's state is not read here (its callers read it again under the session's lock)."""
         if not same_origin(request):
             raise ApiError(403, "origin")
         self.limit(self.per_address, self.address(request))
-        session = self.session(request)
+        session = self.session(request, checks_only=True)
         token = request.headers.get("x-csrf-token", "")
         if not secrets.compare_digest(token.encode(), session.csrf.encode()):
             raise ApiError(403, "csrf")

@@ -54,10 +54,15 @@ class WebSessions:
     def __init__(self, store: Store):
         self.store = store
 
-    def get(self, session_id: str | None) -> Session | None:
-        """The stored session, or None (no cookie, a forged or forgotten id)."""
+    def get(self, session_id: str | None, checks_only: bool = False) -> Session | None:
+        """The stored session, or None (no cookie, a forged or forgotten id). ``checks_only``: its
+        id, CSRF token and language, without reading and parsing its state and document (empty
+        here), for the checks before an engine step, which reads the session again under its lock."""
         if not session_id or not SESSION_ID.match(session_id):
             return None
+        if checks_only:
+            row = self.store.web_session(session_id, ("id", "csrf", "lang"))
+            return None if row is None else Session(row["id"], row["csrf"], row["lang"] or "zh", {})
         row = self.store.web_session(session_id)
         if row is None:
             return None
