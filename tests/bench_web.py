@@ -244,25 +244,18 @@ async def main() -> int:
             child_peaks: dict[int, int] = {}     # pid -> peak RSS (kB) of each child seen
             child_names: dict[int, str] = {}
 
-            server_command = Path(f"/proc/{server.pid}/cmdline").read_bytes()
-
             async def sample_memory() -> None:
                 while True:
                     server_now = rss_kb(server.pid)[0]
                     total = server_now
                     for child in children(server.pid):
                         try:
-                            raw_command = Path(f"/proc/{child}/cmdline").read_bytes()
                             now, high = rss_kb(child)
                         except (OSError, KeyError):    # ended meanwhile (or a zombie)
                             continue
-                        if raw_command == server_command:
-                            # Forked to start a worker, not yet exec'd: its resident pages are the
-                            # server's own (shared), seen once more (a one-off ~120 MB otherwise).
-                            continue
                         child_peaks[child] = max(child_peaks.get(child, 0), high)
                         if child not in child_names:
-                            command = raw_command.replace(b"\0", b" ").decode()
+                            command = Path(f"/proc/{child}/cmdline").read_bytes().replace(b"\0", b" ").decode()
                             child_names[child] = ("resource tracker" if "resource_tracker" in command else
                                                   "document worker" if "dialogs.document_worker" in command
                                                   else command[:60])
