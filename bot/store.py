@@ -113,6 +113,8 @@ def _create_outbox(db: sqlite_utils.Database) -> None:
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_create_v1, _create_v2, _feedback_per_answer,
                                                               _create_web, _create_outbox]
 
+WEB_SESSION_COLUMNS = ("id", "state", "csrf", "lang", "document_name", "document", "document_type", "created",
+                       "updated")
 WEB_LOG_KEPT = 200        # items of a web session's conversation kept (the page shows these on reload)
 
 
@@ -492,14 +494,12 @@ class Store:
     def stale_chats(self, before: str) -> list[int]:
         return [row[0] for row in self.db.execute("SELECT chat_id FROM chat_data WHERE updated < ?", [before])]
     # -- the web channel ----------------------------------------------------------------------
-    def web_session(self, session_id: str) -> dict | None:
-        """One web session row (state and document as stored), or None."""
-        row = self.db.execute("SELECT id, state, csrf, lang, document_name, document, document_type, created, updated"
-                              " FROM web_sessions WHERE id = ?", [session_id]).fetchone()
+    def web_session(self, session_id: str, columns: tuple[str, ...] = WEB_SESSION_COLUMNS) -> dict | None:
+        """One web session row (state and document as stored), or None; only ``columns`` when given."""
+        row = self.db.execute(f"SELECT {', '.join(columns)} FROM web_sessions WHERE id = ?", [session_id]).fetchone()
         if row is None:
             return None
-        return dict(zip(("id", "state", "csrf", "lang", "document_name", "document", "document_type",
-                         "created", "updated"), row))
+        return dict(zip(columns, row))
 
     def create_web_session(self, session_id: str, state_json: str, csrf: str, lang: str) -> None:
         now = utc_now()
@@ -509,11 +509,14 @@ class Store:
 
     def save_web_session(self, session_id: str, state_json: str, lang: str,
                          document: tuple[str, bytes, str] | None = None,
-                         log: list[tuple[str, str, str | None]] = ()) -> None:
+                         log: list[tuple[str, str, str | None]] = (), questions: list[list] = ()) -> None:
         """Store the dialog state; ``document`` (filename, content, media type) replaces the kept
-        one; ``log`` items are appended as add_web_log does, in the same transaction."""
+        one; ``log`` items are appended as add_web_log does, and ``questions`` (question_row
+        lists) go into the question log, in the same transaction."""
         with self._lock, self.db.conn:
             self.db.execute("BEGIN")
+            if questions:
+                self.db.conn.executemany(QUESTION_SQL, questions)
             if log:
                 self._append_web_log(session_id, log)
             if document is None:

@@ -183,12 +183,17 @@ def _copy(state: dict) -> dict:
         return copy.deepcopy(state)
 
 
+_ATOMS = frozenset({str, int, float, bool, type(None)})   # kept as they are: immutable
+
+
 def _copy_json(value):
-    if type(value) is dict:
-        return {k: _copy_json(v) for k, v in value.items()}
-    if type(value) is list:
-        return [_copy_json(v) for v in value]
-    if value is None or type(value) in (str, int, float, bool):
+    # Atoms inside a dict or list are taken without a call: most of a state's values are atoms.
+    kind = type(value)
+    if kind is dict:
+        return {k: v if type(v) in _ATOMS else _copy_json(v) for k, v in value.items()}
+    if kind is list:
+        return [v if type(v) in _ATOMS else _copy_json(v) for v in value]
+    if kind in _ATOMS:
         return value
     return copy.deepcopy(value)
 
@@ -438,13 +443,13 @@ def _pending_question(itv) -> iv.Question | None:
     return iv.by_key().get(key) if key else None
 
 
-def _ranking(answers) -> list[str]:
+def _ranking(answers, keys: list[str]) -> list[str]:
     prof = iv.profile(answers)
     if "role" not in prof:
         return []
     try:
         from rules import most_valuable_missing
-        return list(most_valuable_missing(prof, as_of=dates.today()))
+        return list(most_valuable_missing(prof, as_of=dates.today(), keys=keys))
     except Exception:
         return []
 
@@ -455,7 +460,7 @@ def _advance(st, when, last_key=None) -> list[Reply]:
     itv["phase"] = "asking"
     itv["edit_key"] = None
     # The ranking is worked out only when it decides between questions of the same group.
-    q = iv.next_question(itv["answers"], itv["skipped"], lambda: _ranking(itv["answers"]), last_key)
+    q = iv.next_question(itv["answers"], itv["skipped"], lambda keys: _ranking(itv["answers"], keys), last_key)
     if q is None:
         return _finish(st, when)
     itv["pending"] = q.key

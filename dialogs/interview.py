@@ -52,8 +52,13 @@ class Question:
 
     def articles(self) -> list[int]:
         """The articles the "why" line cites (第N条 / Article N)."""
-        found = re.findall(r"第([一二三四五六七八九十]+)条", self.why)
-        return [parsing.parse_integer(n) for n in found if parsing.parse_integer(n)]
+        return list(_cited_articles(self.why))
+
+
+@lru_cache(maxsize=None)  # one entry per question of interview.toml; asked on every interview step
+def _cited_articles(why: str) -> tuple[int, ...]:
+    found = re.findall(r"第([一二三四五六七八九十]+)条", why)
+    return tuple(parsing.parse_integer(n) for n in found if parsing.parse_integer(n))
 
 
 @lru_cache(maxsize=1)
@@ -121,11 +126,13 @@ def _applicable(snapshot: tuple) -> tuple[Question, ...]:
     return tuple(q for q in questions() if applies(q, answers))
 
 
-def next_question(answers: dict, skipped: list[str], ranking: list[str] | Callable[[], list[str]] | None = None,
+def next_question(answers: dict, skipped: list[str],
+                  ranking: list[str] | Callable[[list[str]], list[str]] | None = None,
                   last_key: str | None = None) -> Question | None:
     """The first unanswered, unskipped question whose conditions hold: a follow-up of the question
     just answered first, then by group, then by ``ranking`` (rules.most_valuable_missing), then by
-    file order. ``ranking`` may be a function giving it: called only when it decides."""
+    file order. ``ranking`` may be a function giving it for the keys of the questions it decides
+    between (it need rank only those): called only when it decides."""
     open_ = [q for q in applicable(answers) if q.key not in answers and q.key not in skipped]
     if not open_:
         return None
@@ -136,7 +143,9 @@ def next_question(answers: dict, skipped: list[str], ranking: list[str] | Callab
     candidates = [q for q in open_ if q.group == first]
     if len(candidates) == 1:
         return candidates[0]
-    rank = {k: i for i, k in enumerate((ranking() if callable(ranking) else ranking) or [])}
+    if callable(ranking):
+        ranking = ranking([q.key for q in candidates])
+    rank = {k: i for i, k in enumerate(ranking or [])}
     order = {q.key: i for i, q in enumerate(questions())}
     return min(candidates, key=lambda q: (rank.get(q.key, len(rank)), order[q.key]))
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 
 from . import formulas as f
 from .money import article_name, article_name_en, format_date, format_date_en, format_rmb, format_wan, join_en
@@ -122,9 +123,8 @@ def _line_names(lines: list[dict], lang: str) -> str:
     return "、".join(f"{article_name(line['clause'])}{line['item']}" for line in lines)
 
 
-def contribution_cap(profile: dict, lines: list[dict]) -> tuple[Cap, f.Effective | None]:
-    """Article 17's arithmetic, no text: the totals after the cap, and the contribution it was held
-    to (None for a role the article does not limit)."""
+def _line_sums(lines: list[dict]) -> tuple[int, int, int, int]:
+    """(total min, total max, and the same of the lines article 17 limits) of some award lines."""
     total_min = total_max = capped_min = capped_max = 0
     for line in lines:
         total_min += line["min"]
@@ -132,15 +132,28 @@ def contribution_cap(profile: dict, lines: list[dict]) -> tuple[Cap, f.Effective
         if line["clause"] in CAPPED_CLAUSES:
             capped_min += line["min"]
             capped_max += line["max"]
+    return total_min, total_max, capped_min, capped_max
+
+
+def _contribution(profile: dict) -> f.Effective:
+    return f.Effective(profile, "contribution", ("对我区的年度综合贡献", "the yearly overall contribution to the district"))
+
+
+def _cut(capped_min: int, capped_max: int, held_to: int) -> tuple[int, int]:
+    """How much article 17 takes off the limited lines' min and max when held to ``held_to``."""
+    return capped_min - min(capped_min, held_to), capped_max - min(capped_max, held_to)
+
+
+def contribution_cap(profile: dict, lines: list[dict]) -> tuple[Cap, f.Effective | None]:
+    """Article 17's arithmetic, no text: the totals after the cap, and the contribution it was held
+    to (None for a role the article does not limit)."""
+    total_min, total_max, capped_min, capped_max = _line_sums(lines)
     if profile["role"] != "institution":
         return Cap(total_min, total_max), None
-    contribution = f.Effective(profile, "contribution", ("对我区的年度综合贡献",
-                                                         "the yearly overall contribution to the district"))
+    contribution = _contribution(profile)
     if contribution.value is None:
         return Cap(total_min, total_max, capped_max=capped_max), contribution
-    cap = contribution.value
-    cut_min = capped_min - min(capped_min, cap)
-    cut_max = capped_max - min(capped_max, cap)
+    cut_min, cut_max = _cut(capped_min, capped_max, contribution.value)
     if not (cut_min or cut_max):
         return Cap(total_min, total_max, capped_max=capped_max), contribution
     clauses = tuple(sorted({line["clause"] for line in lines if line["clause"] in CAPPED_CLAUSES and line["max"]}))
@@ -335,31 +348,84 @@ class _Reading(dict):
         return super().values()
 
 
-def _award_lines(award, profile: dict) -> tuple[list[dict], frozenset[str] | None]:
-    """An award formula's lines for the profile (amounts only), and the keys it read (None: all)."""
-    reading, sheet = _Reading(profile), f.TotalsSheet()
-    award(reading, sheet)
-    return sheet.lines, None if reading.read is None else frozenset(reading.read)
+def _reading(work, profile: dict) -> tuple:
+    """(``work(profile)``, the keys it looked up in the profile; None when it read it as a whole)."""
+    reading = _Reading(profile)
+    result = work(reading)
+    return result, None if reading.read is None else frozenset(reading.read)
 
 
-def _told_lines(told: dict) -> list[tuple]:
-    """(award formula, its lines, the keys it read) for each award of the told profile's role."""
-    return [(award, *_award_lines(award, told)) for award in ROLE_AWARDS[told["role"]]]
+def _sums_of(award):
+    """The award formula as a function of the profile alone giving its lines' _line_sums."""
+    def sums(profile: dict) -> tuple[int, int, int, int]:
+        sheet = f.TotalsSheet()
+        award(profile, sheet)
+        return _line_sums(sheet.lines)
+    return sums
 
 
-def _trial_totals(told: dict, told_lines: list[tuple], added: dict) -> tuple[int, int]:
-    """``totals`` of the told profile with ``added`` set (not its role). An award formula that read
-    none of the added keys gives the same lines as for the told profile (the formulas are functions
-    of the profile alone): only the others are run again."""
-    trial, lines = {**told, **added}, []
-    for award, award_lines, read in told_lines:
-        if read is not None and read.isdisjoint(added):
-            lines += award_lines
-        else:
-            sheet = f.TotalsSheet()
-            award(trial, sheet)
-            lines += sheet.lines
-    return totals(trial, lines)
+AWARD_SUMS = {role: tuple(_sums_of(award) for award in awards) for role, awards in ROLE_AWARDS.items()}
+
+
+def _gate(profile: dict) -> bool:
+    return eligibility(profile)[0]
+
+
+def _held_to(profile: dict) -> int | None:
+    return _contribution(profile).value
+
+
+class _Trials:
+    """``totals`` of the told profile with a few keys added (not its role), for the ranking.
+
+    ``totals`` is worked out in parts, each a function of the profile alone: article 16's gate,
+    each award's _line_sums, and for an institution the contribution article 17 holds it to. A
+    part that read none of the added keys when worked out for the told profile has the same value
+    for the trial profile, so only the parts that read an added key are worked out again, and the
+    trial's sums are the told ones with those awards' differences."""
+
+    def __init__(self, told: dict):
+        self.told = told
+        self.gate = _reading(_gate, told)
+        self.held = _reading(_held_to, told) if told["role"] == "institution" else None
+        self.awards = [(sums, *_reading(sums, told)) for sums in AWARD_SUMS[told["role"]]]
+        self.sums = tuple(map(sum, zip(*(value for _, value, _ in self.awards))))
+        # key -> the awards that read it; those that read the profile as a whole redo for any key.
+        self.readers: dict[str, list[int]] = {}
+        self.always = [i for i, (_, _, read) in enumerate(self.awards) if read is None]
+        for i, (_, _, read) in enumerate(self.awards):
+            for key in read or ():
+                self.readers.setdefault(key, []).append(i)
+
+    @staticmethod
+    def _redo(part: tuple, added: dict) -> bool:
+        read = part[1]
+        return read is None or not read.isdisjoint(added)
+
+    def totals(self, added: dict) -> tuple[int, int]:
+        """(total_min, total_max) of the told profile with ``added`` set; the sums and the cut are
+        those of ``contribution_cap``."""
+        trial = {**self.told, **added}
+        if not (_gate(trial) if self._redo(self.gate, added) else self.gate[0]):
+            return 0, 0
+        redo = set(self.always)
+        for key in added:
+            redo.update(self.readers.get(key, ()))
+        total_min, total_max, capped_min, capped_max = self.sums
+        for i in redo:
+            work, old, _ = self.awards[i]
+            new = work(trial)
+            total_min += new[0] - old[0]
+            total_max += new[1] - old[1]
+            capped_min += new[2] - old[2]
+            capped_max += new[3] - old[3]
+        if self.held is None:        # a role article 17 does not limit
+            return total_min, total_max
+        held_to = _held_to(trial) if self._redo(self.held, added) else self.held[0]
+        if held_to is None:          # the contribution is not told: nothing is cut
+            return total_min, total_max
+        cut_min, cut_max = _cut(capped_min, capped_max, held_to)
+        return total_min - cut_min, total_max - cut_max
 
 
 def estimate(profile: dict, as_of: str | dt.date | None = None, lang: str = "zh") -> dict:
@@ -426,28 +492,25 @@ COMPANIONS = {
 }
 
 
-def _trial_pairs(key: str, told: dict):
-    """(what to add to the profile without the key, the same with the key set to a plausible value) pairs.
-
-    With an untold companion, the companion is set in both, so the change is the key's own.
-    """
+def _trial_bases(key: str, told: dict) -> list[dict]:
+    """What to add to the profile both without the key and with it set to each plausible value:
+    nothing, or with an untold companion each value of the companion, so the change is the key's own."""
     companion = COMPANIONS.get(key)
     if companion is None or companion in told:
-        bases = [{}]
-    else:
-        bases = [{companion: value} for value in _trials(companion, told)]
-    for base in bases:
-        for trial in _trials(key, {**told, **base}):
-            yield base, {**base, key: trial}
+        return [{}]
+    return [{companion: value} for value in _trials(companion, told)]
 
 
-def most_valuable_missing(profile: dict, as_of: str | dt.date | None = None) -> list[str]:
+def most_valuable_missing(profile: dict, as_of: str | dt.date | None = None,
+                          keys: Collection[str] | None = None) -> list[str]:
     """The untold keys of the profile's role, ordered by how much knowing them could change total_max.
 
     Each untold key is tried with plausible values (TRIAL_VALUES, every choice, true/false; with its
     untold COMPANION when it only matters together with one); its weight is the largest change of
     total_max (then of total_min) any trial brings. Keys that change nothing in any trial are left
-    out. Ties keep the order of PROFILE_KEYS.
+    out. Ties keep the order of PROFILE_KEYS. With ``keys``, only those are weighed: the same list
+    without the other keys (a key's weight does not depend on the others'), for less work when the
+    interview chooses between a few questions.
     """
     told = validate_profile(profile)
     if as_of is not None:
@@ -456,22 +519,24 @@ def most_valuable_missing(profile: dict, as_of: str | dt.date | None = None) -> 
     weights = []
     # Trial profiles repeat across keys (a key's trials are its companion's bases): each is computed
     # once, re-running only the award formulas that read a key the trial sets.
-    told_lines = _told_lines(told)
+    trials = _Trials(told)
     totals_of: dict[tuple, tuple[int, int]] = {}
 
     def totals_with(added: dict) -> tuple[int, int]:
         marker = tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in added.items()))
         if marker not in totals_of:
-            totals_of[marker] = _trial_totals(told, told_lines, added)
+            totals_of[marker] = trials.totals(added)
         return totals_of[marker]
 
     for order, (key, spec) in enumerate(PROFILE_KEYS.items()):
-        if key in told or key in ("role", "as_of") or role not in spec["roles"]:
+        if key in told or key in ("role", "as_of") or role not in spec["roles"] or (keys is not None and key not in keys):
             continue
         best = (0, 0)
-        for without, with_key in _trial_pairs(key, told):
-            (before_min, before_max), (after_min, after_max) = totals_with(without), totals_with(with_key)
-            best = max(best, (abs(after_max - before_max), abs(after_min - before_min)))
+        for base in _trial_bases(key, told):
+            before_min, before_max = totals_with(base)
+            for trial in _trials(key, {**told, **base}):
+                after_min, after_max = totals_with({**base, key: trial})
+                best = max(best, (abs(after_max - before_max), abs(after_min - before_min)))
         if best > (0, 0):
             weights.append((best, order, key))
     weights.sort(key=lambda item: (-item[0][0], -item[0][1], item[1]))

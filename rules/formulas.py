@@ -76,7 +76,7 @@ class TotalsSheet(Sheet):
 class Effective:
     """A revenue or contribution after article 18: this year's figure, or the growth for a relocated firm."""
 
-    __slots__ = ("value", "phrase", "needs")
+    __slots__ = ("value", "needs", "_figures")
 
     def __init__(self, profile: dict, key: str, label: Words):
         this, prev_key = profile.get(key), key + "_prev"
@@ -84,19 +84,27 @@ class Effective:
         relocated = profile.get("origin") == "relocated"
         self.needs = [k for k, v in ((key, this), (prev_key, prev if relocated else 0)) if v is None]
         if self.needs:
-            self.value, self.phrase = None, ("", "")
-        elif relocated:
-            self.value = max(0, this - prev)
-            growth = (format_amount(self.value), f" = {format_rmb(self.value)}") if this > prev else \
-                ("0（未增长）", ", so no growth")
-            self.phrase = (f"区内迁入机构按当年度比上一年度新增部分计算（第十八条），{label[0]}"
-                           f"{format_amount(this)}−{format_amount(prev)}={growth[0]}",
-                           f"the growth in {label[1]} over the previous year, which is what counts for an "
-                           f"institution moved into the park from within the district (Article 18), "
-                           f"{format_rmb(this)} − {format_rmb(prev)}{growth[1]}")
+            self.value = None
         else:
-            self.value = this
-            self.phrase = (f"{label[0]}{format_amount(this)}", f"{label[1]} of {format_rmb(this)}")
+            self.value = max(0, this - prev) if relocated else this
+        self._figures = (label, this, prev if relocated else None)
+
+    @property
+    def phrase(self) -> Words:
+        """How the figure was reached, as a basis quotes it. Written only when asked for: the
+        interview's ranking makes thousands of these per answer and reads only ``value``."""
+        if self.value is None:
+            return ("", "")
+        label, this, prev = self._figures
+        if prev is None:
+            return (f"{label[0]}{format_amount(this)}", f"{label[1]} of {format_rmb(this)}")
+        growth = (format_amount(self.value), f" = {format_rmb(self.value)}") if this > prev else \
+            ("0（未增长）", ", so no growth")
+        return (f"区内迁入机构按当年度比上一年度新增部分计算（第十八条），{label[0]}"
+                f"{format_amount(this)}−{format_amount(prev)}={growth[0]}",
+                f"the growth in {label[1]} over the previous year, which is what counts for an "
+                f"institution moved into the park from within the district (Article 18), "
+                f"{format_rmb(this)} − {format_rmb(prev)}{growth[1]}")
 
 
 def _steps_award(clause: int, figure: Effective, step: int, per_step: int, subject: Words,

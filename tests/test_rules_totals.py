@@ -88,4 +88,12 @@ def test_totals_reusing_the_told_profiles_lines_equal_the_estimates_totals(profi
     added = {k: v for k, v in validate_profile(more).items() if k != "role"}
     result = estimate({**told, **added}, as_of=AS_OF)
     expected = (result["total_min"], result["total_max"])
-    assert rules_estimate._trial_totals(told, rules_estimate._told_lines(told), added) == expected
+    assert rules_estimate._Trials(told).totals(added) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(profiles, st.sets(st.sampled_from(sorted(PROFILE_KEYS))))
+def test_ranking_only_some_keys_is_the_full_ranking_without_the_others(profile, keys):
+    # The interview asks for the keys of the questions it chooses between.
+    full = most_valuable_missing(profile, as_of=AS_OF)
+    assert most_valuable_missing(profile, as_of=AS_OF, keys=keys) == [key for key in full if key in keys]

@@ -45,7 +45,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 import dialogs
 from bot.config import Settings
 from dialogs.document import DocumentUnavailable, EstimateDocument
-from bot.store import Store
+from bot.store import Store, question_row
 from bot.web.limits import RateLimit
 from bot.web.sessions import Session, WebSessions, dump
 
@@ -242,18 +242,19 @@ class WebChannel:
             raise ApiError(400, "bad_json")
         return data
 
-    def session(self, request: Request) -> Session:
-        session = self.sessions.get(request.cookies.get(COOKIE))
+    def session(self, request: Request, checks_only: bool = False) -> Session:
+        session = self.sessions.get(request.cookies.get(COOKIE), checks_only)
         if session is None:
             raise ApiError(403, "no_session")
         return session
 
     def guarded_session(self, request: Request) -> Session:
-        """For state-changing calls: same origin, a known session, its CSRF token, its rate."""
+        """For state-changing calls: same origin, a known session, its CSRF token, its rate. The
+        session's state is not read here (its callers read it again under the session's lock)."""
         if not same_origin(request):
             raise ApiError(403, "origin")
         self.limit(self.per_address, self.address(request))
-        session = self.session(request)
+        session = self.session(request, checks_only=True)
         token = request.headers.get("x-csrf-token", "")
         if not secrets.compare_digest(token.encode(), session.csrf.encode()):
             raise ApiError(403, "csrf")
@@ -277,7 +278,8 @@ class WebChannel:
         log (before answering), and return the replies as JSON."""
         state, replies = step(session.state)
         lang = "en" if state.get("lang") == "en" else "zh"
-        replies = await self.record_events(session, replies, lang)
+        questions: list[list] = []
+        replies = await self.record_events(session, replies, lang, questions)
         document = None
         for reply in replies:
             if reply.document:  # kept as its recipe; the file is made when it is downloaded
@@ -285,16 +287,17 @@ class WebChannel:
         shown = [self.reply_json(request, reply) for reply in replies]
         items = [("user", said, None)] if said else []
         items += [("bot", reply["text"], reply) for reply in shown]
-        self.sessions.save(session, state, document, items)
+        self.sessions.save(session, state, document, items, questions)
         return shown
 
     def reply_json(self, request: Request, reply: dialogs.Reply) -> dict:
         url = f"{self.root(request)}/api/document/{quote(reply.document[0])}" if reply.document else None
         return reply_json(reply, url)
 
-    async def record_events(self, session: Session, replies: list, lang: str) -> list:
+    async def record_events(self, session: Session, replies: list, lang: str, questions: list) -> list:
         """The question log and feedback (with the session's web id), and 转人工 through the relay:
-        the engine's line is replaced by what actually happened."""
+        the engine's line is replaced by what actually happened. Question-log rows are added to
+        ``questions``, written with the state in one transaction (one commit per reply)."""
         import dataclasses
 
         user_id = session.user_id
@@ -303,10 +306,10 @@ class WebChannel:
             for event in reply.events:
                 kind = event.get("type")
                 if kind == "asked":
-                    self.store.log_question(
+                    questions.append(question_row(
                         chat_id=user_id, user_id=user_id, question=str(event.get("query", ""))[:2000],
                         top=event.get("top"), score=event.get("score"), confident=bool(event.get("confident")),
-                        lang=event.get("lang") or lang, source="web")
+                        lang=event.get("lang") or lang, source="web"))
                 elif kind == "feedback":
                     self.store.add_feedback(chat_id=user_id, user_id=user_id, entry=event.get("entry"),
                                             value=int(event.get("value", 0)))

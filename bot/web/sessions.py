@@ -4,7 +4,7 @@
     session = sessions.get(cookie_value)          # None for a missing, malformed or unknown id
     session = sessions.create(lang)               # new id, CSRF token and dialog state
     sessions.save(session, state, document=None,  # the state after an engine step and what was said
-                  log=[("user", text, None), ("bot", text, reply_json)])
+                  log=[("user", text, None), ("bot", text, reply_json)], questions=[question_row(...)])
     web_user_id(session_id)                       # the id the question log and hand-offs use
 
 Web ids in the shared tables (question_log, feedback, handoffs: chat_id and user_id) are
@@ -54,10 +54,15 @@ class WebSessions:
     def __init__(self, store: Store):
         self.store = store
 
-    def get(self, session_id: str | None) -> Session | None:
-        """The stored session, or None (no cookie, a forged or forgotten id)."""
+    def get(self, session_id: str | None, checks_only: bool = False) -> Session | None:
+        """The stored session, or None (no cookie, a forged or forgotten id). ``checks_only``: its
+        id, CSRF token and language, without reading and parsing its state and document (empty
+        here), for the checks before an engine step, which reads the session again under its lock."""
         if not session_id or not SESSION_ID.match(session_id):
             return None
+        if checks_only:
+            row = self.store.web_session(session_id, ("id", "csrf", "lang"))
+            return None if row is None else Session(row["id"], row["csrf"], row["lang"] or "zh", {})
         row = self.store.web_session(session_id)
         if row is None:
             return None
@@ -77,15 +82,16 @@ class WebSessions:
         return session
 
     def save(self, session: Session, state: dict, document: tuple[str, bytes, str] | None = None,
-             log: list[tuple[str, str, dict | None]] = ()) -> None:
-        """The state after an engine step, and what was said in it (one transaction)."""
+             log: list[tuple[str, str, dict | None]] = (), questions: list[list] = ()) -> None:
+        """The state after an engine step, what was said in it and its question-log rows
+        (bot.store.question_row), in one transaction."""
         session.state = state
         session.lang = "en" if state.get("lang") == "en" else "zh"
         if document is not None:
             session.document = document
         self.store.save_web_session(session.id, dump(state), session.lang, document,
                                     [(sender, text, dump(reply) if reply is not None else None)
-                                     for sender, text, reply in log])
+                                     for sender, text, reply in log], questions)
 
     def transcript(self, session: Session) -> list[dict]:
         """The conversation so far, oldest first: {"id", "from", "text", "reply"}."""
