@@ -26,7 +26,6 @@ from dataclasses import dataclass
 
 from dialogs import summary
 # The frames the worker reads and writes, and its way of writing them (its module imports nothing heavy).
-from dialogs.document_worker import REPLY, REQUEST, _write_all
 
 log = logging.getLogger(__name__)
 
@@ -359,6 +358,10 @@ def _make_in_child(filename: str, recipe: dict) -> bytes:
     request = {"filename": filename, "recipe": recipe}
     if _TEST_FAULT:
         request["test_fault"] = _TEST_FAULT
+    # Imported here, not at the top: the worker runs as ``-m dialogs.document_worker``, and a module
+    # the package already imported makes runpy warn on every start.
+    from dialogs.document_worker import REPLY, REQUEST, _write_all
+
     body = json.dumps(request, ensure_ascii=False).encode()
     deadline = time.monotonic() + WORKER_TIMEOUT_SECONDS
     try:
