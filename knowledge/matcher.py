@@ -526,7 +526,6 @@ _ABOUT_A_PLACES_RULES = ("政策", "产业园", "园区", "补贴", "奖励", "�
                          "落户", "policy", "policies", "subsid", "park", "award", "reward", "bonus", "give", "offer")
 # How far after the place those words may come: English says "Nankai District give rent subsidies".
 _AFTER_PLACE = {"zh": 12, "en": 40}
-_CJK_CHAR = re.compile("[\u4e00-\u9fff\u3400-\u4dbf]")
 _STOCK_MARKET = ("交易所", "exchange", "listing", "main board")
 
 
@@ -547,7 +546,9 @@ def _asks_about_other_place(normalized: str, places) -> bool:
     """True when the question asks about another district's or city's rules (not as origin or destination)."""
     if not _mentions_any(normalized, places):  # most questions name no other place
         return False
-    reach = _AFTER_PLACE["zh" if _CJK_CHAR.search(normalized) else "en"]
+    from knowledge.model import language_of
+
+    reach = _AFTER_PLACE[language_of(normalized)]
     for place in places:
         start = normalized.find(place)
         while start != -1:
