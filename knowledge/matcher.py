@@ -31,7 +31,7 @@ from operator import add
 from pathlib import Path
 
 from knowledge.base import Entry, all_entries
-from knowledge.normalize import articles_in_cleaned, clean, normalize_cleaned, normalize_query, only_names_an_article
+from knowledge.normalize import article_asked_about, articles_in_cleaned, clean, normalize_cleaned, normalize_query
 
 # Field weights: how much a word counts in each part of an entry.
 FIELD_WEIGHTS = {
@@ -815,9 +815,15 @@ def predict(index: Index, model, text: str) -> MatchResult:
             confident, reason, clarify = True, "", ()
             matches = (Match(index.entries[chosen], round(float(entries[chosen]), 4)),) + tuple(
                 m for m in matches if m.entry.id != taught)[:MAX_MATCHES - 1]
-    if signals[best, -1] and only_names_an_article(clean(text)):
-        # "第十九条" alone asks for that article: its own entry is the answer.
-        confident, reason, clarify = True, "", ()
+    asked = article_asked_about(clean(text))
+    if asked is not None:
+        # "第十九条", "第三条说的是什么", "What does Article 3 say?": the article's own entry is the
+        # answer, whatever the words around the name lean to.
+        chosen = next((i for i, e in enumerate(index.entries) if e.kind == "article" and e.clauses[0] == asked), None)
+        if chosen is not None:
+            confident, reason, clarify = True, "", ()
+            matches = (Match(index.entries[chosen], round(float(entries[chosen]), 4)),) + tuple(
+                m for m in matches if m.entry is not index.entries[chosen])[:MAX_MATCHES - 1]
     if confident and matches[0].entry.policy_silent:
         # How to apply, whom to call: the policy states none of it. The entry's answer says so and
         # refers to 区人社局; it is not an answer resting on an article.

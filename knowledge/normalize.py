@@ -124,10 +124,24 @@ def article_references(text: str) -> list[int]:
     return articles_in_cleaned(clean(text))
 
 
-def only_names_an_article(text: str) -> bool:
-    """Is the cleaned text nothing but an article's name ("第十九条", "Article 19")?"""
-    text = text.strip(" ?？。.!！")
-    return bool(_ARTICLE_REF.fullmatch(text) or _ARTICLE_REF_EN.fullmatch(text))
+# Words that, beside an article's name, only ask what it says: "第三条说的是什么", "What does
+# Article 3 say?", "explain clause 14 please".
+_WHAT_IT_SAYS = re.compile(
+    r"请问|请|麻烦|帮忙|帮我|给我|一下|具体|主要|都|的|是|讲的|说的|写的|规定的?|讲了?|说了?|写了?|规定了?|"
+    r"什么|啥|哪些|内容|意思|怎么理解|如何理解|解释|解读|介绍|讲讲|说说|看看|呢|吗|呀|啊|"
+    r"\b(?:what|whats|does|do|is|are|the|say|says|said|about|explain|explanation|meaning|mean|means|"
+    r"content|contents|summary|summarise|summarize|tell|me|us|please|pls|plz|of|in|short|brief|briefly|"
+    r"cover|covers|text|full|read|show)\b|[\s?？。.!！,，:：'\"“”‘’]")
+
+
+def article_asked_about(text: str) -> int | None:
+    """The one article a cleaned question names and asks nothing else about ("第三条说的是什么",
+    "What does Article 3 say?"), else None."""
+    found = articles_in_cleaned(text)
+    if len(found) != 1:
+        return None
+    rest = _WHAT_IT_SAYS.sub("", _ARTICLE_REF_EN.sub("", _ARTICLE_REF.sub("", text)))
+    return found[0] if not rest else None
 
 
 def articles_in_cleaned(text: str) -> list[int]:

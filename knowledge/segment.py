@@ -178,6 +178,7 @@ class Lexicon:
     out_of_scope: tuple[str, ...] = ()
     other_places: tuple[str, ...] = ()
     combination_words: tuple[str, ...] = ()  # "一起拿", "together": asks whether awards combine
+    english_phrases: dict[str, str] = field(default_factory=dict)  # "last year" → "lastyear"
 
 
 @lru_cache(maxsize=1)
@@ -205,6 +206,8 @@ def load_lexicon() -> Lexicon:
         out_of_scope=tuple(data.get("out_of_scope", [])),
         other_places=tuple(data.get("other_places", [])),
         combination_words=tuple(w.lower() for w in data.get("combination_words", [])),
+        english_phrases={phrase.lower(): word for word, phrases in data.get("english_phrases", {}).items()
+                         for phrase in phrases},
     )
 
 
@@ -562,11 +565,26 @@ class Segmenter:
         return "".join(out)
 
     # -- tokens -------------------------------------------------------------------------------
+    def _english_phrases(self) -> re.Pattern | None:
+        """One pattern for the lexicon's English phrases, longest first, as whole words."""
+        pattern = self.__dict__.get("_phrase_pattern", False)
+        if pattern is False:
+            phrases = sorted(self.lexicon.english_phrases, key=len, reverse=True)
+            pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, phrases)) + r")\b") if phrases else None
+            self._phrase_pattern = pattern
+        return pattern
+
+    def _phrase_word(self, match: re.Match) -> str:
+        return self.lexicon.english_phrases[match.group(0)]
+
     def words(self, normalized: str) -> list[str]:
         """Content words: jieba tokens and English words, synonyms mapped, stop words dropped."""
         # What a jieba token becomes depends on the token alone: each is worked out once (a long
         # message has a hundred tokens, most of them common).
         memo = self.__dict__.setdefault("_token_words", {})
+        phrases = self._english_phrases()
+        if phrases is not None:
+            normalized = phrases.sub(self._phrase_word, normalized)
         tokens = []
         for token in self.cut(normalized):
             found = memo.get(token)

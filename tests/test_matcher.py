@@ -112,6 +112,23 @@ def test_a_question_naming_an_article_is_about_that_article(question, article):
     assert top_article(question) == article
 
 
+@pytest.mark.parametrize("question, article", [
+    ("第三条说的是什么", 3), ("请解释一下第二条", 2), ("第十四条讲啥", 14),
+    ("What does Article 3 say?", 3), ("what is Article 8 about", 8), ("Explain clause 14 please", 14),
+])
+def test_asking_what_an_article_says_gets_that_article_whatever_its_words_lean_to(question, article):
+    # The model once answered "What does Article 3 say?" with "not found", and "请解释一下第二条"
+    # with article 19: the words around the name say nothing, the name says everything.
+    assert top_article(question) == article
+
+
+@pytest.mark.parametrize("question", ["劳动合同法第五条说的是什么", "第五条和第十四条有什么区别"])
+def test_another_laws_article_or_two_articles_are_not_read_as_asking_for_one_of_ours(question):
+    from knowledge.normalize import article_asked_about, clean
+
+    assert article_asked_about(clean(question)) is None
+
+
 @pytest.mark.parametrize("question", [
     "年终奖个税怎么算", "写字楼租约到期房东要涨房租怎么办", "西青区对制造业企业有营收奖励吗",
     "全国有哪些国家级人力资源服务产业园", "thanks, that's all for now",
@@ -296,6 +313,19 @@ def test_the_policys_own_subject_alone_is_vague_not_outside_the_policy(word):
     assert result.matches and result.matches[0].score >= 0.2
 
 
+def test_english_phrases_are_read_as_one_meaning_before_the_words_are_looked_up():
+    from knowledge.matcher import get_index, tokens
+
+    segmenter = get_index().segmenter
+    # "last year" says when, not how long the policy lasts (有效期, article 19).
+    assert "有效期" not in tokens(segmenter, "Last year our revenue was 130 million")[1]
+    assert "有效期" in tokens(segmenter, "How long does the policy last?")[1]
+    # "operating revenue" is revenue, not the park's operator (运营).
+    terms = tokens(segmenter, "Our operating revenue is 230 million yuan")[1]
+    assert "营业收入" in terms and "运营" not in terms
+    assert "上市" in tokens(segmenter, "We plan to go public next year")[1]
+
+
 def test_article_numbers_in_english_name_the_article():
     from knowledge.normalize import article_references
 
@@ -383,6 +413,8 @@ def test_another_districts_rules_are_told_apart_from_coming_from_there_in_englis
     ("市里大赛奖了5万，区里再配多少", False),                    # the match: already in the park
     ("拿过大赛银奖的团队，现在落户园区能给多少钱", False),        # coming to the park
     ("评上年度品牌机构奖多少钱", False),                        # not about a contest at all
+    ("入驻以后大赛拿了奖能给多少", False),                      # after moving in: the match
+    ("入驻之前在大赛拿过奖，现在能给多少", False),              # before moving in: the landing bonus
 ])
 def test_a_prize_question_that_does_not_say_when_is_left_open_for_a_clarifying_question(question, open_):
     from knowledge.clarify import leaves_open
