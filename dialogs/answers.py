@@ -189,6 +189,11 @@ def ask(st, text, offer_check: bool, context: str | None = None) -> list[Reply]:
         reply = (combined_reply(st, top.entry, result.also[0].entry) if result.also
                  else entry_reply(st, top.entry.id)[0])
         reply.events = [event]
+        from knowledge.answers import scope_note
+        note = scope_note(top.entry.id, text, lang)
+        if note:  # a factory asking about the revenue award: who the awards are for
+            reply.text += "\n\n" + note
+            reply.clauses = list(dict.fromkeys(list(reply.clauses) + [16]))
         if computed:
             reply.text = term_first(reply.text + "\n\n" + computed, lang)
         replies = [reply]

@@ -55,6 +55,27 @@ def combined_note(first, second, lang: str = "zh") -> str:
                            second=f"{second.title}（{second.citation.strip('「」')}）")
 
 
+# Awards and help for the institutions themselves (not the builder's, the operator's, or the
+# vouchers and meetings that serve the district's other businesses).
+INSTITUTION_ENTRIES = frozenset({"a04", "a05", "a06", "a07", "a10", "a11", "a12", "a13", "a14", "a15",
+                                 "t-pay-first", "t-relocation"})
+SCOPE_NOTE = ("提示：本政策的奖励和补贴面向在园区登记注册并实际入驻的人力资源服务机构；"
+              "不是人力资源服务机构的企业不适用，其他政策请向" + AUTHORITY + "咨询。（「第十六条」）")
+SCOPE_NOTE_EN = ("Note: this policy's awards are for HR service institutions registered and located in the "
+                 "park; a business that is not an HR service institution is not covered. For other policies, "
+                 "ask " + AUTHORITY_EN + ". (Article 16)")
+
+
+def scope_note(entry_id: str, question: str, lang: str = "zh") -> str | None:
+    """For an institution's award asked about by a business of another trade ("我们是做制造业的，有营收
+    奖励吗"): who the awards are for (article 16); else None."""
+    from knowledge.matcher import names_other_industry
+
+    if entry_id not in INSTITUTION_ENTRIES or not names_other_industry(question):
+        return None
+    return SCOPE_NOTE_EN if lang == "en" else SCOPE_NOTE
+
+
 # Below this score a match is too weak even to suggest ("您是不是想问").
 MIN_SUGGESTION_SCORE = 0.15
 
@@ -112,6 +133,9 @@ def render_answer(result: MatchResult, lang: str = "zh", today: dt.date | None =
             second = result.also[0].entry
             text = "\n\n".join([combined_note(entry, second, lang), text,
                                  second.answer if lang == "zh" else second.answer_en])
+        note = scope_note(entry.id, result.query, lang)
+        if note:
+            text += "\n\n" + note
         line = term_line(entry.id, today or dt.date.today(), lang)
         return f"{line}\n\n{text}" if line else text
     if not result.matches and result.reason == "empty":

@@ -542,6 +542,11 @@ def _mentions_any(normalized: str, words) -> bool:
     return _any_of(tuple(words)).search(normalized) is not None
 
 
+def names_other_industry(text: str) -> bool:
+    """Does the question name a business that is not an HR service institution ("制造业", "logistics")?"""
+    return _mentions_any(normalize_query(text), get_index().segmenter.lexicon.other_industries)
+
+
 def _asks_about_other_place(normalized: str, places) -> bool:
     """True when the question asks about another district's or city's rules (not as origin or destination)."""
     if not _mentions_any(normalized, places):  # most questions name no other place

@@ -182,8 +182,8 @@ def signals_and_flags(index, text: str, analysed, exclude: str | None = None):
 
 
 def feature_names(analysed, flags) -> list[str]:
-    """The lexical feature names of a question in their order (words, bigrams, trigrams, flags);
-    a trigram may come twice."""
+    """The lexical feature names of a question in their order (words, bigrams, trigrams, English
+    word pairs and letter pieces, flags); a name may come twice."""
     normalized, terms, grams, _named = analysed
     names = ["w:" + term for term in terms]
     names += ["g:" + gram for gram in grams]

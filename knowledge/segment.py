@@ -179,6 +179,7 @@ class Lexicon:
     other_places: tuple[str, ...] = ()
     combination_words: tuple[str, ...] = ()  # "一起拿", "together": asks whether awards combine
     english_phrases: dict[str, str] = field(default_factory=dict)  # "last year" → "lastyear"
+    other_industries: tuple[str, ...] = ()  # "制造业", "logistics": not HR service institutions
 
 
 @lru_cache(maxsize=1)
@@ -206,6 +207,7 @@ def load_lexicon() -> Lexicon:
         out_of_scope=tuple(data.get("out_of_scope", [])),
         other_places=tuple(data.get("other_places", [])),
         combination_words=tuple(w.lower() for w in data.get("combination_words", [])),
+        other_industries=tuple(w.lower() for w in data.get("other_industries", [])),
         english_phrases={phrase.lower(): word for word, phrases in data.get("english_phrases", {}).items()
                          for phrase in phrases},
     )

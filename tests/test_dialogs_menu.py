@@ -64,3 +64,26 @@ def test_a_question_on_whom_to_call_gets_the_not_stated_answer_with_the_referral
     state, replies = respond(new_state("zh"), "申请找哪个窗口、打谁电话")
     assert replies[0].kind in ("answer", "not_confident")
     assert "区人社局" in replies[0].text and "电话" in replies[0].text
+
+
+def test_a_factory_asking_about_the_revenue_award_is_told_who_the_awards_are_for():
+    # Without the note, "我们是做制造业的，西青有营收奖励吗" read as if a factory with 1亿 of sales got 10万.
+    _state, replies = respond(new_state("zh"), "我们是做制造业的，西青有营收奖励吗")
+    answer = replies[0]
+    assert answer.kind == "answer" and answer.entry == "a11"
+    assert "人力资源服务机构" in answer.text and "不适用" in answer.text and "第十六条" in answer.text
+    assert 16 in answer.clauses
+
+
+def test_an_hr_institutions_own_award_question_gets_no_scope_note():
+    _state, replies = respond(new_state("zh"), "营收1.3亿能拿多少奖励")
+    assert replies[0].kind == "answer" and "不适用" not in replies[0].text
+    assert 16 not in replies[0].clauses
+
+
+def test_the_scope_note_is_in_the_language_the_user_writes():
+    from knowledge.answers import scope_note
+
+    assert "HR service institutions" in scope_note("a05", "We run a logistics company in the park. Rent subsidy?", "en")
+    assert scope_note("a09", "我们是制造企业，服务券怎么领", "zh") is None  # the vouchers are for such firms
+    assert scope_note("a11", "営收1亿能拿多少", "zh") is None
