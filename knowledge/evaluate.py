@@ -77,6 +77,7 @@ class Report:
     wrong_in_scope: float = 0.0   # confident answers whose top article is not among the labels
     wrong_out_of_scope: float = 0.0  # confident answers to questions the policy does not cover
     clarified: float = 0.0        # share of questions answered with a clarifying question
+    predictions: list = field(default_factory=list, repr=False)  # one per question, in order
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -141,7 +142,23 @@ def score_predictions(name: str, questions: list[LabelledQuestion], predictions:
         wrong_in_scope=wrong_in / in_scope if in_scope else 0.0,
         wrong_out_of_scope=wrong_out / out_scope if out_scope else 0.0,
         clarified=clarified / len(questions) if questions else 0.0,
+        predictions=list(predictions),
     )
+
+
+def by_language(questions: list[LabelledQuestion], report: Report) -> list[tuple[str, int, Report]]:
+    """The report's figures for the Chinese and the English questions apart, when there are both."""
+    from knowledge.model import language_of
+
+    languages = [language_of(q.question) for q in questions]
+    if len(set(languages)) < 2 or len(report.predictions) != len(questions):
+        return []
+    out = []
+    for language, name in (("zh", "Chinese"), ("en", "English")):
+        rows = [i for i, lang in enumerate(languages) if lang == language]
+        part = score_predictions(f"  {name}", [questions[i] for i in rows], [report.predictions[i] for i in rows])
+        out.append((name, len(rows), part))
+    return out
 
 
 def _prediction(result) -> Prediction:
@@ -232,12 +249,16 @@ class BaselineBM25:
         return Prediction(confident=bool(top), ranked=[s[1] for s in top], titles=[s[2] for s in top])
 
 
-def format_report(report: Report, count: int) -> str:
+def format_report(report: Report, count: int, questions: list[LabelledQuestion] | None = None) -> str:
+    """One line of figures; with the questions, a line each for the Chinese and English ones after it."""
     latency = (f"  latency p50 {report.p50_ms:.2f} ms  p99 {report.p99_ms:.2f} ms" if report.p99_ms else "")
-    return (f"{report.name}: top-1 {report.top1:.3f}  top-3 {report.top3:.3f}  "
+    line = (f"{report.name}: top-1 {report.top1:.3f}  top-3 {report.top3:.3f}  "
             f"out-of-scope rejection {report.rejection:.3f}  "
             f"confident-wrong in scope {report.wrong_in_scope:.3f}  out of scope {report.wrong_out_of_scope:.3f}  "
             f"clarified {report.clarified:.3f}{latency}  ({count} questions)")
+    if questions:
+        line += "".join("\n" + format_report(part, n) for _name, n, part in by_language(questions, report))
+    return line
 
 
 def run_eval_command(args) -> int:
@@ -249,7 +270,7 @@ def run_eval_command(args) -> int:
     report = score("in-sample", questions, matcher_predict)
     in_scope = sum(q.in_scope for q in questions)
     print(f"{len(questions)} questions: {in_scope} in scope, {len(questions) - in_scope} out of scope")
-    print(format_report(report, len(questions)))
+    print(format_report(report, len(questions), questions))
     timing = report
     cv = getattr(args, "cv", None)
     if cv:
@@ -257,7 +278,7 @@ def run_eval_command(args) -> int:
             print(f"policybot: --cv needs 2 to {len(questions)} folds", file=sys.stderr)
             return 2
         report = cross_validate(questions, cv, getattr(args, "seed", None))
-        print(format_report(report, len(questions)))
+        print(format_report(report, len(questions), questions))
     if args.baseline:
         baseline = score("baseline BM25", questions, BaselineBM25())
         print(format_report(baseline, len(questions)))

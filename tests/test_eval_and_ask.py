@@ -102,6 +102,16 @@ def test_eval_command_prints_metrics_and_fails_below_threshold(capsys):
     assert "BELOW THRESHOLD" in capsys.readouterr().out
 
 
+def test_eval_command_gives_chinese_and_english_figures_apart(tmp_path, capsys):
+    mixed = tmp_path / "mixed.tsv"
+    mixed.write_text("房租补贴第二年按多少比例\t5\n年终奖个税怎么算\tnone\n"
+                     "How much is the rent subsidy in the second year?\t5\n", encoding="utf-8")
+    assert main(["eval", str(mixed)]) == 0
+    out = capsys.readouterr().out
+    assert "  Chinese: top-1 1.000" in out and "(2 questions)" in out
+    assert "  English: top-1 1.000" in out and "(1 questions)" in out
+
+
 def test_eval_command_rejects_a_malformed_file_in_one_line(tmp_path, capsys):
     bad = tmp_path / "bad.tsv"
     bad.write_text("房租补贴\t5\n营收奖励\tfive\n", encoding="utf-8")
