@@ -26,8 +26,9 @@ import re
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
-from operator import add
+from functools import lru_cache, partial, reduce
+from itertools import repeat
+from operator import add, is_not
 from pathlib import Path
 
 from knowledge.base import Entry, all_entries
@@ -112,6 +113,9 @@ class Index:
     max_bigram_idf: float = 1.0
     # Example questions by character, to skip those too unlike a question for rapidfuzz to score.
     fuzz_postings: tuple | None = None
+    # Term → row, and the rows of idf × term weight per entry (see _bm25_table).
+    word_table: tuple | None = None
+    bigram_table: tuple | None = None
 
 
 def _idf(df: int, n: int) -> float:
@@ -186,6 +190,8 @@ def build_index(entries: list[Entry] | None = None, extra_questions: dict[str, l
     index.bigram_idf = {t: _idf(df, n) for t, df in bigram_df.items()}
     index.max_word_idf = _idf(0, n)
     index.max_bigram_idf = _idf(0, n)
+    index.word_table = _bm25_table(index.word_postings, index.word_idf, n)
+    index.bigram_table = _bm25_table(index.bigram_postings, index.bigram_idf, n)
     generic = {t for t, df in anchor_df.items() if df > max(2, GENERIC_SHARE * n)}
     # Amounts say nothing of the subject; single characters (月, 算, 做) and two-letter words
     # are too ambiguous to show one.
@@ -215,24 +221,34 @@ def _postings(tfs: list[Counter], lengths: list[float]) -> dict[str, list[tuple[
     return postings
 
 
-def _bm25(query_terms, postings, idf, unknown_idf, n, products) -> tuple[list[float], float]:
-    """BM25 per entry, and the ideal score (every term present) to normalise it to 0..1.
+def _bm25_table(postings: dict[str, list[tuple[int, float]]], idf: dict[str, float], n: int) -> tuple:
+    """Term → row, and a matrix whose row holds, per entry, the term's idf × its saturated weight
+    there (0.0 where the entry lacks it): a question's BM25 is the sum of its terms' rows."""
+    import numpy as np
 
-    ``products`` keeps, per term of the index, the idf × term-weight products to add (made on
-    first use: the index's vocabulary bounds it)."""
-    scores = [0.0] * n
-    ideal = 0.0
-    for term in query_terms:
-        weight = idf.get(term)
-        if weight is None:
-            ideal += unknown_idf  # a word no entry knows: the question is partly about something else
-            continue
-        ideal += weight
-        added = products.get(term)
-        if added is None:
-            added = products[term] = [(i, weight * contribution) for i, contribution in postings[term]]
-        for i, product in added:
-            scores[i] += product
+    rows: dict[str, int] = {}
+    table = np.zeros((len(postings), n))
+    for row, (term, found) in enumerate(postings.items()):
+        rows[term] = row
+        weight = idf[term]
+        for i, contribution in found:
+            table[row, i] = weight * contribution
+    return rows, table
+
+
+def _bm25(query_terms, table, idf, unknown_idf, n):
+    """BM25 per entry (an array), and the ideal score (every term present) to normalise it to 0..1.
+
+    The rows of the question's terms summed down the columns in the question's order: numpy adds
+    them one after another as a loop over the terms would (a 0.0 where an entry lacks the term
+    changes no sum), in C and from one compact table rather than a Python step per posting."""
+    import numpy as np
+
+    rows, matrix = table
+    found = list(filter(partial(is_not, None), map(rows.get, query_terms)))
+    scores = matrix[found].sum(axis=0) if found else np.zeros(n)
+    # A word no entry knows counts in the ideal: the question is partly about something else.
+    ideal = reduce(add, map(idf.get, query_terms, repeat(unknown_idf)), 0.0)
     return scores, ideal * (K1 + 1)
 
 
@@ -334,12 +350,11 @@ def rank(index: Index, query: str, analysed=None, exclude: str | None = None) ->
         return [], evidence
     import numpy as np
 
-    products = getattr(index, "_products", None)
-    if products is None:
-        products = index._products = ({}, {})
-    word_scores, word_ideal = _bm25(terms, index.word_postings, index.word_idf, index.max_word_idf, n, products[0])
-    gram_scores, gram_ideal = _bm25(grams, index.bigram_postings, index.bigram_idf, index.max_bigram_idf, n,
-                                    products[1])
+    if index.word_table is None:  # an index built without the tables
+        index.word_table = _bm25_table(index.word_postings, index.word_idf, n)
+        index.bigram_table = _bm25_table(index.bigram_postings, index.bigram_idf, n)
+    word_scores, word_ideal = _bm25(terms, index.word_table, index.word_idf, index.max_word_idf, n)
+    gram_scores, gram_ideal = _bm25(grams, index.bigram_table, index.bigram_idf, index.max_bigram_idf, n)
     fuzz_best = [0.0] * n
     compact = normalized.replace(" ", "")
     if compact and index.questions:
@@ -381,11 +396,19 @@ def rank(index: Index, query: str, analysed=None, exclude: str | None = None) ->
             first = _WORD_RUN.match(item[0])
             (by_word.setdefault(first.group(), []) if first else always).append((place, item))
         index._latin_by_word = (by_word, always)
+        # A head of two Chinese characters is in the question exactly when it is one of its
+        # character bigrams (``grams``, made already); the few others ("1比", "50") are looked for.
+        from knowledge.segment import _CJK_RUN
+
+        index._other_heads = [h for h in by_head if _CJK_RUN.fullmatch(h) is None]
         index._phrases_by_head = by_head  # last: another thread may answer as soon as it is set
     # Only the heads the question holds (one set operation in C rather than a step per
     # character); each phrase counts once, added in the order a scan from the left meets them
     # (where it first occurs, then its place in its head's list), so the sums are the same.
-    heads = index._phrase_heads.intersection(map(add, normalized, normalized[1:]))
+    heads = index._phrase_heads.intersection(grams)
+    others = [h for h in index._other_heads if h in normalized]
+    if others:
+        heads = heads.union(others)
     if heads:
         hits = []
         for head in heads:
@@ -414,8 +437,8 @@ def rank(index: Index, query: str, analysed=None, exclude: str | None = None) ->
                 anchor_scores[i] += ANCHOR_SATURATION
     # The blend, entry by entry in plain floats (numpy's overhead dominates at a few dozen
     # entries): the same operations in the same order as before, so the same figures to the last bit.
-    word = [s / word_ideal for s in word_scores] if word_ideal else [0.0] * n
-    gram = [s / gram_ideal for s in gram_scores] if gram_ideal else [0.0] * n
+    word = (word_scores / word_ideal).tolist() if word_ideal else [0.0] * n
+    gram = (gram_scores / gram_ideal).tolist() if gram_ideal else [0.0] * n
     # (Constants as locals, min(1.0, x) as a comparison: the same figures, a third of the time.)
     ww, bw, fw, aw, saturation = WORD_WEIGHT, BIGRAM_WEIGHT, FUZZ_WEIGHT, ANCHOR_WEIGHT, ANCHOR_SATURATION
     score = [ww * w + bw * g + fw * f / 100 + aw * (x if (x := a / saturation) < 1.0 else 1.0)
@@ -732,14 +755,14 @@ def predict(index: Index, model, text: str) -> MatchResult:
     """The model's answer: entries by probability, confident at the model's threshold."""
     import numpy as np
 
-    from knowledge.model import COMBINE_FLAG, feature_ids, feature_names, signals_and_flags
+    from knowledge.model import COMBINE_FLAG, question_feature_ids, signals_and_flags
 
     analysed = tokens(index.segmenter, text)
     signals, flags, any_tokens = signals_and_flags(index, text, analysed)
     if not any_tokens:
         return MatchResult(query=text, confident=False, reason="empty")
     # featurize's names, straight to the model's columns (every feature's value is 1.0).
-    ids = feature_ids(model.vocabulary, feature_names(analysed, flags))
+    ids = question_feature_ids(model, analysed, flags)
     p = model.probabilities((ids, [1.0] * len(ids), signals))
     lexicon = index.segmenter.lexicon
     words = analysed[1]  # the question's words: the "w:" feature names, in the same order
