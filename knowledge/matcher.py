@@ -236,20 +236,32 @@ def _bm25_table(postings: dict[str, list[tuple[int, float]]], idf: dict[str, flo
     return rows, table
 
 
-def _bm25(query_terms, table, idf, unknown_idf, n):
-    """BM25 per entry (an array), and the ideal score (every term present) to normalise it to 0..1.
+# A question with more terms than this has its BM25 summed in numpy (see _bm25).
+FEW_TERMS = 12
 
-    The rows of the question's terms summed down the columns in the question's order: numpy adds
-    them one after another as a loop over the terms would (a 0.0 where an entry lacks the term
-    changes no sum), in C and from one compact table rather than a Python step per posting."""
-    import numpy as np
 
-    rows, matrix = table
-    found = list(filter(partial(is_not, None), map(rows.get, query_terms)))
-    scores = matrix[found].sum(axis=0) if found else np.zeros(n)
+def _bm25(query_terms, postings, table, idf, unknown_idf, n) -> list[float]:
+    """BM25 per entry, normalised to 0..1 by the ideal score (every term present).
+
+    A long question's terms have their rows of ``table`` summed down the columns, in the
+    question's order: numpy adds them one after another, as the loop over the postings does for a
+    short question (where numpy's overhead per call would outweigh it), and a 0.0 where an entry
+    lacks the term changes no sum: the same figures either way."""
     # A word no entry knows counts in the ideal: the question is partly about something else.
-    ideal = reduce(add, map(idf.get, query_terms, repeat(unknown_idf)), 0.0)
-    return scores, ideal * (K1 + 1)
+    ideal = reduce(add, map(idf.get, query_terms, repeat(unknown_idf)), 0.0) * (K1 + 1)
+    if not ideal:
+        return [0.0] * n
+    if len(query_terms) > FEW_TERMS:
+        rows, matrix = table
+        found = list(filter(partial(is_not, None), map(rows.get, query_terms)))
+        return (matrix[found].sum(axis=0) / ideal).tolist() if found else [0.0] * n
+    scores = [0.0] * n
+    for term in query_terms:
+        weight = idf.get(term)
+        if weight is not None:
+            for i, contribution in postings[term]:
+                scores[i] += weight * contribution
+    return [s / ideal for s in scores]
 
 
 FUZZ_CUTOFF = 40  # rapidfuzz ratio below which an example question counts as not similar at all
@@ -353,8 +365,8 @@ def rank(index: Index, query: str, analysed=None, exclude: str | None = None) ->
     if index.word_table is None:  # an index built without the tables
         index.word_table = _bm25_table(index.word_postings, index.word_idf, n)
         index.bigram_table = _bm25_table(index.bigram_postings, index.bigram_idf, n)
-    word_scores, word_ideal = _bm25(terms, index.word_table, index.word_idf, index.max_word_idf, n)
-    gram_scores, gram_ideal = _bm25(grams, index.bigram_table, index.bigram_idf, index.max_bigram_idf, n)
+    word = _bm25(terms, index.word_postings, index.word_table, index.word_idf, index.max_word_idf, n)
+    gram = _bm25(grams, index.bigram_postings, index.bigram_table, index.bigram_idf, index.max_bigram_idf, n)
     fuzz_best = [0.0] * n
     compact = normalized.replace(" ", "")
     if compact and index.questions:
@@ -368,13 +380,16 @@ def rank(index: Index, query: str, analysed=None, exclude: str | None = None) ->
             for k, ratio in zip(similar, ratios[similar].tolist()):
                 if ratio > fuzz_best[owners[k]] and (exclude is None or questions[k] != exclude):
                     fuzz_best[owners[k]] = ratio
-    term_set = set(terms)
-    # Only the entries whose anchors share a word with the question have an anchor sum to add up.
+    # Each anchor word of the question adds its idf to the entries it anchors: the sum over the
+    # words an entry's anchors share with the question, added in the question's order (a sum over
+    # a set intersection added them in an order that varied with Python's string hashing).
     anchor_scores = [0] * n
     anchor_entries = _anchor_entries(index)
-    anchor_idf, anchors = index.anchor_idf, index.anchors
-    for i in sorted({i for t in term_set if t in anchor_entries for i in anchor_entries[t]}):
-        anchor_scores[i] = sum([anchor_idf[t] for t in term_set & anchors[i]])
+    anchor_idf = index.anchor_idf
+    for t in filter(anchor_entries.__contains__, terms):
+        weight = anchor_idf[t]
+        for i in anchor_entries[t]:
+            anchor_scores[i] += weight
     # A whole keyword phrase in the question (社保补贴, 先缴后补) is stronger evidence than its
     # words one by one, which may each be too common to count.
     has_latin = _LATIN.search(normalized) is not None
@@ -437,8 +452,6 @@ def rank(index: Index, query: str, analysed=None, exclude: str | None = None) ->
                 anchor_scores[i] += ANCHOR_SATURATION
     # The blend, entry by entry in plain floats (numpy's overhead dominates at a few dozen
     # entries): the same operations in the same order as before, so the same figures to the last bit.
-    word = (word_scores / word_ideal).tolist() if word_ideal else [0.0] * n
-    gram = (gram_scores / gram_ideal).tolist() if gram_ideal else [0.0] * n
     # (Constants as locals, min(1.0, x) as a comparison: the same figures, a third of the time.)
     ww, bw, fw, aw, saturation = WORD_WEIGHT, BIGRAM_WEIGHT, FUZZ_WEIGHT, ANCHOR_WEIGHT, ANCHOR_SATURATION
     score = [ww * w + bw * g + fw * f / 100 + aw * (x if (x := a / saturation) < 1.0 else 1.0)
