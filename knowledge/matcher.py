@@ -26,9 +26,8 @@ import re
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache, partial, reduce
-from itertools import repeat
-from operator import add, is_not
+from functools import lru_cache
+from operator import add
 from pathlib import Path
 
 from knowledge.base import Entry, all_entries
@@ -113,9 +112,6 @@ class Index:
     max_bigram_idf: float = 1.0
     # Example questions by character, to skip those too unlike a question for rapidfuzz to score.
     fuzz_postings: tuple | None = None
-    # Term → row, and the rows of idf × term weight per entry (see _bm25_table).
-    word_table: tuple | None = None
-    bigram_table: tuple | None = None
 
 
 def _idf(df: int, n: int) -> float:
@@ -190,8 +186,6 @@ def build_index(entries: list[Entry] | None = None, extra_questions: dict[str, l
     index.bigram_idf = {t: _idf(df, n) for t, df in bigram_df.items()}
     index.max_word_idf = _idf(0, n)
     index.max_bigram_idf = _idf(0, n)
-    index.word_table = _bm25_table(index.word_postings, index.word_idf, n)
-    index.bigram_table = _bm25_table(index.bigram_postings, index.bigram_idf, n)
     generic = {t for t, df in anchor_df.items() if df > max(2, GENERIC_SHARE * n)}
     # Amounts say nothing of the subject; single characters (月, 算, 做) and two-letter words
     # are too ambiguous to show one.
@@ -221,47 +215,25 @@ def _postings(tfs: list[Counter], lengths: list[float]) -> dict[str, list[tuple[
     return postings
 
 
-def _bm25_table(postings: dict[str, list[tuple[int, float]]], idf: dict[str, float], n: int) -> tuple:
-    """Term → row, and a matrix whose row holds, per entry, the term's idf × its saturated weight
-    there (0.0 where the entry lacks it): a question's BM25 is the sum of its terms' rows."""
-    import numpy as np
+def _bm25(query_terms, postings, idf, unknown_idf, n, products) -> tuple[list[float], float]:
+    """BM25 per entry, and the ideal score (every term present) to normalise it to 0..1.
 
-    rows: dict[str, int] = {}
-    table = np.zeros((len(postings), n))
-    for row, (term, found) in enumerate(postings.items()):
-        rows[term] = row
-        weight = idf[term]
-        for i, contribution in found:
-            table[row, i] = weight * contribution
-    return rows, table
-
-
-# A question with more terms than this has its BM25 summed in numpy (see _bm25).
-FEW_TERMS = 12
-
-
-def _bm25(query_terms, postings, table, idf, unknown_idf, n) -> list[float]:
-    """BM25 per entry, normalised to 0..1 by the ideal score (every term present).
-
-    A long question's terms have their rows of ``table`` summed down the columns, in the
-    question's order: numpy adds them one after another, as the loop over the postings does for a
-    short question (where numpy's overhead per call would outweigh it), and a 0.0 where an entry
-    lacks the term changes no sum: the same figures either way."""
-    # A word no entry knows counts in the ideal: the question is partly about something else.
-    ideal = reduce(add, map(idf.get, query_terms, repeat(unknown_idf)), 0.0) * (K1 + 1)
-    if not ideal:
-        return [0.0] * n
-    if len(query_terms) > FEW_TERMS:
-        rows, matrix = table
-        found = list(filter(partial(is_not, None), map(rows.get, query_terms)))
-        return (matrix[found].sum(axis=0) / ideal).tolist() if found else [0.0] * n
+    ``products`` keeps, per term of the index, the idf × term-weight products to add (made on
+    first use: the index's vocabulary bounds it)."""
     scores = [0.0] * n
+    ideal = 0.0
     for term in query_terms:
         weight = idf.get(term)
-        if weight is not None:
-            for i, contribution in postings[term]:
-                scores[i] += weight * contribution
-    return [s / ideal for s in scores]
+        if weight is None:
+            ideal += unknown_idf  # a word no entry knows: the question is partly about something else
+            continue
+        ideal += weight
+        added = products.get(term)
+        if added is None:
+            added = products[term] = [(i, weight * contribution) for i, contribution in postings[term]]
+        for i, product in added:
+            scores[i] += product
+    return scores, ideal * (K1 + 1)
 
 
 FUZZ_CUTOFF = 40  # rapidfuzz ratio below which an example question counts as not similar at all
@@ -362,11 +334,12 @@ def rank(index: Index, query: str, analysed=None, exclude: str | None = None) ->
         return [], evidence
     import numpy as np
 
-    if index.word_table is None:  # an index built without the tables
-        index.word_table = _bm25_table(index.word_postings, index.word_idf, n)
-        index.bigram_table = _bm25_table(index.bigram_postings, index.bigram_idf, n)
-    word = _bm25(terms, index.word_postings, index.word_table, index.word_idf, index.max_word_idf, n)
-    gram = _bm25(grams, index.bigram_postings, index.bigram_table, index.bigram_idf, index.max_bigram_idf, n)
+    products = getattr(index, "_products", None)
+    if products is None:
+        products = index._products = ({}, {})
+    word_scores, word_ideal = _bm25(terms, index.word_postings, index.word_idf, index.max_word_idf, n, products[0])
+    gram_scores, gram_ideal = _bm25(grams, index.bigram_postings, index.bigram_idf, index.max_bigram_idf, n,
+                                    products[1])
     fuzz_best = [0.0] * n
     compact = normalized.replace(" ", "")
     if compact and index.questions:
@@ -452,6 +425,8 @@ def rank(index: Index, query: str, analysed=None, exclude: str | None = None) ->
                 anchor_scores[i] += ANCHOR_SATURATION
     # The blend, entry by entry in plain floats (numpy's overhead dominates at a few dozen
     # entries): the same operations in the same order as before, so the same figures to the last bit.
+    word = [s / word_ideal for s in word_scores] if word_ideal else [0.0] * n
+    gram = [s / gram_ideal for s in gram_scores] if gram_ideal else [0.0] * n
     # (Constants as locals, min(1.0, x) as a comparison: the same figures, a third of the time.)
     ww, bw, fw, aw, saturation = WORD_WEIGHT, BIGRAM_WEIGHT, FUZZ_WEIGHT, ANCHOR_WEIGHT, ANCHOR_SATURATION
     score = [ww * w + bw * g + fw * f / 100 + aw * (x if (x := a / saturation) < 1.0 else 1.0)
@@ -459,11 +434,12 @@ def rank(index: Index, query: str, analysed=None, exclude: str | None = None) ->
     # A question that names a specific article is answered by that article, not by a topic
     # that merely touches it ("营收奖励和上市配套可以同时拿吗" → 第十一条 rather than 叠加).
     kinds = _entry_kinds(index)
-    article_named = any(anchor_scores[i] >= MIN_ANCHOR for i in kinds["article"])
+    article_named = any(map(MIN_ANCHOR.__le__, map(anchor_scores.__getitem__, kinds["article"])))
     factor = TOPIC_FACTOR_WHEN_ARTICLE_NAMED if article_named else TOPIC_FACTOR
     for i in kinds["topic"]:
         score[i] *= factor
-    order = sorted(range(n), key=lambda i: -score[i])  # best first; equal scores by entry order (stable)
+    # Best first; equal scores by entry order (a reversed sort keeps equal items in their order).
+    order = sorted(range(n), key=score.__getitem__, reverse=True)
     scored = [(score[i], i) for i in order]
     evidence["score"] = score
     evidence["fuzz"] = fuzz_best
@@ -768,14 +744,14 @@ def predict(index: Index, model, text: str) -> MatchResult:
     """The model's answer: entries by probability, confident at the model's threshold."""
     import numpy as np
 
-    from knowledge.model import COMBINE_FLAG, question_feature_ids, signals_and_flags
+    from knowledge.model import COMBINE_FLAG, feature_ids, feature_names, signals_and_flags
 
     analysed = tokens(index.segmenter, text)
     signals, flags, any_tokens = signals_and_flags(index, text, analysed)
     if not any_tokens:
         return MatchResult(query=text, confident=False, reason="empty")
     # featurize's names, straight to the model's columns (every feature's value is 1.0).
-    ids = question_feature_ids(model, analysed, flags)
+    ids = feature_ids(model.vocabulary, feature_names(analysed, flags))
     p = model.probabilities((ids, [1.0] * len(ids), signals))
     lexicon = index.segmenter.lexicon
     words = analysed[1]  # the question's words: the "w:" feature names, in the same order
@@ -786,7 +762,8 @@ def predict(index: Index, model, text: str) -> MatchResult:
         p = np.append(p[:-1] / max(1e-12, 1.0 - p[-1]), 0.0)
     entries = p[:-1]
     values = entries.tolist()  # plain floats: numpy's per-call overhead dominates at this size
-    order = sorted(range(len(values)), key=lambda i: -values[i])  # most likely first; ties by entry order
+    # Most likely first; ties by entry order (a reversed sort keeps equal items in their order).
+    order = sorted(range(len(values)), key=values.__getitem__, reverse=True)
     matches = tuple(Match(index.entries[i], round(values[i], 4)) for i in order[:MAX_MATCHES])
     groups = getattr(index, "_citing_groups", None)
     if groups is None:

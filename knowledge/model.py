@@ -24,8 +24,7 @@ import random
 import re
 from dataclasses import dataclass, field
 from functools import partial
-from itertools import chain
-from operator import add, is_not
+from operator import is_not
 from pathlib import Path
 
 # The matrices here are small: BLAS threads only fight over the cores (a fit ran 5x slower
@@ -199,28 +198,6 @@ def feature_ids(vocabulary: dict[str, int], names) -> list[int]:
     names as a dict (every value 1.0), without building that dict of strings (lookups and the
     filter mapped in C; the column numbers made unique, as the names would be)."""
     return list(dict.fromkeys(filter(partial(is_not, None), map(vocabulary.get, names))))
-
-
-def question_feature_ids(model: Model, analysed, flags) -> list[int]:
-    """``feature_ids(model.vocabulary, feature_names(analysed, flags))`` without making the names:
-    the words, bigrams and trigrams are looked up as they are, in tables of the model's columns by
-    kind (made once per model), so no prefixed string is built and hashed per feature."""
-    columns = model.__dict__.get("_columns_by_kind")
-    if columns is None:
-        kinds: dict[str, dict[str, int]] = {"w:": {}, "g:": {}, "t:": {}}
-        for name, j in model.vocabulary.items():
-            table = kinds.get(name[:2])
-            if table is not None:
-                table[name[2:]] = j
-        columns = model.__dict__["_columns_by_kind"] = (kinds["w:"], kinds["g:"], kinds["t:"])
-    words, bigrams, trigrams = columns
-    normalized, terms, grams, _named = analysed
-    found = chain(map(words.get, terms), map(bigrams.get, grams),
-                  # run[i:i + 3] for each i, made in C
-                  chain.from_iterable(map(trigrams.get, map(add, map(add, run, run[1:]), run[2:]))
-                                      for run in _CJK_RUN.findall(normalized)),
-                  map(model.vocabulary.get, flags))
-    return list(dict.fromkeys(filter(partial(is_not, None), found)))
 
 
 def _vectorize(vocabulary: dict[str, int], names: dict[str, float]) -> tuple[list[int], list[float]]:

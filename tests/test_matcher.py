@@ -272,7 +272,6 @@ def test_an_answer_uses_exactly_the_features_the_model_was_trained_on():
         _signals, flags, _any = learned.signals_and_flags(index, text, analysed)
         ids, values = learned._vectorize(model.vocabulary, names)
         assert learned.feature_ids(model.vocabulary, learned.feature_names(analysed, flags)) == ids, text
-        assert learned.question_feature_ids(model, analysed, flags) == ids, text
         assert values == [1.0] * len(ids)
 
 
