@@ -33,6 +33,12 @@ from pathlib import Path
 from knowledge.base import Entry, all_entries
 from knowledge.normalize import articles_in_cleaned, clean, normalize_cleaned, normalize_query, only_names_an_article
 
+# numpy is often first loaded by this module (the index's cache file holds arrays), before
+# knowledge.model can ask for one BLAS thread: ask here too (at these sizes threads only fight
+# over the cores).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
 # Field weights: how much a word counts in each part of an entry.
 FIELD_WEIGHTS = {
     "title": 3.0, "keywords": 3.0, "questions": 1.0, "text": 0.7, "answer": 0.5,
@@ -752,7 +758,7 @@ def predict(index: Index, model, text: str) -> MatchResult:
         return MatchResult(query=text, confident=False, reason="empty")
     # featurize's names, straight to the model's columns (every feature's value is 1.0).
     ids = feature_ids(model.vocabulary, feature_names(analysed, flags))
-    p = model.probabilities((ids, [1.0] * len(ids), signals))
+    p = model.probabilities((ids, np.ones(len(ids)), signals))  # (an array: no list to convert)
     lexicon = index.segmenter.lexicon
     words = analysed[1]  # the question's words: the "w:" feature names, in the same order
     # "补贴", "奖励", "subsidy": the policy's own subject and nothing more is a vague question, not
