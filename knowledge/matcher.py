@@ -27,7 +27,6 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from operator import add
 from pathlib import Path
 
 from knowledge.base import Entry, all_entries
@@ -338,8 +337,6 @@ def rank(index: Index, query: str, analysed=None, exclude: str | None = None) ->
     n = len(index.entries)
     if not terms and not grams:
         return [], evidence
-    import numpy as np
-
     products = getattr(index, "_products", None)
     if products is None:
         products = index._products = ({}, {})
@@ -350,11 +347,12 @@ def rank(index: Index, query: str, analysed=None, exclude: str | None = None) ->
     compact = normalized.replace(" ", "")
     if compact and index.questions:
         # One C call for the example questions that can reach the cut-off, then the best per
-        # entry. The ratios stay float32 as cdist gives them (the model was fitted on those).
+        # entry. The ratios stay float32 as cdist gives them (the model was fitted on those):
+        # its documented type for a similarity when none is asked for (asking for it costs a
+        # Python-level conversion of the type per call).
         questions, owners = _may_reach_cutoff(index, compact)
         if questions:
-            ratios = process.cdist([compact], questions, scorer=fuzz.ratio,
-                                   score_cutoff=FUZZ_CUTOFF, dtype=np.float32)[0]
+            ratios = process.cdist([compact], questions, scorer=fuzz.ratio, score_cutoff=FUZZ_CUTOFF)[0]
             similar = ratios.nonzero()[0].tolist()  # most score 0 (below the cut-off)
             for k, ratio in zip(similar, ratios[similar].tolist()):
                 if ratio > fuzz_best[owners[k]] and (exclude is None or questions[k] != exclude):
