@@ -27,11 +27,16 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
-from operator import add
 from pathlib import Path
 
 from knowledge.base import Entry, all_entries
 from knowledge.normalize import article_asked_about, articles_in_cleaned, clean, normalize_cleaned, normalize_query
+
+# numpy is often first loaded by this module (the index's cache file holds arrays), before
+# knowledge.model can ask for one BLAS thread: ask here too (at these sizes threads only fight
+# over the cores).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 # Field weights: how much a word counts in each part of an entry.
 FIELD_WEIGHTS = {
@@ -332,8 +337,6 @@ def rank(index: Index, query: str, analysed=None, exclude: str | None = None) ->
     n = len(index.entries)
     if not terms and not grams:
         return [], evidence
-    import numpy as np
-
     products = getattr(index, "_products", None)
     if products is None:
         products = index._products = ({}, {})
@@ -344,22 +347,26 @@ def rank(index: Index, query: str, analysed=None, exclude: str | None = None) ->
     compact = normalized.replace(" ", "")
     if compact and index.questions:
         # One C call for the example questions that can reach the cut-off, then the best per
-        # entry. The ratios stay float32 as cdist gives them (the model was fitted on those).
+        # entry. The ratios stay float32 as cdist gives them (the model was fitted on those):
+        # its documented type for a similarity when none is asked for (asking for it costs a
+        # Python-level conversion of the type per call).
         questions, owners = _may_reach_cutoff(index, compact)
         if questions:
-            ratios = process.cdist([compact], questions, scorer=fuzz.ratio,
-                                   score_cutoff=FUZZ_CUTOFF, dtype=np.float32)[0]
+            ratios = process.cdist([compact], questions, scorer=fuzz.ratio, score_cutoff=FUZZ_CUTOFF)[0]
             similar = ratios.nonzero()[0].tolist()  # most score 0 (below the cut-off)
             for k, ratio in zip(similar, ratios[similar].tolist()):
                 if ratio > fuzz_best[owners[k]] and (exclude is None or questions[k] != exclude):
                     fuzz_best[owners[k]] = ratio
-    term_set = set(terms)
-    # Only the entries whose anchors share a word with the question have an anchor sum to add up.
+    # Each anchor word of the question adds its idf to the entries it anchors: the sum over the
+    # words an entry's anchors share with the question, added in the question's order (a sum over
+    # a set intersection added them in an order that varied with Python's string hashing).
     anchor_scores = [0] * n
     anchor_entries = _anchor_entries(index)
-    anchor_idf, anchors = index.anchor_idf, index.anchors
-    for i in sorted({i for t in term_set if t in anchor_entries for i in anchor_entries[t]}):
-        anchor_scores[i] = sum([anchor_idf[t] for t in term_set & anchors[i]])
+    anchor_idf = index.anchor_idf
+    for t in filter(anchor_entries.__contains__, terms):
+        weight = anchor_idf[t]
+        for i in anchor_entries[t]:
+            anchor_scores[i] += weight
     # A whole keyword phrase in the question (社保补贴, 先缴后补) is stronger evidence than its
     # words one by one, which may each be too common to count.
     has_latin = _LATIN.search(normalized) is not None
@@ -381,11 +388,19 @@ def rank(index: Index, query: str, analysed=None, exclude: str | None = None) ->
             first = _WORD_RUN.match(item[0])
             (by_word.setdefault(first.group(), []) if first else always).append((place, item))
         index._latin_by_word = (by_word, always)
+        # A head of two Chinese characters is in the question exactly when it is one of its
+        # character bigrams (``grams``, made already); the few others ("1比", "50") are looked for.
+        from knowledge.segment import _CJK_RUN
+
+        index._other_heads = [h for h in by_head if _CJK_RUN.fullmatch(h) is None]
         index._phrases_by_head = by_head  # last: another thread may answer as soon as it is set
     # Only the heads the question holds (one set operation in C rather than a step per
     # character); each phrase counts once, added in the order a scan from the left meets them
     # (where it first occurs, then its place in its head's list), so the sums are the same.
-    heads = index._phrase_heads.intersection(map(add, normalized, normalized[1:]))
+    heads = index._phrase_heads.intersection(grams)
+    others = [h for h in index._other_heads if h in normalized]
+    if others:
+        heads = heads.union(others)
     if heads:
         hits = []
         for head in heads:
@@ -423,11 +438,12 @@ def rank(index: Index, query: str, analysed=None, exclude: str | None = None) ->
     # A question that names a specific article is answered by that article, not by a topic
     # that merely touches it ("营收奖励和上市配套可以同时拿吗" → 第十一条 rather than 叠加).
     kinds = _entry_kinds(index)
-    article_named = any(anchor_scores[i] >= MIN_ANCHOR for i in kinds["article"])
+    article_named = any(map(MIN_ANCHOR.__le__, map(anchor_scores.__getitem__, kinds["article"])))
     factor = TOPIC_FACTOR_WHEN_ARTICLE_NAMED if article_named else TOPIC_FACTOR
     for i in kinds["topic"]:
         score[i] *= factor
-    order = sorted(range(n), key=lambda i: -score[i])  # best first; equal scores by entry order (stable)
+    # Best first; equal scores by entry order (a reversed sort keeps equal items in their order).
+    order = sorted(range(n), key=score.__getitem__, reverse=True)
     scored = [(score[i], i) for i in order]
     evidence["score"] = score
     evidence["fuzz"] = fuzz_best
@@ -745,7 +761,7 @@ def predict(index: Index, model, text: str) -> MatchResult:
         return MatchResult(query=text, confident=False, reason="empty")
     # featurize's names, straight to the model's columns (every feature's value is 1.0).
     ids = feature_ids(model.vocabulary, feature_names(analysed, flags))
-    p = model.probabilities((ids, [1.0] * len(ids), signals))
+    p = model.probabilities((ids, np.ones(len(ids)), signals))  # (an array: no list to convert)
     lexicon = index.segmenter.lexicon
     words = analysed[1]  # the question's words: the "w:" feature names, in the same order
     # "补贴", "奖励", "subsidy": the policy's own subject and nothing more is a vague question, not
@@ -755,7 +771,8 @@ def predict(index: Index, model, text: str) -> MatchResult:
         p = np.append(p[:-1] / max(1e-12, 1.0 - p[-1]), 0.0)
     entries = p[:-1]
     values = entries.tolist()  # plain floats: numpy's per-call overhead dominates at this size
-    order = sorted(range(len(values)), key=lambda i: -values[i])  # most likely first; ties by entry order
+    # Most likely first; ties by entry order (a reversed sort keeps equal items in their order).
+    order = sorted(range(len(values)), key=values.__getitem__, reverse=True)
     matches = tuple(Match(index.entries[i], round(values[i], 4)) for i in order[:MAX_MATCHES])
     groups = getattr(index, "_citing_groups", None)
     if groups is None:

@@ -24,6 +24,7 @@ import random
 import re
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import chain
 from operator import is_not
 from pathlib import Path
 
@@ -172,10 +173,14 @@ def signals_and_flags(index, text: str, analysed, exclude: str | None = None):
             for i, entry in enumerate(index.entries):
                 if entry.kind == "article" and entry.clauses[0] in named:
                     names_article[i] = 1.0
-        signals = np.array([evidence["word"], evidence["gram"], fuzz,
-                            [x if (x := (f - 0.8) / 0.2) > 0.0 else 0.0 for f in fuzz],
-                            [x if (x := a / 4.0) < 1.0 else 1.0 for a in evidence["anchor"]],
-                            evidence["score"], first, names_article], dtype=np.float64).T.copy()
+        columns = (evidence["word"], evidence["gram"], fuzz,
+                   [x if (x := (f - 0.8) / 0.2) > 0.0 else 0.0 for f in fuzz],
+                   [x if (x := a / 4.0) < 1.0 else 1.0 for a in evidence["anchor"]],
+                   evidence["score"], first, names_article)
+        # (fromiter over the columns one after another: np.array of a list of lists spends most of
+        # its time finding out the shape and type)
+        signals = np.fromiter(chain.from_iterable(columns), dtype=np.float64,
+                              count=len(SIGNALS) * n).reshape(len(SIGNALS), n).T.copy()
     else:
         signals = np.zeros((n, len(SIGNALS)))
     return signals, _flags(index, normalized, evidence, scored), bool(scored)

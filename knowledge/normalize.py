@@ -19,6 +19,9 @@ _AMOUNT = re.compile(
     rf"(?:[¥￥]\s*)?(?:\d[\d,]*(?:\.\d+)?|[{_CN_NUM}]+)\s*(?:(亿|千万|百万|万|w(?![a-z])|k(?![a-z]))\s*)"
     rf"(?:[\d{_CN_NUM}]+\s*(?:千万|百万|万|千))?\s*(?:元|块钱|块|rmb)?"
 )
+# What every match of _AMOUNT begins with (its currency sign or its number): it cannot match
+# before the first of these, and has no look-behind, so the text before it need not be searched.
+_AMOUNT_START = re.compile(rf"[¥￥\d{_CN_NUM}]")
 _PLAIN_MONEY = re.compile(r"(?:[¥￥]\s*\d[\d,]*(?:\.\d+)?|\d[\d,]{3,}(?:\.\d+)?\s*(?:元|块钱|块|rmb)|\d+(?:\.\d+)?\s*(?:元|块钱|块))")
 _PERCENT = re.compile(rf"(?:\d+(?:\.\d+)?\s*%|百分之[{_CN_NUM}\d]+)")
 _YEAR_NTH = re.compile(r"第\s*([1-9一二三四五六七八九两])\s*年")
@@ -61,12 +64,22 @@ def _unit_token(match: re.Match) -> str:
     return " #元 "
 
 
+# The full-width forms of ASCII (！ to ～) and the ideographic space: what NFKC changes in most
+# questions (，？：). Each is one character whose NFKC form is the one it maps to here, so NFKC of
+# the mapped text is NFKC of the text; and the mapped text is usually normalised already, which
+# a quick check tells at a fraction of the cost of normalising.
+_FULL_WIDTH = {**{code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}, 0x3000: 0x20}
+
+
 def clean(text: str) -> str:
     """NFKC, Simplified, lower case, control characters out, length capped."""
     # Lone surrogates (undecodable bytes read from a pipe) cannot be encoded: drop them.
     text = (text or "").encode("utf-8", "replace").decode("utf-8", "replace")
     text = _CONTROL.sub(" ", text)
-    text = unicodedata.normalize("NFKC", text)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = text.translate(_FULL_WIDTH)
+        if not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFKC", text)
     text = to_simplified(text).lower().replace("劵", "券")  # 劵 is a common slip for 券
     return text[:MAX_QUERY_CHARS]
 
@@ -92,7 +105,9 @@ def normalize_cleaned(text: str) -> str:
         text = _FIRST_YEAR.sub(" 第1年 ", text)
         text = _YEAR_NTH.sub(lambda m: f" 第{_CN_DIGIT_VALUE.get(m.group(1), m.group(1))}年 ", text)
     if "亿" in text or "万" in text or "w" in text or "k" in text:
-        text = _AMOUNT.sub(_unit_token, text)
+        start = _AMOUNT_START.search(text)
+        if start is not None:
+            text = text[:start.start()] + _AMOUNT.sub(_unit_token, text[start.start():])
     if _MONEY_CHAR.search(text) is not None:
         text = _PLAIN_MONEY.sub(" #元 ", text)
     if "年" in text:
