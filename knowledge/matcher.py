@@ -837,7 +837,8 @@ def predict(index: Index, model, text: str) -> MatchResult:
             confident, reason, clarify = True, "", ()
             matches = (Match(index.entries[chosen], round(float(entries[chosen]), 4)),) + tuple(
                 m for m in matches if m.entry.id != taught)[:MAX_MATCHES - 1]
-    asked = article_asked_about(clean(text))
+    # Only a question naming exactly one article can be asking what it says (cleaned once more).
+    asked = article_asked_about(clean(text)) if len(analysed[3]) == 1 else None
     if asked is not None:
         # "第十九条", "第三条说的是什么", "What does Article 3 say?": the article's own entry is the
         # answer, whatever the words around the name lean to.
