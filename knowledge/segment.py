@@ -19,7 +19,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from bisect import bisect_left, bisect_right
 from collections import deque
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from itertools import repeat
 from itertools import compress, count
 from operator import add, ne
@@ -180,6 +180,19 @@ class Lexicon:
     combination_words: tuple[str, ...] = ()  # "一起拿", "together": asks whether awards combine
     english_phrases: dict[str, str] = field(default_factory=dict)  # "last year" → "lastyear"
     other_industries: tuple[str, ...] = ()  # "制造业", "logistics": not HR service institutions
+
+    @cached_property
+    def _phrase_pattern(self) -> re.Pattern | None:
+        """One pattern for the English phrases, longest first, as whole words."""
+        phrases = sorted(self.english_phrases, key=len, reverse=True)
+        return re.compile(r"\b(?:" + "|".join(map(re.escape, phrases)) + r")\b") if phrases else None
+
+    def read_english_phrases(self, text: str) -> str:
+        """The text with each English phrase as the one word it means ("last year" → "lastyear")."""
+        pattern = self._phrase_pattern
+        if pattern is None:
+            return text
+        return pattern.sub(lambda m: self.english_phrases[m.group(0)], text)
 
 
 @lru_cache(maxsize=1)
@@ -567,26 +580,12 @@ class Segmenter:
         return "".join(out)
 
     # -- tokens -------------------------------------------------------------------------------
-    def _english_phrases(self) -> re.Pattern | None:
-        """One pattern for the lexicon's English phrases, longest first, as whole words."""
-        pattern = self.__dict__.get("_phrase_pattern", False)
-        if pattern is False:
-            phrases = sorted(self.lexicon.english_phrases, key=len, reverse=True)
-            pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, phrases)) + r")\b") if phrases else None
-            self._phrase_pattern = pattern
-        return pattern
-
-    def _phrase_word(self, match: re.Match) -> str:
-        return self.lexicon.english_phrases[match.group(0)]
-
     def words(self, normalized: str) -> list[str]:
         """Content words: jieba tokens and English words, synonyms mapped, stop words dropped."""
         # What a jieba token becomes depends on the token alone: each is worked out once (a long
         # message has a hundred tokens, most of them common).
         memo = self.__dict__.setdefault("_token_words", {})
-        phrases = self._english_phrases()
-        if phrases is not None:
-            normalized = phrases.sub(self._phrase_word, normalized)
+        normalized = self.lexicon.read_english_phrases(normalized)
         tokens = []
         for token in self.cut(normalized):
             found = memo.get(token)
