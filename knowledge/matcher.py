@@ -30,7 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from knowledge.base import Entry, all_entries
-from knowledge.normalize import article_asked_about, articles_in_cleaned, clean, normalize_cleaned, normalize_query
+from knowledge.normalize import article_asked_about, article_term, articles_in_cleaned, clean, normalize_cleaned, normalize_query
 
 # numpy is often first loaded by this module (the index's cache file holds arrays), before
 # knowledge.model can ask for one BLAS thread: ask here too (at these sizes threads only fight
@@ -135,7 +135,12 @@ def make_segmenter(entries: list[Entry]):
     segmenter = Segmenter()
     # Typos are repaired only towards curated policy terms: entry keywords include everyday
     # phrases (哪些单位) that would "repair" ordinary words (哪个单位) into something else.
-    segmenter.set_vocabulary(segmenter.policy_terms() | {e.title for e in entries})
+    vocabulary = segmenter.policy_terms() | {e.title for e in entries}
+    segmenter.set_vocabulary(vocabulary)
+    # Pinyin may spell any word of the entries (人才, 国家级, 比例); the curated ones come first.
+    entry_words = Counter(word for e in entries for text in (e.title, *e.keywords, e.text, e.answer, *e.questions)
+                          for word in segmenter.cut(text))
+    segmenter.set_pinyin_words(vocabulary, entry_words)
     return segmenter
 
 
@@ -321,7 +326,12 @@ def tokens(segmenter, query: str) -> tuple[str, list[str], list[str], set[int]]:
     normalized = segmenter.repair(normalize_cleaned(cleaned))
     terms = list(dict.fromkeys(segmenter.words(normalized)))
     grams = list(dict.fromkeys(segmenter.bigrams(normalized)))
-    return normalized, terms, grams, set(articles_in_cleaned(cleaned))
+    named = articles_in_cleaned(cleaned)
+    if named:
+        # "Article 14", "第14条" and "第十四条" are one word: what the model learned of the
+        # most common way of naming an article holds for the others (English ones most).
+        terms += [term for term in map(article_term, named) if term not in terms]
+    return normalized, terms, grams, set(named)
 
 
 def rank(index: Index, query: str, analysed=None, exclude: str | None = None) -> tuple[list[tuple[float, int]], dict]:

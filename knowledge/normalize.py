@@ -159,6 +159,12 @@ def article_asked_about(text: str) -> int | None:
     return found[0] if not rest else None
 
 
+def article_term(number: int) -> str:
+    """The word a Chinese question names an article with: 14 → "第十四条" (1–19)."""
+    tens, ones = divmod(number, 10)
+    return "第" + ("十" if tens else "") + ("零一二三四五六七八九"[ones] if ones else "") + "条"
+
+
 def articles_in_cleaned(text: str) -> list[int]:
     """``article_references`` of text that ``clean`` already cleaned."""
     found = []

@@ -269,6 +269,7 @@ class Segmenter:
         self.jieba = jieba
         self._pinyin = pinyin_table()
         self._homophones: dict[tuple[str, ...], str] = {}
+        self._pinyin_words: dict[str, str] = {}
         self._one_off: dict[str, str] = {}
         self._vocabulary: set[str] = set()
         self._longest = 0
@@ -341,6 +342,32 @@ class Segmenter:
         # these cannot be a word or a sound repair, and neither can a longer one from there.
         self._word_prefixes = {t[:k] for t in vocabulary for k in range(2, len(t) + 1)}
         self._sound_prefixes = {key[:k] for key in self._homophones for k in range(2, len(key) + 1)}
+
+    def set_pinyin_words(self, curated, counts) -> None:
+        """The Chinese words an English question may spell in pinyin ("fangzu butie", "rencai
+        jiangli": writers of English name the awards by their Chinese names). ``curated`` words
+        (the policy terms) come first; then any word of ``counts`` (word → how often the entries
+        use it), where a spelling two words share goes to one used at least three times as often
+        as the other (人才, not the typo 人财), or to neither."""
+        def spelled(words) -> dict[str, list[str]]:
+            out: dict[str, list[str]] = {}
+            for word in words:
+                if len(word) >= 2 and all(is_cjk(c) for c in word):
+                    out.setdefault("".join(self._pinyin.get(c, c) for c in word), []).append(word)
+            return out
+
+        table = {}
+        for key, words in spelled(counts).items():
+            words.sort(key=counts.get, reverse=True)
+            if len(words) == 1 or counts[words[0]] >= 3 * counts[words[1]]:
+                table[key] = words[0]
+        for key, words in spelled(curated).items():
+            if len(words) == 1:
+                table[key] = words[0]
+            elif not (key in table and table[key] in words):
+                table.pop(key, None)
+        self._pinyin_words = table
+        self.__dict__.pop("_token_words", None)  # tokens already read without them
 
     # -- jieba ---------------------------------------------------------------------------------
     def _cut(self, text: str, hmm: bool) -> list[str]:
@@ -607,6 +634,10 @@ class Segmenter:
         if token.isascii() and _ENGLISH_WORD.fullmatch(token):
             if token in lex.stopwords:
                 return ()
+            chinese = self._pinyin_words.get(token)
+            if chinese is not None:
+                chinese = lex.synonyms.get(chinese, chinese)
+                return (chinese, token) if chinese not in lex.stopwords else (token,)
             token = stem(token)
             token = lex.english_synonyms.get(token, token)
             chinese = lex.english_to_chinese.get(token)

@@ -326,6 +326,44 @@ def test_english_phrases_are_read_as_one_meaning_before_the_words_are_looked_up(
     assert "上市" in tokens(segmenter, "We plan to go public next year")[1]
 
 
+@pytest.mark.parametrize("question, article", [
+    ("fangzu butie: how much in the second year?", 5),
+    ("rencai jiangli - how many managers can get it?", 6),
+    ("shangshi peitao how much", 12),
+    ("jianyuan zhuti: how much for the guojiaji recognition?", 1),
+])
+def test_award_names_typed_in_pinyin_inside_english_are_understood(question, article):
+    # Writers of English name the awards by their Chinese names: "fangzu butie bili shi duoshao"
+    # got "not found" when its pinyin words were unknown English ones (these are not training
+    # questions).
+    assert top_article(question) == article
+
+
+def test_pinyin_is_read_only_where_it_spells_one_policy_word():
+    from knowledge.matcher import get_index, tokens
+
+    segmenter = get_index().segmenter
+    assert {"人才", "奖励"} <= set(tokens(segmenter, "rencai jiangli")[1])  # not the typo 人财
+    # English words that are pinyin too stay English: "women" is not read as 我们, and nothing
+    # Chinese is added to an ordinary English question.
+    assert all(term.isascii() for term in tokens(segmenter, "can women change the answer")[1])
+
+
+@pytest.mark.parametrize("question, article", [
+    ("Article 14: is there a cap on the public facilities subsidy?", 14),
+    ("Article 6 - who are the main operating and management personnel?", 6),
+    ("第14条 公共配套 补多少", 14),
+])
+def test_an_article_named_in_any_form_is_the_same_word_as_its_chinese_name(question, article):
+    # "Article 6 - who are the main operating ... personnel?" was answered with article 2 (the
+    # operator), because "Article 6" and "第六条" were different words to the model.
+    from knowledge.matcher import get_index, tokens
+    from knowledge.normalize import article_term
+
+    assert article_term(article) in tokens(get_index().segmenter, question)[1]
+    assert top_article(question) == article
+
+
 def test_article_numbers_in_english_name_the_article():
     from knowledge.normalize import article_references
 
