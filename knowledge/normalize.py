@@ -23,6 +23,13 @@ _AMOUNT = re.compile(
 # before the first of these, and has no look-behind, so the text before it need not be searched.
 _AMOUNT_START = re.compile(rf"[¥￥\d{_CN_NUM}]")
 _PLAIN_MONEY = re.compile(r"(?:[¥￥]\s*\d[\d,]*(?:\.\d+)?|\d[\d,]{3,}(?:\.\d+)?\s*(?:元|块钱|块|rmb)|\d+(?:\.\d+)?\s*(?:元|块钱|块))")
+# English amounts, as placeholders of the size a Chinese writer would give: "150 million" is
+# 1.5亿 (#亿), "1.2 million" and "800 thousand" are 万 (#万), "RMB 600,000" and "600,000 yuan" are 元.
+_ENGLISH_AMOUNT = re.compile(
+    r"(?:(?:rmb|cny)\s*)?(\d[\d,]*(?:\.\d+)?)\s*(billion|bn|yi|million|mln|mn|wan|thousand)\b"
+    r"|(?:(?:rmb|cny)\s*)?(\d[\d,]*(?:\.\d+)?)(m)\b"
+    r"|(?:rmb|cny)\s*\d[\d,]*(?:\.\d+)?|\d[\d,]*(?:\.\d+)?\s*(?:yuan|rmb|cny)\b")
+_ENGLISH_UNIT_WORDS = ("illion", "bn", "yi", "wan", "thousand", "yuan", "rmb", "cny", "m")
 _PERCENT = re.compile(rf"(?:\d+(?:\.\d+)?\s*%|百分之[{_CN_NUM}\d]+)")
 _YEAR_NTH = re.compile(r"第\s*([1-9一二三四五六七八九两])\s*年")
 _ONE_TO_ONE = re.compile(r"(?:1|一)\s*[:：比]\s*(?:1|一)")
@@ -84,6 +91,20 @@ def clean(text: str) -> str:
     return text[:MAX_QUERY_CHARS]
 
 
+def _english_amount_token(match: re.Match) -> str:
+    number, unit = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
+    if unit is None:
+        return " #元 "
+    if unit in ("billion", "bn", "yi"):
+        return " #亿 "
+    if unit in ("million", "mln", "mn", "m"):
+        try:
+            return " #亿 " if float(number.replace(",", "")) >= 100 else " #万 "
+        except ValueError:
+            return " #万 "
+    return " #万 "
+
+
 def normalize_query(text: str) -> str:
     """The text the matcher segments: cleaned, numbers as placeholder tokens, punctuation out."""
     return normalize_cleaned(clean(text))
@@ -109,6 +130,8 @@ def normalize_cleaned(text: str) -> str:
         if start is not None:
             text = text[:start.start()] + _AMOUNT.sub(_unit_token, text[start.start():])
     if _MONEY_CHAR.search(text) is not None:
+        if text.isascii() and any(word in text for word in _ENGLISH_UNIT_WORDS):
+            text = _ENGLISH_AMOUNT.sub(lambda m: _english_amount_token(m) + m.group(0) + " ", text)
         text = _PLAIN_MONEY.sub(" #元 ", text)
     if "年" in text:
         text = _YEARS.sub(" #年 ", text)
