@@ -270,6 +270,7 @@ class Segmenter:
         self._pinyin = pinyin_table()
         self._homophones: dict[tuple[str, ...], str] = {}
         self._pinyin_words: dict[str, str] = {}
+        self._pinyin_prefixes: set[str] = set()
         self._one_off: dict[str, str] = {}
         self._vocabulary: set[str] = set()
         self._longest = 0
@@ -367,6 +368,8 @@ class Segmenter:
             elif not (key in table and table[key] in words):
                 table.pop(key, None)
         self._pinyin_words = table
+        # Where a spelling may start, for syllables typed apart ("pin pai" → pinpai, 品牌).
+        self._pinyin_prefixes = {key[:i] for key in table for i in range(1, len(key))}
         self.__dict__.pop("_token_words", None)  # tokens already read without them
 
     # -- jieba ---------------------------------------------------------------------------------
@@ -613,6 +616,8 @@ class Segmenter:
         # message has a hundred tokens, most of them common).
         memo = self.__dict__.setdefault("_token_words", {})
         normalized = self.lexicon.read_english_phrases(normalized)
+        if " " in normalized and self._pinyin_prefixes:
+            normalized = self._join_pinyin(normalized)
         tokens = []
         for token in self.cut(normalized):
             found = memo.get(token)
@@ -623,6 +628,30 @@ class Segmenter:
                 memo[token] = found
             tokens += found
         return tokens
+
+    def _join_pinyin(self, text: str) -> str:
+        """The text with a policy word's pinyin typed in pieces as one word ("renli ziyuan fuwu
+        quan" → "renli ziyuan fuwuquan", "pin pai" → "pinpai"), longest first, up to four pieces."""
+        words = text.split(" ")
+        table, prefixes = self._pinyin_words, self._pinyin_prefixes
+        out, i, changed = [], 0, False
+        while i < len(words):
+            word = words[i]
+            if word in prefixes and word.isascii():
+                for k in (4, 3, 2):
+                    joined = "".join(words[i:i + k])
+                    if i + k <= len(words) and joined in table and joined.isalpha():
+                        out.append(joined)
+                        i += k
+                        changed = True
+                        break
+                else:
+                    out.append(word)
+                    i += 1
+            else:
+                out.append(word)
+                i += 1
+        return " ".join(out) if changed else text
 
     def _words_of_token(self, token: str) -> tuple[str, ...]:
         """The content words of one jieba token (none, one, or an English word and its Chinese term)."""
