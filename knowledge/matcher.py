@@ -117,6 +117,9 @@ class Index:
     max_bigram_idf: float = 1.0
     # Example questions by character, to skip those too unlike a question for rapidfuzz to score.
     fuzz_postings: tuple | None = None
+    # Pinyin spelling → the policy word it spells (Segmenter.pinyin_words), kept with the index so
+    # that a cold start does not cut every entry again to find them.
+    pinyin_words: dict[str, str] = field(default_factory=dict)
 
 
 def _idf(df: int, n: int) -> float:
@@ -127,7 +130,7 @@ def _compact(text: str) -> str:
     return normalize_query(text).replace(" ", "")
 
 
-def make_segmenter(entries: list[Entry]):
+def make_segmenter(entries: list[Entry], pinyin_words: dict[str, str] | None = None):
     from knowledge.segment import Segmenter
 
     # Entry keywords are not added to jieba's dictionary: "营收总额" is better split into
@@ -137,10 +140,12 @@ def make_segmenter(entries: list[Entry]):
     # phrases (哪些单位) that would "repair" ordinary words (哪个单位) into something else.
     vocabulary = segmenter.policy_terms() | {e.title for e in entries}
     segmenter.set_vocabulary(vocabulary)
-    # Pinyin may spell any word of the entries (人才, 国家级, 比例); the curated ones come first.
-    entry_words = Counter(word for e in entries for text in (e.title, *e.keywords, e.text, e.answer, *e.questions)
-                          for word in segmenter.cut(text))
-    segmenter.set_pinyin_words(vocabulary, entry_words)
+    if pinyin_words is None:
+        # Pinyin may spell any word of the entries (人才, 国家级, 比例); the curated ones come first.
+        entry_words = Counter(word for e in entries for text in (e.title, *e.keywords, e.text, e.answer, *e.questions)
+                              for word in segmenter.cut(text))
+        pinyin_words = segmenter.pinyin_words(vocabulary, entry_words)
+    segmenter.use_pinyin_words(pinyin_words)
     return segmenter
 
 
@@ -150,7 +155,7 @@ def build_index(entries: list[Entry] | None = None, extra_questions: dict[str, l
     entries = list(entries if entries is not None else all_entries())
     extra_questions = extra_questions or {}
     segmenter = segmenter or make_segmenter(entries)
-    index = Index(entries=entries, segmenter=segmenter)
+    index = Index(entries=entries, segmenter=segmenter, pinyin_words=segmenter._pinyin_words)
     words = segmenter.words
     word_df: Counter = Counter()
     bigram_df: Counter = Counter()
@@ -628,7 +633,7 @@ def _load_or_build_index() -> Index:
     if path.exists():
         try:
             index = pickle.loads(path.read_bytes())
-            index.segmenter = make_segmenter(index.entries)
+            index.segmenter = make_segmenter(index.entries, index.pinyin_words)
             return index
         except Exception:  # a stale or damaged cache is rebuilt, never fatal
             pass

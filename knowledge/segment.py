@@ -344,12 +344,12 @@ class Segmenter:
         self._word_prefixes = {t[:k] for t in vocabulary for k in range(2, len(t) + 1)}
         self._sound_prefixes = {key[:k] for key in self._homophones for k in range(2, len(key) + 1)}
 
-    def set_pinyin_words(self, curated, counts) -> None:
+    def pinyin_words(self, curated, counts) -> dict[str, str]:
         """The Chinese words an English question may spell in pinyin ("fangzu butie", "rencai
-        jiangli": writers of English name the awards by their Chinese names). ``curated`` words
-        (the policy terms) come first; then any word of ``counts`` (word → how often the entries
-        use it), where a spelling two words share goes to one used at least three times as often
-        as the other (人才, not the typo 人财), or to neither."""
+        jiangli": writers of English name the awards by their Chinese names), by spelling.
+        ``curated`` words (the policy terms) come first; then any word of ``counts`` (word → how
+        often the entries use it), where a spelling two words share goes to one used at least
+        three times as often as the other (人才, not the typo 人财), or to neither."""
         def spelled(words) -> dict[str, list[str]]:
             out: dict[str, list[str]] = {}
             for word in words:
@@ -367,6 +367,10 @@ class Segmenter:
                 table[key] = words[0]
             elif not (key in table and table[key] in words):
                 table.pop(key, None)
+        return {key: word for key, word in table.items() if key.isascii()}
+
+    def use_pinyin_words(self, table: dict[str, str]) -> None:
+        """Read English tokens that spell a policy word in pinyin as that word too (``pinyin_words``)."""
         self._pinyin_words = table
         # Where a spelling may start, for syllables typed apart ("pin pai" → pinpai, 品牌).
         self._pinyin_prefixes = {key[:i] for key in table for i in range(1, len(key))}
