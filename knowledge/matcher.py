@@ -128,7 +128,8 @@ def _compact(text: str) -> str:
 
 
 def make_segmenter(entries: list[Entry]):
-    from knowledge.segment import Segmenter
+    from knowledge.english import cedict_bridge
+    from knowledge.segment import Segmenter, cache_dir
 
     # Entry keywords are not added to jieba's dictionary: "营收总额" is better split into
     # 营收 + 总额, so that "营业收入合计" shares words with it.
@@ -141,6 +142,15 @@ def make_segmenter(entries: list[Entry]):
     entry_words = Counter(word for e in entries for text in (e.title, *e.keywords, e.text, e.answer, *e.questions)
                           for word in segmenter.cut(text))
     segmenter.set_pinyin_words(vocabulary, entry_words)
+    # English words the hand bridge lacks reach the entries' Chinese words through CC-CEDICT.
+    lex = segmenter.lexicon
+    try:
+        folder = cache_dir()
+    except OSError:
+        folder = None
+    segmenter.set_dictionary_words(cedict_bridge(
+        {**dict.fromkeys(vocabulary, 0), **entry_words}, lex.english_synonyms, lex.synonyms,
+        lex.stopwords, lex.english_to_chinese, folder))
     return segmenter
 
 

@@ -270,6 +270,7 @@ class Segmenter:
         self._pinyin = pinyin_table()
         self._homophones: dict[tuple[str, ...], str] = {}
         self._pinyin_words: dict[str, str] = {}
+        self._dictionary_words: dict[str, tuple[str, ...]] = {}  # see set_dictionary_words
         self._one_off: dict[str, str] = {}
         self._vocabulary: set[str] = set()
         self._longest = 0
@@ -367,6 +368,12 @@ class Segmenter:
             elif not (key in table and table[key] in words):
                 table.pop(key, None)
         self._pinyin_words = table
+        self.__dict__.pop("_token_words", None)  # tokens already read without them
+
+    def set_dictionary_words(self, table: dict[str, tuple[str, ...]]) -> None:
+        """English stem → the Chinese words CC-CEDICT glosses with it (english.cedict_bridge): an
+        English word the hand table lacks ("company", "district") carries them."""
+        self._dictionary_words = table
         self.__dict__.pop("_token_words", None)  # tokens already read without them
 
     # -- jieba ---------------------------------------------------------------------------------
@@ -643,6 +650,8 @@ class Segmenter:
             chinese = lex.english_to_chinese.get(token)
             if chinese and chinese not in lex.stopwords:
                 words.append(chinese)
+            elif chinese is None:  # no hand bridge: the dictionary's, if any
+                words.extend(self._dictionary_words.get(token, ()))
         else:
             token = lex.synonyms.get(token, token)
         if token not in lex.stopwords:

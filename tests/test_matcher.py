@@ -357,9 +357,32 @@ def test_pinyin_is_read_only_where_it_spells_one_policy_word():
 
     segmenter = get_index().segmenter
     assert {"人才", "奖励"} <= set(tokens(segmenter, "rencai jiangli")[1])  # not the typo 人财
-    # English words that are pinyin too stay English: "women" is not read as 我们, and nothing
-    # Chinese is added to an ordinary English question.
-    assert all(term.isascii() for term in tokens(segmenter, "can women change the answer")[1])
+    # English words that are pinyin too stay English: "women" is not read as 我们.
+    assert "我们" not in tokens(segmenter, "can women change the answer")[1]
+    assert tokens(segmenter, "women")[1] == ["women"]
+
+
+def test_english_words_the_hand_table_lacks_reach_the_policys_words_through_the_dictionary():
+    # Users type everyday words the hand table (lexicon.toml) cannot all list: "published" now
+    # carries the policy's 印发 and "agency" its 机构 (CC-CEDICT glosses), so the model's Chinese
+    # learning answers them; the release-date question was not confident without it.
+    from knowledge.matcher import get_index, tokens
+
+    segmenter = get_index().segmenter
+    assert "印发" in tokens(segmenter, "published")[1]
+    assert "机构" in tokens(segmenter, "Which agencies can apply?")[1]
+    assert top_article("Which month was the policy published?") == 0
+
+
+@pytest.mark.parametrize("word, chinese", [
+    ("landlord", "房租"), ("cap", "上限"), ("branch", "分公司"), ("hiring", "招聘会"),
+])
+def test_the_dictionary_never_overrides_a_hand_bridge(word, chinese):
+    # CC-CEDICT would read these as 房东, 封顶, 分, 帮: the hand table names the policy's own term.
+    from knowledge.matcher import get_index, tokens
+
+    terms = tokens(get_index().segmenter, word)[1]
+    assert [t for t in terms if not t.isascii()] == [chinese]
 
 
 @pytest.mark.parametrize("question, article", [
