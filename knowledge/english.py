@@ -76,10 +76,12 @@ def cedict_bridge(words: dict[str, int], synonyms: dict[str, str], chinese_synon
                   stopwords, hand: dict[str, str], folder=None) -> dict[str, tuple[str, ...]]:
     """English stem → the Chinese words of ``words`` (word → how often the entries use it) whose
     CC-CEDICT glosses it is in, most used first; stems of the hand table are left to it."""
-    # (marshal: the digest of a few thousand words in about a millisecond; a changed order only
-    # costs a rebuild.)
-    digest = hashlib.sha256(marshal.dumps((CEDICT_BRIDGE_VERSION, CEDICT_MAX_WORDS, CEDICT_KEEP, dict(words),
-                                           synonyms, chinese_synonyms, sorted(stopwords), hand)))
+    # (marshal: the digest of a few thousand words in about a millisecond. Sets and the words are
+    # sorted: their order changes from one process to the next, the lexicon's tables' does not.)
+    keys = sorted(words)
+    digest = hashlib.sha256(marshal.dumps((CEDICT_BRIDGE_VERSION, CEDICT_MAX_WORDS, CEDICT_KEEP, keys,
+                                           list(map(words.get, keys)), synonyms, chinese_synonyms,
+                                           sorted(stopwords), hand)))
     path = None
     if folder is not None:
         path = folder / f"cedict-bridge-{digest.hexdigest()[:20]}.marshal"

