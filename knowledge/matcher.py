@@ -117,9 +117,9 @@ class Index:
     max_bigram_idf: float = 1.0
     # Example questions by character, to skip those too unlike a question for rapidfuzz to score.
     fuzz_postings: tuple | None = None
-    # Pinyin spelling → the policy word it spells (Segmenter.pinyin_words), kept with the index so
-    # that a cold start does not cut every entry again to find them.
-    pinyin_words: dict[str, str] = field(default_factory=dict)
+    # The English words' Chinese words (pinyin spellings, CC-CEDICT glosses: make_segmenter), kept
+    # with the index so that a cold start does not cut every entry again to find them.
+    english_words: tuple | None = None
 
 
 def _idf(df: int, n: int) -> float:
@@ -130,8 +130,9 @@ def _compact(text: str) -> str:
     return normalize_query(text).replace(" ", "")
 
 
-def make_segmenter(entries: list[Entry], pinyin_words: dict[str, str] | None = None):
-    from knowledge.segment import Segmenter
+def make_segmenter(entries: list[Entry], english_words: tuple[dict, dict] | None = None):
+    from knowledge.english import cedict_bridge
+    from knowledge.segment import Segmenter, cache_dir
 
     # Entry keywords are not added to jieba's dictionary: "营收总额" is better split into
     # 营收 + 总额, so that "营业收入合计" shares words with it.
@@ -140,12 +141,22 @@ def make_segmenter(entries: list[Entry], pinyin_words: dict[str, str] | None = N
     # phrases (哪些单位) that would "repair" ordinary words (哪个单位) into something else.
     vocabulary = segmenter.policy_terms() | {e.title for e in entries}
     segmenter.set_vocabulary(vocabulary)
-    if pinyin_words is None:
+    if english_words is None:
         # Pinyin may spell any word of the entries (人才, 国家级, 比例); the curated ones come first.
         entry_words = Counter(word for e in entries for text in (e.title, *e.keywords, e.text, e.answer, *e.questions)
                               for word in segmenter.cut(text))
-        pinyin_words = segmenter.pinyin_words(vocabulary, entry_words)
+        # English words the hand bridge lacks reach the entries' Chinese words through CC-CEDICT.
+        lex = segmenter.lexicon
+        try:
+            folder = cache_dir()
+        except OSError:
+            folder = None
+        english_words = (segmenter.pinyin_words(vocabulary, entry_words), cedict_bridge(
+            {**dict.fromkeys(vocabulary, 0), **entry_words}, lex.english_synonyms, lex.synonyms,
+            lex.stopwords, lex.english_to_chinese, folder))
+    pinyin_words, dictionary_words = english_words
     segmenter.use_pinyin_words(pinyin_words)
+    segmenter.set_dictionary_words(dictionary_words)
     return segmenter
 
 
@@ -155,7 +166,8 @@ def build_index(entries: list[Entry] | None = None, extra_questions: dict[str, l
     entries = list(entries if entries is not None else all_entries())
     extra_questions = extra_questions or {}
     segmenter = segmenter or make_segmenter(entries)
-    index = Index(entries=entries, segmenter=segmenter, pinyin_words=segmenter._pinyin_words)
+    index = Index(entries=entries, segmenter=segmenter,
+                  english_words=(segmenter._pinyin_words, segmenter._dictionary_words))
     words = segmenter.words
     word_df: Counter = Counter()
     bigram_df: Counter = Counter()
@@ -633,7 +645,7 @@ def _load_or_build_index() -> Index:
     if path.exists():
         try:
             index = pickle.loads(path.read_bytes())
-            index.segmenter = make_segmenter(index.entries, index.pinyin_words)
+            index.segmenter = make_segmenter(index.entries, index.english_words)
             return index
         except Exception:  # a stale or damaged cache is rebuilt, never fatal
             pass

@@ -271,6 +271,7 @@ class Segmenter:
         self._homophones: dict[tuple[str, ...], str] = {}
         self._pinyin_words: dict[str, str] = {}
         self._pinyin_prefixes: set[str] = set()
+        self._dictionary_words: dict[str, tuple[str, ...]] = {}  # see set_dictionary_words
         self._one_off: dict[str, str] = {}
         self._vocabulary: set[str] = set()
         self._longest = 0
@@ -374,6 +375,12 @@ class Segmenter:
         self._pinyin_words = table
         # Where a spelling may start, for syllables typed apart ("pin pai" → pinpai, 品牌).
         self._pinyin_prefixes = {key[:i] for key in table for i in range(1, len(key))}
+        self.__dict__.pop("_token_words", None)  # tokens already read without them
+
+    def set_dictionary_words(self, table: dict[str, tuple[str, ...]]) -> None:
+        """English stem → the Chinese words CC-CEDICT glosses with it (english.cedict_bridge): an
+        English word the hand table lacks ("company", "district") carries them."""
+        self._dictionary_words = table
         self.__dict__.pop("_token_words", None)  # tokens already read without them
 
     # -- jieba ---------------------------------------------------------------------------------
@@ -676,6 +683,8 @@ class Segmenter:
             chinese = lex.english_to_chinese.get(token)
             if chinese and chinese not in lex.stopwords:
                 words.append(chinese)
+            elif chinese is None:  # no hand bridge: the dictionary's, if any
+                words.extend(self._dictionary_words.get(token, ()))
         else:
             token = lex.synonyms.get(token, token)
         if token not in lex.stopwords:

