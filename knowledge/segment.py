@@ -271,6 +271,7 @@ class Segmenter:
         self._homophones: dict[tuple[str, ...], str] = {}
         self._pinyin_words: dict[str, str] = {}
         self._pinyin_prefixes: set[str] = set()
+        self._pinyin_reach: set[str] = set()
         self._dictionary_words: dict[str, tuple[str, ...]] = {}  # see set_dictionary_words
         self._one_off: dict[str, str] = {}
         self._vocabulary: set[str] = set()
@@ -375,6 +376,7 @@ class Segmenter:
         self._pinyin_words = table
         # Where a spelling may start, for syllables typed apart ("pin pai" → pinpai, 品牌).
         self._pinyin_prefixes = {key[:i] for key in table for i in range(1, len(key))}
+        self._pinyin_reach = self._pinyin_prefixes | set(table)
         self.__dict__.pop("_token_words", None)  # tokens already read without them
 
     def set_dictionary_words(self, table: dict[str, tuple[str, ...]]) -> None:
@@ -645,6 +647,10 @@ class Segmenter:
         quan" → "renli ziyuan fuwuquan", "pin pai" → "pinpai"), longest first, up to four pieces."""
         words = text.split(" ")
         table, prefixes = self._pinyin_words, self._pinyin_prefixes
+        # Most questions have no two neighbouring words that begin a spelling: one pass to tell.
+        reach = self._pinyin_reach
+        if not any(a in prefixes and a + b in reach for a, b in zip(words, words[1:])):
+            return text
         out, i, changed = [], 0, False
         while i < len(words):
             word = words[i]
