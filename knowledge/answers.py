@@ -28,6 +28,12 @@ NOT_COVERED_EN = (
     "Sorry, I could not find this in the Xiqing HR park policy, so I would rather not guess. "
     "The policy is interpreted by " + AUTHORITY_EN + "; please ask them, or ask for a person."
 )
+# Not sure which entry is meant, with suggestions: the policy may well cover it, so the reply does
+# not say it found nothing (the chat channels' words, dialogs/texts.py "not_confident").
+NOT_SURE = "抱歉，我不太确定您问的是哪一项。您是不是想问："
+NOT_SURE_EN = "I am not sure which part you mean. Did you mean:"
+NOT_SURE_TAIL = "如果都不是，可以换个说法再问；本政策由" + AUTHORITY + "负责解释。"
+NOT_SURE_TAIL_EN = "If none fits, try other words; the policy is interpreted by the district HR bureau."
 EMPTY = "请直接输入您想咨询的问题，例如：“房租补贴怎么算？”“营收1.3亿能拿多少奖励？”"
 EMPTY_EN = "Please type your question, for example: \"How is the rent subsidy calculated?\""
 
@@ -150,10 +156,10 @@ def render_answer(result: MatchResult, lang: str = "zh", today: dt.date | None =
             label = labels.get(entry.id) or (entry.title if lang == "zh" else entry.title_en)
             lines.append(f"{i}. {label}（{entry.citation.strip('「」')}）" if lang == "zh" else f"{i}. {label}")
         return "\n".join(lines)
-    lines = [NOT_COVERED if lang == "zh" else NOT_COVERED_EN]
     titles = suggestion_titles(result, lang)
-    if titles:  # entries of a question the policy does not cover get almost no probability
-        lines.append("")
-        lines.append("您是不是想问：" if lang == "zh" else "Did you mean:")
-        lines.extend(f"{i}. {t}" for i, t in enumerate(titles, 1))
+    if not titles:  # entries of a question the policy does not cover get almost no probability
+        return NOT_COVERED if lang == "zh" else NOT_COVERED_EN
+    lines = [NOT_SURE if lang == "zh" else NOT_SURE_EN]
+    lines.extend(f"{i}. {t}" for i, t in enumerate(titles, 1))
+    lines.append(NOT_SURE_TAIL if lang == "zh" else NOT_SURE_TAIL_EN)
     return "\n".join(lines)

@@ -82,6 +82,8 @@ def test_not_confident_answer_offers_suggestions():
     assert not result.confident
     text = render_answer(result)
     assert "您是不是想问" in text
+    # Unsure is not "not found": the policy may well cover it, and the referral still closes it.
+    assert "没有找到" not in text and "区人社局" in text
 
 
 def test_amounts_become_placeholders_so_figures_do_not_matter():
