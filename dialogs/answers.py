@@ -191,8 +191,8 @@ def ask(st, text, offer_check: bool, context: str | None = None) -> list[Reply]:
         reply.events = [event]
         from knowledge.answers import scope_note
         note = scope_note(top.entry.id, text, lang)
-        if note:  # a factory asking about the revenue award: who the awards are for
-            reply.text += "\n\n" + note
+        if note:  # a factory asking about the revenue award: who the awards are for, first
+            reply.text = note + "\n\n" + reply.text
             reply.clauses = list(dict.fromkeys(list(reply.clauses) + [16]))
         if computed:
             reply.text = term_first(reply.text + "\n\n" + computed, lang)

@@ -140,8 +140,8 @@ def render_answer(result: MatchResult, lang: str = "zh", today: dt.date | None =
             text = "\n\n".join([combined_note(entry, second, lang), text,
                                  second.answer if lang == "zh" else second.answer_en])
         note = scope_note(entry.id, result.query, lang)
-        if note:
-            text += "\n\n" + note
+        if note:  # first: a reader who stops after a line must not take the award for theirs
+            text = note + "\n\n" + text
         line = term_line(entry.id, today or dt.date.today(), lang)
         return f"{line}\n\n{text}" if line else text
     if not result.matches and result.reason == "empty":
