@@ -285,6 +285,7 @@ class Segmenter:
         self._sound_starts: set[tuple[str, ...]] = set()
         self._sound_lengths: dict[tuple[str, ...], tuple[int, ...]] = {}
         self._shape_pairs: dict[str, list[tuple]] = {}
+        self._shape_pair_starts: re.Pattern | None = None
 
     def policy_terms(self) -> set[str]:
         """The curated policy words: the user dictionary and the synonym table."""
@@ -336,6 +337,11 @@ class Segmenter:
                 self._shape_pairs.setdefault(t[:2], []).append((0, len(t), t, 2, t[2], 3, t[3]))
                 self._shape_pairs.setdefault(t[-2:], []).append(
                     (2 - len(t), len(t), t, len(t) - 4, t[-4], len(t) - 3, t[-3]))
+        # Where a text may hold one of those pairs: its first character followed by a second one
+        # (found by the regex engine in C; making every pair of a long text cost more than the rest).
+        firsts = "".join(sorted({pair[0] for pair in self._shape_pairs}))
+        seconds = "".join(sorted({pair[1] for pair in self._shape_pairs}))
+        self._shape_pair_starts = re.compile(f"[{re.escape(firsts)}](?=[{re.escape(seconds)}])") if firsts else None
         # The lengths of the repairable sounds by their first two syllables (see _repair_starts).
         self._sound_lengths: dict[tuple[str, ...], tuple[int, ...]] = {}
         for key in self._homophones:
@@ -480,23 +486,24 @@ class Segmenter:
         chars = [*text]
         sounds = tuple(map(self._pinyin.get, chars, chars))
         windows = []  # (start, length)
+        at = text.startswith  # compares in place: no string made
         # Sound repairs: windows whose first two syllables begin a repairable sound.
         for i in compress(range(n - 1), map(sound_lengths.__contains__, zip(sounds, sounds[1:]))):
             for size in sound_lengths[sounds[i:i + 2]]:
                 if i + size > n:
                     break
                 term = homophones.get(sounds[i:i + size])
-                if term:
+                # (mostly the text holds the word itself there: no slip, and no window to make)
+                if term and not at(term, i):
                     window = text[i:i + size]
                     if sum(map(ne, window, term)) == 1 and not known(window):
                         windows.append((i, size))
         # Shape slips (4 to 6 characters) keep the first or the last two characters of their
         # word: the policy words that begin or end with a pair of the text, one character away.
         shapes = self._shape_pairs
-        pairs = list(map(add, chars, chars[1:]))
-        at = text.startswith  # compares in place: no string made
-        for k in compress(range(n - 1), map(shapes.__contains__, pairs)):
-            for i, size, term, p, char_p, q, char_q in shapes[pairs[k]]:
+        pair_starts = self._shape_pair_starts
+        for k in [m.start() for m in pair_starts.finditer(text)] if pair_starts else ():
+            for i, size, term, p, char_p, q, char_q in shapes.get(text[k:k + 2], ()):
                 i += k
                 # One character apart: of the two next to the shared pair, one is the word's.
                 if i >= 0 and i + size <= n and (at(char_p, i + p) or at(char_q, i + q)):
