@@ -104,15 +104,18 @@ def cedict_bridge(words: dict[str, int], synonyms: dict[str, str], chinese_synon
         if canonical in stopwords:
             continue
         for definition in entry["definitions"]:
-            keys = _gloss_stems(definition, synonyms, stopwords)
-            for key in keys:
-                named.setdefault(key, [set(), set()])[len(keys) > 1].add(canonical)
-    count = lambda w: (-words.get(w, 0), w)  # noqa: E731 - most used first, then stable
+            stems = _gloss_stems(definition, synonyms, stopwords)
+            for key in stems:
+                named.setdefault(key, [set(), set()])[len(stems) > 1].add(canonical)
+
+    def most_used_first(word: str) -> tuple[int, str]:
+        return -words.get(word, 0), word  # then by the word: the same order in every process
+
     table = {}
     for key, (alone, within) in sorted(named.items()):
         found = alone or within
         if key not in hand and key not in stopwords and len(found) <= CEDICT_MAX_WORDS:
-            table[key] = tuple(sorted(found, key=count)[:CEDICT_KEEP])
+            table[key] = tuple(sorted(found, key=most_used_first)[:CEDICT_KEEP])
     if path is not None:
         try:
             tmp = path.with_suffix(f".{os.getpid()}.tmp")

@@ -97,6 +97,7 @@ def clean(text: str) -> str:
 
 
 def _english_amount_token(match: re.Match) -> str:
+    """The placeholder of an _ENGLISH_AMOUNT match: #亿 from 100 million up, #万 below, #元 bare."""
     number, unit = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
     if unit is None:
         return " #元 "
