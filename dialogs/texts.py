@@ -2,6 +2,9 @@
 knowledge/ and rules/."""
 from __future__ import annotations
 
+# The unsure reply is the same in every channel and in `policybot ask` (knowledge.answers).
+from knowledge.answers import NOT_SURE, NOT_SURE_EN, NOT_SURE_TAIL, NOT_SURE_TAIL_EN
+
 AUTHORITY = "西青区人力资源和社会保障局（区人社局）"
 
 TEXTS: dict[str, tuple[str, str]] = {
@@ -84,14 +87,13 @@ TEXTS: dict[str, tuple[str, str]] = {
     "estimate_intro": ("自测完成，以下是按您的回答得出的估算：", "Done. Here is the estimate from your answers:"),
     "migrated": ("抱歉，助手已经更新，之前未完成的对话无法继续，请重新开始。",
                  "Sorry, the assistant was updated and the earlier conversation cannot be continued. Please start again."),
-    "not_confident": ("抱歉，我不太确定您问的是哪一项。您是不是想问：", "I am not sure which part you mean. Did you mean:"),
+    "not_confident": (NOT_SURE, NOT_SURE_EN),
     "no_match": (
         f"抱歉，这个问题在本政策中没有找到明确的答案。可以换个说法再问，或咨询本政策的解释单位{AUTHORITY}。",
         "Sorry, the policy does not answer this clearly. Try other words, or ask the Xiqing District Human "
         "Resources and Social Security Bureau, which interprets the policy.",
     ),
-    "not_confident_tail": (f"如果都不是，可以换个说法再问；本政策由{AUTHORITY}负责解释。",
-                           "If none fits, try other words; the policy is interpreted by the district HR bureau."),
+    "not_confident_tail": (NOT_SURE_TAIL, NOT_SURE_TAIL_EN),
     "not_confident_tail_staff": (f"如果都不是，可以换个说法，或点“联系人工”；本政策由{AUTHORITY}负责解释。",
                                  "If none fits, try other words or press \"Contact staff\"; the policy is interpreted by the district HR bureau."),
     # the same words as the Telegram channel's own line for this case (bot/telegram/helpdesk.py)

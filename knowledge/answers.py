@@ -29,7 +29,7 @@ NOT_COVERED_EN = (
     "The policy is interpreted by " + AUTHORITY_EN + "; please ask them, or ask for a person."
 )
 # Not sure which entry is meant, with suggestions: the policy may well cover it, so the reply does
-# not say it found nothing (the chat channels' words, dialogs/texts.py "not_confident").
+# not say it found nothing (the chat channels use the same words: dialogs/texts.py).
 NOT_SURE = "抱歉，我不太确定您问的是哪一项。您是不是想问："
 NOT_SURE_EN = "I am not sure which part you mean. Did you mean:"
 NOT_SURE_TAIL = "如果都不是，可以换个说法再问；本政策由" + AUTHORITY + "负责解释。"

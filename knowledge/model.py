@@ -525,18 +525,17 @@ def choose_threshold(probs: np.ndarray, samples: list[Sample], groups: np.ndarra
     return chosen, stats
 
 
-def train(index, samples: list[Sample], labelled_rows: list[int] | None = None,
-          analyse_cache: dict | None = None) -> Model:
-    """Fit the model on all samples; choose its threshold by cross-validation over ``labelled_rows``
-    (the held-out scores come from models fitted without that fold's labelled questions)."""
-    design = Design(index, samples, analyse_cache)
-    labelled = list(range(len(samples))) if labelled_rows is None else labelled_rows
+def held_out_answers(index, design: Design, samples: list[Sample], labelled: list[int],
+                     k: int = THRESHOLD_FOLDS) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """K-fold answers for the ``labelled`` rows: class probabilities from models fitted without each
+    fold's labelled questions, their ``confidence_features``, whether the best entry is right, and
+    the confidence from a calibration cross-fitted over those answers (one it did not see)."""
     held_out_probs = np.zeros((len(labelled), len(index.entries) + 1))
     position = {r: k for k, r in enumerate(labelled)}
     labelled_set = set(labelled)
     others = [r for r in range(len(samples)) if r not in labelled_set]
-    for fold in folds(len(labelled), THRESHOLD_FOLDS):
-        held = [labelled[k] for k in fold]
+    for fold in folds(len(labelled), k):
+        held = [labelled[i] for i in fold]
         held_set = set(held)
         fit_rows = others + [r for r in labelled if r not in held_set]
         model = design.fit(fit_rows)
@@ -552,12 +551,24 @@ def train(index, samples: list[Sample], labelled_rows: list[int] | None = None,
                          np.array([COMBINE_FLAG in design.rows[r] for r in labelled]), award_entries(index.entries))
     features = confidence_features(held_out_probs, best, top, shared, [s.text for s in held_samples], named, pair)
     right = np.array([int(b) in s.correct for b, s in zip(best, held_samples)])
-    # The threshold is chosen on confidences the calibration did not see (cross-fitted), the
-    # calibration kept is fitted on all the held-out answers.
     confidence = np.zeros(len(held_samples))
-    for fold in folds(len(held_samples), THRESHOLD_FOLDS, SEED + 1):
+    for fold in folds(len(held_samples), k, SEED + 1):
         rest = np.setdiff1d(np.arange(len(held_samples)), fold)
         confidence[fold] = calibrated(features[fold], fit_calibration(features[rest], right[rest]))
+    return held_out_probs, features, right, confidence
+
+
+def train(index, samples: list[Sample], labelled_rows: list[int] | None = None,
+          analyse_cache: dict | None = None) -> Model:
+    """Fit the model on all samples; choose its threshold by cross-validation over ``labelled_rows``
+    (the held-out scores come from models fitted without that fold's labelled questions)."""
+    design = Design(index, samples, analyse_cache)
+    labelled = list(range(len(samples))) if labelled_rows is None else labelled_rows
+    held_out_probs, features, right, confidence = held_out_answers(index, design, samples, labelled)
+    held_samples = [samples[r] for r in labelled]
+    groups = citing_groups(index.entries)
+    # The threshold is chosen on confidences the calibration did not see (cross-fitted), the
+    # calibration kept is fitted on all the held-out answers.
     threshold, stats = choose_threshold(held_out_probs, held_samples, groups, confidence)
     model = design.fit()
     # Plain floats: confidence_of runs per question, where numpy's per-call overhead would dominate.

@@ -29,7 +29,6 @@ _ENGLISH_AMOUNT = re.compile(
     r"(?:(?:rmb|cny)\s*)?(\d[\d,]*(?:\.\d+)?)\s*(billion|bn|yi|million|mln|mn|wan|thousand)\b"
     r"|(?:(?:rmb|cny)\s*)?(\d[\d,]*(?:\.\d+)?)(m)\b"
     r"|(?:rmb|cny)\s*\d[\d,]*(?:\.\d+)?|\d[\d,]*(?:\.\d+)?\s*(?:yuan|rmb|cny)\b")
-_ENGLISH_UNIT_WORDS = ("illion", "bn", "yi", "wan", "thousand", "yuan", "rmb", "cny", "m")
 _PERCENT = re.compile(rf"(?:\d+(?:\.\d+)?\s*%|百分之[{_CN_NUM}\d]+)")
 _YEAR_NTH = re.compile(r"第\s*([1-9一二三四五六七八九两])\s*年")
 _ONE_TO_ONE = re.compile(r"(?:1|一)\s*[:：比]\s*(?:1|一)")
@@ -136,7 +135,7 @@ def normalize_cleaned(text: str) -> str:
         if start is not None:
             text = text[:start.start()] + _AMOUNT.sub(_unit_token, text[start.start():])
     if _MONEY_CHAR.search(text) is not None:
-        if text.isascii() and any(word in text for word in _ENGLISH_UNIT_WORDS):
+        if text.isascii():
             text = _ENGLISH_AMOUNT.sub(lambda m: _english_amount_token(m) + m.group(0) + " ", text)
         text = _PLAIN_MONEY.sub(" #元 ", text)
     if "年" in text:
@@ -149,7 +148,8 @@ def normalize_cleaned(text: str) -> str:
 _ARTICLE_REF = re.compile(r"第\s*([0-9]{1,2}|[一二三四五六七八九十]{1,3})\s*条")
 # "Article 5", "art. 11", "clause 17": English names an article too.
 _ARTICLE_REF_EN = re.compile(r"\b(?:article|art\.?|clause|section)\s*(?:no\.?\s*)?([0-9]{1,2})\b", re.I)
-_CN_SMALL = {c: i for i, c in enumerate("零一二三四五六七八九")}
+_CN_DIGITS = "零一二三四五六七八九"
+_CN_SMALL = {c: i for i, c in enumerate(_CN_DIGITS)}
 
 
 def _small_number(text: str) -> int | None:
@@ -191,7 +191,7 @@ def article_asked_about(text: str) -> int | None:
 def article_term(number: int) -> str:
     """The word a Chinese question names an article with: 14 → "第十四条" (1–19)."""
     tens, ones = divmod(number, 10)
-    return "第" + ("十" if tens else "") + ("零一二三四五六七八九"[ones] if ones else "") + "条"
+    return "第" + ("十" if tens else "") + (_CN_DIGITS[ones] if ones else "") + "条"
 
 
 def articles_in_cleaned(text: str) -> list[int]:

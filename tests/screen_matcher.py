@@ -4,8 +4,8 @@ another in a minute or two (``policybot eval --cv 5`` is the full measure, and t
     python tests/screen_matcher.py                        # 5 folds over knowledge/questions.tsv
     python tests/screen_matcher.py --only start.tsv       # the figures for these questions only
 
-One model fit per fold over the labelled questions (with everything else the model learns from),
-the calibration cross-fitted over the held-out answers, then per language:
+The held-out answers the model's threshold is chosen from (``knowledge.model.held_out_answers``:
+one fit per fold, the calibration cross-fitted over them), then per language:
 - ``coverage``: the share of in-scope questions answered right when confident answers are allowed
   at most 0.5-1.5 % wrong (the mean of five such budgets; the threshold is the best for each, so
   this says how well the confidence sorts right from wrong answers, not what the bot does);
@@ -42,29 +42,9 @@ def main() -> int:
     index = get_index()
     samples, labelled = M.training_samples(index.entries, M.default_labelled())
     design = M.Design(index, samples)
-    held = np.zeros((len(labelled), len(index.entries) + 1))
-    position = {row: k for k, row in enumerate(labelled)}
-    labelled_set = set(labelled)
-    others = [r for r in range(len(samples)) if r not in labelled_set]
-    for fold in M.folds(len(labelled), args.folds):
-        out = {labelled[k] for k in fold}
-        model = design.fit(others + [r for r in labelled if r not in out])
-        for row, p in zip(sorted(out), design.probabilities(model, sorted(out))):
-            held[position[row]] = p
+    held, _features, right, confidence = M.held_out_answers(index, design, samples, labelled, args.folds)
     questions = [samples[r] for r in labelled]
-    groups, shared = M.citing_groups(index.entries), M.sharing_groups(index.entries)
-    best, top = M.answer_probability(held, groups)
-    named = np.array([design.signals[r][b, M.SIGNALS.index("named")] for r, b in zip(labelled, best)])
-    entries = held[:, :-1]
-    pair = M.pair_evidence(entries, best, M.rival_of(entries, best, groups),
-                           np.array([M.COMBINE_FLAG in design.rows[r] for r in labelled]),
-                           M.award_entries(index.entries))
-    features = M.confidence_features(held, best, top, shared, [q.text for q in questions], named, pair)
-    right = np.array([int(b) in q.correct for b, q in zip(best, questions)])
-    confidence = np.zeros(len(questions))
-    for fold in M.folds(len(questions), args.folds, M.SEED + 1):
-        rest = np.setdiff1d(np.arange(len(questions)), fold)
-        confidence[fold] = M.calibrated(features[fold], M.fit_calibration(features[rest], right[rest]))
+    best, _top = M.answer_probability(held, M.citing_groups(index.entries))
 
     keep = np.ones(len(questions), dtype=bool)
     if args.only:
