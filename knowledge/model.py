@@ -124,6 +124,10 @@ def _flags(index, normalized: str, evidence: dict, scored) -> list[str]:
     off_topic = _mentions_any(normalized, lexicon.out_of_scope)
     if off_topic:
         flags.append("F:oos_word")
+    # A business of another trade ("我们是做汽车零部件的"): the awards are not for it (article 16),
+    # unless it is an HR firm naming the trades it serves; the labelled questions teach which.
+    if _mentions_any(normalized, lexicon.other_industries):
+        flags.append("F:other_trade")
     other_place = _asks_about_other_place(normalized, lexicon.other_places)
     if other_place:
         flags.append("F:other_place")

@@ -10,7 +10,9 @@ one fit per fold, the calibration cross-fitted over them), then per language:
   at most 0.5-1.5 % wrong (the mean of five such budgets; the threshold is the best for each, so
   this says how well the confidence sorts right from wrong answers, not what the bot does);
 - ``best-right``: the best entry is a right one;
-- ``log-loss``: of the labelled answer's probability.
+- ``log-loss``: of the labelled answer's probability;
+- ``not-covered answered``: the share of questions the policy does not cover that would get a
+  confident answer at the confidence where in-scope answers are 1 % wrong.
 It is deterministic. ``--only`` keeps the scores of the questions of another file (e.g. the set at
 the start of a round, ``git show <commit>:knowledge/questions.tsv > start.tsv``), so that sets that
 grew can be compared on the same questions. Not a test: it prints figures.
@@ -59,10 +61,17 @@ def main() -> int:
         ok = right[chosen][np.argsort(-confidence[chosen], kind="stable")]
         wrong = np.cumsum(~ok)
         coverage = np.mean([(np.cumsum(ok)[wrong <= b * n_in]).max(initial=0) / n_in for b in BUDGETS])
+        # Questions not covered that would be answered at the confidence where in-scope answers
+        # are 1 % wrong: the other half of the trade-off.
+        within = np.flatnonzero(wrong <= 0.01 * n_in)
+        cut = np.sort(confidence[chosen])[::-1][within.max()] if within.size else np.inf
+        outside = mask & ~in_scope
+        answered = (outside & answerable & (confidence >= cut)).sum() / max(outside.sum(), 1)
         loss = -np.mean([np.log(max(held[k][list(questions[k].correct)].sum() if questions[k].correct
                                     else held[k][-1], 1e-12)) for k in np.flatnonzero(mask)])
         print(f"{name:8} {mask.sum():5d} questions  coverage {coverage:.3f}  "
-              f"best-right {(in_scope & right & mask).sum() / n_in:.3f}  log-loss {loss:.3f}")
+              f"best-right {(in_scope & right & mask).sum() / n_in:.3f}  log-loss {loss:.3f}  "
+              f"not-covered answered {answered:.3f}")
     return 0
 
 
