@@ -205,6 +205,11 @@ def ask(st, text, offer_check: bool, context: str | None = None) -> list[Reply]:
         replies = [Reply(question + ("\n\n" + term_first(computed, lang) if computed else ""), kind="clarify", buttons=[row],
                          events=[event])]
     else:
+        # Not sure, but a factory asking about an award: who the awards are for, before anything else
+        # (the model often says "not covered" to these; the suggestions stay for an HR firm that
+        # only named a trade it serves).
+        from knowledge.answers import scope_note
+        note = scope_note(top.entry.id, text, lang) if top else None
         if computed:
             replies = [Reply(term_first(computed, lang), kind="answer", events=[event], buttons=human_row(st))]
         elif suggestions(result):  # the model gives entries of a question not covered almost nothing
@@ -216,6 +221,9 @@ def ask(st, text, offer_check: bool, context: str | None = None) -> list[Reply]:
         else:
             row = [Button(b("check", lang), "check")] + [x for r in human_row(st) for x in r]
             replies = [Reply(t("no_match", lang), kind="not_confident", events=[event], buttons=[row])]
+        if note:
+            replies[0].text = note + "\n\n" + replies[0].text
+            replies[0].clauses = [16]
     # A year alone in a question about the rule ("第二年按多少比例补") is the rule's year, not the
     # asker's: noting it as their year in the park would be guessing a fact.
     if set(facts) <= {"park_year"} and not parsing.speaks_of_self(text):

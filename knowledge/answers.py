@@ -157,9 +157,12 @@ def render_answer(result: MatchResult, lang: str = "zh", today: dt.date | None =
             lines.append(f"{i}. {label}（{entry.citation.strip('「」')}）" if lang == "zh" else f"{i}. {label}")
         return "\n".join(lines)
     titles = suggestion_titles(result, lang)
+    # A factory asking about an award, not answered: who the awards are for comes first.
+    note = scope_note(result.matches[0].entry.id, result.query, lang) if result.matches else None
     if not titles:  # entries of a question the policy does not cover get almost no probability
-        return NOT_COVERED if lang == "zh" else NOT_COVERED_EN
-    lines = [NOT_SURE if lang == "zh" else NOT_SURE_EN]
+        text = NOT_COVERED if lang == "zh" else NOT_COVERED_EN
+        return f"{note}\n\n{text}" if note else text
+    lines = ([note, ""] if note else []) + [NOT_SURE if lang == "zh" else NOT_SURE_EN]
     lines.extend(f"{i}. {t}" for i, t in enumerate(titles, 1))
     lines.append(NOT_SURE_TAIL if lang == "zh" else NOT_SURE_TAIL_EN)
     return "\n".join(lines)

@@ -187,3 +187,10 @@ def test_ask_prints_the_clarifying_question_with_its_options(capsys):
     out = capsys.readouterr().out
     assert out.startswith("您是入驻前获奖，还是入驻后获奖？")
     assert "第四条" in out and "第十条" in out and "区人社局" not in out
+
+
+def test_ask_tells_a_business_of_another_trade_first_whom_the_awards_are_for(capsys):
+    # Answered, unsure or not covered: the first line a help-desk worker reads out is the scope.
+    assert main(["ask", "我们是开连锁超市的，入驻园区能拿房租补贴吗"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("提示：本政策的奖励和补贴面向") and "第十六条" in out
