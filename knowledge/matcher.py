@@ -780,7 +780,7 @@ def predict(index: Index, model, text: str) -> MatchResult:
     """The model's answer: entries by probability, confident at the model's threshold."""
     import numpy as np
 
-    from knowledge.model import COMBINE_FLAG, feature_ids, feature_names, signals_and_flags
+    from knowledge.model import COMBINE_FLAG, SIGNALS, feature_ids, feature_names, signals_and_flags
 
     analysed = tokens(index.segmenter, text)
     signals, flags, any_tokens = signals_and_flags(index, text, analysed)
@@ -829,7 +829,8 @@ def predict(index: Index, model, text: str) -> MatchResult:
         joint = min(max(float(entries[best]) + second, 1e-6), 1 - 1e-6)
         confidence = confidence_of(model.calibration, top, float(entries[best]), float(shared[best] @ entries), float(p[-1]),
                                    float(entries[order[1]]), text, signals[best, -1],
-                                   math.log(joint / (1 - joint)) if pair else 0.0)
+                                   math.log(joint / (1 - joint)) if pair else 0.0,
+                                   signals[best, SIGNALS.index("first")], signals[best, SIGNALS.index("score")])
     else:
         confidence = top
     outside = float(p[-1])

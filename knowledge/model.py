@@ -412,13 +412,15 @@ def _logit(x: np.ndarray) -> np.ndarray:
 
 
 def confidence_features(probs: np.ndarray, best: np.ndarray, top: np.ndarray, shared: np.ndarray,
-                        texts: list[str], named: np.ndarray, pair: np.ndarray) -> np.ndarray:
+                        texts: list[str], named: np.ndarray, pair: np.ndarray,
+                        agree: np.ndarray, evidence: np.ndarray) -> np.ndarray:
     """What the confidence is computed from, one row per question: the chance the best answer
     cites a right article, the best entry's own probability, the probability of every entry that
     shares an article with it (a question about articles 4 and 17 spreads itself over both),
     "not covered", the runner-up, English or not, the question's length, and whether the question
-    names the article the best entry cites ("第十九条"), and ``pair_evidence`` for a question asking
-    to combine two awards."""
+    names the article the best entry cites ("第十九条"), ``pair_evidence`` for a question asking
+    to combine two awards, whether the matcher's own ranking put the best entry first, and the
+    matcher's blended score of it (the model is wrong more often where the words disagree)."""
     entries = probs[:, :-1]
     rows = np.arange(len(probs))
     runner_up = np.sort(entries, axis=1)[:, -2] if entries.shape[1] > 1 else np.zeros(len(probs))
@@ -427,11 +429,12 @@ def confidence_features(probs: np.ndarray, best: np.ndarray, top: np.ndarray, sh
     length = np.log(np.array([max(1, len(t)) for t in texts], dtype=np.float64)) / 5.0
     return np.column_stack([np.ones(len(probs)), _logit(top), _logit(entries[rows, best]), _logit(related),
                             _logit(probs[:, -1]), _logit(runner_up), english, length,
-                            np.asarray(named, dtype=np.float64), np.asarray(pair, dtype=np.float64)])
+                            np.asarray(named, dtype=np.float64), np.asarray(pair, dtype=np.float64),
+                            np.asarray(agree, dtype=np.float64), np.asarray(evidence, dtype=np.float64)])
 
 
 def confidence_of(weights, top: float, best: float, related: float, outside: float, runner_up: float,
-                  text: str, named: float, pair: float = 0.0) -> float:
+                  text: str, named: float, pair: float = 0.0, agree: float = 0.0, evidence: float = 0.0) -> float:
     """``calibrated(confidence_features(...))`` of one question, in plain floats: numpy's overhead on
     one row of nine numbers was a fifth of a question's time."""
     def logit(x: float) -> float:
@@ -439,7 +442,8 @@ def confidence_of(weights, top: float, best: float, related: float, outside: flo
         return math.log(x / (1 - x))
 
     row = (1.0, logit(top), logit(best), logit(related), logit(outside), logit(runner_up),
-           float(language_of(text) == "en"), math.log(max(1, len(text))) / 5.0, float(named), pair)
+           float(language_of(text) == "en"), math.log(max(1, len(text))) / 5.0, float(named), pair,
+           float(agree), float(evidence))
     z = sum(w * x for w, x in zip(weights, row))
     return 0.5 * (1.0 + math.tanh(0.5 * z))
 
@@ -553,7 +557,10 @@ def held_out_answers(index, design: Design, samples: list[Sample], labelled: lis
     entries_p = held_out_probs[:, :-1]
     pair = pair_evidence(entries_p, best, rival_of(entries_p, best, groups),
                          np.array([COMBINE_FLAG in design.rows[r] for r in labelled]), award_entries(index.entries))
-    features = confidence_features(held_out_probs, best, top, shared, [s.text for s in held_samples], named, pair)
+    agree = np.array([design.signals[r][b, SIGNALS.index("first")] for r, b in zip(labelled, best)])
+    evidence = np.array([design.signals[r][b, SIGNALS.index("score")] for r, b in zip(labelled, best)])
+    features = confidence_features(held_out_probs, best, top, shared, [s.text for s in held_samples], named, pair,
+                                   agree, evidence)
     right = np.array([int(b) in s.correct for b, s in zip(best, held_samples)])
     confidence = np.zeros(len(held_samples))
     for fold in folds(len(held_samples), k, SEED + 1):

@@ -146,8 +146,19 @@ def normalize_cleaned(text: str) -> str:
 
 
 _ARTICLE_REF = re.compile(r"第\s*([0-9]{1,2}|[一二三四五六七八九十]{1,3})\s*条")
-# "Article 5", "art. 11", "clause 17": English names an article too.
-_ARTICLE_REF_EN = re.compile(r"\b(?:article|art\.?|clause|section)\s*(?:no\.?\s*)?([0-9]{1,2})\b", re.I)
+# "Article 5", "art. 11", "clause 17", "article twelve", "the 2nd article", "the third clause": English
+# names an article too. A figure after the word is money, not an article ("article 10 wan").
+_EN_NUMBERS = ("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+               "sixteen seventeen eighteen nineteen").split()
+_EN_ORDINALS = ("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
+                "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth").split()
+_EN_NUMBER = {w: i for i, w in enumerate(_EN_NUMBERS, 1)} | {w: i for i, w in enumerate(_EN_ORDINALS, 1)}
+_ARTICLE_WORD = r"(?:articles?|art\.?|clauses?|sections?|sec\.?)"
+_ARTICLE_REF_EN = re.compile(
+    r"\b" + _ARTICLE_WORD + r"\s*(?:no\.?\s*|number\s*|#\s*)?([0-9]{1,2}|" + "|".join(_EN_NUMBERS[::-1]) + r")\b"
+    r"(?!\s*(?:wan|w\b|yi|million|yuan|rmb|%|万|亿|元|by\b))"
+    r"|\b([0-9]{1,2})(?:st|nd|rd|th)\s+" + _ARTICLE_WORD +
+    r"|\b(" + "|".join(_EN_ORDINALS[::-1]) + r")\s+" + _ARTICLE_WORD, re.I)
 _CN_DIGITS = "零一二三四五六七八九"
 _CN_SMALL = {c: i for i, c in enumerate(_CN_DIGITS)}
 
@@ -198,7 +209,8 @@ def articles_in_cleaned(text: str) -> list[int]:
     """``article_references`` of text that ``clean`` already cleaned."""
     found = []
     for match in [*_ARTICLE_REF.finditer(text), *_ARTICLE_REF_EN.finditer(text)]:
-        number = _small_number(match.group(1))
+        written = next(g for g in match.groups() if g)
+        number = _EN_NUMBER.get(written.lower()) or _small_number(written)
         if number is not None and 1 <= number <= 19 and number not in found:
             found.append(number)
     return found
