@@ -128,6 +128,8 @@ def _flags(index, normalized: str, evidence: dict, scored) -> list[str]:
     # unless it is an HR firm naming the trades it serves; the labelled questions teach which.
     if _mentions_any(normalized, lexicon.other_industries):
         flags.append("F:other_trade")
+    if _mentions_any(normalized, lexicon.status_words):
+        flags.append("F:status")
     other_place = _asks_about_other_place(normalized, lexicon.other_places)
     if other_place:
         flags.append("F:other_place")

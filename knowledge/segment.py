@@ -180,6 +180,7 @@ class Lexicon:
     combination_words: tuple[str, ...] = ()  # "一起拿", "together": asks whether awards combine
     english_phrases: dict[str, str] = field(default_factory=dict)  # "last year" → "lastyear"
     other_industries: tuple[str, ...] = ()  # "制造业", "logistics": not HR service institutions
+    status_words: tuple[str, ...] = ()  # "到账", "who won": the state of applications, not the policy
 
     @cached_property
     def _phrase_pattern(self) -> re.Pattern | None:
@@ -221,6 +222,7 @@ def load_lexicon() -> Lexicon:
         other_places=tuple(data.get("other_places", [])),
         combination_words=tuple(w.lower() for w in data.get("combination_words", [])),
         other_industries=tuple(w.lower() for w in data.get("other_industries", [])),
+        status_words=tuple(w.lower() for w in data.get("status_words", [])),
         english_phrases={phrase.lower(): word for word, phrases in data.get("english_phrases", {}).items()
                          for phrase in phrases},
     )
