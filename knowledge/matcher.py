@@ -586,8 +586,11 @@ def _mentions_any(normalized: str, words) -> bool:
 
 
 def names_other_industry(text: str) -> bool:
-    """Does the question name a business that is not an HR service institution ("制造业", "logistics")?"""
-    return _mentions_any(normalize_query(text), get_index().segmenter.lexicon.other_industries)
+    """Does the question name a business that is not an HR service institution ("制造业", "logistics"),
+    and not as the trade an HR firm serves ("给制造业企业做劳务派遣的")?"""
+    normalized, lexicon = normalize_query(text), get_index().segmenter.lexicon
+    return (_mentions_any(normalized, lexicon.other_industries)
+            and not _mentions_any(normalized, lexicon.hr_business_words))
 
 
 def _asks_about_other_place(normalized: str, places) -> bool:
@@ -834,7 +837,7 @@ def predict(index: Index, model, text: str) -> MatchResult:
     else:
         confidence = top
     outside = float(p[-1])
-    threshold = model.threshold_for(text)
+    threshold = model.threshold_for(text, flags)
     clarify: tuple[Match, ...] = ()
     from knowledge.clarify import curated_pairs, leaves_open
 
@@ -875,9 +878,10 @@ def predict(index: Index, model, text: str) -> MatchResult:
             confident, reason, clarify = True, "", ()
             matches = (Match(index.entries[chosen], round(float(entries[chosen]), 4)),) + tuple(
                 m for m in matches if m.entry is not index.entries[chosen])[:MAX_MATCHES - 1]
-    if confident and matches[0].entry.policy_silent:
+    if matches[0].entry.policy_silent and (confident or (reason == "low_score" and not vague and outside < top)):
         # How to apply, whom to call: the policy states none of it. The entry's answer says so and
-        # refers to 区人社局; it is not an answer resting on an article.
+        # refers to 区人社局; it is not an answer resting on an article, so it is also the reply when
+        # it is only the likeliest entry (a list of one suggestion said less).
         confident, reason = False, "not_stated"
     also = (Match(index.entries[rival], round(second, 4)),) if confident and pair and matches[0].entry is index.entries[best] else ()
     return MatchResult(query=text, confident=confident, matches=matches, reason=reason, clarify=clarify,

@@ -181,6 +181,7 @@ class Lexicon:
     english_phrases: dict[str, str] = field(default_factory=dict)  # "last year" → "lastyear"
     other_industries: tuple[str, ...] = ()  # "制造业", "logistics": not HR service institutions
     status_words: tuple[str, ...] = ()  # "到账", "who won": the state of applications, not the policy
+    hr_business_words: tuple[str, ...] = ()  # "劳务派遣", "staffing": the asker is in the HR trade
 
     @cached_property
     def _phrase_pattern(self) -> re.Pattern | None:
@@ -223,6 +224,7 @@ def load_lexicon() -> Lexicon:
         combination_words=tuple(w.lower() for w in data.get("combination_words", [])),
         other_industries=tuple(w.lower() for w in data.get("other_industries", [])),
         status_words=tuple(w.lower() for w in data.get("status_words", [])),
+        hr_business_words=tuple(w.lower() for w in data.get("hr_business_words", [])),
         english_phrases={phrase.lower(): word for word, phrases in data.get("english_phrases", {}).items()
                          for phrase in phrases},
     )
