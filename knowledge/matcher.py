@@ -527,8 +527,8 @@ def _decide(index: Index, query: str, scored, evidence, off_topic: bool | None =
     if off_topic is None:
         off_topic = _mentions_any(normalized, lexicon.out_of_scope)
     # The plain substring test first: it is needed for a keyword hit, and most keywords fail it.
-    keyword_hits = [phrase for phrase in index.keyword_phrases[best] if phrase in normalized
-                    and _contains_phrase(normalized, phrase) and phrase not in lexicon.generic]
+    keyword_hits = [phrase for phrase in filter(normalized.__contains__, index.keyword_phrases[best])
+                    if _contains_phrase(normalized, phrase) and phrase not in lexicon.generic]
     if off_topic:
         return False, "out_of_scope"
     if other_place if other_place is not None else _asks_about_other_place(normalized, lexicon.other_places):
