@@ -105,9 +105,7 @@ class Index:
     bigram_tf: list[Counter] = field(default_factory=list)
     bigram_len: list[float] = field(default_factory=list)
     bigram_idf: dict[str, float] = field(default_factory=dict)
-    word_postings: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
-    bigram_postings: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
-    # The postings as rows of idf × term weight, one per term (see _bm25_table).
+    # Term → row, and the rows of idf × saturated term weight per entry (see _bm25_table).
     word_table: tuple | None = None
     bigram_table: tuple | None = None
     anchors: list[set[str]] = field(default_factory=list)
@@ -212,14 +210,12 @@ def build_index(entries: list[Entry] | None = None, extra_questions: dict[str, l
             index.questions.append(_compact(question))
             index.question_owner.append(len(index.word_tf) - 1)
     n = len(entries)
-    index.word_postings = _postings(index.word_tf, index.word_len)
-    index.bigram_postings = _postings(index.bigram_tf, index.bigram_len)
     index.word_idf = {t: _idf(df, n) for t, df in word_df.items()}
     index.bigram_idf = {t: _idf(df, n) for t, df in bigram_df.items()}
     index.max_word_idf = _idf(0, n)
     index.max_bigram_idf = _idf(0, n)
-    index.word_table = _bm25_table(index.word_postings, index.word_idf, n)
-    index.bigram_table = _bm25_table(index.bigram_postings, index.bigram_idf, n)
+    index.word_table = _bm25_table(_postings(index.word_tf, index.word_len), index.word_idf, n)
+    index.bigram_table = _bm25_table(_postings(index.bigram_tf, index.bigram_len), index.bigram_idf, n)
     generic = {t for t, df in anchor_df.items() if df > max(2, GENERIC_SHARE * n)}
     # Amounts say nothing of the subject; single characters (月, 算, 做) and two-letter words
     # are too ambiguous to show one.
@@ -239,7 +235,7 @@ def build_index(entries: list[Entry] | None = None, extra_questions: dict[str, l
 
 
 def _postings(tfs: list[Counter], lengths: list[float]) -> dict[str, list[tuple[int, float]]]:
-    """Term → [(entry, saturated BM25 term weight)], so a query touches only entries that hold it."""
+    """Term → [(entry, saturated BM25 term weight)] (the entries that hold it)."""
     avg = (sum(lengths) / len(lengths)) if lengths else 1.0
     postings: dict[str, list[tuple[int, float]]] = {}
     for i, tf in enumerate(tfs):
@@ -277,7 +273,7 @@ def _bm25(query_terms, table, idf, unknown_idf, n) -> list[float]:
     rows = list(filter(partial(is_not, None), map(row_of.get, query_terms)))
     if not ideal or not rows:
         return [0.0] * n
-    return (products[rows].sum(axis=0) / ideal).tolist()
+    return (products.take(rows, axis=0).sum(axis=0) / ideal).tolist()  # (take: cheaper than [rows])
 
 
 FUZZ_CUTOFF = 40  # rapidfuzz ratio below which an example question counts as not similar at all
