@@ -26,7 +26,9 @@ import re
 import threading
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial, reduce
+from itertools import repeat
+from operator import add, is_not
 from pathlib import Path
 
 from knowledge.base import Entry, all_entries
@@ -103,8 +105,9 @@ class Index:
     bigram_tf: list[Counter] = field(default_factory=list)
     bigram_len: list[float] = field(default_factory=list)
     bigram_idf: dict[str, float] = field(default_factory=dict)
-    word_postings: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
-    bigram_postings: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
+    # Term → row, and the rows of idf × saturated term weight per entry (see _bm25_table).
+    word_table: tuple | None = None
+    bigram_table: tuple | None = None
     anchors: list[set[str]] = field(default_factory=list)
     anchor_idf: dict[str, float] = field(default_factory=dict)
     phrase_idf: dict[str, float] = field(default_factory=dict)
@@ -207,12 +210,12 @@ def build_index(entries: list[Entry] | None = None, extra_questions: dict[str, l
             index.questions.append(_compact(question))
             index.question_owner.append(len(index.word_tf) - 1)
     n = len(entries)
-    index.word_postings = _postings(index.word_tf, index.word_len)
-    index.bigram_postings = _postings(index.bigram_tf, index.bigram_len)
     index.word_idf = {t: _idf(df, n) for t, df in word_df.items()}
     index.bigram_idf = {t: _idf(df, n) for t, df in bigram_df.items()}
     index.max_word_idf = _idf(0, n)
     index.max_bigram_idf = _idf(0, n)
+    index.word_table = _bm25_table(_postings(index.word_tf, index.word_len), index.word_idf, n)
+    index.bigram_table = _bm25_table(_postings(index.bigram_tf, index.bigram_len), index.bigram_idf, n)
     generic = {t for t, df in anchor_df.items() if df > max(2, GENERIC_SHARE * n)}
     # Amounts say nothing of the subject; single characters (月, 算, 做) and two-letter words
     # are too ambiguous to show one.
@@ -232,7 +235,7 @@ def build_index(entries: list[Entry] | None = None, extra_questions: dict[str, l
 
 
 def _postings(tfs: list[Counter], lengths: list[float]) -> dict[str, list[tuple[int, float]]]:
-    """Term → [(entry, saturated BM25 term weight)], so a query touches only entries that hold it."""
+    """Term → [(entry, saturated BM25 term weight)] (the entries that hold it)."""
     avg = (sum(lengths) / len(lengths)) if lengths else 1.0
     postings: dict[str, list[tuple[int, float]]] = {}
     for i, tf in enumerate(tfs):
@@ -242,25 +245,35 @@ def _postings(tfs: list[Counter], lengths: list[float]) -> dict[str, list[tuple[
     return postings
 
 
-def _bm25(query_terms, postings, idf, unknown_idf, n, products) -> tuple[list[float], float]:
-    """BM25 per entry, and the ideal score (every term present) to normalise it to 0..1.
+def _bm25_table(postings: dict[str, list[tuple[int, float]]], idf: dict[str, float], n: int) -> tuple:
+    """Term → row, and a matrix whose row holds, per entry, the term's idf × saturated term weight
+    (0.0 where the entry lacks the term): a question's scores are then one sum of its rows in C,
+    rather than a Python step per posting (a long message has hundreds)."""
+    import numpy as np
 
-    ``products`` keeps, per term of the index, the idf × term-weight products to add (made on
-    first use: the index's vocabulary bounds it)."""
-    scores = [0.0] * n
-    ideal = 0.0
-    for term in query_terms:
-        weight = idf.get(term)
-        if weight is None:
-            ideal += unknown_idf  # a word no entry knows: the question is partly about something else
-            continue
-        ideal += weight
-        added = products.get(term)
-        if added is None:
-            added = products[term] = [(i, weight * contribution) for i, contribution in postings[term]]
-        for i, product in added:
-            scores[i] += product
-    return scores, ideal * (K1 + 1)
+    row_of = {term: row for row, term in enumerate(postings)}
+    products = np.zeros((len(postings), n))
+    for term, row in row_of.items():
+        weight = idf[term]
+        for i, contribution in postings[term]:
+            products[row, i] = weight * contribution
+    return row_of, products
+
+
+def _bm25(query_terms, table, idf, unknown_idf, n) -> list[float]:
+    """BM25 per entry, normalised to 0..1 by the ideal score (every term present).
+
+    The same figures to the last bit as adding each term's products entry by entry: the rows are
+    summed one after another in the question's order (numpy adds along the first axis row by row),
+    and an entry without the term adds 0.0, which changes no sum."""
+    # A word no entry knows counts with the highest idf: the question is partly about something else.
+    # (reduce, not sum(): Python 3.12's sum() of floats rounds differently.)
+    ideal = reduce(add, map(idf.get, query_terms, repeat(unknown_idf)), 0.0) * (K1 + 1)
+    row_of, products = table
+    rows = list(filter(partial(is_not, None), map(row_of.get, query_terms)))
+    if not ideal or not rows:
+        return [0.0] * n
+    return (products.take(rows, axis=0).sum(axis=0) / ideal).tolist()  # (take: cheaper than [rows])
 
 
 FUZZ_CUTOFF = 40  # rapidfuzz ratio below which an example question counts as not similar at all
@@ -364,12 +377,8 @@ def rank(index: Index, query: str, analysed=None, exclude: str | None = None) ->
     n = len(index.entries)
     if not terms and not grams:
         return [], evidence
-    products = getattr(index, "_products", None)
-    if products is None:
-        products = index._products = ({}, {})
-    word_scores, word_ideal = _bm25(terms, index.word_postings, index.word_idf, index.max_word_idf, n, products[0])
-    gram_scores, gram_ideal = _bm25(grams, index.bigram_postings, index.bigram_idf, index.max_bigram_idf, n,
-                                    products[1])
+    word = _bm25(terms, index.word_table, index.word_idf, index.max_word_idf, n)
+    gram = _bm25(grams, index.bigram_table, index.bigram_idf, index.max_bigram_idf, n)
     fuzz_best = [0.0] * n
     compact = normalized.replace(" ", "")
     if compact and index.questions:
@@ -456,8 +465,6 @@ def rank(index: Index, query: str, analysed=None, exclude: str | None = None) ->
                 anchor_scores[i] += ANCHOR_SATURATION
     # The blend, entry by entry in plain floats (numpy's overhead dominates at a few dozen
     # entries): the same operations in the same order as before, so the same figures to the last bit.
-    word = [s / word_ideal for s in word_scores] if word_ideal else [0.0] * n
-    gram = [s / gram_ideal for s in gram_scores] if gram_ideal else [0.0] * n
     # (Constants as locals, min(1.0, x) as a comparison: the same figures, a third of the time.)
     ww, bw, fw, aw, saturation = WORD_WEIGHT, BIGRAM_WEIGHT, FUZZ_WEIGHT, ANCHOR_WEIGHT, ANCHOR_SATURATION
     score = [ww * w + bw * g + fw * f / 100 + aw * (x if (x := a / saturation) < 1.0 else 1.0)
@@ -516,8 +523,8 @@ def _decide(index: Index, query: str, scored, evidence, off_topic: bool | None =
     if off_topic is None:
         off_topic = _mentions_any(normalized, lexicon.out_of_scope)
     # The plain substring test first: it is needed for a keyword hit, and most keywords fail it.
-    keyword_hits = [phrase for phrase in index.keyword_phrases[best] if phrase in normalized
-                    and _contains_phrase(normalized, phrase) and phrase not in lexicon.generic]
+    keyword_hits = [phrase for phrase in filter(normalized.__contains__, index.keyword_phrases[best])
+                    if _contains_phrase(normalized, phrase) and phrase not in lexicon.generic]
     if off_topic:
         return False, "out_of_scope"
     if other_place if other_place is not None else _asks_about_other_place(normalized, lexicon.other_places):
@@ -783,14 +790,14 @@ def predict(index: Index, model, text: str) -> MatchResult:
     """The model's answer: entries by probability, confident at the model's threshold."""
     import numpy as np
 
-    from knowledge.model import COMBINE_FLAG, SIGNALS, feature_ids, feature_names, signals_and_flags
+    from knowledge.model import COMBINE_FLAG, SIGNALS, question_feature_ids, signals_and_flags
 
     analysed = tokens(index.segmenter, text)
     signals, flags, any_tokens = signals_and_flags(index, text, analysed)
     if not any_tokens:
         return MatchResult(query=text, confident=False, reason="empty")
     # featurize's names, straight to the model's columns (every feature's value is 1.0).
-    ids = feature_ids(model.vocabulary, feature_names(analysed, flags))
+    ids = question_feature_ids(model, analysed, flags)
     p = model.probabilities((ids, np.ones(len(ids)), signals))  # (an array: no list to convert)
     lexicon = index.segmenter.lexicon
     words = analysed[1]  # the question's words: the "w:" feature names, in the same order

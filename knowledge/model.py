@@ -228,21 +228,57 @@ def feature_names(analysed, flags) -> list[str]:
     names += ["g:" + gram for gram in grams]
     # Character trigrams as well: on the previous round's lockbox they took Chinese top-1 from
     # 0.959 to 0.969 and confident wrong answers from 0.7 % to 0.3 % (word pairs did worse).
-    names += ["t:" + run[i:i + 3] for run in _CJK_RUN.findall(normalized) for i in range(len(run) - 2)]
+    names += ["t:" + trigram for trigram in _trigrams(normalized)]
     # English: pairs of neighbouring words, and 5-letter pieces of the longer words (typos,
     # inflections, pinyin); on held-out English questions 5 letters did better than 4 and as well as 6.
-    english = [t for t in terms if t.isascii() and not t.isdigit()]
-    names += ["b:" + a + "_" + b for a, b in zip(english, english[1:])]
-    names += ["c:" + w[i:i + 5] for w in _ENGLISH_RUN.findall(normalized) if len(w) > 4 for i in range(len(w) - 4)]
+    names += ["b:" + pair for pair in _word_pairs(terms)]
+    names += ["c:" + piece for piece in _letter_pieces(normalized)]
     names += flags
     return names
 
 
-def feature_ids(vocabulary: dict[str, int], names) -> list[int]:
-    """The model's columns of the names it knows, in order, each once: ``_vectorize`` of the
-    names as a dict (every value 1.0), without building that dict of strings (lookups and the
-    filter mapped in C; the column numbers made unique, as the names would be)."""
-    return list(dict.fromkeys(filter(partial(is_not, None), map(vocabulary.get, names))))
+def _trigrams(normalized: str) -> list[str]:
+    return [run[i:i + 3] for run in _CJK_RUN.findall(normalized) for i in range(len(run) - 2)]
+
+
+def _word_pairs(terms: list[str]) -> list[str]:
+    english = [t for t in terms if t.isascii() and not t.isdigit()]
+    return [a + "_" + b for a, b in zip(english, english[1:])]
+
+
+def _letter_pieces(normalized: str) -> list[str]:
+    return [w[i:i + 5] for w in _ENGLISH_RUN.findall(normalized) if len(w) > 4 for i in range(len(w) - 4)]
+
+
+# The kinds of feature name by their prefix, in feature_names' order (flags, "F:...", come last).
+_NAME_PREFIXES = ("w:", "g:", "t:", "b:", "c:")
+
+
+def question_feature_ids(model: Model, analysed, flags) -> list[int]:
+    """The model's columns of ``feature_names(analysed, flags)`` that it knows, in order, each once
+    (``_vectorize`` of those names as a dict: every value 1.0), without making the names: a word,
+    bigram or trigram is looked up without its prefix in a table of that kind of name (made once
+    per model), so no new string is made and hashed for each (a long message has hundreds)."""
+    tables = model.__dict__.get("_tables_by_prefix")
+    if tables is None:
+        tables = model._tables_by_prefix = _tables_by_prefix(model.vocabulary)
+    words, bigrams, trigrams, pairs, pieces = tables
+    normalized, terms, grams, _named = analysed
+    columns = chain(map(words.get, terms), map(bigrams.get, grams), map(trigrams.get, _trigrams(normalized)),
+                    map(pairs.get, _word_pairs(terms)), map(pieces.get, _letter_pieces(normalized)),
+                    map(model.vocabulary.get, flags))
+    # (the lookups and the filter mapped in C; the column numbers made unique, as the names would be)
+    return list(dict.fromkeys(filter(partial(is_not, None), columns)))
+
+
+def _tables_by_prefix(vocabulary: dict[str, int]) -> tuple[dict[str, int], ...]:
+    """For each prefix of _NAME_PREFIXES, name without its prefix → column."""
+    tables = {prefix: {} for prefix in _NAME_PREFIXES}
+    for name, column in vocabulary.items():
+        table = tables.get(name[:2])
+        if table is not None:
+            table[name[2:]] = column
+    return tuple(tables[prefix] for prefix in _NAME_PREFIXES)
 
 
 def _vectorize(vocabulary: dict[str, int], names: dict[str, float]) -> tuple[list[int], list[float]]:

@@ -21,7 +21,7 @@ from bisect import bisect_left, bisect_right
 from collections import deque
 from functools import cached_property, lru_cache
 from itertools import repeat
-from itertools import compress, count
+from itertools import chain, compress, count
 from operator import add, ne
 from pathlib import Path
 
@@ -46,6 +46,7 @@ DICTIONARY_CACHE_VERSION = "3"
 
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 _ENGLISH_WORD = re.compile(r"[a-z][a-z'\-]*")
+_LATIN_LETTER = re.compile("[a-z]")
 # CJK characters that jieba-rs keeps in a block of words and python jieba, whose dictionary and
 # answers this segmenter reproduces, does not: python jieba gives each one as a word of its own.
 _OUTSIDE_JIEBA_BLOCK = re.compile("[\u3400-\u4dbf\u9fd6-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
@@ -230,6 +231,22 @@ def load_lexicon() -> Lexicon:
     )
 
 
+class _TokenWords(dict):
+    """jieba token → its content words (Segmenter._words_of_token), worked out on first sight: what
+    a token becomes depends on the token alone, and a long message has a hundred, most of them common."""
+
+    def __init__(self, read):
+        super().__init__()
+        self._read = read
+
+    def __missing__(self, token: str) -> tuple[str, ...]:
+        found = self._read(token)
+        if len(self) >= TOKEN_CACHE_SIZE:
+            self.clear()
+        self[token] = found
+        return found
+
+
 class Segmenter:
     """Turns normalised text into matching tokens; one instance per loaded knowledge base."""
 
@@ -384,6 +401,7 @@ class Segmenter:
     def use_pinyin_words(self, table: dict[str, str]) -> None:
         """Read English tokens that spell a policy word in pinyin as that word too (``pinyin_words``)."""
         self._pinyin_words = table
+        self.__dict__.pop("_all_latin", None)
         # Where a spelling may start, for syllables typed apart ("pin pai" → pinpai, 品牌).
         self._pinyin_prefixes = {key[:i] for key in table for i in range(1, len(key))}
         self._pinyin_reach = self._pinyin_prefixes | set(table)
@@ -636,22 +654,26 @@ class Segmenter:
     # -- tokens -------------------------------------------------------------------------------
     def words(self, normalized: str) -> list[str]:
         """Content words: jieba tokens and English words, synonyms mapped, stop words dropped."""
-        # What a jieba token becomes depends on the token alone: each is worked out once (a long
-        # message has a hundred tokens, most of them common).
-        memo = self.__dict__.setdefault("_token_words", {})
-        normalized = self.lexicon.read_english_phrases(normalized)
-        if " " in normalized and self._pinyin_prefixes:
-            normalized = self._join_pinyin(normalized)
-        tokens = []
-        for token in self.cut(normalized):
-            found = memo.get(token)
-            if found is None:
-                found = self._words_of_token(token)
-                if len(memo) >= TOKEN_CACHE_SIZE:
-                    memo.clear()
-                memo[token] = found
-            tokens += found
-        return tokens
+        memo = self.__dict__.get("_token_words")
+        if memo is None:
+            memo = self._token_words = _TokenWords(self._words_of_token)
+        # English phrases and pinyin spellings are in Latin letters: a text without one (most
+        # Chinese questions) holds neither, and the two passes over it are not needed.
+        if _LATIN_LETTER.search(normalized) is not None or not self._latin_spellings():
+            normalized = self.lexicon.read_english_phrases(normalized)
+            if " " in normalized and self._pinyin_prefixes:
+                normalized = self._join_pinyin(normalized)
+        # (each token's words looked up in C; a token seen for the first time is read by the memo)
+        return list(chain.from_iterable(map(memo.__getitem__, self.cut(normalized))))
+
+    def _latin_spellings(self) -> bool:
+        """Do all English phrases and pinyin spellings hold a Latin letter? (They do: the check
+        keeps words() right should a lexicon ever hold one without.)"""
+        known = self.__dict__.get("_all_latin")
+        if known is None:
+            known = self._all_latin = all(_LATIN_LETTER.search(word) for word in chain(
+                self.lexicon.english_phrases, self._pinyin_words))
+        return known
 
     def _join_pinyin(self, text: str) -> str:
         """The text with a policy word's pinyin typed in pieces as one word ("renli ziyuan fuwu

@@ -299,8 +299,8 @@ def test_the_typo_repair_shortcut_repairs_exactly_what_the_full_search_repairs()
 
 
 def test_an_answer_uses_exactly_the_features_the_model_was_trained_on():
-    # predict() looks the feature names up without featurize's dict (a speed-up): the model's
-    # columns must be those of the training path, in the same order, for every kind of question.
+    # predict() finds the model's columns without making featurize's names (a speed-up): they must
+    # be those of the training path, in the same order, for every kind of question.
     from knowledge import model as learned
     from knowledge.evaluate import read_questions
 
@@ -312,7 +312,7 @@ def test_an_answer_uses_exactly_the_features_the_model_was_trained_on():
         names, _signals, _any = learned.featurize(index, text, analysed)
         _signals, flags, _any = learned.signals_and_flags(index, text, analysed)
         ids, values = learned._vectorize(model.vocabulary, names)
-        assert learned.feature_ids(model.vocabulary, learned.feature_names(analysed, flags)) == ids, text
+        assert learned.question_feature_ids(model, analysed, flags) == ids, text
         assert values == [1.0] * len(ids)
 
 
