@@ -221,8 +221,8 @@ def ask(st, text, offer_check: bool, context: str | None = None) -> list[Reply]:
         else:
             row = [Button(b("check", lang), "check")] + [x for r in human_row(st) for x in r]
             replies = [Reply(t("no_match", lang), kind="not_confident", events=[event], buttons=[row])]
-        if note:
-            replies[0].text = note + "\n\n" + replies[0].text
+        if note:  # the note says all a "not covered" reply would, and why: it replaces it
+            replies[0].text = note if replies[0].text == t("no_match", lang) else note + "\n\n" + replies[0].text
             replies[0].clauses = [16]
     # A year alone in a question about the rule ("第二年按多少比例补") is the rule's year, not the
     # asker's: noting it as their year in the park would be guessing a fact.

@@ -160,8 +160,8 @@ def render_answer(result: MatchResult, lang: str = "zh", today: dt.date | None =
     # A factory asking about an award, not answered: who the awards are for comes first.
     note = scope_note(result.matches[0].entry.id, result.query, lang) if result.matches else None
     if not titles:  # entries of a question the policy does not cover get almost no probability
-        text = NOT_COVERED if lang == "zh" else NOT_COVERED_EN
-        return f"{note}\n\n{text}" if note else text
+        # the note says all the "not covered" line would, and why: it replaces it
+        return note or (NOT_COVERED if lang == "zh" else NOT_COVERED_EN)
     lines = ([note, ""] if note else []) + [NOT_SURE if lang == "zh" else NOT_SURE_EN]
     lines.extend(f"{i}. {t}" for i, t in enumerate(titles, 1))
     lines.append(NOT_SURE_TAIL if lang == "zh" else NOT_SURE_TAIL_EN)

@@ -28,7 +28,7 @@ def test_matcher_meets_the_bar_on_the_project_question_set(report):
 
 
 @pytest.mark.xfail(strict=True, reason="issue 11 is open: the English questions added in round 5 are hard, and "
-                                       "in-sample English top-1 is 0.945 (README, Evaluation)")
+                                       "in-sample English top-1 is 0.93 (README, Evaluation)")
 def test_matcher_meets_the_top_1_bar_on_the_whole_project_question_set(report):
     # Kept at the bar, not lowered: when English top-1 reaches it this test passes, the strict
     # xfail fails the suite, and the marker is to be removed.
