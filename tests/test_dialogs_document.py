@@ -101,7 +101,7 @@ def _gone(pid: int) -> bool:
     """The process has ended (or is a zombie its parent has not reaped yet)."""
     try:
         return "zombie" in Path(f"/proc/{pid}/status").read_text()
-    except FileNotFoundError:
+    except (FileNotFoundError, ProcessLookupError):  # the latter: reaped while its file was read
         return True
 
 
