@@ -184,14 +184,15 @@ def ask(st, text, offer_check: bool, context: str | None = None) -> list[Reply]:
              "score": round(float(top.score), 4) if top else None, "confident": bool(result.confident)}
     facts = valid_facts(parsing.extract_facts(text))
     computed = computed_amounts(facts, lang)
+    # A factory asking about an award: whatever the reply, who the awards are for comes first.
+    from knowledge.answers import scope_note
+    note = scope_note(top.entry.id, text, lang) if top else None
     if (result.confident or result.reason == "not_stated") and top:
         # not_stated: "怎么申请", "电话多少": the entry saying the policy states none of it
         reply = (combined_reply(st, top.entry, result.also[0].entry) if result.also
                  else entry_reply(st, top.entry.id)[0])
         reply.events = [event]
-        from knowledge.answers import scope_note
-        note = scope_note(top.entry.id, text, lang)
-        if note:  # a factory asking about the revenue award: who the awards are for, first
+        if note:
             reply.text = note + "\n\n" + reply.text
             reply.clauses = list(dict.fromkeys(list(reply.clauses) + [16]))
         if computed:
@@ -205,11 +206,6 @@ def ask(st, text, offer_check: bool, context: str | None = None) -> list[Reply]:
         replies = [Reply(question + ("\n\n" + term_first(computed, lang) if computed else ""), kind="clarify", buttons=[row],
                          events=[event])]
     else:
-        # Not sure, but a factory asking about an award: who the awards are for, before anything else
-        # (the model often says "not covered" to these; the suggestions stay for an HR firm that
-        # only named a trade it serves).
-        from knowledge.answers import scope_note
-        note = scope_note(top.entry.id, text, lang) if top else None
         if computed:
             replies = [Reply(term_first(computed, lang), kind="answer", events=[event], buttons=human_row(st))]
         elif suggestions(result):  # the model gives entries of a question not covered almost nothing

@@ -130,6 +130,8 @@ def term_line(entry_id: str, today: dt.date, lang: str = "zh") -> str | None:
 
 def render_answer(result: MatchResult, lang: str = "zh", today: dt.date | None = None) -> str:
     """The reply text for a match result, in Chinese or English."""
+    # A factory asking about an award: whatever the reply, who the awards are for comes first.
+    note = scope_note(result.top.entry.id, result.query, lang) if result.top else None
     if (result.confident or result.reason == "not_stated") and result.top:
         entry = result.top.entry
         text = entry.answer if lang == "zh" else entry.answer_en
@@ -139,7 +141,6 @@ def render_answer(result: MatchResult, lang: str = "zh", today: dt.date | None =
             second = result.also[0].entry
             text = "\n\n".join([combined_note(entry, second, lang), text,
                                  second.answer if lang == "zh" else second.answer_en])
-        note = scope_note(entry.id, result.query, lang)
         if note:  # first: a reader who stops after a line must not take the award for theirs
             text = note + "\n\n" + text
         line = term_line(entry.id, today or dt.date.today(), lang)
@@ -157,8 +158,6 @@ def render_answer(result: MatchResult, lang: str = "zh", today: dt.date | None =
             lines.append(f"{i}. {label}（{entry.citation.strip('「」')}）" if lang == "zh" else f"{i}. {label}")
         return "\n".join(lines)
     titles = suggestion_titles(result, lang)
-    # A factory asking about an award, not answered: who the awards are for comes first.
-    note = scope_note(result.matches[0].entry.id, result.query, lang) if result.matches else None
     if not titles:  # entries of a question the policy does not cover get almost no probability
         # the note says all the "not covered" line would, and why: it replaces it
         return note or (NOT_COVERED if lang == "zh" else NOT_COVERED_EN)

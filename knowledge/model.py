@@ -151,11 +151,14 @@ def _flags(index, normalized: str, evidence: dict, scored) -> list[str]:
         flags.append("F:oos_word")
     # A business of another trade ("我们是做汽车零部件的"): the awards are not for it (article 16);
     # apart from it, an HR firm naming the trades it serves ("给制造业企业做劳务派遣的").
-    hr_trade = _mentions_any(normalized, lexicon.hr_business_words)
-    if _mentions_any(normalized, lexicon.other_industries):
-        flags.append("F:other_trade_hr" if hr_trade else "F:other_trade")
-    if _SELF_DESCRIBED.search(normalized):
-        flags.append("F:self_hr" if hr_trade else "F:self_other")
+    other_trade = _mentions_any(normalized, lexicon.other_industries)
+    self_described = _SELF_DESCRIBED.search(normalized) is not None
+    if other_trade or self_described:  # (the HR words looked for only then: this runs per question)
+        hr_trade = _mentions_any(normalized, lexicon.hr_business_words)
+        if other_trade:
+            flags.append("F:other_trade_hr" if hr_trade else "F:other_trade")
+        if self_described:
+            flags.append("F:self_hr" if hr_trade else "F:self_other")
     if _mentions_any(normalized, lexicon.status_words):
         flags.append("F:status")
     other_place = _asks_about_other_place(normalized, lexicon.other_places)
