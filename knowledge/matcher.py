@@ -594,10 +594,14 @@ def _mentions_any(normalized: str, words) -> bool:
 
 def names_other_industry(text: str) -> bool:
     """Does the question name a business that is not an HR service institution ("制造业", "logistics"),
-    and not as the trade an HR firm serves ("给制造业企业做劳务派遣的")?"""
+    and not as the trade an HR firm serves ("给制造业企业做劳务派遣的"), or does the asker describe
+    their business as one ("我们是做光伏组件的")?"""
+    from knowledge.business import describes_other_trade
+
     normalized, lexicon = normalize_query(text), get_index().segmenter.lexicon
-    return (_mentions_any(normalized, lexicon.other_industries)
-            and not _mentions_any(normalized, lexicon.hr_business_words))
+    if _mentions_any(normalized, lexicon.hr_business_words):
+        return False
+    return _mentions_any(normalized, lexicon.other_industries) or describes_other_trade(normalized)
 
 
 def _asks_about_other_place(normalized: str, places) -> bool:

@@ -36,6 +36,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 
 from knowledge.base import PACKAGE_DIR, Entry
+from knowledge.business import describes_other_trade, describes_own_business
 
 OUT_OF_SCOPE_FILE = PACKAGE_DIR / "out_of_scope.tsv"
 EXTRA_FILE = PACKAGE_DIR / "extra_questions.tsv"
@@ -67,14 +68,6 @@ THRESHOLD_FOLDS = 5
 OUT_OF_SCOPE_WEIGHT = 0.5
 SEED = 20231120
 CALIBRATION_L2 = 1e-3
-# The asker says what their business does ("我们是做光伏组件的", "主营是工程机械租赁", "we run a bakery";
-# not "我们是外地公司", which says where it is from):
-# with no word of the HR trade, most likely a business the awards are not for (article 16). Trades
-# are too many to list; the way people say what they do is not.
-_SELF_DESCRIBED = re.compile(
-    r"主营|主业|主要从事|主要经营|主要做|主要卖|主要生产|是做[^，。,？?！!]{1,12}的|是卖[^，。,？?！!]{1,12}的|"
-    r"是开[^，。,？?！!]{1,10}的|"
-    r"\b(?:i run|we run|i own|we own|our business is|we make|we sell|we produce|we manufacture|our main business)\b")
 # The question asks whether awards can be had together ("营收奖励和人才奖励能一起拿吗").
 COMBINE_FLAG = "F:combine"
 # The articles that grant an award: a question combining two of them is about both (labelled with
@@ -152,13 +145,13 @@ def _flags(index, normalized: str, evidence: dict, scored) -> list[str]:
     # A business of another trade ("我们是做汽车零部件的"): the awards are not for it (article 16);
     # apart from it, an HR firm naming the trades it serves ("给制造业企业做劳务派遣的").
     other_trade = _mentions_any(normalized, lexicon.other_industries)
-    self_described = _SELF_DESCRIBED.search(normalized) is not None
+    self_described = describes_own_business(normalized)
     if other_trade or self_described:  # (the HR words looked for only then: this runs per question)
         hr_trade = _mentions_any(normalized, lexicon.hr_business_words)
         if other_trade:
             flags.append("F:other_trade_hr" if hr_trade else "F:other_trade")
-        if self_described:
-            flags.append("F:self_hr" if hr_trade else "F:self_other")
+        if self_described:  # (the HR trade's words told more widely: "我们主营人力资源咨询")
+            flags.append("F:self_hr" if hr_trade or not describes_other_trade(normalized) else "F:self_other")
     if _mentions_any(normalized, lexicon.status_words):
         flags.append("F:status")
     other_place = _asks_about_other_place(normalized, lexicon.other_places)
@@ -736,7 +729,8 @@ def default_labelled() -> list[tuple[str, frozenset[int]]]:
 
 def model_cache_key(index_key: str) -> str:
     digest = hashlib.sha256(index_key.encode())
-    for path in (Path(__file__), OUT_OF_SCOPE_FILE, LABELLED_FILE, EXTRA_FILE, Path(__file__).with_name("evaluate.py")):
+    code = [Path(__file__).with_name(name) for name in ("model.py", "evaluate.py", "business.py")]
+    for path in (*code, OUT_OF_SCOPE_FILE, LABELLED_FILE, EXTRA_FILE):
         digest.update(path.name.encode())
         if path.exists():
             digest.update(path.read_bytes())

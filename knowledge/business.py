@@ -1,0 +1,94 @@
+"""Does the asker say what their business is ("我们是做光伏组件的", "We're a machine tool maker")?
+
+The awards are for HR service institutions (article 16). A business of another trade asking for one
+reads like an agency's question, and trades are too many to list, so the way people describe their
+own business is looked for instead: "我们是一家X公司/厂/店", "做X的", "主营X", "we're a X maker",
+"our X company". What X says is kept only when it is more than generic words ("一家新注册的公司",
+"a small firm in the park", "a Singapore company"): those describe an HR firm as well as any other.
+Whether the description is of an HR firm is decided by the caller, from the HR trade's words.
+
+Works on ``normalize_query`` text: lower case, Simplified, punctuation turned into spaces.
+"""
+from __future__ import annotations
+
+import re
+
+# The phrases that say what a business does whatever follows them.
+_SAYS_TRADE = re.compile(
+    r"主营|主业|主要从事|主要经营|主要做|主要卖|主要生产|是做[^，。,？?！!]{1,12}的|是卖[^，。,？?！!]{1,12}的|"
+    r"是开[^，。,？?！!]{1,10}的|是搞[^，。,？?！!]{1,10}的|"
+    r"\b(?:i run|we run|i own|we own|our business is|we make|we sell|we produce|we manufacture|our main business)\b")
+
+# "我们是一家X公司": who speaks, then what kind of business, then a word for a business.
+_ZH_SUBJECT = r"(?:我们|我司|本公司|我们公司|咱们|咱|俺们|东家|我家|我)"
+_ZH_BUSINESS = (r"(?:公司|企业|厂|店|集团|医院|诊所|工作室|经销商|运营商|供应商|门店|连锁|商家|商户|学校|培训学校|"
+                r"事务所|平台|银行|酒店|商行|车行|作坊)")
+_ZH_DESCRIBED = re.compile(_ZH_SUBJECT + r"(?:是|就是|属于)(?:一家|一个|家|个)?(?P<kind>[^ ]{1,12}?)" + _ZH_BUSINESS)
+
+_EN_BUSINESS = (r"(?:company|firm|maker|manufacturer|producer|dealer|dealership|studio|chain|shop|store|clinic|"
+                r"hospital|group|business|startup|plant|factory|distributor|supplier|retailer|wholesaler|"
+                r"developer|agency|school|mill|workshop|lab|bakery|restaurant|hotel|bank|practice)")
+_EN_DESCRIBED = re.compile(
+    r"\b(?:we re|we are|we r|i m|i am|this is|we operate|i operate)\s+(?:a|an)\s+(?P<kind>(?:[a-z0-9-]+\s+){1,4}?)"
+    + _EN_BUSINESS + r"\b"
+    r"|\bour\s+(?P<kind2>(?:[a-z0-9-]+\s+){1,4}?)" + _EN_BUSINESS + r"\b")
+
+# Words that say nothing of the trade: size, age, place, ownership, where it is registered, and the
+# words an HR firm uses of itself.
+_ZH_GENERIC = re.compile(
+    r"新注册|刚注册|注册|新成立|刚成立|新入驻|刚入驻|入驻|新|刚|园区里|园区内|园区|产业园|区内|区外|外地|本地|西青|天津|"
+    r"北京|上海|河北|外资|港资|台资|日资|韩资|合资|独资|民营|国有|国企|央企|上市|初创|创业|中小|小型|中型|大型|小|大|"
+    r"分|子|总部|母|世界|中国|全国|500强|五百强|百强|知名|龙头|头部|老|本土|香港|台湾|日本|韩国|新加坡|德国|美国|"
+    r"外国|境外|服务业|服务|机构|有限合伙|有限责任|股份制|股份|个人独资|合伙|小微|个体|区属|市属|区里|区内的|已有|重点|老牌|人力资源|人力|人资|hr|资源|独立法人|法人|的|在|里|这边|那边|这|那|一|家|个|普通|正规|科技型|"
+    r"[0-9#]+")
+_EN_GENERIC = frozenset(
+    "new newly small big large medium mid-sized local foreign young registered relocated park xiqing tianjin beijing "
+    "shanghai chinese china private state state-owned owned listed fortune 500 global startup the service services "
+    "hr human resources resource staffing recruitment recruiting labour labor dispatch outsourcing consulting "
+    "headhunting talent employment parent branch subsidiary sister holding own first old current family "
+    "international multinational well-known leading top singapore singaporean japanese korean german american us "
+    "british french hong kong taiwanese taiwan indian european asian overseas domestic registered-in based "
+    "in of from at with here there this that same little one two binhai nankai hexi heping hebei hongqiao beichen "
+    "jinnan dongli sized mid well run tiny existing brand loss making profitable gm vps ceo boss xiqing-based tianjin-based beijing-based shanghai-based china-based".split())
+# Words that end a description: "our group already had a company" does not say "group already had" is a trade.
+_EN_BREAK = frozenset(
+    "a an the is are was were be been has had have already and or to for not but that which who we our i my it "
+    "you your they their also just still only did do does can will would".split())
+# Words of the HR trade and of the park's own roles (its builder and operator): a description with
+# one of them is an agency's, the park's builder's or its operator's, whatever else it says.
+_OWN_TRADE = re.compile(
+    r"人力|人资|劳务|派遣|外包|猎头|招聘|招工|用工|人才|职介|职业介绍|职业中介|家政|人事|薪酬|测评|培训|咨询|"
+    r"运营|建设|建园|园区|产业园|"
+    r"\bhr\b|human|recruit|staffing|headhunt|dispatch|outsourc|payroll|talent|employment|placement|training|"
+    r"consult|operat|builder|built the park|\bthe park s\b")
+
+
+
+
+
+def describes_own_business(normalized: str) -> bool:
+    """Does the asker say what kind of business they are, in more than generic words?"""
+    if _SAYS_TRADE.search(normalized):
+        return True
+    for match in _ZH_DESCRIBED.finditer(normalized):
+        kind = match.group("kind")
+        if _ZH_GENERIC.sub("", kind) and not _OWN_TRADE.search(kind):
+            return True
+    for match in _EN_DESCRIBED.finditer(normalized):
+        words = (match.group("kind") or match.group("kind2")).split()
+        if _EN_BREAK.intersection(words) or _OWN_TRADE.search(" ".join(words)):
+            continue
+        if any(word not in _EN_GENERIC for word in words):
+            return True
+    return False
+
+
+# The HR trade's own words anywhere in a question: a business described with one of them near is
+# most likely an agency ("我们主营人力资源咨询"), so no note says the awards are not for it.
+_HR_TRADE = re.compile(r"人力|人资|劳务|派遣|外包|猎头|招聘|职介|\bhr\b|human resource|recruit|staffing|headhunt|"
+                       r"dispatch|outsourc|payroll")
+
+
+def describes_other_trade(normalized: str) -> bool:
+    """Does the asker describe a business that is plainly not an HR firm (no HR word anywhere)?"""
+    return describes_own_business(normalized) and _HR_TRADE.search(normalized) is None
