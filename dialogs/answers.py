@@ -186,8 +186,9 @@ def ask(st, text, offer_check: bool, context: str | None = None) -> list[Reply]:
     computed = computed_amounts(facts, lang)
     # A factory asking about an award: whatever the reply, who the awards are for comes first.
     from knowledge.answers import scope_note
-    note = scope_note(top.entry.id, text, lang) if top else None
-    if (result.confident or result.reason == "not_stated") and top:
+    answered = bool(result.confident or result.reason == "not_stated")
+    note = scope_note(top.entry.id, text, lang, answered) if top else None
+    if answered and top:
         # not_stated: "怎么申请", "电话多少": the entry saying the policy states none of it
         reply = (combined_reply(st, top.entry, result.also[0].entry) if result.also
                  else entry_reply(st, top.entry.id)[0])
@@ -218,7 +219,11 @@ def ask(st, text, offer_check: bool, context: str | None = None) -> list[Reply]:
             row = [Button(b("check", lang), "check")] + [x for r in human_row(st) for x in r]
             replies = [Reply(t("no_match", lang), kind="not_confident", events=[event], buttons=[row])]
         if note:  # the note says all a "not covered" reply would, and why: it replaces it
-            replies[0].text = note if replies[0].text == t("no_match", lang) else note + "\n\n" + replies[0].text
+            if replies[0].text == t("no_match", lang):
+                # (and the eligibility check it offers: the check is for HR service institutions)
+                replies[0].text, replies[0].buttons = note, human_row(st)
+            else:
+                replies[0].text = note + "\n\n" + replies[0].text
             replies[0].clauses = [16]
     # A year alone in a question about the rule ("第二年按多少比例补") is the rule's year, not the
     # asker's: noting it as their year in the park would be guessing a fact.

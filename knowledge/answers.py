@@ -72,12 +72,16 @@ SCOPE_NOTE_EN = ("Note: this policy's awards are for HR service institutions reg
                  "ask " + AUTHORITY_EN + ". (Article 16)")
 
 
-def scope_note(entry_id: str, question: str, lang: str = "zh") -> str | None:
+def scope_note(entry_id: str, question: str, lang: str = "zh", answered: bool = False) -> str | None:
     """For an institution's award asked about by a business of another trade ("我们是做制造业的，有营收
-    奖励吗"): who the awards are for (article 16); else None."""
+    奖励吗"): who the awards are for (article 16); else None. Also when article 16 itself is the
+    likeliest entry but not given as the answer ("我们是开连锁超市的，能拿房租补贴吗" found not covered):
+    the note is the answer such a business needs, where "no answer found" would leave it guessing."""
     from knowledge.matcher import names_other_industry
 
-    if entry_id not in INSTITUTION_ENTRIES or not names_other_industry(question):
+    if entry_id == "a16" and answered:  # article 16's own answer says it
+        return None
+    if entry_id not in INSTITUTION_ENTRIES | {"a16"} or not names_other_industry(question):
         return None
     return SCOPE_NOTE_EN if lang == "en" else SCOPE_NOTE
 
@@ -131,8 +135,9 @@ def term_line(entry_id: str, today: dt.date, lang: str = "zh") -> str | None:
 def render_answer(result: MatchResult, lang: str = "zh", today: dt.date | None = None) -> str:
     """The reply text for a match result, in Chinese or English."""
     # A factory asking about an award: whatever the reply, who the awards are for comes first.
-    note = scope_note(result.top.entry.id, result.query, lang) if result.top else None
-    if (result.confident or result.reason == "not_stated") and result.top:
+    answered = bool(result.confident or result.reason == "not_stated")
+    note = scope_note(result.top.entry.id, result.query, lang, answered) if result.top else None
+    if answered and result.top:
         entry = result.top.entry
         text = entry.answer if lang == "zh" else entry.answer_en
         if entry.id in VALIDITY_ENTRIES:

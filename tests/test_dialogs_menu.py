@@ -72,6 +72,8 @@ def test_a_question_on_whom_to_call_gets_the_not_stated_answer_with_the_referral
     ("我们是做制造业的，西青有营收奖励吗", "zh", "提示：本政策的奖励和补贴面向"),
     ("我们是做物流的，能拿房租补贴吗", "zh", "提示：本政策的奖励和补贴面向"),
     ("我们是开连锁超市的，入驻园区能拿房租补贴吗", "zh", "提示：本政策的奖励和补贴面向"),
+    ("我们是一家互联网医院，入驻园区能拿房租补贴吗", "zh", "提示：本政策的奖励和补贴面向"),  # a trade no list names
+    ("We're a machine tool maker. Can our executives get the talent award?", "en", "Note: this policy's awards are for HR service"),
     ("We run a bakery chain. Can we get the revenue award?", "en", "Note: this policy's awards are for HR service"),
 ])
 def test_a_business_of_another_trade_asking_about_an_award_is_first_told_whom_the_awards_are_for(question, lang, note):
@@ -85,10 +87,20 @@ def test_a_business_of_another_trade_asking_about_an_award_is_first_told_whom_th
     assert 16 in answer.clauses
 
 
-def test_an_hr_institutions_own_award_question_gets_no_scope_note():
-    _state, replies = respond(new_state("zh"), "营收1.3亿能拿多少奖励")
+@pytest.mark.parametrize("question", ["营收1.3亿能拿多少奖励", "我们主营人力资源咨询，营收1.3亿能拿多少奖励"])
+def test_an_hr_institutions_own_award_question_gets_no_scope_note(question):
+    # "主营…" says what a business does; with the HR trade's words it is an agency's question.
+    _state, replies = respond(new_state("zh"), question)
     assert replies[0].kind == "answer" and "不适用" not in replies[0].text
     assert 16 not in replies[0].clauses
+
+
+def test_a_reply_that_is_only_the_scope_note_does_not_offer_the_eligibility_check():
+    # The check is for HR service institutions: offering it to a supermarket chain that was just
+    # told the policy is not for it would contradict the note.
+    _state, replies = respond(new_state("zh"), "我们是开连锁超市的，入驻园区能拿房租补贴吗")
+    assert replies[0].text.startswith("提示：") and "第十六条" in replies[0].text
+    assert "check" not in replies[0].actions()
 
 
 def test_the_scope_note_is_in_the_language_the_user_writes():
