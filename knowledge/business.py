@@ -24,14 +24,16 @@ _ZH_SUBJECT = r"(?:我们|我司|本公司|我们公司|咱们|咱|俺们|东家
 _ZH_BUSINESS = (r"(?:公司|企业|厂|店|集团|医院|诊所|工作室|经销商|运营商|供应商|门店|连锁|商家|商户|学校|培训学校|"
                 r"事务所|平台|银行|酒店|商行|车行|作坊)")
 _ZH_DESCRIBED = re.compile(_ZH_SUBJECT + r"(?:是|就是|属于)(?:一家|一个|家|个)?(?P<kind>[^ ]{1,12}?)" + _ZH_BUSINESS)
-
 _EN_BUSINESS = (r"(?:company|firm|maker|manufacturer|producer|dealer|dealership|studio|chain|shop|store|clinic|"
                 r"hospital|group|business|startup|plant|factory|distributor|supplier|retailer|wholesaler|"
                 r"developer|agency|school|mill|workshop|lab|bakery|restaurant|hotel|bank|practice)")
 _EN_DESCRIBED = re.compile(
     r"\b(?:we re|we are|we r|i m|i am|this is|we operate|i operate)\s+(?:a|an)\s+(?P<kind>(?:[a-z0-9-]+\s+){1,4}?)"
     + _EN_BUSINESS + r"\b"
-    r"|\bour\s+(?P<kind2>(?:[a-z0-9-]+\s+){1,4}?)" + _EN_BUSINESS + r"\b")
+    r"|\bour\s+(?P<kind2>(?:[a-z0-9-]+\s+){1,4}?)" + _EN_BUSINESS + r"\b"
+    # asked about in the third person: "can a car rental company get the meeting room subsidy?"
+    r"|\b(?:can|could|does|do|is|are|would|will|may|for)\s+(?:a|an)\s+(?P<kind3>(?:[a-z0-9-]+\s+){1,3}?)"
+    + _EN_BUSINESS + r"\b")
 
 # Words that say nothing of the trade: size, age, place, ownership, where it is registered, and the
 # words an HR firm uses of itself.
@@ -40,6 +42,7 @@ _ZH_GENERIC = re.compile(
     r"北京|上海|河北|外资|港资|台资|日资|韩资|合资|独资|民营|国有|国企|央企|上市|初创|创业|中小|小型|中型|大型|小|大|"
     r"分|子|总部|母|世界|中国|全国|500强|五百强|百强|知名|龙头|头部|老|本土|香港|台湾|日本|韩国|新加坡|德国|美国|"
     r"外国|境外|服务业|服务|机构|有限合伙|有限责任|股份制|股份|个人独资|合伙|小微|个体|区属|市属|区里|区内的|已有|重点|老牌|人力资源|人力|人资|hr|资源|独立法人|法人|的|在|里|这边|那边|这|那|一|家|个|普通|正规|科技型|"
+    r"什么|哪些|哪种|哪类|哪家|样|所有|任何|其他|别的|这类|那种|一般|申请|我们|咱们|本|贵|该|此|每|各|多|两|几|某|"
     r"[0-9#]+")
 _EN_GENERIC = frozenset(
     "new newly small big large medium mid-sized local foreign young registered relocated park xiqing tianjin beijing "
@@ -49,6 +52,9 @@ _EN_GENERIC = frozenset(
     "international multinational well-known leading top singapore singaporean japanese korean german american us "
     "british french hong kong taiwanese taiwan indian european asian overseas domestic registered-in based "
     "in of from at with here there this that same little one two binhai nankai hexi heping hebei hongqiao beichen "
+    "any such other which what every each some certain typical normal ordinary eligible qualified "
+    "second fresh district partnership person one-person invested founded tenant arrived size truly pvt ltd limited liability sole "
+    "proprietorship individual individually joint venture wfoe representative rep office shell "
     "jinnan dongli sized mid well run tiny existing brand loss making profitable gm vps ceo boss xiqing-based tianjin-based beijing-based shanghai-based china-based".split())
 # Words that end a description: "our group already had a company" does not say "group already had" is a trade.
 _EN_BREAK = frozenset(
@@ -75,7 +81,7 @@ def describes_own_business(normalized: str) -> bool:
         if _ZH_GENERIC.sub("", kind) and not _OWN_TRADE.search(kind):
             return True
     for match in _EN_DESCRIBED.finditer(normalized):
-        words = (match.group("kind") or match.group("kind2")).split()
+        words = (match.group("kind") or match.group("kind2") or match.group("kind3")).split()
         if _EN_BREAK.intersection(words) or _OWN_TRADE.search(" ".join(words)):
             continue
         if any(word not in _EN_GENERIC for word in words):

@@ -592,6 +592,8 @@ def test_a_business_of_another_trade_is_not_told_an_award_is_theirs_but_an_hr_fi
     ("We are a small foreign company in the park. Rent subsidy?", False),
     ("我们是园区运营公司，运营补贴能拿几年", False),              # the park's own operator
     ("Our group already had a company in Xiqing. Is the new one's revenue counted in full?", False),
+    ("Can a car rental company get the meeting room subsidy?", True),   # asked about in the third person
+    ("Can a partnership firm apply, or must it be a company?", False),  # a legal form, not a trade
 ])
 def test_an_asker_describing_a_business_of_another_trade_is_told_apart_from_an_hr_firm(question, other_trade):
     # Trades are too many to list: "我们是一家X公司/厂", "做X的", "we're a X maker", "our X company"
