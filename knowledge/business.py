@@ -23,17 +23,19 @@ _SAYS_TRADE = re.compile(
 _ZH_SUBJECT = r"(?:我们|我司|本公司|我们公司|咱们|咱|俺们|东家|我家|我)"
 _ZH_BUSINESS = (r"(?:公司|企业|厂|店|集团|医院|诊所|工作室|经销商|运营商|供应商|门店|连锁|商家|商户|学校|培训学校|"
                 r"事务所|平台|银行|酒店|商行|车行|作坊)")
-_ZH_DESCRIBED = re.compile(_ZH_SUBJECT + r"(?:是|就是|属于)(?:一家|一个|家|个)?(?P<kind>[^ ]{1,12}?)" + _ZH_BUSINESS)
+_ZH_DESCRIBED = re.compile(r"(?=[我本咱俺东])" + _ZH_SUBJECT + r"(?:是|就是|属于)(?:一家|一个|家|个)?(?P<kind>[^ ]{1,12}?)" + _ZH_BUSINESS)
 _EN_BUSINESS = (r"(?:company|firm|maker|manufacturer|producer|dealer|dealership|studio|chain|shop|store|clinic|"
                 r"hospital|group|business|startup|plant|factory|distributor|supplier|retailer|wholesaler|"
                 r"developer|agency|school|mill|workshop|lab|bakery|restaurant|hotel|bank|practice)")
+# (The lookaheads: the first letters of the alternatives, so that the regex engine leaves most
+# positions after one test; this runs on every question.)
 _EN_DESCRIBED = re.compile(
-    r"\b(?:we re|we are|we r|i m|i am|this is|we operate|i operate)\s+(?:a|an)\s+(?P<kind>(?:[a-z0-9-]+\s+){1,4}?)"
+    r"(?=[wiotcdamf])(?:\b(?:we re|we are|we r|i m|i am|this is|we operate|i operate)\s+(?:a|an)\s+(?P<kind>(?:[a-z0-9-]+\s+){1,4}?)"
     + _EN_BUSINESS + r"\b"
     r"|\bour\s+(?P<kind2>(?:[a-z0-9-]+\s+){1,4}?)" + _EN_BUSINESS + r"\b"
     # asked about in the third person: "can a car rental company get the meeting room subsidy?"
     r"|\b(?:can|could|does|do|is|are|would|will|may|for)\s+(?:a|an)\s+(?P<kind3>(?:[a-z0-9-]+\s+){1,3}?)"
-    + _EN_BUSINESS + r"\b")
+    + _EN_BUSINESS + r"\b)")
 
 # Words that say nothing of the trade: size, age, place, ownership, where it is registered, and the
 # words an HR firm uses of itself.
@@ -76,11 +78,11 @@ def describes_own_business(normalized: str) -> bool:
     """Does the asker say what kind of business they are, in more than generic words?"""
     if _SAYS_TRADE.search(normalized):
         return True
-    for match in _ZH_DESCRIBED.finditer(normalized):
+    for match in _ZH_DESCRIBED.finditer(normalized) if "是" in normalized or "属于" in normalized else ():
         kind = match.group("kind")
         if _ZH_GENERIC.sub("", kind) and not _OWN_TRADE.search(kind):
             return True
-    for match in _EN_DESCRIBED.finditer(normalized):
+    for match in _EN_DESCRIBED.finditer(normalized) if " a" in normalized or "our " in normalized else ():
         words = (match.group("kind") or match.group("kind2") or match.group("kind3")).split()
         if _EN_BREAK.intersection(words) or _OWN_TRADE.search(" ".join(words)):
             continue
