@@ -27,11 +27,10 @@ def test_matcher_meets_the_bar_on_the_project_question_set(report):
     assert chinese.top1 >= 0.97, "\n".join(chinese.misses)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 11 is open: the English questions added in round 5 are hard, and "
-                                       "in-sample English top-1 is 0.93 (README, Evaluation)")
 def test_matcher_meets_the_top_1_bar_on_the_whole_project_question_set(report):
-    # Kept at the bar, not lowered: when English top-1 reaches it this test passes, the strict
-    # xfail fails the suite, and the marker is to be removed.
+    # In-sample (the model has seen these questions): a floor, not the measure of issue 11, which is
+    # the cross-validated and lockbox figures (README, Evaluation). A strict expected failure until
+    # round 7, when the whole set reached it (0.971; English alone is 0.956).
     assert report.top1 >= 0.97, "\n".join(report.misses)
 
 
