@@ -32,7 +32,8 @@ from operator import add, is_not
 from pathlib import Path
 
 from knowledge.base import Entry, all_entries
-from knowledge.normalize import article_asked_about, article_term, articles_in_cleaned, clean, normalize_cleaned, normalize_query
+from knowledge.normalize import (article_asked_about, article_term, articles_in_cleaned, clean, normalize_cleaned,
+                                 normalize_query, words_pattern)
 
 # numpy is often first loaded by this module (the index's cache file holds arrays), before
 # knowledge.model can ask for one BLAS thread: ask here too (at these sizes threads only fight
@@ -581,8 +582,9 @@ _STOCK_MARKET = ("交易所", "exchange", "listing", "main board")
 
 @lru_cache(maxsize=64)
 def _any_of(words: tuple[str, ...]) -> re.Pattern:
-    """One pattern for all the words: the regex engine looks for them together, in C."""
-    return re.compile("|".join(map(re.escape, words)))
+    """One pattern for all the words, as a trie (normalize.words_pattern): the regex engine looks for
+    them together, in C."""
+    return re.compile(words_pattern(words))
 
 
 def _mentions_any(normalized: str, words) -> bool:

@@ -15,18 +15,21 @@ MAX_QUERY_CHARS = 300
 
 _CN_NUM = "零〇一二两三四五六七八九十百千"
 # An amount with a unit: 1.3亿, 1亿2000万, 八十万, 80w, 800,000元, ¥800000
+# (Each pattern below that has no fixed first character begins with a lookahead for the characters
+# its matches can begin with: the regex engine then leaves every other position after one test,
+# rather than trying each alternative there; the matches are the same.)
 _AMOUNT = re.compile(
-    rf"(?:[¥￥]\s*)?(?:\d[\d,]*(?:\.\d+)?|[{_CN_NUM}]+)\s*(?:(亿|千万|百万|万|w(?![a-z])|k(?![a-z]))\s*)"
+    rf"(?=[¥￥\d{_CN_NUM}])(?:[¥￥]\s*)?(?:\d[\d,]*(?:\.\d+)?|[{_CN_NUM}]+)\s*(?:(亿|千万|百万|万|w(?![a-z])|k(?![a-z]))\s*)"
     rf"(?:[\d{_CN_NUM}]+\s*(?:千万|百万|万|千))?\s*(?:元|块钱|块|rmb)?"
 )
 # What every match of _AMOUNT begins with (its currency sign or its number): it cannot match
 # before the first of these, and has no look-behind, so the text before it need not be searched.
 _AMOUNT_START = re.compile(rf"[¥￥\d{_CN_NUM}]")
-_PLAIN_MONEY = re.compile(r"(?:[¥￥]\s*\d[\d,]*(?:\.\d+)?|\d[\d,]{3,}(?:\.\d+)?\s*(?:元|块钱|块|rmb)|\d+(?:\.\d+)?\s*(?:元|块钱|块))")
+_PLAIN_MONEY = re.compile(r"(?=[¥￥\d])(?:[¥￥]\s*\d[\d,]*(?:\.\d+)?|\d[\d,]{3,}(?:\.\d+)?\s*(?:元|块钱|块|rmb)|\d+(?:\.\d+)?\s*(?:元|块钱|块))")
 # English amounts, as placeholders of the size a Chinese writer would give: "150 million" is
 # 1.5亿 (#亿), "1.2 million" and "800 thousand" are 万 (#万), "RMB 600,000" and "600,000 yuan" are 元.
 _ENGLISH_AMOUNT = re.compile(
-    r"(?:(?:rmb|cny)\s*)?(\d[\d,]*(?:\.\d+)?)\s*(billion|bn|yi|million|mln|mn|wan|thousand)\b"
+    r"(?=[rc\d])(?:(?:rmb|cny)\s*)?(\d[\d,]*(?:\.\d+)?)\s*(billion|bn|yi|million|mln|mn|wan|thousand)\b"
     r"|(?:(?:rmb|cny)\s*)?(\d[\d,]*(?:\.\d+)?)(m)\b"
     r"|(?:rmb|cny)\s*\d[\d,]*(?:\.\d+)?|\d[\d,]*(?:\.\d+)?\s*(?:yuan|rmb|cny)\b")
 _PERCENT = re.compile(rf"(?:\d+(?:\.\d+)?\s*%|百分之[{_CN_NUM}\d]+)")
@@ -154,11 +157,12 @@ _EN_ORDINALS = ("first second third fourth fifth sixth seventh eighth ninth tent
                 "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth").split()
 _EN_NUMBER = {w: i for i, w in enumerate(_EN_NUMBERS, 1)} | {w: i for i, w in enumerate(_EN_ORDINALS, 1)}
 _ARTICLE_WORD = r"(?:articles?|art\.?|clauses?|sections?|sec\.?)"
+# (The lookahead: the first letters of the article words and the ordinals, and digits; see _AMOUNT.)
 _ARTICLE_REF_EN = re.compile(
-    r"\b" + _ARTICLE_WORD + r"\s*(?:no\.?\s*|number\s*|#\s*)?([0-9]{1,2}|" + "|".join(_EN_NUMBERS[::-1]) + r")\b"
+    r"(?=[acsften0-9])(?:\b" + _ARTICLE_WORD + r"\s*(?:no\.?\s*|number\s*|#\s*)?([0-9]{1,2}|" + "|".join(_EN_NUMBERS[::-1]) + r")\b"
     r"(?!\s*(?:wan|w\b|yi|million|yuan|rmb|%|万|亿|元|by\b))"
     r"|\b([0-9]{1,2})(?:st|nd|rd|th)\s+" + _ARTICLE_WORD +
-    r"|\b(" + "|".join(_EN_ORDINALS[::-1]) + r")\s+" + _ARTICLE_WORD, re.I)
+    r"|\b(" + "|".join(_EN_ORDINALS[::-1]) + r")\s+" + _ARTICLE_WORD + ")", re.I)
 _CN_DIGITS = "零一二三四五六七八九"
 _CN_SMALL = {c: i for i, c in enumerate(_CN_DIGITS)}
 
@@ -214,6 +218,29 @@ def articles_in_cleaned(text: str) -> list[int]:
         if number is not None and 1 <= number <= 19 and number not in found:
             found.append(number)
     return found
+
+
+def words_pattern(words) -> str:
+    """A regex alternation of the literal words, written as a trie ("营业收入|营业执照" as
+    "营业(?:收入|执照)"): Python's regex engine tries the alternatives of an alternation one by one
+    at each position, so a list of a hundred words cost a hundred tries there; the trie costs a few.
+    It matches what the plain alternation of the words longest first matches: at a position, a
+    longer word is tried before a shorter one it begins with (words that differ cannot both match)."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}  # a word ends here
+
+    def written(node: dict) -> str:
+        # (sorted: the same pattern whatever the words' order; the end of a word comes last)
+        parts = [re.escape(char) + written(child) for char, child in sorted(node.items()) if char]
+        if "" in node:
+            parts.append("")
+        return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+
+    return written(trie)
 
 
 def is_cjk(char: str) -> bool:

@@ -26,7 +26,7 @@ from operator import add, ne
 from pathlib import Path
 
 from knowledge.english import bridge_table, stem, stem_synonyms
-from knowledge.normalize import is_cjk
+from knowledge.normalize import is_cjk, words_pattern
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -186,9 +186,8 @@ class Lexicon:
 
     @cached_property
     def _phrase_pattern(self) -> re.Pattern | None:
-        """One pattern for the English phrases, longest first, as whole words."""
-        phrases = sorted(self.english_phrases, key=len, reverse=True)
-        return re.compile(r"\b(?:" + "|".join(map(re.escape, phrases)) + r")\b") if phrases else None
+        """One pattern for the English phrases, longest first, as whole words (a trie: words_pattern)."""
+        return re.compile(r"\b" + words_pattern(self.english_phrases) + r"\b") if self.english_phrases else None
 
     def read_english_phrases(self, text: str) -> str:
         """The text with each English phrase as the one word it means ("last year" → "lastyear")."""
