@@ -589,10 +589,10 @@ def _any_of(words: tuple[str, ...]) -> re.Pattern:
     return re.compile(words_pattern(words))
 
 
-# The pattern of each of the lexicon's word lists, found by the list's identity: hashing a tuple
+# The patterns of each of the lexicon's word lists, found by the list's identity: hashing a tuple
 # of a hundred words for the lru_cache, on each of the half dozen tests a question gets, cost more
-# than searching a short question. (The list is kept with its pattern, so its id is not reused.)
-_pattern_of_list: dict[int, tuple] = {}
+# than searching a short question. (The list is kept with its patterns, so its id is not reused.)
+_patterns_of_list: dict[int, tuple] = {}
 
 
 def _mentions_any(normalized: str, words) -> bool:
@@ -601,12 +601,16 @@ def _mentions_any(normalized: str, words) -> bool:
         return False
     if type(words) is not tuple:  # a list may change between calls: looked up by its words
         return _any_of(tuple(words)).search(normalized) is not None
-    known = _pattern_of_list.get(id(words))
+    known = _patterns_of_list.get(id(words))
     if known is None or known[0] is not words:
-        if len(_pattern_of_list) >= 64:
-            _pattern_of_list.clear()
-        known = _pattern_of_list[id(words)] = (words, _any_of(words))
-    return known[1].search(normalized) is not None
+        if len(_patterns_of_list) >= 64:
+            _patterns_of_list.clear()
+        # An English question can hold only the words in ASCII: the regex engine tries every
+        # first character of the pattern at each letter, and the Chinese words' were most of them.
+        english = tuple(w for w in words if w.isascii())
+        known = _patterns_of_list[id(words)] = (words, _any_of(words), _any_of(english) if english else None)
+    pattern = known[2 if normalized.isascii() else 1]
+    return pattern is not None and pattern.search(normalized) is not None
 
 
 def names_other_industry(text: str) -> bool:
