@@ -605,12 +605,17 @@ def _mentions_any(normalized: str, words) -> bool:
     if known is None or known[0] is not words:
         if len(_patterns_of_list) >= 64:
             _patterns_of_list.clear()
-        # An English question can hold only the words in ASCII: the regex engine tries every
-        # first character of the pattern at each letter, and the Chinese words' were most of them.
-        english = tuple(w for w in words if w.isascii())
-        known = _patterns_of_list[id(words)] = (words, _any_of(words), _any_of(english) if english else None)
-    pattern = known[2 if normalized.isascii() else 1]
-    return pattern is not None and pattern.search(normalized) is not None
+        # Two patterns: the words that begin with an ASCII character, and the others. The regex
+        # engine tries each first character of a pattern, one by one, at every position that holds
+        # one of them: at each letter of an English question the Chinese words' first characters
+        # were most of the tries, and each pattern skips the other script's characters at once.
+        latin = tuple(w for w in words if w[:1].isascii())
+        other = tuple(w for w in words if not w[:1].isascii())
+        known = _patterns_of_list[id(words)] = (words, _any_of(latin) if latin else None,
+                                                _any_of(other) if other else None)
+    _words, latin, other = known
+    return ((latin is not None and latin.search(normalized) is not None)
+            or (other is not None and not normalized.isascii() and other.search(normalized) is not None))
 
 
 def names_other_industry(text: str) -> bool:
