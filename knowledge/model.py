@@ -71,12 +71,13 @@ CALIBRATION_L2 = 1e-3
 # not "我们是外地公司", which says where it is from):
 # with no word of the HR trade, most likely a business the awards are not for (article 16). Trades
 # are too many to list; the way people say what they do is not.
-# (The lookahead: the first characters of its alternatives, so that the regex engine leaves other
-# positions after one test; see normalize._AMOUNT.)
+# (Every alternative begins with its first character, the English ones' word boundary asserted
+# after it: the regex engine then passes over the characters that begin none of them at once.
+# Only whether it is found is used.)
 _SELF_DESCRIBED = re.compile(
-    r"(?=[主是iwo])(?:主营|主业|主要从事|主要经营|主要做|主要卖|主要生产|是做[^，。,？?！!]{1,12}的|是卖[^，。,？?！!]{1,12}的|"
+    r"主营|主业|主要从事|主要经营|主要做|主要卖|主要生产|是做[^，。,？?！!]{1,12}的|是卖[^，。,？?！!]{1,12}的|"
     r"是开[^，。,？?！!]{1,10}的|"
-    r"\b(?:i run|we run|i own|we own|our business is|we make|we sell|we produce|we manufacture|our main business)\b)")
+    r"i(?<!\w.) (?:run|own)\b|w(?<!\w.)e (?:run|own|make|sell|produce|manufacture)\b|o(?<!\w.)ur (?:business is|main business)\b")
 # The question asks whether awards can be had together ("营收奖励和人才奖励能一起拿吗").
 COMBINE_FLAG = "F:combine"
 # The articles that grant an award: a question combining two of them is about both (labelled with

@@ -25,7 +25,11 @@ _AMOUNT = re.compile(
 # What every match of _AMOUNT begins with (its currency sign or its number): it cannot match
 # before the first of these, and has no look-behind, so the text before it need not be searched.
 _AMOUNT_START = re.compile(rf"[¥￥\d{_CN_NUM}]")
-_PLAIN_MONEY = re.compile(r"(?=[¥￥\d])(?:[¥￥]\s*\d[\d,]*(?:\.\d+)?|\d[\d,]{3,}(?:\.\d+)?\s*(?:元|块钱|块|rmb)|\d+(?:\.\d+)?\s*(?:元|块钱|块))")
+# (Its first character matched first, then the alternatives by what it was: the pattern begins
+# with a character class, which the regex engine looks for in one pass; the same matches as
+# "[¥￥]\s*\d[\d,]*(?:\.\d+)?|\d[\d,]{3,}(?:\.\d+)?\s*(?:元|块钱|块|rmb)|\d+(?:\.\d+)?\s*(?:元|块钱|块)".)
+_PLAIN_MONEY = re.compile(r"[¥￥\d](?:(?<=[¥￥])\s*\d[\d,]*(?:\.\d+)?|(?<=\d)[\d,]{3,}(?:\.\d+)?\s*(?:元|块钱|块|rmb)"
+                          r"|(?<=\d)\d*(?:\.\d+)?\s*(?:元|块钱|块))")
 # English amounts, as placeholders of the size a Chinese writer would give: "150 million" is
 # 1.5亿 (#亿), "1.2 million" and "800 thousand" are 万 (#万), "RMB 600,000" and "600,000 yuan" are 元.
 _ENGLISH_AMOUNT = re.compile(
