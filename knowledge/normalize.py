@@ -247,30 +247,5 @@ def articles_in_cleaned(text: str) -> list[int]:
     return found
 
 
-def words_pattern(words, after_first: str = "") -> str:
-    """A regex alternation of the literal words, written as a trie ("营业收入|营业执照" as
-    "营业(?:收入|执照)"): Python's regex engine tries the alternatives of an alternation one by one
-    at each position, so a list of a hundred words cost a hundred tries there; the trie costs a few.
-    It matches what the plain alternation of the words longest first matches: at a position, a
-    longer word is tried before a shorter one it begins with (words that differ cannot both match).
-    ``after_first`` goes after each word's first character (an assertion about where it begins: a
-    pattern that begins with a character, rather than an assertion, is searched faster)."""
-    trie: dict = {}
-    for word in words:
-        node = trie
-        for char in word:
-            node = node.setdefault(char, {})
-        node[""] = {}  # a word ends here
-
-    def written(node: dict, after: str = "") -> str:
-        # (sorted: the same pattern whatever the words' order; the end of a word comes last)
-        parts = [re.escape(char) + after + written(child) for char, child in sorted(node.items()) if char]
-        if "" in node:
-            parts.append("")
-        return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
-
-    return written(trie, after_first)
-
-
 def is_cjk(char: str) -> bool:
     return "\u4e00" <= char <= "\u9fff" or "\u3400" <= char <= "\u4dbf"

@@ -26,7 +26,7 @@ from operator import add, ne
 from pathlib import Path
 
 from knowledge.english import bridge_table, stem, stem_synonyms
-from knowledge.normalize import is_cjk, words_pattern
+from knowledge.normalize import is_cjk
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -187,15 +187,17 @@ class Lexicon:
 
     @cached_property
     def _phrase_pattern(self) -> re.Pattern | None:
-        """One pattern for the English phrases, longest first, as whole words (a trie: words_pattern)."""
-        if not self.english_phrases:
+        """One pattern for the English phrases, longest first, as whole words."""
+        phrases = sorted(self.english_phrases, key=len, reverse=True)
+        if not phrases:
             return None
-        if all(_WORD_START.match(p) for p in self.english_phrases):
+        if all(_WORD_START.match(p) for p in phrases):
             # "\b" before a phrase that begins with a word character, asserted after that character
             # (nothing word-like before it): the pattern then begins with the phrases' first
             # letters, and the regex engine passes over other characters at once.
-            return re.compile(words_pattern(self.english_phrases, r"(?<!\w.)") + r"\b")
-        return re.compile(r"\b" + words_pattern(self.english_phrases) + r"\b")
+            return re.compile("(?:" + "|".join(re.escape(p[0]) + r"(?<!\w.)" + re.escape(p[1:]) for p in phrases)
+                              + r")\b")
+        return re.compile(r"\b(?:" + "|".join(map(re.escape, phrases)) + r")\b")
 
     def read_english_phrases(self, text: str) -> str:
         """The text with each English phrase as the one word it means ("last year" → "lastyear")."""
