@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import chain
-from operator import is_not
+from operator import add, is_not
 from pathlib import Path
 
 # The matrices here are small: BLAS threads only fight over the cores (a fit ran 5x slower
@@ -105,7 +105,8 @@ class Model:
         ids, values, signals = features
         z = self.bias.copy()
         if ids:
-            z += np.asarray(values, dtype=np.float64) @ self.weights[ids]
+            # (take: the same rows as self.weights[ids], gathered faster; the same product)
+            z += np.asarray(values, dtype=np.float64) @ self.weights.take(ids, axis=0)
         z[:-1] += (signals * self.signal_weights).sum(axis=1)
         z -= z.max()
         p = np.exp(z)
@@ -234,7 +235,10 @@ def feature_names(analysed, flags) -> list[str]:
 
 
 def _trigrams(normalized: str) -> list[str]:
-    return [run[i:i + 3] for run in _CJK_RUN.findall(normalized) for i in range(len(run) - 2)]
+    trigrams: list[str] = []
+    for run in _CJK_RUN.findall(normalized):
+        trigrams.extend(map(add, map(add, run, run[1:]), run[2:]))  # run[i:i + 3] for each i, made in C
+    return trigrams
 
 
 def _word_pairs(terms: list[str]) -> list[str]:

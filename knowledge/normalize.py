@@ -15,18 +15,25 @@ MAX_QUERY_CHARS = 300
 
 _CN_NUM = "零〇一二两三四五六七八九十百千"
 # An amount with a unit: 1.3亿, 1亿2000万, 八十万, 80w, 800,000元, ¥800000
+# (Each pattern below that has no fixed first character begins with a lookahead for the characters
+# its matches can begin with: the regex engine then leaves every other position after one test,
+# rather than trying each alternative there; the matches are the same.)
 _AMOUNT = re.compile(
-    rf"(?:[¥￥]\s*)?(?:\d[\d,]*(?:\.\d+)?|[{_CN_NUM}]+)\s*(?:(亿|千万|百万|万|w(?![a-z])|k(?![a-z]))\s*)"
+    rf"(?=[¥￥\d{_CN_NUM}])(?:[¥￥]\s*)?(?:\d[\d,]*(?:\.\d+)?|[{_CN_NUM}]+)\s*(?:(亿|千万|百万|万|w(?![a-z])|k(?![a-z]))\s*)"
     rf"(?:[\d{_CN_NUM}]+\s*(?:千万|百万|万|千))?\s*(?:元|块钱|块|rmb)?"
 )
 # What every match of _AMOUNT begins with (its currency sign or its number): it cannot match
 # before the first of these, and has no look-behind, so the text before it need not be searched.
 _AMOUNT_START = re.compile(rf"[¥￥\d{_CN_NUM}]")
-_PLAIN_MONEY = re.compile(r"(?:[¥￥]\s*\d[\d,]*(?:\.\d+)?|\d[\d,]{3,}(?:\.\d+)?\s*(?:元|块钱|块|rmb)|\d+(?:\.\d+)?\s*(?:元|块钱|块))")
+# (Its first character matched first, then the alternatives by what it was: the pattern begins
+# with a character class, which the regex engine looks for in one pass; the same matches as
+# "[¥￥]\s*\d[\d,]*(?:\.\d+)?|\d[\d,]{3,}(?:\.\d+)?\s*(?:元|块钱|块|rmb)|\d+(?:\.\d+)?\s*(?:元|块钱|块)".)
+_PLAIN_MONEY = re.compile(r"[¥￥\d](?:(?<=[¥￥])\s*\d[\d,]*(?:\.\d+)?|(?<=\d)[\d,]{3,}(?:\.\d+)?\s*(?:元|块钱|块|rmb)"
+                          r"|(?<=\d)\d*(?:\.\d+)?\s*(?:元|块钱|块))")
 # English amounts, as placeholders of the size a Chinese writer would give: "150 million" is
 # 1.5亿 (#亿), "1.2 million" and "800 thousand" are 万 (#万), "RMB 600,000" and "600,000 yuan" are 元.
 _ENGLISH_AMOUNT = re.compile(
-    r"(?:(?:rmb|cny)\s*)?(\d[\d,]*(?:\.\d+)?)\s*(billion|bn|yi|million|mln|mn|wan|thousand)\b"
+    r"(?=[rc\d])(?:(?:rmb|cny)\s*)?(\d[\d,]*(?:\.\d+)?)\s*(billion|bn|yi|million|mln|mn|wan|thousand)\b"
     r"|(?:(?:rmb|cny)\s*)?(\d[\d,]*(?:\.\d+)?)(m)\b"
     r"|(?:rmb|cny)\s*\d[\d,]*(?:\.\d+)?|\d[\d,]*(?:\.\d+)?\s*(?:yuan|rmb|cny)\b")
 _PERCENT = re.compile(rf"(?:\d+(?:\.\d+)?\s*%|百分之[{_CN_NUM}\d]+)")
@@ -39,7 +46,10 @@ _FIRST_YEAR = re.compile(r"(?:头一年|首年|头年|入园当年)")
 _YEARS = re.compile(rf"(?<![第\d])([1-9一二三两四五])\s*(?:个)?年(?![度底初中内])")
 _ONE_YI = re.compile(r"(?:一个亿|个亿|过亿)")
 _MONEY_CHAR = re.compile(r"[\d¥￥]")  # every match of _PLAIN_MONEY holds one
-_NOT_WORD = re.compile(r"[^\w%#]+")
+# (Written to leave a lone space alone: replacing it by a space changes nothing, and in English
+# text, where every word ends in one, building the replaced text cost most of the pass. A run of
+# two or more, or one other character, is replaced as a whole, as by "[^\w%#]+".)
+_NOT_WORD = re.compile(r"[^\w%#](?:[^\w%#]+|(?<! ))")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 
 _CN_DIGIT_VALUE = {"一": "1", "二": "2", "两": "2", "三": "3", "四": "4", "五": "5",
@@ -110,6 +120,20 @@ def _english_amount_token(match: re.Match) -> str:
     return " #万 "
 
 
+_DIGIT = re.compile(r"\d")
+
+
+def _english_amount_start(text: str) -> int:
+    """Where the first match of _ENGLISH_AMOUNT in an ASCII text can begin: at its first digit, or at
+    the "rmb" or "cny" just before it (spaces between). The regex engine would try each position
+    before it in vain (a long English message spent 50 µs so); nothing in the pattern looks back."""
+    digit = _DIGIT.search(text)
+    if digit is None:
+        return len(text)
+    before = text[:digit.start()].rstrip()  # (str.rstrip strips what \s matches)
+    return len(before) - 3 if before.endswith(("rmb", "cny")) else digit.start()
+
+
 def normalize_query(text: str) -> str:
     """The text the matcher segments: cleaned, numbers as placeholder tokens, punctuation out."""
     return normalize_cleaned(clean(text))
@@ -136,7 +160,9 @@ def normalize_cleaned(text: str) -> str:
             text = text[:start.start()] + _AMOUNT.sub(_unit_token, text[start.start():])
     if _MONEY_CHAR.search(text) is not None:
         if text.isascii():
-            text = _ENGLISH_AMOUNT.sub(lambda m: _english_amount_token(m) + m.group(0) + " ", text)
+            start = _english_amount_start(text)
+            text = text[:start] + _ENGLISH_AMOUNT.sub(lambda m: _english_amount_token(m) + m.group(0) + " ",
+                                                      text[start:])
         text = _PLAIN_MONEY.sub(" #元 ", text)
     if "年" in text:
         text = _YEARS.sub(" #年 ", text)
@@ -154,11 +180,13 @@ _EN_ORDINALS = ("first second third fourth fifth sixth seventh eighth ninth tent
                 "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth").split()
 _EN_NUMBER = {w: i for i, w in enumerate(_EN_NUMBERS, 1)} | {w: i for i, w in enumerate(_EN_ORDINALS, 1)}
 _ARTICLE_WORD = r"(?:articles?|art\.?|clauses?|sections?|sec\.?)"
+_ARTICLE_WORD_PARTS = ("art", "clause", "sec")  # what every _ARTICLE_WORD holds
+# (The lookahead: the first letters of the article words and the ordinals, and digits; see _AMOUNT.)
 _ARTICLE_REF_EN = re.compile(
-    r"\b" + _ARTICLE_WORD + r"\s*(?:no\.?\s*|number\s*|#\s*)?([0-9]{1,2}|" + "|".join(_EN_NUMBERS[::-1]) + r")\b"
+    r"(?=[acsften0-9])(?:\b" + _ARTICLE_WORD + r"\s*(?:no\.?\s*|number\s*|#\s*)?([0-9]{1,2}|" + "|".join(_EN_NUMBERS[::-1]) + r")\b"
     r"(?!\s*(?:wan|w\b|yi|million|yuan|rmb|%|万|亿|元|by\b))"
     r"|\b([0-9]{1,2})(?:st|nd|rd|th)\s+" + _ARTICLE_WORD +
-    r"|\b(" + "|".join(_EN_ORDINALS[::-1]) + r")\s+" + _ARTICLE_WORD, re.I)
+    r"|\b(" + "|".join(_EN_ORDINALS[::-1]) + r")\s+" + _ARTICLE_WORD + ")", re.I)
 _CN_DIGITS = "零一二三四五六七八九"
 _CN_SMALL = {c: i for i, c in enumerate(_CN_DIGITS)}
 
@@ -208,7 +236,10 @@ def article_term(number: int) -> str:
 def articles_in_cleaned(text: str) -> list[int]:
     """``article_references`` of text that ``clean`` already cleaned."""
     found = []
-    for match in [*_ARTICLE_REF.finditer(text), *_ARTICLE_REF_EN.finditer(text)]:
+    # Each English name of an article holds its word (article, art., clause, section, sec.): a
+    # text without one is not searched letter by letter. (Cleaned text is lower case.)
+    english = _ARTICLE_REF_EN.finditer(text) if any(map(text.__contains__, _ARTICLE_WORD_PARTS)) else ()
+    for match in [*_ARTICLE_REF.finditer(text), *english]:
         written = next(g for g in match.groups() if g)
         number = _EN_NUMBER.get(written.lower()) or _small_number(written)
         if number is not None and 1 <= number <= 19 and number not in found:

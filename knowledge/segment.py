@@ -47,6 +47,7 @@ DICTIONARY_CACHE_VERSION = "3"
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 _ENGLISH_WORD = re.compile(r"[a-z][a-z'\-]*")
 _LATIN_LETTER = re.compile("[a-z]")
+_WORD_START = re.compile(r"\w")
 # CJK characters that jieba-rs keeps in a block of words and python jieba, whose dictionary and
 # answers this segmenter reproduces, does not: python jieba gives each one as a word of its own.
 _OUTSIDE_JIEBA_BLOCK = re.compile("[\u3400-\u4dbf\u9fd6-\u9fff\uf900-\ufaff\U00020000-\U0002fa1f]")
@@ -188,7 +189,15 @@ class Lexicon:
     def _phrase_pattern(self) -> re.Pattern | None:
         """One pattern for the English phrases, longest first, as whole words."""
         phrases = sorted(self.english_phrases, key=len, reverse=True)
-        return re.compile(r"\b(?:" + "|".join(map(re.escape, phrases)) + r")\b") if phrases else None
+        if not phrases:
+            return None
+        if all(_WORD_START.match(p) for p in phrases):
+            # "\b" before a phrase that begins with a word character, asserted after that character
+            # (nothing word-like before it): the pattern then begins with the phrases' first
+            # letters, and the regex engine passes over other characters at once.
+            return re.compile("(?:" + "|".join(re.escape(p[0]) + r"(?<!\w.)" + re.escape(p[1:]) for p in phrases)
+                              + r")\b")
+        return re.compile(r"\b(?:" + "|".join(map(re.escape, phrases)) + r")\b")
 
     def read_english_phrases(self, text: str) -> str:
         """The text with each English phrase as the one word it means ("last year" → "lastyear")."""
@@ -682,7 +691,9 @@ class Segmenter:
         table, prefixes = self._pinyin_words, self._pinyin_prefixes
         # Most questions have no two neighbouring words that begin a spelling: one pass to tell.
         reach = self._pinyin_reach
-        if not any(a in prefixes and a + b in reach for a, b in zip(words, words[1:])):
+        # (the words that begin a spelling found in C; a pair made only after one of them)
+        if not any(words[i] + words[i + 1] in reach
+                   for i in compress(range(len(words) - 1), map(prefixes.__contains__, words))):
             return text
         out, i, changed = [], 0, False
         while i < len(words):
