@@ -23,14 +23,16 @@ _SAYS_TRADE = re.compile(
 _ZH_SUBJECT = r"(?:我们|我司|本公司|我们公司|咱们|咱|俺们|东家|我家|我)"
 _ZH_BUSINESS = (r"(?:公司|企业|厂|店|集团|医院|诊所|工作室|经销商|运营商|供应商|门店|连锁|商家|商户|学校|培训学校|"
                 r"事务所|平台|银行|酒店|商行|车行|作坊)")
-_ZH_DESCRIBED = re.compile(r"(?=[我本咱俺东])" + _ZH_SUBJECT + r"(?:是|就是|属于)(?:一家|一个|家|个)?(?P<kind>[^ ]{1,12}?)" + _ZH_BUSINESS)
+_ZH_DESCRIBED = re.compile(r"(?=[我本咱俺东])" + _ZH_SUBJECT + r"(?:是|就是|属于)(?:一家|一个|家|个)?(?P<kind>[^ ]{1,12}?)"
+                           + _ZH_BUSINESS)
 _EN_BUSINESS = (r"(?:company|firm|maker|manufacturer|producer|dealer|dealership|studio|chain|shop|store|clinic|"
                 r"hospital|group|business|startup|plant|factory|distributor|supplier|retailer|wholesaler|"
                 r"developer|agency|school|mill|workshop|lab|bakery|restaurant|hotel|bank|practice)")
 # (The lookaheads: the first letters of the alternatives, so that the regex engine leaves most
 # positions after one test; this runs on every question.)
 _EN_DESCRIBED = re.compile(
-    r"(?=[wiotcdamf])(?:\b(?:we re|we are|we r|i m|i am|this is|we operate|i operate)\s+(?:a|an)\s+(?P<kind>(?:[a-z0-9-]+\s+){1,4}?)"
+    r"(?=[wiotcdamf])(?:\b(?:we re|we are|we r|i m|i am|this is|we operate|i operate)\s+(?:a|an)\s+"
+    r"(?P<kind>(?:[a-z0-9-]+\s+){1,4}?)"
     + _EN_BUSINESS + r"\b"
     r"|\bour\s+(?P<kind2>(?:[a-z0-9-]+\s+){1,4}?)" + _EN_BUSINESS + r"\b"
     # asked about in the third person: "can a car rental company get the meeting room subsidy?"
@@ -43,7 +45,8 @@ _ZH_GENERIC = re.compile(
     r"新注册|刚注册|注册|新成立|刚成立|新入驻|刚入驻|入驻|新|刚|园区里|园区内|园区|产业园|区内|区外|外地|本地|西青|天津|"
     r"北京|上海|河北|外资|港资|台资|日资|韩资|合资|独资|民营|国有|国企|央企|上市|初创|创业|中小|小型|中型|大型|小|大|"
     r"分|子|总部|母|世界|中国|全国|500强|五百强|百强|知名|龙头|头部|老|本土|香港|台湾|日本|韩国|新加坡|德国|美国|"
-    r"外国|境外|服务业|服务|机构|有限合伙|有限责任|股份制|股份|个人独资|合伙|小微|个体|区属|市属|区里|区内的|已有|重点|老牌|人力资源|人力|人资|hr|资源|独立法人|法人|的|在|里|这边|那边|这|那|一|家|个|普通|正规|科技型|"
+    r"外国|境外|服务业|服务|机构|有限合伙|有限责任|股份制|股份|个人独资|合伙|小微|个体|区属|市属|区里|区内的|已有|"
+    r"重点|老牌|人力资源|人力|人资|hr|资源|独立法人|法人|的|在|里|这边|那边|这|那|一|家|个|普通|正规|科技型|"
     r"什么|哪些|哪种|哪类|哪家|样|所有|任何|其他|别的|这类|那种|一般|申请|我们|咱们|本|贵|该|此|每|各|多|两|几|某|"
     r"[0-9#]+")
 _EN_GENERIC = frozenset(
@@ -55,9 +58,10 @@ _EN_GENERIC = frozenset(
     "british french hong kong taiwanese taiwan indian european asian overseas domestic registered-in based "
     "in of from at with here there this that same little one two binhai nankai hexi heping hebei hongqiao beichen "
     "any such other which what every each some certain typical normal ordinary eligible qualified "
-    "second fresh district partnership person one-person invested founded tenant arrived size truly pvt ltd limited liability sole "
-    "proprietorship individual individually joint venture wfoe representative rep office shell "
-    "jinnan dongli sized mid well run tiny existing brand loss making profitable gm vps ceo boss xiqing-based tianjin-based beijing-based shanghai-based china-based".split())
+    "second fresh district partnership person one-person invested founded tenant arrived size truly pvt ltd "
+    "limited liability sole proprietorship individual individually joint venture wfoe representative rep office "
+    "shell jinnan dongli sized mid well run tiny existing brand loss making profitable gm vps ceo boss "
+    "xiqing-based tianjin-based beijing-based shanghai-based china-based".split())
 # Words that end a description: "our group already had a company" does not say "group already had" is a trade.
 _EN_BREAK = frozenset(
     "a an the is are was were be been has had have already and or to for not but that which who we our i my it "
@@ -69,9 +73,6 @@ _OWN_TRADE = re.compile(
     r"运营|建设|建园|园区|产业园|"
     r"\bhr\b|human|recruit|staffing|headhunt|dispatch|outsourc|payroll|talent|employment|placement|training|"
     r"consult|operat|builder|built the park|\bthe park s\b")
-
-
-
 
 
 def describes_own_business(normalized: str) -> bool:
@@ -97,6 +98,11 @@ _HR_TRADE = re.compile(r"人力|人资|劳务|派遣|外包|猎头|招聘|职介
                        r"dispatch|outsourc|payroll")
 
 
+def mentions_hr_trade(normalized: str) -> bool:
+    """Any word of the HR trade in the question ("人力", "劳务", "recruit", "payroll")?"""
+    return _HR_TRADE.search(normalized) is not None
+
+
 def describes_other_trade(normalized: str) -> bool:
     """Does the asker describe a business that is plainly not an HR firm (no HR word anywhere)?"""
-    return describes_own_business(normalized) and _HR_TRADE.search(normalized) is None
+    return describes_own_business(normalized) and not mentions_hr_trade(normalized)

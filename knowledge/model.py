@@ -36,7 +36,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 
 from knowledge.base import PACKAGE_DIR, Entry
-from knowledge.business import describes_other_trade, describes_own_business
+from knowledge.business import describes_own_business, mentions_hr_trade
 
 OUT_OF_SCOPE_FILE = PACKAGE_DIR / "out_of_scope.tsv"
 EXTRA_FILE = PACKAGE_DIR / "extra_questions.tsv"
@@ -152,7 +152,7 @@ def _flags(index, normalized: str, evidence: dict, scored) -> list[str]:
         if other_trade:
             flags.append("F:other_trade_hr" if hr_trade else "F:other_trade")
         if self_described:  # (the HR trade's words told more widely: "我们主营人力资源咨询")
-            flags.append("F:self_hr" if hr_trade or not describes_other_trade(normalized) else "F:self_other")
+            flags.append("F:self_hr" if hr_trade or mentions_hr_trade(normalized) else "F:self_other")
     if _mentions_any(normalized, lexicon.status_words):
         flags.append("F:status")
     other_place = _asks_about_other_place(normalized, lexicon.other_places)
