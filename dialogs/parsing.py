@@ -308,7 +308,9 @@ def find_amounts(text: str) -> list[tuple[int, int]]:
 
 
 CLAUSE_SPLIT_RE = re.compile(r"[，。；;！!？?\n]|,(?!\d{3})|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
-ORDINAL_YEAR_RE = re.compile(r"第\s*([0-9]{1,2}|[一二两三四五六七八九十]{1,3})\s*(?:个)?年|头一年|首年")
+ORDINAL_YEAR_RE = re.compile(r"第\s*([0-9]{1,2}|[一二两三四五六七八九十]{1,3})\s*(?:个)?年|头一年|首年"
+                             # English: "in year 2", "our 2nd year", "the second year" (not "year 2025")
+                             r"|\byear\s+[1-9]\b|\b[1-9](?:st|nd|rd|th)\s+year\b|\b(?:first|second|third|fourth|fifth)\s+year\b")
 PREV_YEAR_RE = re.compile(r"去年|上一年|上年|前一年|上一个年度|上个年度|last year|previous year", re.I)
 NEGATION_RE = re.compile(r"(不是|没有|没|未|不|非|无)")
 
@@ -414,6 +416,14 @@ def extract_facts(text: object, context: str | None = None) -> dict:
     return facts
 
 
+def _year_number(words: str) -> int | None:
+    """The number of an ORDINAL_YEAR_RE match: 第二年 → 2, "year 2" / "2nd year" / "second year" → 2."""
+    if words.isascii():
+        digit = re.search(r"[1-9]", words)
+        return int(digit.group()) if digit else EN_ORDINALS.get(words.split()[0])
+    return parse_integer(words)
+
+
 def _amount_facts(s: str, facts: dict, carry: str | None = None, last_year: bool = False) -> None:
     """Amounts assigned by the words of the clause they stand in."""
     clauses = [c for c in CLAUSE_SPLIT_RE.split(s) if c and c.strip()]  # "房租第一年交了60万，第二年100万": the topic carries to the next clause
@@ -426,10 +436,10 @@ def _amount_facts(s: str, facts: dict, carry: str | None = None, last_year: bool
         if own_topic is None and re.search(r"补|奖|拿|资助", clause):
             amounts = []  # "…，能补76.5万吗": a figure about the payout, not a fact about the applicant
         if year:
-            n = 1 if year.group(0) in ("头一年", "首年") else parse_integer(year.group(0))
-            if n and re.search(r"运营|开园", clause):
+            n = 1 if year.group(0) in ("头一年", "首年") else _year_number(year.group(0))
+            if n and re.search(r"运营|开园|operat|opened", clause):
                 facts["operating_years"] = n
-            elif n and (topic in ("rent", None) or re.search(r"入园|入驻|园区", clause)):
+            elif n and (topic in ("rent", None) or re.search(r"入园|入驻|园区|in the park|moved in", clause)):
                 facts["park_year"] = n
         if not amounts or topic is None:
             continue

@@ -225,3 +225,23 @@ def test_a_year_the_asker_gives_about_themselves_is_noted_and_echoed():
     chat.say("我们入园第二年了，房租补贴按多少比例补？")
     assert "我记下了" in chat.text and "2" in chat.text
     assert chat.state["noted_facts"] == {"park_year": 2}
+
+
+@pytest.mark.parametrize("text, year", [
+    ("We are a staffing agency. Rent 900k in year 2, how much subsidy?", 2),
+    ("This is our 3rd year in the park, rent paid 500k. Subsidy?", 3),
+    ("first year rent 600,000 rmb, what do we get", 1),
+])
+def test_an_english_year_in_the_park_is_taken_like_a_chinese_one(text, year):
+    # "第二年" was understood and "year 2" was not: the reply listed the rent subsidy of years 1-3.
+    chat = Chat("en")
+    chat.say(text)
+    assert chat.state["noted_facts"]["park_year"] == year
+    assert f"Year in the park: {year}" in chat.text and f"(year {year})" in chat.text
+
+
+@pytest.mark.parametrize("text", ["What is the rent subsidy rate in the second year?", "Our revenue in year 2025?"])
+def test_an_english_year_about_the_rule_or_a_calendar_year_is_not_noted(text):
+    chat = Chat("en")
+    chat.say(text)
+    assert "park_year" not in chat.state.get("noted_facts", {})
