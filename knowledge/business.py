@@ -68,11 +68,12 @@ _EN_BREAK = frozenset(
     "you your they their also just still only did do does can will would".split())
 # Words of the HR trade and of the park's own roles (its builder and operator): a description with
 # one of them is an agency's, the park's builder's or its operator's, whatever else it says.
+# (The first part, the HR trade's own words, is also looked for in the whole question: _HR_TRADE.)
+_HR_WORDS = (r"人力|人资|劳务|派遣|外包|猎头|招聘|职介|\bhr\b|human resource|recruit|staffing|headhunt|"
+             r"dispatch|outsourc|payroll")
 _OWN_TRADE = re.compile(
-    r"人力|人资|劳务|派遣|外包|猎头|招聘|招工|用工|人才|职介|职业介绍|职业中介|家政|人事|薪酬|测评|培训|咨询|"
-    r"运营|建设|建园|园区|产业园|"
-    r"\bhr\b|human|recruit|staffing|headhunt|dispatch|outsourc|payroll|talent|employment|placement|training|"
-    r"consult|operat|builder|built the park|\bthe park s\b")
+    _HR_WORDS + r"|招工|用工|人才|职业介绍|职业中介|家政|人事|薪酬|测评|培训|咨询|运营|建设|建园|园区|产业园|"
+    r"human|talent|employment|placement|training|consult|operat|builder|built the park|\bthe park s\b")
 
 
 def describes_own_business(normalized: str) -> bool:
@@ -94,8 +95,7 @@ def describes_own_business(normalized: str) -> bool:
 
 # The HR trade's own words anywhere in a question: a business described with one of them near is
 # most likely an agency ("我们主营人力资源咨询"), so no note says the awards are not for it.
-_HR_TRADE = re.compile(r"人力|人资|劳务|派遣|外包|猎头|招聘|职介|\bhr\b|human resource|recruit|staffing|headhunt|"
-                       r"dispatch|outsourc|payroll")
+_HR_TRADE = re.compile(_HR_WORDS)
 
 
 def mentions_hr_trade(normalized: str) -> bool:

@@ -622,12 +622,9 @@ def names_other_industry(text: str) -> bool:
     """Does the question name a business that is not an HR service institution ("制造业", "logistics"),
     and not as the trade an HR firm serves ("给制造业企业做劳务派遣的"), or does the asker describe
     their business as one ("我们是做光伏组件的")?"""
-    from knowledge.business import describes_other_trade
+    from knowledge.model import OTHER_TRADE_FLAGS, trade_flags
 
-    normalized, lexicon = normalize_query(text), get_index().segmenter.lexicon
-    if _mentions_any(normalized, lexicon.hr_business_words):
-        return False
-    return _mentions_any(normalized, lexicon.other_industries) or describes_other_trade(normalized)
+    return not OTHER_TRADE_FLAGS.isdisjoint(trade_flags(get_index().segmenter.lexicon, normalize_query(text)))
 
 
 def _asks_about_other_place(normalized: str, places) -> bool:
@@ -820,7 +817,7 @@ def predict(index: Index, model, text: str) -> MatchResult:
     """The model's answer: entries by probability, confident at the model's threshold."""
     import numpy as np
 
-    from knowledge.model import COMBINE_FLAG, SIGNALS, question_feature_ids, signals_and_flags
+    from knowledge.model import COMBINE_FLAG, FIRST_SIGNAL, SCORE_SIGNAL, question_feature_ids, signals_and_flags
 
     analysed = tokens(index.segmenter, text)
     signals, flags, any_tokens = signals_and_flags(index, text, analysed)
@@ -870,7 +867,7 @@ def predict(index: Index, model, text: str) -> MatchResult:
         confidence = confidence_of(model.calibration, top, float(entries[best]), float(shared[best] @ entries), float(p[-1]),
                                    float(entries[order[1]]), text, signals[best, -1],
                                    math.log(joint / (1 - joint)) if pair else 0.0,
-                                   signals[best, SIGNALS.index("first")], signals[best, SIGNALS.index("score")])
+                                   signals[best, FIRST_SIGNAL], signals[best, SCORE_SIGNAL])
     else:
         confidence = top
     outside = float(p[-1])

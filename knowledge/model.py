@@ -48,6 +48,7 @@ _CJK_CHAR = re.compile("[\u4e00-\u9fff\u3400-\u4dbf]")  # the characters of norm
 _CJK_RUN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]+")
 _ENGLISH_RUN = re.compile("[a-z]+")
 SIGNALS = ("word", "gram", "fuzz", "near", "anchor", "score", "first", "named")
+SCORE_SIGNAL, FIRST_SIGNAL, NAMED_SIGNAL = (SIGNALS.index(name) for name in ("score", "first", "named"))
 L2 = 3e-6          # weight decay of the per-class lexical weights (chosen by cross-validation)
 L2_SIGNALS = 1e-4
 L2_ENTRY_SIGNALS = 1e-3
@@ -135,16 +136,17 @@ def language_of(text: str) -> str:
 
 # -- features -----------------------------------------------------------------------------------
 
-def _flags(index, normalized: str, evidence: dict, scored) -> list[str]:
-    from knowledge.matcher import _asks_about_other_place, _decide, _mentions_any
+# The flags saying the asker is a business of another trade (the article 16 note is shown for them).
+OTHER_TRADE_FLAGS = frozenset({"F:other_trade", "F:self_other"})
 
-    lexicon = index.segmenter.lexicon
+
+def trade_flags(lexicon, normalized: str) -> list[str]:
+    """A business of another trade ("我们是做汽车零部件的": the awards are not for it, article 16)
+    named from the lexicon or described by the asker, told apart from an HR firm naming the trades
+    it serves ("给制造业企业做劳务派遣的"): F:other_trade / F:other_trade_hr, F:self_other / F:self_hr."""
+    from knowledge.matcher import _mentions_any
+
     flags = []
-    off_topic = _mentions_any(normalized, lexicon.out_of_scope)
-    if off_topic:
-        flags.append("F:oos_word")
-    # A business of another trade ("我们是做汽车零部件的"): the awards are not for it (article 16);
-    # apart from it, an HR firm naming the trades it serves ("给制造业企业做劳务派遣的").
     other_trade = _mentions_any(normalized, lexicon.other_industries)
     self_described = describes_own_business(normalized)
     if other_trade or self_described:  # (the HR words looked for only then: this runs per question)
@@ -153,6 +155,18 @@ def _flags(index, normalized: str, evidence: dict, scored) -> list[str]:
             flags.append("F:other_trade_hr" if hr_trade else "F:other_trade")
         if self_described:  # (the HR trade's words told more widely: "我们主营人力资源咨询")
             flags.append("F:self_hr" if hr_trade or mentions_hr_trade(normalized) else "F:self_other")
+    return flags
+
+
+def _flags(index, normalized: str, evidence: dict, scored) -> list[str]:
+    from knowledge.matcher import _asks_about_other_place, _decide, _mentions_any
+
+    lexicon = index.segmenter.lexicon
+    flags = []
+    off_topic = _mentions_any(normalized, lexicon.out_of_scope)
+    if off_topic:
+        flags.append("F:oos_word")
+    flags += trade_flags(lexicon, normalized)
     if _mentions_any(normalized, lexicon.status_words):
         flags.append("F:status")
     other_place = _asks_about_other_place(normalized, lexicon.other_places)
@@ -627,12 +641,12 @@ def held_out_answers(index, design: Design, samples: list[Sample], labelled: lis
     held_samples = [samples[r] for r in labelled]
     groups, shared = citing_groups(index.entries), sharing_groups(index.entries)
     best, top = answer_probability(held_out_probs, groups)
-    named = np.array([design.signals[r][b, SIGNALS.index("named")] for r, b in zip(labelled, best)])
+    named = np.array([design.signals[r][b, NAMED_SIGNAL] for r, b in zip(labelled, best)])
     entries_p = held_out_probs[:, :-1]
     pair = pair_evidence(entries_p, best, rival_of(entries_p, best, groups),
                          np.array([COMBINE_FLAG in design.rows[r] for r in labelled]), award_entries(index.entries))
-    agree = np.array([design.signals[r][b, SIGNALS.index("first")] for r, b in zip(labelled, best)])
-    evidence = np.array([design.signals[r][b, SIGNALS.index("score")] for r, b in zip(labelled, best)])
+    agree = np.array([design.signals[r][b, FIRST_SIGNAL] for r, b in zip(labelled, best)])
+    evidence = np.array([design.signals[r][b, SCORE_SIGNAL] for r, b in zip(labelled, best)])
     features = confidence_features(held_out_probs, best, top, shared, [s.text for s in held_samples], named, pair,
                                    agree, evidence)
     right = np.array([int(b) in s.correct for b, s in zip(best, held_samples)])
