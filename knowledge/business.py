@@ -106,3 +106,52 @@ def mentions_hr_trade(normalized: str) -> bool:
 def describes_other_trade(normalized: str) -> bool:
     """Does the asker describe a business that is plainly not an HR firm (no HR word anywhere)?"""
     return describes_own_business(normalized) and not mentions_hr_trade(normalized)
+
+
+# A business named as the question's subject, in the third person or in a few words
+# ("殡葬服务公司可以享受这个政策吗", "开驾校的能申请吗", "Freight forwarder here, ...", "Vet hospital
+# owner: ..."): the short form of "we are a X company". What it names is judged as a description's
+# is, and it must read as a name of a trade: no question word, verb or particle inside it.
+_ZH_KIND_END = (r"(?:公司|企业|厂|店|中心|医院|诊所|工作室|基地|市场|商户|门店|连锁|学校|俱乐部|事务所|商行|"
+                r"超市|酒店|餐厅|饭店|馆|院|园|社)")
+_ZH_NAMED = re.compile(
+    r"(?:^|(?<= )|(?<=有家)|(?<=一家)|(?<=有个)|(?<=问)|(?<=这家)|(?<=那家))"
+    r"(?P<kind>[^ ]{2,10}?)" + _ZH_KIND_END + r"(?:的)?(?:商户|老板|员工|高管)?"
+    r"(?=可以|能|可不可以|有没有|是否|算不算|想|要|申请|入驻|参加|营收|年营收|搞|办|用|准备|如果|也)")
+_ZH_RUNS = re.compile(r"(?:我们|我|咱们|咱|俺们|俺)(?:家|这边)?(?:是)?(?:开|干)(?P<kind>[^ ]{1,8}?)的(?!话|时候|人|事)")
+_ZH_NOT_A_NAME = re.compile(
+    r"[哪啥什么怎多少几谁吗呢吧了过着把被给和与或跟还要想能会是有说问让对从按向在里上下这那其该此每各自己个本"
+    r"外地省区市镇总分子们年收迁进底]|重点|配套|入驻|园区|产业园|试行|文件|政策|服务券|对接|大赛|年会|活动|小微|个体|工商户|"
+    r"墙|强|产业|背景调查|背调")
+_EN_NAMED = re.compile(
+    r"^(?:hi |hello |hey |dear sir |good morning |good afternoon )?(?:a |an |the )?"
+    r"(?P<kind>(?:[a-z0-9-]+\s+){0,3}?[a-z0-9-]+)\s+"
+    r"(?P<noun>here|owner|company|firm|business|chain|plant|factory|studio|club|shop|clinic|hospital|school|"
+    r"installer|maker|dealer|distributor|supplier|forwarder|franchise|manufacturer|store|restaurant|hotel|"
+    r"bakery|practice|workshop|lab|startup|developer|contractor)\b")
+# Words in such a head that name a person's role or a question, not a trade ("finance clerk here",
+# "free agency service", "relocated company revenue").
+_EN_NOT_A_NAME = frozenset(
+    "free article art no clause section management managing relocated relocatd relcoated newly set-up set up how "
+    "many much per what kind which researcher finance clerk admin office help desk walk-in caller group sister "
+    "strong partnership partnrship elegible eligible xin zhuce qianru peiyou zhongdian fuchi key agency tenant applicant user student "
+    "lawyer accountant secretary assistant intern staff employee director chairman president executive "
+    "park developer operator builder government official".split())
+
+
+def names_business_kind(normalized: str) -> bool:
+    """Is a business named by its kind as the question's subject ("装修公司能不能拿…", "开驾校的",
+    "Freight forwarder here"), in more than generic words, and not as an HR firm or the park?"""
+    for pattern in (_ZH_NAMED, _ZH_RUNS):
+        for match in pattern.finditer(normalized):
+            kind = match.group("kind")
+            if (_ZH_GENERIC.sub("", kind) and not _ZH_NOT_A_NAME.search(kind)
+                    and not _OWN_TRADE.search(kind)):
+                return True
+    match = _EN_NAMED.match(normalized)
+    if match:
+        words = match.group("kind").split()
+        if not (_EN_BREAK.intersection(words) or _EN_NOT_A_NAME.intersection(words)
+                or _OWN_TRADE.search(match.group(0))):
+            return any(word not in _EN_GENERIC for word in words)
+    return False
