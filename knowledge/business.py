@@ -114,10 +114,12 @@ def describes_other_trade(normalized: str) -> bool:
 # is, and it must read as a name of a trade: no question word, verb or particle inside it.
 _ZH_KIND_END = (r"(?:公司|企业|厂|店|中心|医院|诊所|工作室|基地|市场|商户|门店|连锁|学校|俱乐部|事务所|商行|"
                 r"超市|酒店|餐厅|饭店|馆|院|园|社)")
-_ZH_NAMED = re.compile(
-    r"(?:^|(?<= )|(?<=有家)|(?<=一家)|(?<=有个)|(?<=问)|(?<=这家)|(?<=那家))"
-    r"(?P<kind>[^ ]{2,10}?)" + _ZH_KIND_END + r"(?:的)?(?:商户|老板|员工|高管)?"
+# (The word for a business and what follows it are looked for first, then what stands before it
+# back to the clause's start: a pattern that tried each start of the clause took 20 µs a question.)
+_ZH_NAMED_END = re.compile(
+    _ZH_KIND_END + r"(?:的)?(?:商户|老板|员工|高管)?"
     r"(?=可以|能|可不可以|有没有|是否|算不算|想|要|申请|入驻|参加|营收|年营收|搞|办|用|准备|如果|也)")
+_ZH_HEAD_START = re.compile(r".*(?:有家|一家|有个|问|这家|那家)")
 _ZH_RUNS = re.compile(r"(?:我们|我|咱们|咱|俺们|俺)(?:家|这边)?(?:是)?(?:开|干)(?P<kind>[^ ]{1,8}?)的(?!话|时候|人|事)")
 _ZH_NOT_A_NAME = re.compile(
     r"[哪啥什么怎多少几谁吗呢吧了过着把被给和与或跟还要想能会是有说问让对从按向在里上下这那其该此每各自己个本"
@@ -142,12 +144,15 @@ _EN_NOT_A_NAME = frozenset(
 def names_business_kind(normalized: str) -> bool:
     """Is a business named by its kind as the question's subject ("装修公司能不能拿…", "开驾校的",
     "Freight forwarder here"), in more than generic words, and not as an HR firm or the park?"""
-    for pattern in (_ZH_NAMED, _ZH_RUNS):
-        for match in pattern.finditer(normalized):
-            kind = match.group("kind")
-            if (_ZH_GENERIC.sub("", kind) and not _ZH_NOT_A_NAME.search(kind)
-                    and not _OWN_TRADE.search(kind)):
-                return True
+    kinds = [m.group("kind") for m in _ZH_RUNS.finditer(normalized)]
+    for match in _ZH_NAMED_END.finditer(normalized):
+        head = normalized[normalized.rfind(" ", 0, match.start()) + 1:match.start()]
+        head = head[_ZH_HEAD_START.match(head).end():] if _ZH_HEAD_START.match(head) else head
+        if 2 <= len(head) <= 10:
+            kinds.append(head)
+    for kind in kinds:
+        if _ZH_GENERIC.sub("", kind) and not _ZH_NOT_A_NAME.search(kind) and not _OWN_TRADE.search(kind):
+            return True
     match = _EN_NAMED.match(normalized)
     if match:
         words = match.group("kind").split()
