@@ -16,8 +16,7 @@ import re
 # The phrases that say what a business does whatever follows them.
 _SAYS_TRADE = re.compile(
     r"主营|主业|主要从事|主要经营|主要做|主要卖|主要生产|是做[^，。,？?！!]{1,12}的|是卖[^，。,？?！!]{1,12}的|"
-    r"是开[^，。,？?！!]{1,10}的|是搞[^，。,？?！!]{1,10}的|"
-    r"\b(?:i run|we run|i own|we own|our business is|we make|we sell|we produce|we manufacture|our main business)\b")
+    r"是开[^，。,？?！!]{1,10}的|是搞[^，。,？?！!]{1,10}的")
 
 # "我们是一家X公司": who speaks, then what kind of business, then a word for a business.
 _ZH_SUBJECT = r"(?:我们|我司|本公司|我们公司|咱们|咱|俺们|东家|我家|我)"
@@ -27,7 +26,8 @@ _ZH_DESCRIBED = re.compile(r"(?=[我本咱俺东])" + _ZH_SUBJECT + r"(?:是|就
                            + _ZH_BUSINESS)
 _EN_BUSINESS = (r"(?:company|firm|maker|manufacturer|producer|dealer|dealership|studio|chain|shop|store|clinic|"
                 r"hospital|group|business|startup|plant|factory|distributor|supplier|retailer|wholesaler|"
-                r"developer|agency|school|mill|workshop|lab|bakery|restaurant|hotel|bank|practice)")
+                r"developer|agency|school|mill|workshop|lab|bakery|restaurant|hotel|bank|practice|contractor|showroom|centre|"
+                r"center|platform|fund|provider|start-up|start up|salon|farm|brewery|pharmacy|gym|kindergarten|cafe)")
 # (The lookaheads: the first letters of the alternatives, so that the regex engine leaves most
 # positions after one test; this runs on every question.)
 _EN_DESCRIBED = re.compile(
@@ -38,6 +38,21 @@ _EN_DESCRIBED = re.compile(
     # asked about in the third person: "can a car rental company get the meeting room subsidy?"
     r"|\b(?:can|could|does|do|is|are|would|will|may|for)\s+(?:a|an)\s+(?P<kind3>(?:[a-z0-9-]+\s+){1,3}?)"
     + _EN_BUSINESS + r"\b)")
+
+# "We build drones", "Our company roasts coffee beans": a verb of making or selling, then what.
+_EN_DOES = re.compile(
+    r"(?=[wio])\b(?:we|i|our company|our firm|my company|my firm)\s+"
+    r"(?:run|runs|own|owns|make|makes|produce|produces|manufacture|manufactures|build|builds|assemble|assembles|grow|grows|"
+    r"publish|publishes|develop|develops|design|designs|roast|roasts|brew|brews|import|imports|export|exports|"
+    r"distribute|distributes|install|installs|repair|repairs|print|prints|provide|provides|offer|offers|"
+    r"breed|breeds|raise|raises|cook|cooks|bake|bakes|sell|sells|trade|trades|ship|ships|operate|operates)\s+"
+    r"(?P<obj>(?:[a-z0-9-]+\s*){1,4})"
+    r"|\b(?:our business is|our main business is|our main business)\s+(?P<obj2>(?:[a-z0-9-]+\s*){1,4})")
+# What follows such a verb that is no trade ("we sell our services", "we provide the documents").
+_EN_NOT_OBJECT = frozenset(
+    "a an the our my your their its it them this that these those all any some services service products "
+    "goods things stuff documents materials information data it s hundred thousand million billion money "
+    "profit profits revenue income sales turnover rmb yuan wan yi usd dollars day daily management everything".split())
 
 # Words that say nothing of the trade: size, age, place, ownership, where it is registered, and the
 # words an HR firm uses of itself.
@@ -70,10 +85,15 @@ _EN_BREAK = frozenset(
 # one of them is an agency's, the park's builder's or its operator's, whatever else it says.
 # (The first part, the HR trade's own words, is also looked for in the whole question: _HR_TRADE.)
 _HR_WORDS = (r"人力|人资|劳务|派遣|外包|猎头|招聘|职介|\bhr\b|human resource|recruit|staffing|headhunt|"
-             r"dispatch|outsourc|payroll")
+             r"dispatch|outsourc|payroll|executive search|talent acquisition")
 _OWN_TRADE = re.compile(
     _HR_WORDS + r"|招工|用工|人才|职业介绍|职业中介|家政|人事|薪酬|测评|培训|咨询|运营|建设|建园|园区|产业园|"
-    r"human|talent|employment|placement|training|consult|operat|builder|built the park|\bthe park s\b")
+    r"human|talent|employment|placement|training|consult|operat|builder|built the park|\bthe park s\b|"
+    r"assessment|psychometric|career|\bgig\b|crowdsourc|labou?r|workforce|\bjobs?\b|hiring|\bparks?\b")
+
+
+# English words of the HR trade's work and of the park that _OWN_TRADE's stems do not hold.
+_EN_OWN_WORDS = frozenset("park parks job jobs fair fairs workers worker staff labour labor people hiring".split())
 
 
 def describes_own_business(normalized: str) -> bool:
@@ -90,17 +110,40 @@ def describes_own_business(normalized: str) -> bool:
             continue
         if any(word not in _EN_GENERIC for word in words):
             return True
+    for match in _EN_DOES.finditer(normalized) if "we " in normalized or "our " in normalized or "i " in normalized else ():
+        words = []
+        obj = (match.group("obj") or match.group("obj2")).split()
+        while obj and obj[0] in ("a", "an", "the", "our", "my"):  # "we publish a local newspaper"
+            obj = obj[1:]
+        for word in obj:
+            if word in _EN_BREAK:
+                break
+            words.append(word)
+        if _OWN_TRADE.search(match.group(0)) or _EN_OWN_WORDS.intersection(words):
+            continue
+        if any(word not in _EN_GENERIC and word not in _EN_NOT_OBJECT and not word.isdigit() for word in words):
+            return True
     return False
 
 
 # The HR trade's own words anywhere in a question: a business described with one of them near is
 # most likely an agency ("我们主营人力资源咨询"), so no note says the awards are not for it.
 _HR_TRADE = re.compile(_HR_WORDS)
+# The names of the park, the policy, its voucher and the bureau hold the HR trade's words but say
+# nothing of the asker ("殡葬服务公司能入驻人力资源产业园吗", "a gaming studio ... the HR park measures").
+_NAMES_WITH_HR_WORDS = re.compile(
+    r"人力资源(?:服务)?(?:产业)?园(?:区)?|人力资源服务(?:产业|业)?(?:发展)?(?:政策|措施)|"
+    r"人力资源和社会保障局|人力资源社会保障局|人力社保局|"
+    r"\b(?:hr|human resources?)\s+(?:service\s+|services\s+)?(?:industrial\s+)?(?:park|parks|policy|policies|"
+    r"measures|bureau|industry park)\b|\bhuman resources and social security\b")
 
 
 def mentions_hr_trade(normalized: str) -> bool:
-    """Any word of the HR trade in the question ("人力", "劳务", "recruit", "payroll")?"""
-    return _HR_TRADE.search(normalized) is not None
+    """Any word of the HR trade in the question ("人力", "劳务", "recruit", "payroll"), other than
+    in the name of the park, the policy, its voucher or the bureau?"""
+    if _HR_TRADE.search(normalized) is None:
+        return False
+    return _HR_TRADE.search(_NAMES_WITH_HR_WORDS.sub(" ", normalized)) is not None
 
 
 def describes_other_trade(normalized: str) -> bool:
