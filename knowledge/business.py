@@ -147,8 +147,10 @@ def mentions_hr_trade(normalized: str) -> bool:
 
 
 def describes_other_trade(normalized: str) -> bool:
-    """Does the asker describe a business that is plainly not an HR firm (no HR word anywhere)?"""
-    return describes_own_business(normalized) and not mentions_hr_trade(normalized)
+    """Does the asker describe a business, or name one as the subject, that is plainly not an HR
+    firm (no HR word anywhere)?"""
+    return ((describes_own_business(normalized) or names_business_kind(normalized))
+            and not mentions_hr_trade(normalized))
 
 
 # A business named as the question's subject, in the third person or in a few words

@@ -594,6 +594,16 @@ def test_a_business_of_another_trade_is_not_told_an_award_is_theirs_but_an_hr_fi
     ("Our group already had a company in Xiqing. Is the new one's revenue counted in full?", False),
     ("Can a car rental company get the meeting room subsidy?", True),   # asked about in the third person
     ("Can a partnership firm apply, or must it be a company?", False),  # a legal form, not a trade
+    ("汽车美容店可以拿营收奖励吗", True),                          # named as the subject, in a few words
+    ("我们开烧烤店的，能申请房租补贴吗", True),
+    ("Dog grooming salon here - can we get the rent subsidy?", True),
+    ("We build drones. Can our managers get the talent award?", True),  # what it does, not what it is
+    ("养老院能不能入驻人力资源产业园拿房租补贴", True),            # the park's name is no HR firm's word
+    ("Our bakery chain wants the HR park's event subsidy for a food fair.", True),
+    ("劳务派遣公司可以申请房租补贴吗", False),
+    ("Staffing firm here, revenue 120 million. Award?", False),
+    ("We run the park. Is the operating subsidy paid every year?", False),
+    ("外资企业能申请吗", False),
 ])
 def test_an_asker_describing_a_business_of_another_trade_is_told_apart_from_an_hr_firm(question, other_trade):
     # Trades are too many to list: "我们是一家X公司/厂", "做X的", "we're a X maker", "our X company"
