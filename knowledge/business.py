@@ -189,15 +189,17 @@ _EN_NOT_A_NAME = frozenset(
 def names_business_kind(normalized: str) -> bool:
     """Is a business named by its kind as the question's subject ("装修公司能不能拿…", "开驾校的",
     "Freight forwarder here"), in more than generic words, and not as an HR firm or the park?"""
-    kinds = [m.group("kind") for m in _ZH_RUNS.finditer(normalized)]
-    for match in _ZH_NAMED_END.finditer(normalized):
-        head = normalized[normalized.rfind(" ", 0, match.start()) + 1:match.start()]
-        head = head[_ZH_HEAD_START.match(head).end():] if _ZH_HEAD_START.match(head) else head
-        if 2 <= len(head) <= 10:
-            kinds.append(head)
-    for kind in kinds:
-        if _ZH_GENERIC.sub("", kind) and not _ZH_NOT_A_NAME.search(kind) and not _OWN_TRADE.search(kind):
-            return True
+    if not normalized.isascii():  # (the Chinese forms; each runs on every question)
+        kinds = [m.group("kind") for m in _ZH_RUNS.finditer(normalized)]
+        for match in _ZH_NAMED_END.finditer(normalized):
+            head = normalized[normalized.rfind(" ", 0, match.start()) + 1:match.start()]
+            start = _ZH_HEAD_START.match(head)
+            head = head[start.end():] if start else head
+            if 2 <= len(head) <= 10:
+                kinds.append(head)
+        for kind in kinds:
+            if _ZH_GENERIC.sub("", kind) and not _ZH_NOT_A_NAME.search(kind) and not _OWN_TRADE.search(kind):
+                return True
     match = _EN_NAMED.match(normalized)
     if match:
         words = match.group("kind").split()
