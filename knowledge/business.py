@@ -87,7 +87,8 @@ _EN_BREAK = frozenset(
 _HR_WORDS = (r"人力|人资|劳务|派遣|外包|猎头|招聘|职介|\bhr\b|human resource|recruit|staffing|headhunt|"
              r"dispatch|outsourc|payroll|executive search|talent acquisition")
 _OWN_TRADE = re.compile(
-    _HR_WORDS + r"|招工|用工|人才|职业介绍|职业中介|家政|人事|薪酬|测评|培训|咨询|运营|建设|建园|园区|产业园|"
+    _HR_WORDS + r"|招工|用工|人才|职业介绍|职业中介|家政|人事|薪酬|薪税|社保|雇主品牌|背景调查|背调|档案|就业|职业指导|"
+    r"测评|培训|咨询|(?<!代)运营|(?<!库)建设|建园|园区|产业园|\brpo\b|\beor\b|"
     r"human|talent|employment|placement|training|consult|operat|builder|built the park|\bthe park s\b|"
     r"assessment|psychometric|career|\bgig\b|crowdsourc|labou?r|workforce|\bjobs?\b|hiring|\bparks?\b")
 
@@ -165,7 +166,9 @@ _ZH_NAMED_END = re.compile(
     _ZH_KIND_END + r"(?:的)?(?:商户|老板|员工|高管)?"
     r"(?=可以|能|可不可以|有没有|是否|算不算|想|要|申请|入驻|参加|营收|年营收|搞|办|用|准备|如果|也)")
 _ZH_HEAD_START = re.compile(r".*(?:有家|一家|有个|问|这家|那家)")
-_ZH_RUNS = re.compile(r"(?:我们|我|咱们|咱|俺们|俺)(?:家|这边)?(?:是)?(?:开|干)(?P<kind>[^ ]{1,8}?)的(?!话|时候|人|事)")
+_ZH_RUNS = re.compile(r"(?:我们|我|咱们|咱|俺们|俺)(?:家|这边)?(?:是)?(?:开|干)(?P<kind>[^ ]{1,8}?)的(?!话|时候|人|事)"
+                      # "做智能制造的，能…", "帮一家做冷库建设的企业问下": at a clause's start
+                      r"|(?:^|(?<= )|(?<=一家)|(?<=有家))(?:是)?做(?P<kind2>[^ ]{2,8}?)的(?!话|时候|人|事|时|事情)")
 _ZH_NOT_A_NAME = re.compile(
     r"[哪啥什么怎多少几谁吗呢吧了过着把被给和与或跟还要想能会是有说问让对从按向在里上下这那其该此每各自己个本"
     r"外地省区市镇总分子们年收迁进底]|重点|配套|入驻|园区|产业园|试行|文件|政策|服务券|对接|大赛|年会|活动|小微|个体|工商户|"
@@ -189,15 +192,17 @@ _EN_NOT_A_NAME = frozenset(
 def names_business_kind(normalized: str) -> bool:
     """Is a business named by its kind as the question's subject ("装修公司能不能拿…", "开驾校的",
     "Freight forwarder here"), in more than generic words, and not as an HR firm or the park?"""
-    kinds = [m.group("kind") for m in _ZH_RUNS.finditer(normalized)]
-    for match in _ZH_NAMED_END.finditer(normalized):
-        head = normalized[normalized.rfind(" ", 0, match.start()) + 1:match.start()]
-        head = head[_ZH_HEAD_START.match(head).end():] if _ZH_HEAD_START.match(head) else head
-        if 2 <= len(head) <= 10:
-            kinds.append(head)
-    for kind in kinds:
-        if _ZH_GENERIC.sub("", kind) and not _ZH_NOT_A_NAME.search(kind) and not _OWN_TRADE.search(kind):
-            return True
+    if not normalized.isascii():  # (the Chinese forms; each runs on every question)
+        kinds = [m.group("kind") or m.group("kind2") for m in _ZH_RUNS.finditer(normalized)]
+        for match in _ZH_NAMED_END.finditer(normalized):
+            head = normalized[normalized.rfind(" ", 0, match.start()) + 1:match.start()]
+            start = _ZH_HEAD_START.match(head)
+            head = head[start.end():] if start else head
+            if 2 <= len(head) <= 10:
+                kinds.append(head)
+        for kind in kinds:
+            if _ZH_GENERIC.sub("", kind) and not _ZH_NOT_A_NAME.search(kind) and not _OWN_TRADE.search(kind):
+                return True
     match = _EN_NAMED.match(normalized)
     if match:
         words = match.group("kind").split()
