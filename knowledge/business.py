@@ -16,8 +16,7 @@ import re
 # The phrases that say what a business does whatever follows them.
 _SAYS_TRADE = re.compile(
     r"主营|主业|主要从事|主要经营|主要做|主要卖|主要生产|是做[^，。,？?！!]{1,12}的|是卖[^，。,？?！!]{1,12}的|"
-    r"是开[^，。,？?！!]{1,10}的|是搞[^，。,？?！!]{1,10}的|"
-    r"\b(?:i run|we run|i own|we own|our business is|we make|we sell|we produce|we manufacture|our main business)\b")
+    r"是开[^，。,？?！!]{1,10}的|是搞[^，。,？?！!]{1,10}的")
 
 # "我们是一家X公司": who speaks, then what kind of business, then a word for a business.
 _ZH_SUBJECT = r"(?:我们|我司|本公司|我们公司|咱们|咱|俺们|东家|我家|我)"
@@ -27,7 +26,8 @@ _ZH_DESCRIBED = re.compile(r"(?=[我本咱俺东])" + _ZH_SUBJECT + r"(?:是|就
                            + _ZH_BUSINESS)
 _EN_BUSINESS = (r"(?:company|firm|maker|manufacturer|producer|dealer|dealership|studio|chain|shop|store|clinic|"
                 r"hospital|group|business|startup|plant|factory|distributor|supplier|retailer|wholesaler|"
-                r"developer|agency|school|mill|workshop|lab|bakery|restaurant|hotel|bank|practice)")
+                r"developer|agency|school|mill|workshop|lab|bakery|restaurant|hotel|bank|practice|contractor|showroom|centre|"
+                r"center|platform|fund|provider|start-up|start up|salon|farm|brewery|pharmacy|gym|kindergarten|cafe)")
 # (The lookaheads: the first letters of the alternatives, so that the regex engine leaves most
 # positions after one test; this runs on every question.)
 _EN_DESCRIBED = re.compile(
@@ -38,6 +38,21 @@ _EN_DESCRIBED = re.compile(
     # asked about in the third person: "can a car rental company get the meeting room subsidy?"
     r"|\b(?:can|could|does|do|is|are|would|will|may|for)\s+(?:a|an)\s+(?P<kind3>(?:[a-z0-9-]+\s+){1,3}?)"
     + _EN_BUSINESS + r"\b)")
+
+# "We build drones", "Our company roasts coffee beans": a verb of making or selling, then what.
+_EN_DOES = re.compile(
+    r"(?=[wio])\b(?:we|i|our company|our firm|my company|my firm)\s+"
+    r"(?:run|runs|own|owns|make|makes|produce|produces|manufacture|manufactures|build|builds|assemble|assembles|grow|grows|"
+    r"publish|publishes|develop|develops|design|designs|roast|roasts|brew|brews|import|imports|export|exports|"
+    r"distribute|distributes|install|installs|repair|repairs|print|prints|provide|provides|offer|offers|"
+    r"breed|breeds|raise|raises|cook|cooks|bake|bakes|sell|sells|trade|trades|ship|ships|operate|operates)\s+"
+    r"(?P<obj>(?:[a-z0-9-]+\s*){1,4})"
+    r"|\b(?:our business is|our main business is|our main business)\s+(?P<obj2>(?:[a-z0-9-]+\s*){1,4})")
+# What follows such a verb that is no trade ("we sell our services", "we provide the documents").
+_EN_NOT_OBJECT = frozenset(
+    "a an the our my your their its it them this that these those all any some services service products "
+    "goods things stuff documents materials information data it s hundred thousand million billion money "
+    "profit profits revenue income sales turnover rmb yuan wan yi usd dollars day daily management everything".split())
 
 # Words that say nothing of the trade: size, age, place, ownership, where it is registered, and the
 # words an HR firm uses of itself.
@@ -70,10 +85,16 @@ _EN_BREAK = frozenset(
 # one of them is an agency's, the park's builder's or its operator's, whatever else it says.
 # (The first part, the HR trade's own words, is also looked for in the whole question: _HR_TRADE.)
 _HR_WORDS = (r"人力|人资|劳务|派遣|外包|猎头|招聘|职介|\bhr\b|human resource|recruit|staffing|headhunt|"
-             r"dispatch|outsourc|payroll")
+             r"dispatch|outsourc|payroll|executive search|talent acquisition")
 _OWN_TRADE = re.compile(
-    _HR_WORDS + r"|招工|用工|人才|职业介绍|职业中介|家政|人事|薪酬|测评|培训|咨询|运营|建设|建园|园区|产业园|"
-    r"human|talent|employment|placement|training|consult|operat|builder|built the park|\bthe park s\b")
+    _HR_WORDS + r"|招工|用工|人才|职业介绍|职业中介|家政|人事|薪酬|薪税|社保|雇主品牌|背景调查|背调|档案|就业|职业指导|"
+    r"测评|培训|咨询|(?<!代)运营|(?<!库)建设|建园|园区|产业园|\brpo\b|\beor\b|"
+    r"human|talent|employment|placement|training|consult|operat|builder|built the park|\bthe park s\b|"
+    r"assessment|psychometric|career|\bgig\b|crowdsourc|labou?r|workforce|\bjobs?\b|hiring|\bparks?\b")
+
+
+# English words of the HR trade's work and of the park that _OWN_TRADE's stems do not hold.
+_EN_OWN_WORDS = frozenset("park parks job jobs fair fairs workers worker staff labour labor people hiring".split())
 
 
 def describes_own_business(normalized: str) -> bool:
@@ -90,19 +111,105 @@ def describes_own_business(normalized: str) -> bool:
             continue
         if any(word not in _EN_GENERIC for word in words):
             return True
+    for match in _EN_DOES.finditer(normalized) if "we " in normalized or "our " in normalized or "i " in normalized else ():
+        words = []
+        obj = (match.group("obj") or match.group("obj2")).split()
+        while obj and obj[0] in ("a", "an", "the", "our", "my"):  # "we publish a local newspaper"
+            obj = obj[1:]
+        for word in obj:
+            if word in _EN_BREAK:
+                break
+            words.append(word)
+        if _OWN_TRADE.search(match.group(0)) or _EN_OWN_WORDS.intersection(words):
+            continue
+        if any(word not in _EN_GENERIC and word not in _EN_NOT_OBJECT and not word.isdigit() for word in words):
+            return True
     return False
 
 
 # The HR trade's own words anywhere in a question: a business described with one of them near is
 # most likely an agency ("我们主营人力资源咨询"), so no note says the awards are not for it.
 _HR_TRADE = re.compile(_HR_WORDS)
+# The names of the park, the policy, its voucher and the bureau hold the HR trade's words but say
+# nothing of the asker ("殡葬服务公司能入驻人力资源产业园吗", "a gaming studio ... the HR park measures").
+_NAMES_WITH_HR_WORDS = re.compile(
+    r"人力资源(?:服务)?(?:产业)?园(?:区)?|人力资源服务(?:产业|业)?(?:发展)?(?:政策|措施)|"
+    r"人力资源和社会保障局|人力资源社会保障局|人力社保局|"
+    r"\b(?:hr|human resources?)\s+(?:service\s+|services\s+)?(?:industrial\s+)?(?:park|parks|policy|policies|"
+    r"measures|bureau|industry park)\b|\bhuman resources and social security\b")
 
 
 def mentions_hr_trade(normalized: str) -> bool:
-    """Any word of the HR trade in the question ("人力", "劳务", "recruit", "payroll")?"""
-    return _HR_TRADE.search(normalized) is not None
+    """Any word of the HR trade in the question ("人力", "劳务", "recruit", "payroll"), other than
+    in the name of the park, the policy, its voucher or the bureau?"""
+    if _HR_TRADE.search(normalized) is None:
+        return False
+    return _HR_TRADE.search(_NAMES_WITH_HR_WORDS.sub(" ", normalized)) is not None
 
 
 def describes_other_trade(normalized: str) -> bool:
-    """Does the asker describe a business that is plainly not an HR firm (no HR word anywhere)?"""
-    return describes_own_business(normalized) and not mentions_hr_trade(normalized)
+    """Does the asker describe a business, or name one as the subject, that is plainly not an HR
+    firm (no HR word anywhere)?"""
+    return ((describes_own_business(normalized) or names_business_kind(normalized))
+            and not mentions_hr_trade(normalized))
+
+
+# A business named as the question's subject, in the third person or in a few words
+# ("殡葬服务公司可以享受这个政策吗", "开驾校的能申请吗", "Freight forwarder here, ...", "Vet hospital
+# owner: ..."): the short form of "we are a X company". What it names is judged as a description's
+# is, and it must read as a name of a trade: no question word, verb or particle inside it.
+_ZH_KIND_END = (r"(?:公司|企业|厂|店|中心|医院|诊所|工作室|基地|市场|商户|门店|连锁|学校|俱乐部|事务所|商行|"
+                r"超市|酒店|餐厅|饭店|馆|院|园|社)")
+# (The word for a business and what follows it are looked for first, then what stands before it
+# back to the clause's start: a pattern that tried each start of the clause took 20 µs a question.)
+_ZH_NAMED_END = re.compile(
+    _ZH_KIND_END + r"(?:的)?(?:商户|老板|员工|高管)?"
+    r"(?=可以|能|可不可以|有没有|是否|算不算|想|要|申请|入驻|参加|营收|年营收|搞|办|用|准备|如果|也)")
+_ZH_HEAD_START = re.compile(r".*(?:有家|一家|有个|问|这家|那家)")
+_ZH_RUNS = re.compile(r"(?:我们|我|咱们|咱|俺们|俺)(?:家|这边)?(?:是)?(?:开|干)(?P<kind>[^ ]{1,8}?)的(?!话|时候|人|事)"
+                      # "做智能制造的，能…", "帮一家做冷库建设的企业问下": at a clause's start
+                      r"|(?:^|(?<= )|(?<=一家)|(?<=有家))(?:是)?做(?P<kind2>[^ ]{2,8}?)的(?!话|时候|人|事|时|事情)")
+_ZH_NOT_A_NAME = re.compile(
+    # (single characters only where a trade's name rarely has them: 能 is in 智能 and 新能源, 子 in
+    # 电子, 进 in 进出口, 会 in 会展, so those are words here)
+    r"[哪啥什么怎谁吗呢吧了过着把被给和与或跟还要想是说问让对从按向在这那其该此每各们到亿万0-9#]|大概|多少|几家|几个|能不能|能否|"
+    r"自己|个体|本地|本区|外地|外省|外区|外资|区里|区内|区外|市里|市级|镇里|总公司|分公司|子公司|分支|总部|年底|年度|"
+    r"今年|去年|明年|收到|迁入|迁来|进园|进驻|里面|上面|下面|重点|配套|入驻|园区|产业园|试行|文件|政策|服务券|对接|"
+    r"大赛|年会|活动|小微|个体|工商户|墙|强|产业|背景调查|背调|注册|新设|新建|刚成立")
+_EN_NAMED = re.compile(
+    r"^(?:hi |hello |hey |dear sir |good morning |good afternoon )?(?:a |an |the )?"
+    r"(?P<kind>(?:[a-z0-9-]+\s+){0,3}?[a-z0-9-]+)\s+"
+    r"(?P<noun>here|owner|company|firm|business|chain|plant|factory|studio|club|shop|clinic|hospital|school|"
+    r"installer|maker|dealer|distributor|supplier|forwarder|franchise|manufacturer|store|restaurant|hotel|"
+    r"bakery|practice|workshop|lab|startup|developer|contractor)\b")
+# Words in such a head that name a person's role or a question, not a trade ("finance clerk here",
+# "free agency service", "relocated company revenue").
+_EN_NOT_A_NAME = frozenset(
+    "free article art no clause section management managing relocated relocatd relcoated newly set-up set up how "
+    "many much per what kind which researcher finance clerk admin office help desk walk-in caller group sister "
+    "strong partnership partnrship elegible eligible xin zhuce qianru peiyou zhongdian fuchi key agency tenant applicant user student "
+    "lawyer accountant secretary assistant intern staff employee director chairman president executive "
+    "park developer operator builder government official".split())
+
+
+def names_business_kind(normalized: str) -> bool:
+    """Is a business named by its kind as the question's subject ("装修公司能不能拿…", "开驾校的",
+    "Freight forwarder here"), in more than generic words, and not as an HR firm or the park?"""
+    if not normalized.isascii():  # (the Chinese forms; each runs on every question)
+        kinds = [m.group("kind") or m.group("kind2") for m in _ZH_RUNS.finditer(normalized)]
+        for match in _ZH_NAMED_END.finditer(normalized):
+            head = normalized[normalized.rfind(" ", 0, match.start()) + 1:match.start()]
+            start = _ZH_HEAD_START.match(head)
+            head = head[start.end():] if start else head
+            if 2 <= len(head) <= 10:
+                kinds.append(head)
+        for kind in kinds:
+            if _ZH_GENERIC.sub("", kind) and not _ZH_NOT_A_NAME.search(kind) and not _OWN_TRADE.search(kind):
+                return True
+    match = _EN_NAMED.match(normalized)
+    if match:
+        words = match.group("kind").split()
+        if not (_EN_BREAK.intersection(words) or _EN_NOT_A_NAME.intersection(words)
+                or _OWN_TRADE.search(match.group(0))):
+            return any(word not in _EN_GENERIC for word in words)
+    return False
