@@ -586,9 +586,9 @@ def _any_of(words: tuple[str, ...]) -> re.Pattern:
     """One pattern for all the words: the regex engine looks for them together, in C.
 
     The words are grouped by their first character ("a(?:bc|de)|x(?:yz)"): where the text holds
-    one, the engine tries only the words that begin with it, rather than every word in turn (a
-    third of the time of these searches, which run half a dozen times per question; the same
-    matches: an alternation of words matches where any of them does)."""
+    one, the engine tries only the words that begin with it, rather than every word in turn (the
+    six lists' searches of a long question took 28 % less time; the same matches: an alternation
+    of words matches where any of them does)."""
     groups: dict[str, list[str]] = {}
     for word in words:
         groups.setdefault(word[:1], []).append(re.escape(word[1:]))
