@@ -195,8 +195,15 @@ class Lexicon:
             # "\b" before a phrase that begins with a word character, asserted after that character
             # (nothing word-like before it): the pattern then begins with the phrases' first
             # letters, and the regex engine passes over other characters at once.
-            return re.compile("(?:" + "|".join(re.escape(p[0]) + r"(?<!\w.)" + re.escape(p[1:]) for p in phrases)
-                              + r")\b")
+            # The phrases grouped by that first letter, in their order within each group: at a
+            # position only the phrases beginning with its letter are tried, not all in turn (the
+            # same replacements: phrases of two groups never match at one position, and each group
+            # keeps the longest-first order).
+            groups: dict[str, list[str]] = {}
+            for p in phrases:
+                groups.setdefault(p[0], []).append(re.escape(p[1:]))
+            return re.compile("(?:" + "|".join(re.escape(first) + r"(?<!\w.)(?:" + "|".join(rests) + ")"
+                                              for first, rests in groups.items()) + r")\b")
         return re.compile(r"\b(?:" + "|".join(map(re.escape, phrases)) + r")\b")
 
     def read_english_phrases(self, text: str) -> str:

@@ -632,3 +632,26 @@ def test_an_asker_describing_a_business_of_another_trade_is_told_apart_from_an_h
 
     assert describes_other_trade(normalize_query(question)) == other_trade
     assert names_other_industry(question) == other_trade
+
+
+def test_a_word_list_is_found_exactly_where_one_of_its_words_is():
+    # The lists' patterns group the words by first character (speed): a word that begins another,
+    # words of both scripts and regex characters must still be found just as a substring test finds them.
+    words = ("补贴", "补贴标准", "补助", "人才", "hr", "hr firm", "a+b", "(x)", "visa")
+    texts = ["房租补贴怎么领", "补助标准", "补", "人 才", "我们是hr firm", "h r", "a+b=c", "a b", "(x)", "x",
+             "work visa", "vis a", ""]
+    for text in texts:
+        assert matcher._mentions_any(text, words) == any(w in text for w in words), text
+        for word in words:
+            assert matcher._mentions_any(text, (word,)) == (word in text), (text, word)
+
+
+def test_an_english_phrase_is_read_as_its_word_only_as_whole_words_and_longest_first():
+    from knowledge.segment import Lexicon
+
+    lexicon = Lexicon(english_phrases={"last year": "lastyear", "last year revenue": "lastyearrevenue",
+                                       "lost": "lost1", "top 500": "top500"})
+    assert lexicon.read_english_phrases("our last year revenue was up") == "our lastyearrevenue was up"
+    assert lexicon.read_english_phrases("last year we lost money") == "lastyear we lost1 money"
+    assert lexicon.read_english_phrases("blast year, last years, lostx") == "blast year, last years, lostx"
+    assert lexicon.read_english_phrases("a top 500 firm") == "a top500 firm"
