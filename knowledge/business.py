@@ -1,4 +1,5 @@
-"""Does the asker say what their business is ("我们是做光伏组件的", "We're a machine tool maker")?
+"""Does the asker say what their business is ("我们是做光伏组件的", "We're a machine tool maker"),
+or name one as the question's subject ("装修公司能拿营收奖励吗", "Freight forwarder here")?
 
 The awards are for HR service institutions (article 16). A business of another trade asking for one
 reads like an agency's question, and trades are too many to list, so the way people describe their
@@ -41,7 +42,7 @@ _EN_DESCRIBED = re.compile(
 
 # "We build drones", "Our company roasts coffee beans": a verb of making or selling, then what.
 _EN_DOES = re.compile(
-    r"(?=[wio])\b(?:we|i|our company|our firm|my company|my firm)\s+"
+    r"(?=[wiom])\b(?:we|i|our company|our firm|my company|my firm)\s+"
     r"(?:run|runs|own|owns|make|makes|produce|produces|manufacture|manufactures|build|builds|assemble|assembles|grow|grows|"
     r"publish|publishes|develop|develops|design|designs|roast|roasts|brew|brews|import|imports|export|exports|"
     r"distribute|distributes|install|installs|repair|repairs|print|prints|provide|provides|offer|offers|"
@@ -111,7 +112,8 @@ def describes_own_business(normalized: str) -> bool:
             continue
         if any(word not in _EN_GENERIC for word in words):
             return True
-    for match in _EN_DOES.finditer(normalized) if "we " in normalized or "our " in normalized or "i " in normalized else ():
+    says_who = "we " in normalized or "our " in normalized or "i " in normalized or "my " in normalized
+    for match in _EN_DOES.finditer(normalized) if says_who else ():
         words = []
         obj = (match.group("obj") or match.group("obj2")).split()
         while obj and obj[0] in ("a", "an", "the", "our", "my"):  # "we publish a local newspaper"
@@ -130,8 +132,9 @@ def describes_own_business(normalized: str) -> bool:
 # The HR trade's own words anywhere in a question: a business described with one of them near is
 # most likely an agency ("我们主营人力资源咨询"), so no note says the awards are not for it.
 _HR_TRADE = re.compile(_HR_WORDS)
-# The names of the park, the policy, its voucher and the bureau hold the HR trade's words but say
-# nothing of the asker ("殡葬服务公司能入驻人力资源产业园吗", "a gaming studio ... the HR park measures").
+# The names of the park, the policy and the bureau hold the HR trade's words but say nothing of the
+# asker ("殡葬服务公司能入驻人力资源产业园吗", "a gaming studio ... the HR park measures"). The voucher's
+# name (人力资源服务券) is not among them: the vouchers are for other firms to spend on HR services.
 _NAMES_WITH_HR_WORDS = re.compile(
     r"人力资源(?:服务)?(?:产业)?园(?:区)?|人力资源服务(?:产业|业)?(?:发展)?(?:政策|措施)|"
     r"人力资源和社会保障局|人力资源社会保障局|人力社保局|"
@@ -141,7 +144,7 @@ _NAMES_WITH_HR_WORDS = re.compile(
 
 def mentions_hr_trade(normalized: str) -> bool:
     """Any word of the HR trade in the question ("人力", "劳务", "recruit", "payroll"), other than
-    in the name of the park, the policy, its voucher or the bureau?"""
+    in the name of the park, the policy or the bureau?"""
     if _HR_TRADE.search(normalized) is None:
         return False
     return _HR_TRADE.search(_NAMES_WITH_HR_WORDS.sub(" ", normalized)) is not None
@@ -175,7 +178,7 @@ _ZH_NOT_A_NAME = re.compile(
     r"[哪啥什么怎谁吗呢吧了过着把被给和与或跟还要想是说问让对从按向在这那其该此每各们到亿万0-9#]|大概|多少|几家|几个|能不能|能否|"
     r"自己|个体|本地|本区|外地|外省|外区|外资|区里|区内|区外|市里|市级|镇里|总公司|分公司|子公司|分支|总部|年底|年度|"
     r"今年|去年|明年|收到|迁入|迁来|进园|进驻|里面|上面|下面|重点|配套|入驻|园区|产业园|试行|文件|政策|服务券|对接|"
-    r"大赛|年会|活动|小微|个体|工商户|墙|强|产业|背景调查|背调|注册|新设|新建|刚成立")
+    r"大赛|年会|活动|小微|工商户|墙|强|产业|背景调查|背调|注册|新设|新建|刚成立")
 _EN_NAMED = re.compile(
     r"^(?:hi |hello |hey |dear sir |good morning |good afternoon )?(?:a |an |the )?"
     r"(?P<kind>(?:[a-z0-9-]+\s+){0,3}?[a-z0-9-]+)\s+"

@@ -616,6 +616,7 @@ def test_an_english_question_about_the_state_of_an_application_is_not_answered_w
     ("做新能源汽车的能拿营收奖励吗", True),
     ("Dog grooming salon here - can we get the rent subsidy?", True),
     ("We build drones. Can our managers get the talent award?", True),  # what it does, not what it is
+    ("My company makes furniture. Rent subsidy?", True),
     ("养老院能不能入驻人力资源产业园拿房租补贴", True),            # the park's name is no HR firm's word
     ("Our bakery chain wants the HR park's event subsidy for a food fair.", True),
     ("劳务派遣公司可以申请房租补贴吗", False),
