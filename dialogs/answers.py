@@ -188,6 +188,10 @@ def ask(st, text, offer_check: bool, context: str | None = None) -> list[Reply]:
     from knowledge.answers import scope_note
     answered = bool(result.confident or result.reason == "not_stated")
     note = scope_note(top.entry.id, text, lang, answered) if top else None
+    if note:
+        # The note says the awards are not for such a business: an amount worked out from its
+        # figures ("营收奖励：10万元"), or the offer of the eligibility check, would say the opposite.
+        computed = ""
     if answered and top:
         # not_stated: "怎么申请", "电话多少": the entry saying the policy states none of it
         reply = (combined_reply(st, top.entry, result.also[0].entry) if result.also
@@ -229,7 +233,7 @@ def ask(st, text, offer_check: bool, context: str | None = None) -> list[Reply]:
     # asker's: noting it as their year in the park would be guessing a fact.
     if set(facts) <= {"park_year"} and not parsing.speaks_of_self(text):
         facts = {}
-    if facts and offer_check:
+    if facts and offer_check and not note:
         st["noted_facts"] = {**st.get("noted_facts", {}), **facts}
         replies.append(Reply(t("noted", lang, facts=describe(facts, lang)) + "\n" + t("offer_check", lang),
                              kind="info", buttons=[[Button(b("check", lang), "check")]]))

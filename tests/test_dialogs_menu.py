@@ -103,6 +103,20 @@ def test_a_reply_that_is_only_the_scope_note_does_not_offer_the_eligibility_chec
     assert "check" not in replies[0].actions()
 
 
+@pytest.mark.parametrize("question, lang, amount", [
+    ("我们是做物流的，营收1.5亿能拿营收奖励吗", "zh", "10万元"),
+    ("装修公司年营收2.3亿，能拿多少奖励", "zh", "20万元"),
+    ("We run a bakery chain with revenue of 300 million. How much revenue award?", "en", "RMB 300,000"),
+])
+def test_a_business_of_another_trade_naming_a_figure_is_not_shown_an_award_worked_out_from_it(question, lang, amount):
+    # "本政策不适用" followed by "营收奖励：10万元" contradicts itself, and a caller hears the amount:
+    # after the note, no amount from the asker's figures and no offer of the eligibility check.
+    _state, replies = respond(new_state(lang), question)
+    assert replies[0].text.startswith("提示：" if lang == "zh" else "Note:")
+    assert all(amount not in reply.text for reply in replies)
+    assert all("check" not in reply.actions() for reply in replies)
+
+
 def test_the_scope_note_is_in_the_language_the_user_writes():
     from knowledge.answers import scope_note
 
