@@ -183,15 +183,13 @@ def ask(st, text, offer_check: bool, context: str | None = None) -> list[Reply]:
     event = {"type": "asked", "query": text, "top": top.entry.id if top else None,
              "score": round(float(top.score), 4) if top else None, "confident": bool(result.confident)}
     facts = valid_facts(parsing.extract_facts(text))
-    computed = computed_amounts(facts, lang)
     # A factory asking about an award: whatever the reply, who the awards are for comes first.
     from knowledge.answers import scope_note
     answered = bool(result.confident or result.reason == "not_stated")
     note = scope_note(top.entry.id, text, lang, answered) if top else None
-    if note:
-        # The note says the awards are not for such a business: an amount worked out from its
-        # figures ("营收奖励：10万元"), or the offer of the eligibility check, would say the opposite.
-        computed = ""
+    # After that note, an amount worked out from the asker's figures ("营收奖励：10万元"), or the
+    # offer of the eligibility check, would say the opposite.
+    computed = "" if note else computed_amounts(facts, lang)
     if answered and top:
         # not_stated: "怎么申请", "电话多少": the entry saying the policy states none of it
         reply = (combined_reply(st, top.entry, result.also[0].entry) if result.also

@@ -94,8 +94,9 @@ _OWN_TRADE = re.compile(
     r"assessment|psychometric|career|\bgig\b|crowdsourc|labou?r|workforce|\bjobs?\b|hiring|\bparks?\b")
 
 
-# English words of the HR trade's work and of the park that _OWN_TRADE's stems do not hold.
-_EN_OWN_WORDS = frozenset("park parks job jobs fair fairs workers worker staff labour labor people hiring".split())
+# English words of the HR trade's work that _OWN_TRADE does not hold ("we run job fairs", "we
+# provide workers").
+_EN_OWN_WORDS = frozenset("fair fairs workers worker staff people".split())
 
 
 def describes_own_business(normalized: str) -> bool:
@@ -150,11 +151,15 @@ def mentions_hr_trade(normalized: str) -> bool:
     return _HR_TRADE.search(_NAMES_WITH_HR_WORDS.sub(" ", normalized)) is not None
 
 
+def describes_a_business(normalized: str) -> bool:
+    """Does the asker describe their business, or name one as the question's subject?"""
+    return describes_own_business(normalized) or names_business_kind(normalized)
+
+
 def describes_other_trade(normalized: str) -> bool:
     """Does the asker describe a business, or name one as the subject, that is plainly not an HR
     firm (no HR word anywhere)?"""
-    return ((describes_own_business(normalized) or names_business_kind(normalized))
-            and not mentions_hr_trade(normalized))
+    return describes_a_business(normalized) and not mentions_hr_trade(normalized)
 
 
 # A business named as the question's subject, in the third person or in a few words

@@ -33,7 +33,8 @@ from operator import add, is_not
 from pathlib import Path
 
 from knowledge.base import Entry, all_entries
-from knowledge.normalize import article_asked_about, article_term, articles_in_cleaned, clean, normalize_cleaned, normalize_query
+from knowledge.normalize import (article_asked_about, article_term, articles_in_cleaned, clean, grouped_alternation,
+                                 normalize_cleaned, normalize_query)
 
 # numpy is often first loaded by this module (the index's cache file holds arrays), before
 # knowledge.model can ask for one BLAS thread: ask here too (at these sizes threads only fight
@@ -583,16 +584,9 @@ _STOCK_MARKET = ("交易所", "exchange", "listing", "main board")
 
 @lru_cache(maxsize=64)
 def _any_of(words: tuple[str, ...]) -> re.Pattern:
-    """One pattern for all the words: the regex engine looks for them together, in C.
-
-    The words are grouped by their first character ("a(?:bc|de)|x(?:yz)"): where the text holds
-    one, the engine tries only the words that begin with it, rather than every word in turn (the
-    six lists' searches of a long question took 28 % less time; the same matches: an alternation
-    of words matches where any of them does)."""
-    groups: dict[str, list[str]] = {}
-    for word in words:
-        groups.setdefault(word[:1], []).append(re.escape(word[1:]))
-    return re.compile("|".join(re.escape(first) + "(?:" + "|".join(rests) + ")" for first, rests in groups.items()))
+    """One pattern for all the words: the regex engine looks for them together, in C, grouped by
+    first character (the six lists' searches of a long question took 28 % less time)."""
+    return re.compile(grouped_alternation(words))
 
 
 # The patterns of each of the lexicon's word lists, found by the list's identity: hashing a tuple

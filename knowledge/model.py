@@ -36,7 +36,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 
 from knowledge.base import PACKAGE_DIR, Entry
-from knowledge.business import describes_own_business, names_business_kind, mentions_hr_trade
+from knowledge.business import describes_a_business, mentions_hr_trade
 
 OUT_OF_SCOPE_FILE = PACKAGE_DIR / "out_of_scope.tsv"
 EXTRA_FILE = PACKAGE_DIR / "extra_questions.tsv"
@@ -148,8 +148,7 @@ def trade_flags(lexicon, normalized: str) -> list[str]:
 
     flags = []
     other_trade = _mentions_any(normalized, lexicon.other_industries)
-    # (a business named by its kind as the subject, "装修公司能拿…", counts as described)
-    self_described = describes_own_business(normalized) or names_business_kind(normalized)
+    self_described = describes_a_business(normalized)  # (also named as the subject: "装修公司能拿…")
     if other_trade or self_described:  # (the HR words looked for only then: this runs per question)
         hr_trade = _mentions_any(normalized, lexicon.hr_business_words)
         if other_trade:

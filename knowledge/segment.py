@@ -26,7 +26,7 @@ from operator import add, ne
 from pathlib import Path
 
 from knowledge.english import bridge_table, stem, stem_synonyms
-from knowledge.normalize import is_cjk
+from knowledge.normalize import grouped_alternation, is_cjk
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -195,15 +195,8 @@ class Lexicon:
             # "\b" before a phrase that begins with a word character, asserted after that character
             # (nothing word-like before it): the pattern then begins with the phrases' first
             # letters, and the regex engine passes over other characters at once.
-            # The phrases grouped by that first letter, in their order within each group: at a
-            # position only the phrases beginning with its letter are tried, not all in turn (the
-            # same replacements: phrases of two groups never match at one position, and each group
-            # keeps the longest-first order).
-            groups: dict[str, list[str]] = {}
-            for p in phrases:
-                groups.setdefault(p[0], []).append(re.escape(p[1:]))
-            return re.compile("(?:" + "|".join(re.escape(first) + r"(?<!\w.)(?:" + "|".join(rests) + ")"
-                                              for first, rests in groups.items()) + r")\b")
+            # Grouped by that first letter, each group keeping the longest-first order.
+            return re.compile("(?:" + grouped_alternation(phrases, r"(?<!\w.)") + r")\b")
         return re.compile(r"\b(?:" + "|".join(map(re.escape, phrases)) + r")\b")
 
     def read_english_phrases(self, text: str) -> str:
