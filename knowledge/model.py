@@ -71,6 +71,15 @@ SEED = 20231120
 CALIBRATION_L2 = 1e-3
 # The question asks whether awards can be had together ("营收奖励和人才奖励能一起拿吗").
 COMBINE_FLAG = "F:combine"
+# An asker of another trade whom business.py's patterns miss reads to the model like an agency,
+# unless it has learned that trade's own words. On the training questions the patterns (written
+# from them) find nearly every such asker, so the model leaned on the flag and the thresholds were
+# chosen as if it never missed; on round 8's lockbox, written blind, they found 77 of 115, and a
+# seventh of the questions not covered got an answer. So each training question not covered that
+# carries such a flag is also learned, and counted in the threshold search, as it reads when the
+# patterns miss it: a copy without the flag, weighted as the missed share to the found one.
+MISSED_FLAG_SHARE = 38 / 115
+MISSED_FLAG_WEIGHT = MISSED_FLAG_SHARE / (1 - MISSED_FLAG_SHARE)
 # The articles that grant an award: a question combining two of them is about both (labelled with
 # both articles), answered with both and article 17's rule on combining.
 AWARD_ARTICLES = frozenset(range(1, 16))
@@ -310,7 +319,6 @@ class Design:
         from knowledge.matcher import _compact, tokens
 
         cache = analyse_cache if analyse_cache is not None else {}
-        self.samples = samples
         self.entries = len(index.entries)
         self.rows = []
         signal_rows = []
@@ -321,6 +329,16 @@ class Design:
             names, signals, _ = featurize(index, sample.text, analysed, exclude=_compact(sample.text))
             self.rows.append(names)
             signal_rows.append(signals)
+        # The missed-flag copies (MISSED_FLAG_WEIGHT) come after the samples: row → its copy's row.
+        self.samples = list(samples)
+        self.copy_of: dict[int, int] = {}
+        for r, sample in enumerate(samples):
+            if not sample.correct and not OTHER_TRADE_FLAGS.isdisjoint(self.rows[r]):
+                self.copy_of[r] = len(self.rows)
+                self.rows.append({name: value for name, value in self.rows[r].items()
+                                  if name not in OTHER_TRADE_FLAGS})
+                self.samples.append(Sample(sample.text, sample.correct, sample.weight * MISSED_FLAG_WEIGHT))
+                signal_rows.append(signal_rows[r])
         self.signals = np.stack(signal_rows) if signal_rows else np.zeros((0, self.entries, len(SIGNALS)))
 
     def fit(self, subset: list[int] | None = None, l2: float = L2) -> Model:
@@ -555,13 +573,14 @@ def answer_probability(probs: np.ndarray, groups: np.ndarray) -> tuple[np.ndarra
 
 
 def choose_threshold(probs: np.ndarray, samples: list[Sample], groups: np.ndarray,
-                     confidence: np.ndarray | None = None, flags: list | None = None) -> tuple[float, dict]:
+                     confidence: np.ndarray | None = None, flags: list | None = None,
+                     weights: np.ndarray | None = None) -> tuple[float, dict]:
     """The lowest probability at which confident answers stay within the targets, over all the
     questions, and for each language with enough questions (``stats["thresholds"]``).
 
     Confident: the best class is an entry and the probability that its answer cites a right article
     is at least the threshold. Wrong: its entry is not among the correct ones (any entry, for a
-    question not covered).
+    question not covered). ``weights``: how much each question counts (each 1 when None).
     """
     best, top = answer_probability(probs, groups)
     if confidence is not None:
@@ -573,11 +592,13 @@ def choose_threshold(probs: np.ndarray, samples: list[Sample], groups: np.ndarra
     kinds = np.array([threshold_group(language, flags[k] if flags is not None else ())
                       for k, language in enumerate(languages)])
 
+    weight = np.ones(len(samples)) if weights is None else np.asarray(weights, dtype=np.float64)
+
     def figures(mask, threshold):
-        n_in, n_out = max(1, (in_scope & mask).sum()), max(1, (~in_scope & mask).sum())
+        n_in, n_out = max(1.0, weight[in_scope & mask].sum()), max(1.0, weight[~in_scope & mask].sum())
         confident = answerable & (top >= threshold) & mask
-        return ((confident & in_scope & right).sum() / n_in, (confident & in_scope & ~right).sum() / n_in,
-                (confident & ~in_scope).sum() / n_out)
+        return (weight[confident & in_scope & right].sum() / n_in, weight[confident & in_scope & ~right].sum() / n_in,
+                weight[confident & ~in_scope].sum() / n_out)
 
     def lowest(mask) -> float:
         for threshold in np.round(np.arange(0.30, 0.99, 0.01), 2):
@@ -622,39 +643,51 @@ def choose_threshold(probs: np.ndarray, samples: list[Sample], groups: np.ndarra
 
 
 def held_out_answers(index, design: Design, samples: list[Sample], labelled: list[int],
-                     k: int = THRESHOLD_FOLDS) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """K-fold answers for the ``labelled`` rows: class probabilities from models fitted without each
-    fold's labelled questions, their ``confidence_features``, whether the best entry is right, and
-    the confidence from a calibration cross-fitted over those answers (one it did not see)."""
-    held_out_probs = np.zeros((len(labelled), len(index.entries) + 1))
-    position = {r: k for k, r in enumerate(labelled)}
+                     k: int = THRESHOLD_FOLDS) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[int]]:
+    """K-fold answers for the ``labelled`` rows, then for their missed-flag copies (``rows``, the
+    design rows they answer): class probabilities from models fitted without each fold's labelled
+    questions and their copies, their ``confidence_features``, whether the best entry is right,
+    and the confidence from a calibration cross-fitted over the labelled answers (one it did not
+    see), with rows."""
+    copies = [design.copy_of[r] for r in labelled if r in design.copy_of]
+    rows = list(labelled) + copies
+    origin = {copy: r for r, copy in design.copy_of.items()}
+    held_out_probs = np.zeros((len(rows), len(index.entries) + 1))
+    position = {r: k for k, r in enumerate(rows)}
     labelled_set = set(labelled)
-    others = [r for r in range(len(samples)) if r not in labelled_set]
+    others = [r for r in range(len(design.samples)) if r not in labelled_set and origin.get(r) not in labelled_set]
     for fold in folds(len(labelled), k):
         held = [labelled[i] for i in fold]
         held_set = set(held)
-        fit_rows = others + [r for r in labelled if r not in held_set]
+        fit_rows = others + [r for r in rows if origin.get(r, r) not in held_set]
         model = design.fit(fit_rows)
+        held += [design.copy_of[r] for r in held if r in design.copy_of]
         probs = design.probabilities(model, held)
         for r, p in zip(held, probs):
             held_out_probs[position[r]] = p
-    held_samples = [samples[r] for r in labelled]
+    held_samples = [design.samples[r] for r in rows]
     groups, shared = citing_groups(index.entries), sharing_groups(index.entries)
     best, top = answer_probability(held_out_probs, groups)
-    named = np.array([design.signals[r][b, NAMED_SIGNAL] for r, b in zip(labelled, best)])
+    named = np.array([design.signals[r][b, NAMED_SIGNAL] for r, b in zip(rows, best)])
     entries_p = held_out_probs[:, :-1]
     pair = pair_evidence(entries_p, best, rival_of(entries_p, best, groups),
-                         np.array([COMBINE_FLAG in design.rows[r] for r in labelled]), award_entries(index.entries))
-    agree = np.array([design.signals[r][b, FIRST_SIGNAL] for r, b in zip(labelled, best)])
-    evidence = np.array([design.signals[r][b, SCORE_SIGNAL] for r, b in zip(labelled, best)])
+                         np.array([COMBINE_FLAG in design.rows[r] for r in rows]), award_entries(index.entries))
+    agree = np.array([design.signals[r][b, FIRST_SIGNAL] for r, b in zip(rows, best)])
+    evidence = np.array([design.signals[r][b, SCORE_SIGNAL] for r, b in zip(rows, best)])
     features = confidence_features(held_out_probs, best, top, shared, [s.text for s in held_samples], named, pair,
                                    agree, evidence)
     right = np.array([int(b) in s.correct for b, s in zip(best, held_samples)])
-    confidence = np.zeros(len(held_samples))
-    for fold in folds(len(held_samples), k, SEED + 1):
-        rest = np.setdiff1d(np.arange(len(held_samples)), fold)
-        confidence[fold] = calibrated(features[fold], fit_calibration(features[rest], right[rest]))
-    return held_out_probs, features, right, confidence
+    # The calibration learns from the labelled answers only; a copy is calibrated with its
+    # question's fold.
+    confidence = np.zeros(len(rows))
+    copies_in = {}
+    for copy in copies:
+        copies_in.setdefault(position[origin[copy]], []).append(position[copy])
+    for fold in folds(len(labelled), k, SEED + 1):
+        rest = np.setdiff1d(np.arange(len(labelled)), fold)
+        these = list(fold) + [c for i in fold for c in copies_in.get(i, [])]
+        confidence[these] = calibrated(features[these], fit_calibration(features[rest], right[rest]))
+    return held_out_probs, features, right, confidence, rows
 
 
 def train(index, samples: list[Sample], labelled_rows: list[int] | None = None,
@@ -663,16 +696,19 @@ def train(index, samples: list[Sample], labelled_rows: list[int] | None = None,
     (the held-out scores come from models fitted without that fold's labelled questions)."""
     design = Design(index, samples, analyse_cache)
     labelled = list(range(len(samples))) if labelled_rows is None else labelled_rows
-    held_out_probs, features, right, confidence = held_out_answers(index, design, samples, labelled)
-    held_samples = [samples[r] for r in labelled]
+    held_out_probs, features, right, confidence, rows = held_out_answers(index, design, samples, labelled)
+    held_samples = [design.samples[r] for r in rows]
     groups = citing_groups(index.entries)
     # The threshold is chosen on confidences the calibration did not see (cross-fitted), the
-    # calibration kept is fitted on all the held-out answers.
+    # calibration kept is fitted on all the labelled held-out answers. A missed-flag copy counts
+    # with its weight (MISSED_FLAG_WEIGHT) among the questions without the flag.
+    weights = np.array([1.0] * len(labelled) + [MISSED_FLAG_WEIGHT] * (len(rows) - len(labelled)))
     threshold, stats = choose_threshold(held_out_probs, held_samples, groups, confidence,
-                                        [design.rows[r] for r in labelled])
+                                        [design.rows[r] for r in rows], weights)
     model = design.fit()
     # Plain floats: confidence_of runs per question, where numpy's per-call overhead would dominate.
-    model.calibration = [float(w) for w in fit_calibration(features, right)]
+    n = len(labelled)
+    model.calibration = [float(w) for w in fit_calibration(features[:n], right[:n])]
     model.entry_ids = [e.id for e in index.entries]
     model.threshold = threshold
     model.thresholds = dict(stats["thresholds"])
