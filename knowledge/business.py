@@ -28,7 +28,8 @@ _ZH_DESCRIBED = re.compile(r"(?=[我本咱俺东])" + _ZH_SUBJECT + r"(?:是|就
 _EN_BUSINESS = (r"(?:company|firm|maker|manufacturer|producer|dealer|dealership|studio|chain|shop|store|clinic|"
                 r"hospital|group|business|startup|plant|factory|distributor|supplier|retailer|wholesaler|"
                 r"developer|agency|school|mill|workshop|lab|bakery|restaurant|hotel|bank|practice|contractor|showroom|centre|"
-                r"center|platform|fund|provider|start-up|start up|salon|farm|brewery|pharmacy|gym|kindergarten|cafe)")
+                r"center|platform|fund|provider|start-up|start up|salon|farm|brewery|pharmacy|gym|kindergarten|cafe|garage|"
+                r"integrator|bureau|cooperative|co-op|winery|vendor)")
 # (The lookaheads: the first letters of the alternatives, so that the regex engine leaves most
 # positions after one test; this runs on every question.)
 _EN_DESCRIBED = re.compile(
@@ -46,8 +47,9 @@ _EN_DOES = re.compile(
     r"(?:run|runs|own|owns|make|makes|produce|produces|manufacture|manufactures|build|builds|assemble|assembles|grow|grows|"
     r"publish|publishes|develop|develops|design|designs|roast|roasts|brew|brews|import|imports|export|exports|"
     r"distribute|distributes|install|installs|repair|repairs|print|prints|provide|provides|offer|offers|"
-    r"breed|breeds|raise|raises|cook|cooks|bake|bakes|sell|sells|trade|trades|ship|ships|operate|operates)\s+"
-    r"(?P<obj>(?:[a-z0-9-]+\s*){1,4})"
+    r"breed|breeds|raise|raises|cook|cooks|bake|bakes|sell|sells|trade|trades|ship|ships|operate|operates|"
+    r"recycle|recycles|process|processes|deliver|delivers)\s+"
+    r"(?:and\s+[a-z]+\s+)?(?P<obj>(?:[a-z0-9-]+\s*){1,4})"
     r"|\b(?:our business is|our main business is|our main business)\s+(?P<obj2>(?:[a-z0-9-]+\s*){1,4})")
 # What follows such a verb that is no trade ("we sell our services", "we provide the documents").
 _EN_NOT_OBJECT = frozenset(
@@ -58,7 +60,8 @@ _EN_NOT_OBJECT = frozenset(
 # Words that say nothing of the trade: size, age, place, ownership, where it is registered, and the
 # words an HR firm uses of itself.
 _ZH_GENERIC = re.compile(
-    r"新注册|刚注册|注册|新成立|刚成立|新入驻|刚入驻|入驻|新|刚|园区里|园区内|园区|产业园|区内|区外|外地|本地|西青|天津|"
+    r"新注册|刚注册|注册|新成立|刚成立|新入驻|刚入驻|入驻|新|刚|园区里|园区内|园区|产业园|开发区|高新区|经开区|自贸区|保税区|"
+    r"区内|区外|外地|本地|西青|天津|"
     r"北京|上海|河北|外资|港资|台资|日资|韩资|合资|独资|民营|国有|国企|央企|上市|初创|创业|中小|小型|中型|大型|小|大|"
     r"分|子|总部|母|世界|中国|全国|500强|五百强|百强|知名|龙头|头部|老|本土|香港|台湾|日本|韩国|新加坡|德国|美国|"
     r"外国|境外|服务业|服务|机构|有限合伙|有限责任|股份制|股份|个人独资|合伙|小微|个体|区属|市属|区里|区内的|已有|"
@@ -77,7 +80,7 @@ _EN_GENERIC = frozenset(
     "second fresh district partnership person one-person invested founded tenant arrived size truly pvt ltd "
     "limited liability sole proprietorship individual individually joint venture wfoe representative rep office "
     "shell jinnan dongli sized mid well run tiny existing brand loss making profitable gm vps ceo boss "
-    "xiqing-based tianjin-based beijing-based shanghai-based china-based".split())
+    "xiqing-based tianjin-based beijing-based shanghai-based china-based agency".split())
 # Words that end a description: "our group already had a company" does not say "group already had" is a trade.
 _EN_BREAK = frozenset(
     "a an the is are was were be been has had have already and or to for not but that which who we our i my it "
@@ -89,7 +92,7 @@ _HR_WORDS = (r"人力|人资|劳务|派遣|外包|猎头|招聘|职介|\bhr\b|hu
              r"dispatch|outsourc|payroll|executive search|talent acquisition")
 _OWN_TRADE = re.compile(
     _HR_WORDS + r"|招工|用工|人才|职业介绍|职业中介|家政|人事|薪酬|薪税|社保|雇主品牌|背景调查|背调|档案|就业|职业指导|"
-    r"测评|培训|咨询|(?<!代)运营|(?<!库)建设|建园|园区|产业园|\brpo\b|\beor\b|"
+    r"测评|培训|咨询|(?<![^为是的作 ])运营|(?<![^为是的作 ])建设|建园|园区|产业园|\brpo\b|\beor\b|"
     r"human|talent|employment|placement|training|consult|operat|builder|built the park|\bthe park s\b|"
     r"assessment|psychometric|career|\bgig\b|crowdsourc|labou?r|workforce|\bjobs?\b|hiring|\bparks?\b")
 
@@ -167,20 +170,20 @@ def describes_other_trade(normalized: str) -> bool:
 # owner: ..."): the short form of "we are a X company". What it names is judged as a description's
 # is, and it must read as a name of a trade: no question word, verb or particle inside it.
 _ZH_KIND_END = (r"(?:公司|企业|厂|店|中心|医院|诊所|工作室|基地|市场|商户|门店|连锁|学校|俱乐部|事务所|商行|"
-                r"超市|酒店|餐厅|饭店|馆|院|园|社)")
+                r"超市|酒店|餐厅|饭店|馆|院|园|社|场|经销商|供应商|批发商|代理商|开发商|所|中介)")
 # (The word for a business and what follows it are looked for first, then what stands before it
 # back to the clause's start: a pattern that tried each start of the clause took 20 µs a question.)
 _ZH_NAMED_END = re.compile(
     _ZH_KIND_END + r"(?:的)?(?:商户|老板|员工|高管)?"
     r"(?=可以|能|可不可以|有没有|是否|算不算|想|要|申请|入驻|参加|营收|年营收|搞|办|用|准备|如果|也)")
-_ZH_HEAD_START = re.compile(r".*(?:有家|一家|有个|问|这家|那家)")
+_ZH_HEAD_START = re.compile(r".*(?:有家|一家|有个|问|这家|那家|作为)")
 _ZH_RUNS = re.compile(r"(?:我们|我|咱们|咱|俺们|俺)(?:家|这边)?(?:是)?(?:开|干)(?P<kind>[^ ]{1,8}?)的(?!话|时候|人|事)"
                       # "做智能制造的，能…", "帮一家做冷库建设的企业问下": at a clause's start
-                      r"|(?:^|(?<= )|(?<=一家)|(?<=有家))(?:是)?做(?P<kind2>[^ ]{2,8}?)的(?!话|时候|人|事|时|事情)")
+                      r"|(?:^|(?<= )|(?<=一家)|(?<=有家))(?:是)?(?:做|开(?!办|设|展|业|发|会|工|张|始|通|票|具|户|立|放)|搞|干)(?P<kind2>[^ ]{2,8}?)的(?!话|时候|人|事|时|事情)")
 _ZH_NOT_A_NAME = re.compile(
     # (single characters only where a trade's name rarely has them: 能 is in 智能 and 新能源, 子 in
     # 电子, 进 in 进出口, 会 in 会展, so those are words here)
-    r"[哪啥什么怎谁吗呢吧了过着把被给和与或跟还要想是说问让对从按向在这那其该此每各们到亿万0-9#]|大概|多少|几家|几个|能不能|能否|"
+    r"[哪啥什么怎谁吗呢吧了过着把被给和与或跟还要想是说问让对从按向在这那其该此每各们到亿万几0-9#]|大概|多少|几家|几个|能不能|能否|"
     r"自己|个体|本地|本区|外地|外省|外区|外资|区里|区内|区外|市里|市级|镇里|总公司|分公司|子公司|分支|总部|年底|年度|"
     r"今年|去年|明年|收到|迁入|迁来|进园|进驻|里面|上面|下面|重点|配套|入驻|园区|产业园|试行|文件|政策|服务券|对接|"
     r"大赛|年会|活动|小微|工商户|墙|强|产业|背景调查|背调|注册|新设|新建|刚成立")
@@ -193,9 +196,9 @@ _EN_NAMED = re.compile(
 # Words in such a head that name a person's role or a question, not a trade ("finance clerk here",
 # "free agency service", "relocated company revenue").
 _EN_NOT_A_NAME = frozenset(
-    "free article art no clause section management managing relocated relocatd relcoated newly set-up set up how "
+    "free walk article art no clause section management managing relocated relocatd relcoated newly set-up set up how "
     "many much per what kind which researcher finance clerk admin office help desk walk-in caller group sister "
-    "strong partnership partnrship elegible eligible xin zhuce qianru peiyou zhongdian fuchi key agency tenant applicant user student "
+    "strong partnership partnrship elegible eligible xin zhuce qianru peiyou zhongdian fuchi key tenant applicant user student "
     "lawyer accountant secretary assistant intern staff employee director chairman president executive "
     "park developer operator builder government official".split())
 

@@ -623,6 +623,20 @@ def test_an_english_question_about_the_state_of_an_application_is_not_answered_w
     ("Staffing firm here, revenue 120 million. Award?", False),
     ("We run the park. Is the operating subsidy paid every year?", False),
     ("外资企业能申请吗", False),
+    ("开网咖的能不能申请活动补贴", True),                          # "开X的" with no 我们, as "做X的"
+    ("开办扶持的钱受不受贡献的限制", False),                      # 开办, 开展: no trade
+    ("洗车场能拿房租补贴不", True),                                # 场, 经销商, 中介: a business's name
+    ("啤酒经销商营收2亿，能拿奖励吗", True),
+    ("活动补贴一年办好几场能每场都补吗", False),
+    ("我们是一家景区运营公司，营收过亿了，有奖励吗？", True),      # a trade's operating, not the park's
+    ("作为园区的运营公司能拿几份补贴", False),
+    ("开发区的企业能申请吗", False),                              # a place, not a trade
+    ("Can a tyre repair garage apply for the rent subsidy?", True),
+    ("We recycle used tyres. Are we eligible for the key support?", True),
+    ("We sell and service forklifts. Revenue award?", True),
+    ("Translation agency here: does the listing match apply to us?", True),
+    ("Agency here: can we get the rent subsidy?", False),
+    ("We lease 500 sqm in the park. Which subsidy is that?", False),
 ])
 def test_an_asker_describing_a_business_of_another_trade_is_told_apart_from_an_hr_firm(question, other_trade):
     # Trades are too many to list: "我们是一家X公司/厂", "做X的", "we're a X maker", "our X company"
