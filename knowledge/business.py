@@ -146,12 +146,28 @@ _NAMES_WITH_HR_WORDS = re.compile(
     r"measures|bureau|industry park)\b|\bhuman resources and social security\b")
 
 
+# A business of another trade often says how it hires ("招人主要靠园区里的人力公司", "运维人员通过外包
+#公司招聘", "we hire through a staffing agency"): the HR firm it names is a supplier, not the asker.
+_USES_HR_SERVICES = re.compile(
+    r"(?:靠(?!谱)|通过|委托|借助|交给|外包给|依托)[^ ]{0,8}?(?:人力公司|人力资源公司|人力资源服务机构|人力机构|"
+    r"劳务公司|外包公司|派遣公司|猎头公司|猎头|中介公司)"
+    r"|(?:员工|工人|骑手|人员|师傅|职工)[^ ]{0,6}?(?:是|都是|大多是|很多是|多是)(?:灵活用工|劳务派遣|外包|派遣)"
+    r"|\b(?:through|via|use|uses|using|hire from|rely on|relies on)\s+(?:an?\s+|the\s+|local\s+|some\s+)?"
+    r"(?:[a-z-]+\s+)?(?:staffing|labou?r dispatch|recruitment|recruiting|hr|headhunting|outsourcing)\s+"
+    r"(?:agency|agencies|firm|firms|company|companies|platform|platforms|partner|partners)\b")
+
+
 def mentions_hr_trade(normalized: str) -> bool:
     """Any word of the HR trade in the question ("人力", "劳务", "recruit", "payroll"), other than
-    in the name of the park, the policy or the bureau?"""
+    in the name of the park, the policy or the bureau, or of an HR firm the asker hires through?"""
     if _HR_TRADE.search(normalized) is None:
         return False
-    return _HR_TRADE.search(_NAMES_WITH_HR_WORDS.sub(" ", normalized)) is not None
+    return _HR_TRADE.search(without_hr_suppliers(_NAMES_WITH_HR_WORDS.sub(" ", normalized))) is not None
+
+
+def without_hr_suppliers(normalized: str) -> str:
+    """The question without the HR firms the asker says it hires through (_USES_HR_SERVICES)."""
+    return _USES_HR_SERVICES.sub(" ", normalized)
 
 
 def describes_a_business(normalized: str) -> bool:

@@ -36,7 +36,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 
 from knowledge.base import PACKAGE_DIR, Entry
-from knowledge.business import describes_a_business, mentions_hr_trade
+from knowledge.business import describes_a_business, mentions_hr_trade, without_hr_suppliers
 
 OUT_OF_SCOPE_FILE = PACKAGE_DIR / "out_of_scope.tsv"
 EXTRA_FILE = PACKAGE_DIR / "extra_questions.tsv"
@@ -159,7 +159,7 @@ def trade_flags(lexicon, normalized: str) -> list[str]:
     other_trade = _mentions_any(normalized, lexicon.other_industries)
     self_described = describes_a_business(normalized)  # (also named as the subject: "装修公司能拿…")
     if other_trade or self_described:  # (the HR words looked for only then: this runs per question)
-        hr_trade = _mentions_any(normalized, lexicon.hr_business_words)
+        hr_trade = _mentions_any(without_hr_suppliers(normalized), lexicon.hr_business_words)
         if other_trade:
             flags.append("F:other_trade_hr" if hr_trade else "F:other_trade")
         if self_described:  # (the HR trade's words told more widely: "我们主营人力资源咨询")

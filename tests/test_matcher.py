@@ -637,6 +637,10 @@ def test_an_english_question_about_the_state_of_an_application_is_not_answered_w
     ("Translation agency here: does the listing match apply to us?", True),
     ("Agency here: can we get the rent subsidy?", False),
     ("We lease 500 sqm in the park. Which subsidy is that?", False),
+    ("我们是做冷链物流的，司机大多通过劳务公司招，能申请房租补贴吗", True),   # an HR firm it hires through
+    ("We make auto parts and hire through a staffing agency. Rent subsidy?", True),
+    ("我们是劳务派遣公司，给物流公司派司机，能拿房租补贴吗", False),
+    ("We are a staffing agency placing drivers with logistics firms. Rent subsidy?", False),
 ])
 def test_an_asker_describing_a_business_of_another_trade_is_told_apart_from_an_hr_firm(question, other_trade):
     # Trades are too many to list: "我们是一家X公司/厂", "做X的", "we're a X maker", "our X company"
