@@ -253,6 +253,9 @@ def feature_names(analysed, flags) -> list[str]:
     # inflections, pinyin); on held-out English questions 5 letters did better than 4 and as well as 6.
     names += ["b:" + pair for pair in _word_pairs(terms)]
     names += ["c:" + piece for piece in _letter_pieces(normalized)]
+    # Each Chinese character: a compound's head ("足疗店", "养鸡场", "白酒经销商"), so that a trade's
+    # name never seen still reads as a shop, a farm or a dealer.
+    names += ["e:" + head for head in _word_heads(normalized)]
     names += flags
     return names
 
@@ -273,8 +276,12 @@ def _letter_pieces(normalized: str) -> list[str]:
     return [w[i:i + 5] for w in _ENGLISH_RUN.findall(normalized) if len(w) > 4 for i in range(len(w) - 4)]
 
 
+def _word_heads(normalized: str) -> list[str]:
+    return _CJK_CHAR.findall(normalized)
+
+
 # The kinds of feature name by their prefix, in feature_names' order (flags, "F:...", come last).
-_NAME_PREFIXES = ("w:", "g:", "t:", "b:", "c:")
+_NAME_PREFIXES = ("w:", "g:", "t:", "b:", "c:", "e:")
 
 
 def question_feature_ids(model: Model, analysed, flags) -> list[int]:
@@ -285,11 +292,11 @@ def question_feature_ids(model: Model, analysed, flags) -> list[int]:
     tables = model.__dict__.get("_tables_by_prefix")
     if tables is None:
         tables = model._tables_by_prefix = _tables_by_prefix(model.vocabulary)
-    words, bigrams, trigrams, pairs, pieces = tables
+    words, bigrams, trigrams, pairs, pieces, heads = tables
     normalized, terms, grams, _named = analysed
     columns = chain(map(words.get, terms), map(bigrams.get, grams), map(trigrams.get, _trigrams(normalized)),
                     map(pairs.get, _word_pairs(terms)), map(pieces.get, _letter_pieces(normalized)),
-                    map(model.vocabulary.get, flags))
+                    map(heads.get, _word_heads(normalized)), map(model.vocabulary.get, flags))
     # (the lookups and the filter mapped in C; the column numbers made unique, as the names would be)
     return list(dict.fromkeys(filter(partial(is_not, None), columns)))
 
