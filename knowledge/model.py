@@ -3,8 +3,9 @@
 A multinomial logistic regression with one class per entry and one for "not covered by this
 policy". Its inputs are the matcher's per-entry signals (field BM25, bigram BM25, similarity to
 the example questions, anchor keywords, the blended score; weights shared by all entries) and
-plain lexical features of the question (jieba words, character bigrams, the out-of-scope and
-other-place flags; weights per class). It is fitted on the labelled questions, the entries'
+plain lexical features of the question (jieba words, Chinese characters, character bigrams and
+trigrams, English word pairs and letter pieces, the out-of-scope, other-place and other-trade
+flags; weights per class). It is fitted on the labelled questions, the entries'
 example questions, the questions staff taught, and the near-domain out-of-scope questions in
 ``knowledge/out_of_scope.tsv``. Fitting is deterministic (L-BFGS from zeros, seeded folds) and
 takes seconds; inference is a few numpy operations.
@@ -242,7 +243,7 @@ def signals_and_flags(index, text: str, analysed, exclude: str | None = None):
 
 def feature_names(analysed, flags) -> list[str]:
     """The lexical feature names of a question in their order (words, bigrams, trigrams, English
-    word pairs and letter pieces, flags); a name may come twice."""
+    word pairs and letter pieces, Chinese characters, flags); a name may come twice."""
     normalized, terms, grams, _named = analysed
     names = ["w:" + term for term in terms]
     names += ["g:" + gram for gram in grams]
@@ -255,7 +256,7 @@ def feature_names(analysed, flags) -> list[str]:
     names += ["c:" + piece for piece in _letter_pieces(normalized)]
     # Each Chinese character: a compound's head ("足疗店", "养鸡场", "白酒经销商"), so that a trade's
     # name never seen still reads as a shop, a farm or a dealer.
-    names += ["e:" + head for head in _word_heads(normalized)]
+    names += ["u:" + character for character in _characters(normalized)]
     names += flags
     return names
 
@@ -276,12 +277,12 @@ def _letter_pieces(normalized: str) -> list[str]:
     return [w[i:i + 5] for w in _ENGLISH_RUN.findall(normalized) if len(w) > 4 for i in range(len(w) - 4)]
 
 
-def _word_heads(normalized: str) -> list[str]:
+def _characters(normalized: str) -> list[str]:
     return _CJK_CHAR.findall(normalized)
 
 
 # The kinds of feature name by their prefix, in feature_names' order (flags, "F:...", come last).
-_NAME_PREFIXES = ("w:", "g:", "t:", "b:", "c:", "e:")
+_NAME_PREFIXES = ("w:", "g:", "t:", "b:", "c:", "u:")
 
 
 def question_feature_ids(model: Model, analysed, flags) -> list[int]:
@@ -292,11 +293,11 @@ def question_feature_ids(model: Model, analysed, flags) -> list[int]:
     tables = model.__dict__.get("_tables_by_prefix")
     if tables is None:
         tables = model._tables_by_prefix = _tables_by_prefix(model.vocabulary)
-    words, bigrams, trigrams, pairs, pieces, heads = tables
+    words, bigrams, trigrams, pairs, pieces, characters = tables
     normalized, terms, grams, _named = analysed
     columns = chain(map(words.get, terms), map(bigrams.get, grams), map(trigrams.get, _trigrams(normalized)),
                     map(pairs.get, _word_pairs(terms)), map(pieces.get, _letter_pieces(normalized)),
-                    map(heads.get, _word_heads(normalized)), map(model.vocabulary.get, flags))
+                    map(characters.get, _characters(normalized)), map(model.vocabulary.get, flags))
     # (the lookups and the filter mapped in C; the column numbers made unique, as the names would be)
     return list(dict.fromkeys(filter(partial(is_not, None), columns)))
 
