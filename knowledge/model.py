@@ -74,11 +74,11 @@ CALIBRATION_L2 = 1e-3
 COMBINE_FLAG = "F:combine"
 # An asker of another trade whom business.py's patterns miss reads to the model like an agency,
 # unless it has learned that trade's own words. On the training questions the patterns (written
-# from them) find nearly every such asker, so the model leaned on the flag and the thresholds were
-# chosen as if it never missed; on round 8's lockbox, written blind, they found 77 of 115, and a
-# seventh of the questions not covered got an answer. So each training question not covered that
-# carries such a flag is also learned, and counted in the threshold search, as it reads when the
-# patterns miss it: a copy without the flag, weighted as the missed share to the found one.
+# from them) find nearly every such asker, so the model leaned on the flag; on round 8's lockbox,
+# written blind, they found 77 of 115. So each training question not covered that carries such a
+# flag is also learned as it reads when the patterns miss it: a copy without the flag, weighted as
+# the missed share to the found one. (Counting the copies in the threshold search as well, as if
+# unflagged, cost 2 points of cross-validated top-1 for 0.4 of rejection; they are learned from only.)
 MISSED_FLAG_SHARE = 38 / 115
 MISSED_FLAG_WEIGHT = MISSED_FLAG_SHARE / (1 - MISSED_FLAG_SHARE)
 # The articles that grant an award: a question combining two of them is about both (labelled with
@@ -581,14 +581,13 @@ def answer_probability(probs: np.ndarray, groups: np.ndarray) -> tuple[np.ndarra
 
 
 def choose_threshold(probs: np.ndarray, samples: list[Sample], groups: np.ndarray,
-                     confidence: np.ndarray | None = None, flags: list | None = None,
-                     weights: np.ndarray | None = None) -> tuple[float, dict]:
+                     confidence: np.ndarray | None = None, flags: list | None = None) -> tuple[float, dict]:
     """The lowest probability at which confident answers stay within the targets, over all the
     questions, and for each language with enough questions (``stats["thresholds"]``).
 
     Confident: the best class is an entry and the probability that its answer cites a right article
     is at least the threshold. Wrong: its entry is not among the correct ones (any entry, for a
-    question not covered). ``weights``: how much each question counts (each 1 when None).
+    question not covered).
     """
     best, top = answer_probability(probs, groups)
     if confidence is not None:
@@ -600,13 +599,11 @@ def choose_threshold(probs: np.ndarray, samples: list[Sample], groups: np.ndarra
     kinds = np.array([threshold_group(language, flags[k] if flags is not None else ())
                       for k, language in enumerate(languages)])
 
-    weight = np.ones(len(samples)) if weights is None else np.asarray(weights, dtype=np.float64)
-
     def figures(mask, threshold):
-        n_in, n_out = max(1.0, weight[in_scope & mask].sum()), max(1.0, weight[~in_scope & mask].sum())
+        n_in, n_out = max(1, (in_scope & mask).sum()), max(1, (~in_scope & mask).sum())
         confident = answerable & (top >= threshold) & mask
-        return (weight[confident & in_scope & right].sum() / n_in, weight[confident & in_scope & ~right].sum() / n_in,
-                weight[confident & ~in_scope].sum() / n_out)
+        return ((confident & in_scope & right).sum() / n_in, (confident & in_scope & ~right).sum() / n_in,
+                (confident & ~in_scope).sum() / n_out)
 
     def lowest(mask) -> float:
         for threshold in np.round(np.arange(0.30, 0.99, 0.01), 2):
@@ -651,51 +648,42 @@ def choose_threshold(probs: np.ndarray, samples: list[Sample], groups: np.ndarra
 
 
 def held_out_answers(index, design: Design, samples: list[Sample], labelled: list[int],
-                     k: int = THRESHOLD_FOLDS) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[int]]:
-    """K-fold answers for the ``labelled`` rows, then for their missed-flag copies (``rows``, the
-    design rows they answer): class probabilities from models fitted without each fold's labelled
-    questions and their copies, their ``confidence_features``, whether the best entry is right,
-    and the confidence from a calibration cross-fitted over the labelled answers (one it did not
-    see), with rows."""
-    copies = [design.copy_of[r] for r in labelled if r in design.copy_of]
-    rows = list(labelled) + copies
-    origin = {copy: r for r, copy in design.copy_of.items()}
-    held_out_probs = np.zeros((len(rows), len(index.entries) + 1))
-    position = {r: k for k, r in enumerate(rows)}
+                     k: int = THRESHOLD_FOLDS) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """K-fold answers for the ``labelled`` rows: class probabilities from models fitted without each
+    fold's labelled questions (and their missed-flag copies), their ``confidence_features``,
+    whether the best entry is right, and the confidence from a calibration cross-fitted over those
+    answers (one it did not see)."""
+    held_out_probs = np.zeros((len(labelled), len(index.entries) + 1))
+    position = {r: k for k, r in enumerate(labelled)}
     labelled_set = set(labelled)
-    others = [r for r in range(len(design.samples)) if r not in labelled_set and origin.get(r) not in labelled_set]
+    origin = {copy: r for r, copy in design.copy_of.items()}  # (a copy is held out with its question)
+    rows = [r for r in range(len(design.samples)) if r not in labelled_set]
     for fold in folds(len(labelled), k):
         held = [labelled[i] for i in fold]
         held_set = set(held)
-        fit_rows = others + [r for r in rows if origin.get(r, r) not in held_set]
+        fit_rows = ([r for r in rows if origin.get(r) not in held_set]
+                    + [r for r in labelled if r not in held_set])
         model = design.fit(fit_rows)
-        held += [design.copy_of[r] for r in held if r in design.copy_of]
         probs = design.probabilities(model, held)
         for r, p in zip(held, probs):
             held_out_probs[position[r]] = p
-    held_samples = [design.samples[r] for r in rows]
+    held_samples = [samples[r] for r in labelled]
     groups, shared = citing_groups(index.entries), sharing_groups(index.entries)
     best, top = answer_probability(held_out_probs, groups)
-    named = np.array([design.signals[r][b, NAMED_SIGNAL] for r, b in zip(rows, best)])
+    named = np.array([design.signals[r][b, NAMED_SIGNAL] for r, b in zip(labelled, best)])
     entries_p = held_out_probs[:, :-1]
     pair = pair_evidence(entries_p, best, rival_of(entries_p, best, groups),
-                         np.array([COMBINE_FLAG in design.rows[r] for r in rows]), award_entries(index.entries))
-    agree = np.array([design.signals[r][b, FIRST_SIGNAL] for r, b in zip(rows, best)])
-    evidence = np.array([design.signals[r][b, SCORE_SIGNAL] for r, b in zip(rows, best)])
+                         np.array([COMBINE_FLAG in design.rows[r] for r in labelled]), award_entries(index.entries))
+    agree = np.array([design.signals[r][b, FIRST_SIGNAL] for r, b in zip(labelled, best)])
+    evidence = np.array([design.signals[r][b, SCORE_SIGNAL] for r, b in zip(labelled, best)])
     features = confidence_features(held_out_probs, best, top, shared, [s.text for s in held_samples], named, pair,
                                    agree, evidence)
     right = np.array([int(b) in s.correct for b, s in zip(best, held_samples)])
-    # The calibration learns from the labelled answers only; a copy is calibrated with its
-    # question's fold.
-    confidence = np.zeros(len(rows))
-    copies_in = {}
-    for copy in copies:
-        copies_in.setdefault(position[origin[copy]], []).append(position[copy])
-    for fold in folds(len(labelled), k, SEED + 1):
-        rest = np.setdiff1d(np.arange(len(labelled)), fold)
-        these = list(fold) + [c for i in fold for c in copies_in.get(i, [])]
-        confidence[these] = calibrated(features[these], fit_calibration(features[rest], right[rest]))
-    return held_out_probs, features, right, confidence, rows
+    confidence = np.zeros(len(held_samples))
+    for fold in folds(len(held_samples), k, SEED + 1):
+        rest = np.setdiff1d(np.arange(len(held_samples)), fold)
+        confidence[fold] = calibrated(features[fold], fit_calibration(features[rest], right[rest]))
+    return held_out_probs, features, right, confidence
 
 
 def train(index, samples: list[Sample], labelled_rows: list[int] | None = None,
@@ -704,19 +692,16 @@ def train(index, samples: list[Sample], labelled_rows: list[int] | None = None,
     (the held-out scores come from models fitted without that fold's labelled questions)."""
     design = Design(index, samples, analyse_cache)
     labelled = list(range(len(samples))) if labelled_rows is None else labelled_rows
-    held_out_probs, features, right, confidence, rows = held_out_answers(index, design, samples, labelled)
-    held_samples = [design.samples[r] for r in rows]
+    held_out_probs, features, right, confidence = held_out_answers(index, design, samples, labelled)
+    held_samples = [samples[r] for r in labelled]
     groups = citing_groups(index.entries)
     # The threshold is chosen on confidences the calibration did not see (cross-fitted), the
-    # calibration kept is fitted on all the labelled held-out answers. A missed-flag copy counts
-    # with its weight (MISSED_FLAG_WEIGHT) among the questions without the flag.
-    weights = np.array([1.0] * len(labelled) + [MISSED_FLAG_WEIGHT] * (len(rows) - len(labelled)))
+    # calibration kept is fitted on all the held-out answers.
     threshold, stats = choose_threshold(held_out_probs, held_samples, groups, confidence,
-                                        [design.rows[r] for r in rows], weights)
+                                        [design.rows[r] for r in labelled])
     model = design.fit()
     # Plain floats: confidence_of runs per question, where numpy's per-call overhead would dominate.
-    n = len(labelled)
-    model.calibration = [float(w) for w in fit_calibration(features[:n], right[:n])]
+    model.calibration = [float(w) for w in fit_calibration(features, right)]
     model.entry_ids = [e.id for e in index.entries]
     model.threshold = threshold
     model.thresholds = dict(stats["thresholds"])

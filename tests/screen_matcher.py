@@ -44,9 +44,7 @@ def main() -> int:
     index = get_index()
     samples, labelled = M.training_samples(index.entries, M.default_labelled())
     design = M.Design(index, samples)
-    held, _features, right, confidence, _rows = M.held_out_answers(index, design, samples, labelled, args.folds)
-    # (the labelled questions' answers come first; the missed-flag copies after them are left out)
-    held, right, confidence = held[:len(labelled)], right[:len(labelled)], confidence[:len(labelled)]
+    held, _features, right, confidence = M.held_out_answers(index, design, samples, labelled, args.folds)
     questions = [samples[r] for r in labelled]
     best, _top = M.answer_probability(held, M.citing_groups(index.entries))
 
