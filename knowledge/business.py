@@ -146,8 +146,9 @@ _NAMES_WITH_HR_WORDS = re.compile(
     r"measures|bureau|industry park)\b|\bhuman resources and social security\b")
 
 
-# A business of another trade often says how it hires ("招人主要靠园区里的人力公司", "运维人员通过外包
-#公司招聘", "we hire through a staffing agency"): the HR firm it names is a supplier, not the asker.
+# A business of another trade often says how it hires ("招人主要靠园区里的人力公司",
+# "运维人员通过外包公司招聘", "we hire through a staffing agency"): the HR firm it names is a
+# supplier, not the asker.
 _USES_HR_SERVICES = re.compile(
     r"(?:靠(?!谱)|通过|委托|借助|交给|外包给|依托)[^ ]{0,8}?(?:人力公司|人力资源公司|人力资源服务机构|人力机构|"
     r"劳务公司|外包公司|派遣公司|猎头公司|猎头|中介公司)"
