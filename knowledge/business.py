@@ -19,6 +19,15 @@ _SAYS_TRADE = re.compile(
     r"主营|主业|主要从事|主要经营|主要做|主要卖|主要生产|是做[^，。,？?！!]{1,12}的|是卖[^，。,？?！!]{1,12}的|"
     r"是开[^，。,？?！!]{1,10}的|是搞[^，。,？?！!]{1,10}的")
 
+# "我们生产医用手套", "本公司从事游艇租赁", "我们卖二手手机": who speaks, a verb of making, dealing or
+# farming, then what (up to the words that go on to ask: "我们生产口罩能拿营收奖励吗"). What it names is
+# judged as a description's is: "我们经营产业园" is the park's operator.
+_ZH_DOES = re.compile(
+    r"(?:我们|我司|本公司|我们公司|我们厂|咱们|咱|俺们|我家|本厂|本店)(?:主要|专门|一直|是|就是|目前|现在)?"
+    r"(?:生产|制造|加工|从事|经营|销售|批发|零售|养殖|种植|卖|代理|研发|回收)"
+    r"(?!困难|状况|情况|不善|得|了|的话|范围|许可|成本|压力|规模|业绩|收入|额|的是)"
+    r"(?P<obj>[^ ]{2,12}?)(?=的|能|可以|可不可|有没有|是否|算不算|想|要|申请|一年|年营收|营收|营业额|每年|去年|今年|"
+    r"房租|租金|怎么|如何|请问|问|在|已经|有|也| |$)")
 # "我们是一家X公司": who speaks, then what kind of business, then a word for a business.
 _ZH_SUBJECT = r"(?:我们|我司|本公司|我们公司|咱们|咱|俺们|东家|我家|我)"
 _ZH_BUSINESS = (r"(?:公司|企业|厂|店|集团|医院|诊所|工作室|经销商|运营商|供应商|门店|连锁|商家|商户|学校|培训学校|"
@@ -88,11 +97,13 @@ _EN_BREAK = frozenset(
 # Words of the HR trade and of the park's own roles (its builder and operator): a description with
 # one of them is an agency's, the park's builder's or its operator's, whatever else it says.
 # (The first part, the HR trade's own words, is also looked for in the whole question: _HR_TRADE.)
-_HR_WORDS = (r"人力|人资|劳务|派遣|外包|猎头|招聘|职介|\bhr\b|human resource|recruit|staffing|headhunt|"
-             r"dispatch|outsourc|payroll|executive search|talent acquisition")
+_HR_WORDS = (r"人力|人资|劳务|派遣|外包|猎头|招聘|职介|(?<![a-z])hr(?![a-z])|human resource|recruit|staffing|headhunt|"
+             r"dispatch|outsourc|payroll|executive search|talent acquisition|"
+             # (not \b: a Chinese character is a word character too, "做eor的", "hr公司")
+             r"(?<![a-z])(?:eor|rpo)(?![a-z])")
 _OWN_TRADE = re.compile(
     _HR_WORDS + r"|招工|用工|人才|职业介绍|职业中介|家政|人事|薪酬|薪税|社保|雇主品牌|背景调查|背调|档案|就业|职业指导|"
-    r"测评|培训|咨询|(?<![^为是的作 ])运营|(?<![^为是的作 ])建设|建园|园区|产业园|\brpo\b|\beor\b|"
+    r"测评|培训|咨询|(?<![^为是的作 ])运营|(?<![^为是的作 ])建设|建园|园区|产业园|"
     r"human|talent|employment|placement|training|consult|operat|builder|built the park|\bthe park s\b|"
     r"assessment|psychometric|career|\bgig\b|crowdsourc|labou?r|workforce|\bjobs?\b|hiring|\bparks?\b")
 
@@ -106,6 +117,10 @@ def describes_own_business(normalized: str) -> bool:
     """Does the asker say what kind of business they are, in more than generic words?"""
     if _SAYS_TRADE.search(normalized):
         return True
+    for match in _ZH_DOES.finditer(normalized) if not normalized.isascii() else ():
+        obj = match.group("obj")
+        if _ZH_GENERIC.sub("", obj) and not _OWN_TRADE.search(obj):
+            return True
     for match in _ZH_DESCRIBED.finditer(normalized) if "是" in normalized or "属于" in normalized else ():
         kind = match.group("kind")
         if _ZH_GENERIC.sub("", kind) and not _OWN_TRADE.search(kind):
@@ -187,23 +202,28 @@ def describes_other_trade(normalized: str) -> bool:
 # owner: ..."): the short form of "we are a X company". What it names is judged as a description's
 # is, and it must read as a name of a trade: no question word, verb or particle inside it.
 _ZH_KIND_END = (r"(?:公司|企业|厂|店|中心|医院|诊所|工作室|基地|市场|商户|门店|连锁|学校|俱乐部|事务所|商行|"
-                r"超市|酒店|餐厅|饭店|馆|院|园|社|场|经销商|供应商|批发商|代理商|开发商|所|中介)")
+                # (入园, 开园 are verbs; 北交所, 交易所 are exchanges)
+                r"超市|酒店|餐厅|饭店|馆|院|(?<![入开建进出离驻])园|社|场|经销商|供应商|批发商|代理商|开发商|(?<!交)(?<!易)所|中介)")
 # (The word for a business and what follows it are looked for first, then what stands before it
 # back to the clause's start: a pattern that tried each start of the clause took 20 µs a question.)
 _ZH_NAMED_END = re.compile(
     _ZH_KIND_END + r"(?:的)?(?:商户|老板|员工|高管)?"
-    r"(?=可以|能|可不可以|有没有|是否|算不算|想|要|申请|入驻|参加|营收|年营收|搞|办|用|准备|如果|也)")
+    # (a space before: the keyword form, "宠物医院 房租补贴"; and a name with its figures: "渔具店一年房租24万")
+    r"(?= ?(?:可以|能|可不可以|有没有|是否|算不算|想|要|申请|入驻|参加|营收|年营收|搞|办|用|准备|如果|也|"
+    r"房租|租金|房补|补贴|奖励|营业额|一年|每年|去年|今年|#年|上市|服务券|享受|适用|符合))")
 _ZH_HEAD_START = re.compile(r".*(?:有家|一家|有个|问|这家|那家|作为)")
 _ZH_RUNS = re.compile(r"(?:我们|我|咱们|咱|俺们|俺)(?:家|这边)?(?:是)?(?:开|干)(?P<kind>[^ ]{1,8}?)的(?!话|时候|人|事)"
                       # "做智能制造的，能…", "帮一家做冷库建设的企业问下": at a clause's start
-                      r"|(?:^|(?<= )|(?<=一家)|(?<=有家))(?:是)?(?:做|开(?!办|设|展|业|发|会|工|张|始|通|票|具|户|立|放)|搞|干)(?P<kind2>[^ ]{2,8}?)的(?!话|时候|人|事|时|事情)")
+                      r"|(?:^|(?<= )|(?<=一家)|(?<=有家))(?:是)?(?:做|开(?!办|设|展|业|发|会|工|张|始|通|票|具|户|立|放)|搞|干)(?P<kind2>[^ ]{2,8}?)的(?!话|时候|人|事|时|事情)"
+                      # a trade named in English: "我们是pet grooming的", "做drone spraying的公司"
+                      r"|(?:是|做|搞)(?P<kind3> ?[a-z][a-z -]{2,30}?)的")
 _ZH_NOT_A_NAME = re.compile(
     # (single characters only where a trade's name rarely has them: 能 is in 智能 and 新能源, 子 in
     # 电子, 进 in 进出口, 会 in 会展, so those are words here)
     r"[哪啥什么怎谁吗呢吧了过着把被给和与或跟还要想是说问让对从按向在这那其该此每各们到亿万几0-9#]|大概|多少|几家|几个|能不能|能否|"
     r"自己|个体|本地|本区|外地|外省|外区|外资|区里|区内|区外|市里|市级|镇里|总公司|分公司|子公司|分支|总部|年底|年度|"
     r"今年|去年|明年|收到|迁入|迁来|进园|进驻|里面|上面|下面|重点|配套|入驻|园区|产业园|试行|文件|政策|服务券|对接|"
-    r"大赛|年会|活动|小微|工商户|墙|强|产业|背景调查|背调|注册|新设|新建|刚成立")
+    r"大赛|年会|活动|小微|工商户|墙|强|产业|背景调查|背调|注册|新设|新建|刚成立|办公|搬|区属|市属")
 _EN_NAMED = re.compile(
     r"^(?:hi |hello |hey |dear sir |good morning |good afternoon )?(?:a |an |the )?"
     r"(?P<kind>(?:[a-z0-9-]+\s+){0,3}?[a-z0-9-]+)\s+"
@@ -224,7 +244,7 @@ def names_business_kind(normalized: str) -> bool:
     """Is a business named by its kind as the question's subject ("装修公司能不能拿…", "开驾校的",
     "Freight forwarder here"), in more than generic words, and not as an HR firm or the park?"""
     if not normalized.isascii():  # (the Chinese forms; each runs on every question)
-        kinds = [m.group("kind") or m.group("kind2") for m in _ZH_RUNS.finditer(normalized)]
+        kinds = [m.group("kind") or m.group("kind2") or m.group("kind3") for m in _ZH_RUNS.finditer(normalized)]
         for match in _ZH_NAMED_END.finditer(normalized):
             head = normalized[normalized.rfind(" ", 0, match.start()) + 1:match.start()]
             start = _ZH_HEAD_START.match(head)

@@ -641,6 +641,19 @@ def test_an_english_question_about_the_state_of_an_application_is_not_answered_w
     ("We make auto parts and hire through a staffing agency. Rent subsidy?", True),
     ("我们是劳务派遣公司，给物流公司派司机，能拿房租补贴吗", False),
     ("We are a staffing agency placing drivers with logistics firms. Rent subsidy?", False),
+    ("我们生产汽车座椅，营收3亿能拿营收奖励吗", True),             # what it makes, in Chinese too
+    ("本公司从事冷库租赁，能申请房租补贴吗", True),
+    ("我们从事劳务派遣，房租补贴怎么算", False),
+    ("我们经营产业园，运营补贴怎么申请", False),                  # the park's operator
+    ("我们经营困难，能申请一企一策吗", False),                    # a state of business, not a trade
+    ("火锅店 房租补贴", True),                                    # the keyword form
+    ("猎头公司 房租补贴", False),
+    ("入驻企业 营收奖励", False),
+    ("眼镜店一年房租18万，能补多少", True),                       # a name with its figures, no verb
+    ("北交所上市 区里配套多少", False),                            # an exchange, not a business
+    ("新入园的机构能享受房租补贴吗", False),                      # 入园: a verb, not a park's name
+    ("我们是做tea trading的，有营收奖励吗", True),                 # a trade named in English
+    ("我们是做EOR的，房租补贴怎么申请", False),                   # EOR, RPO: HR trades
 ])
 def test_an_asker_describing_a_business_of_another_trade_is_told_apart_from_an_hr_firm(question, other_trade):
     # Trades are too many to list: "我们是一家X公司/厂", "做X的", "we're a X maker", "our X company"
