@@ -209,7 +209,10 @@ def ask(st, text, offer_check: bool, context: str | None = None) -> list[Reply]:
         replies = [Reply(question + ("\n\n" + term_first(computed, lang) if computed else ""), kind="clarify", buttons=[row],
                          events=[event])]
     else:
-        if computed:
+        if result.reason == "not_in_policy":  # "第25条说了什么", "《人力资源市场暂行条例》第十八条"
+            from knowledge.answers import outside_policy_text
+            replies = [Reply(outside_policy_text(text, lang), kind="not_confident", events=[event], buttons=human_row(st))]
+        elif computed:
             replies = [Reply(term_first(computed, lang), kind="answer", events=[event], buttons=human_row(st))]
         elif suggestions(result):  # the model gives entries of a question not covered almost nothing
             rows = [[Button(title(m.entry, lang), f"ask:{m.entry.id}")] for m in suggestions(result)]

@@ -20,8 +20,9 @@ AWARD_ENTRIES = frozenset({f"a{n:02d}" for n in range(1, 19)} | set(VALIDITY_ENT
 AUTHORITY = "西青区人力资源和社会保障局（区人社局）"
 AUTHORITY_EN = "the Xiqing District Human Resources and Social Security Bureau"
 
+POLICY_TITLE = "《关于加速推进西青区人力资源服务产业园建设的若干政策措施（试行）》"
 NOT_COVERED = (
-    "抱歉，这个问题在《关于加速推进西青区人力资源服务产业园建设的若干政策措施（试行）》中没有找到明确规定，"
+    "抱歉，这个问题在" + POLICY_TITLE + "中没有找到明确规定，"
     "我不便给出答复。政策由" + AUTHORITY + "负责解释，具体情况请向其咨询，也可以转人工。"
 )
 NOT_COVERED_EN = (
@@ -132,6 +133,28 @@ def term_line(entry_id: str, today: dt.date, lang: str = "zh") -> str | None:
     return validity_headline(today, "en" if lang == "en" else "zh")
 
 
+def outside_policy_text(question: str, lang: str = "zh") -> str:
+    """For a question naming an article the policy does not have ("第25条说了什么") or another
+    document's ("《人力资源市场暂行条例》第十八条"): what the policy holds, and where to ask."""
+    from knowledge.normalize import articles_beyond_policy, clean, other_documents_cited
+
+    cleaned = clean(question)
+    documents, missing = other_documents_cited(cleaned), articles_beyond_policy(cleaned)
+    if documents:
+        if lang == "en":
+            return (f"You are asking about another document ({', '.join(documents)}). I answer only on the Xiqing "
+                    f"HR park policy, so I cannot say what that document provides; please read it, or ask "
+                    f"{AUTHORITY_EN}.")
+        names = "、".join(f"《{name}》" for name in documents)
+        return (f"您问的是{names}的条文。本助手只解答{POLICY_TITLE}，不解答其他文件的内容，"
+                f"请查阅该文件原文，或咨询{AUTHORITY}。")
+    if lang == "en":
+        return (f"The policy has 19 articles (1 to 19); there is no {missing[0].capitalize()}. Ask about any of them, "
+                "or about a subsidy, for example \"What does Article 5 say?\"")
+    return (f"本政策共十九条（第一条至第十九条），没有{missing[0]}。可以直接问想了解的条款或补贴，"
+            "例如“第五条说的是什么”“房租补贴怎么算”。")
+
+
 def render_answer(result: MatchResult, lang: str = "zh", today: dt.date | None = None) -> str:
     """The reply text for a match result, in Chinese or English."""
     # A factory asking about an award: whatever the reply, who the awards are for comes first.
@@ -152,6 +175,8 @@ def render_answer(result: MatchResult, lang: str = "zh", today: dt.date | None =
         return f"{line}\n\n{text}" if line else text
     if not result.matches and result.reason == "empty":
         return EMPTY if lang == "zh" else EMPTY_EN
+    if result.reason == "not_in_policy":
+        return outside_policy_text(result.query, lang)
     if result.clarify:  # two close entries: ask which one is meant
         from knowledge.clarify import clarifying_question
 

@@ -33,7 +33,8 @@ from operator import add, is_not
 from pathlib import Path
 
 from knowledge.base import Entry, all_entries
-from knowledge.normalize import (article_asked_about, article_term, articles_in_cleaned, clean, grouped_alternation,
+from knowledge.normalize import (article_asked_about, article_term, articles_beyond_policy, articles_in_cleaned, clean,
+                                 grouped_alternation, other_documents_cited,
                                  normalize_cleaned, normalize_query)
 
 # numpy is often first loaded by this module (the index's cache file holds arrays), before
@@ -73,7 +74,7 @@ class MatchResult:
     query: str
     confident: bool
     matches: tuple[Match, ...] = ()
-    reason: str = ""  # why not confident: "empty", "out_of_scope", "clarify", "low_score"
+    reason: str = ""  # why not confident: "empty", "out_of_scope", "clarify", "low_score", "not_in_policy", ...
     # When two entries are close: the ones to ask the user to choose between (best first).
     clarify: tuple[Match, ...] = ()
     probability_out_of_scope: float = 0.0
@@ -920,8 +921,22 @@ def predict(index: Index, model, text: str) -> MatchResult:
         # it is only the likeliest entry (a list of one suggestion said less).
         confident, reason = False, "not_stated"
     also = (Match(index.entries[rival], round(second, 4)),) if confident and pair and matches[0].entry is index.entries[best] else ()
+    if not analysed[3] and names_article_outside_policy(text):
+        # "第25条说了什么", "《人力资源市场暂行条例》第十八条": no article of this policy is meant, so the
+        # nearest one (often the preamble, which cites other documents) is no answer.
+        confident, reason, clarify, also = False, "not_in_policy", (), ()
     return MatchResult(query=text, confident=confident, matches=matches, reason=reason, clarify=clarify,
                        probability_out_of_scope=round(outside, 4), also=also)
+
+
+def names_article_outside_policy(text: str) -> bool:
+    """Does a question name an article the policy does not have ("第二十五条") or another document's
+    ("《人力资源市场暂行条例》第十八条")?"""
+    lowered = text.lower()
+    if "条" not in text and not any(map(lowered.__contains__, ("art", "clause", "sec"))):
+        return False  # (most questions: no article named at all)
+    cleaned = clean(text)
+    return bool(articles_beyond_policy(cleaned) or other_documents_cited(cleaned))
 
 
 def match_question(query: str, index: Index | None = None, model=None) -> MatchResult:

@@ -217,12 +217,17 @@ _WHAT_IT_SAYS = re.compile(
     r"cover|covers|text|full|read|show)\b|[\s?？。.!！,，:：'\"“”‘’]")
 
 
+_OWN_TITLE_QUOTED = re.compile(r"《[^》]*(?:西青|产业园建设|若干政策措施)[^》]*》|(?:本|这个|该)?政策(?:文件)?(?:里|中)?")
+
+
 def article_asked_about(text: str) -> int | None:
     """The one article a cleaned question names and asks nothing else about ("第三条说的是什么",
     "What does Article 3 say?"), else None."""
     found = articles_in_cleaned(text)
     if len(found) != 1:
         return None
+    if "》" in text:  # the policy's own title names no other subject: "《…若干政策措施（试行）》第五条说了什么"
+        text = _OWN_TITLE_QUOTED.sub("", text)
     rest = _WHAT_IT_SAYS.sub("", _ARTICLE_REF_EN.sub("", _ARTICLE_REF.sub("", text)))
     return found[0] if not rest else None
 
@@ -235,15 +240,51 @@ def article_term(number: int) -> str:
 
 def articles_in_cleaned(text: str) -> list[int]:
     """``article_references`` of text that ``clean`` already cleaned."""
+    return [number for number, _written in _article_numbers(text) if number <= 19]
+
+
+def articles_beyond_policy(text: str) -> list[str]:
+    """The articles a cleaned question names that the policy does not have, as written ("第25条",
+    "第三十条", "article 20"): it has nineteen."""
+    return [written for number, written in _article_numbers(text) if number > 19]
+
+
+# An article of another document: "《人力资源市场暂行条例》第十八条", "劳动合同法第四十条". A title
+# with the policy's own words is this policy's ("《…若干政策措施（试行）》第五条").
+_OTHER_DOCUMENT_ARTICLE = re.compile(
+    r"(?:《(?P<title>[^》]{1,60})》|(?P<law>(?<![本该此这])[\u4e00-\u9fff]{1,20}(?:(?<![方办做算说看想用])法|条例)))"
+    r"\s*(?:的)?\s*第\s*(?:[0-9]{1,3}|[一二三四五六七八九十百]{1,4})\s*条")
+_OUR_TITLE = re.compile(r"西青|产业园建设|若干政策措施|本政策|这个政策|该政策")
+
+
+def other_documents_cited(text: str) -> list[str]:
+    """The other documents whose articles a cleaned question names ("《人力资源市场暂行条例》第十八条"
+    → ["人力资源市场暂行条例"]); this policy's own title is not among them."""
+    if "第" not in text or not ("》" in text or "法" in text or "条例" in text):
+        return []
+    names = []
+    for match in _OTHER_DOCUMENT_ARTICLE.finditer(text):
+        name = match.group("title") or match.group("law")
+        if not _OUR_TITLE.search(name) and name not in names:
+            names.append(name)
+    return names
+
+
+def _article_numbers(text: str) -> list[tuple[int, str]]:
+    """The article numbers a cleaned question names, with the words naming each, other documents'
+    articles left out."""
     found = []
+    if other_documents_cited(text):
+        text = _OTHER_DOCUMENT_ARTICLE.sub(
+            lambda m: m.group(0) if _OUR_TITLE.search(m.group("title") or m.group("law")) else " ", text)
     # Each English name of an article holds its word (article, art., clause, section, sec.): a
     # text without one is not searched letter by letter. (Cleaned text is lower case.)
     english = _ARTICLE_REF_EN.finditer(text) if any(map(text.__contains__, _ARTICLE_WORD_PARTS)) else ()
     for match in [*_ARTICLE_REF.finditer(text), *english]:
         written = next(g for g in match.groups() if g)
         number = _EN_NUMBER.get(written.lower()) or _small_number(written)
-        if number is not None and 1 <= number <= 19 and number not in found:
-            found.append(number)
+        if number is not None and number >= 1 and number not in (n for n, _ in found):
+            found.append((number, match.group(0).strip()))
     return found
 
 

@@ -687,3 +687,31 @@ def test_an_english_phrase_is_read_as_its_word_only_as_whole_words_and_longest_f
     assert lexicon.read_english_phrases("last year we lost money") == "lastyear we lost1 money"
     assert lexicon.read_english_phrases("blast year, last years, lostx") == "blast year, last years, lostx"
     assert lexicon.read_english_phrases("a top 500 firm") == "a top500 firm"
+
+
+@pytest.mark.parametrize("question, lang, says", [
+    ("政策第二十五条说了什么", "zh", "没有第二十五条"),                 # the policy has nineteen articles
+    ("第21条对外资机构有什么规定", "zh", "没有第21条"),
+    ("What does Article 23 say about foreign firms?", "en", "there is no Article 23"),
+    ("《劳动合同法》第四十条怎么理解", "zh", "《劳动合同法》"),          # another document's article
+    ("人力资源市场暂行条例第十八条规定了什么", "zh", "《人力资源市场暂行条例》"),
+])
+def test_an_article_the_policy_does_not_have_is_said_so_not_answered_with_the_nearest_one(question, lang, says):
+    from dialogs import new_state, respond
+    from knowledge.answers import render_answer
+
+    result = match_question(question)
+    assert not result.confident and result.reason == "not_in_policy"
+    assert says in render_answer(result, lang)
+    _state, replies = respond(new_state(lang), question)
+    assert says in replies[0].text and "第十八条" not in replies[0].text.replace("第十八条规定", "")
+
+
+@pytest.mark.parametrize("question, article", [
+    ("第十一条和第二十五条说的是什么", 11),                           # one of ours named as well
+    ("《关于加速推进西青区人力资源服务产业园建设的若干政策措施（试行）》第五条说了什么", 5),  # this policy's title
+    ("房租补贴的计算方法第五条怎么说", 5),                             # 方法 is no law's name
+])
+def test_an_article_of_this_policy_is_still_answered_beside_one_it_does_not_have(question, article):
+    result = match_question(question)
+    assert result.confident and article in result.top.entry.clauses
