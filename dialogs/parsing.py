@@ -309,8 +309,8 @@ def find_amounts(text: str) -> list[tuple[int, int]]:
 
 CLAUSE_SPLIT_RE = re.compile(r"[，。；;！!？?\n]|,(?!\d{3})|(?<=[\u4e00-\u9fff])\s+(?=[\u4e00-\u9fff])")
 ORDINAL_YEAR_RE = re.compile(r"第\s*([0-9]{1,2}|[一二两三四五六七八九十]{1,3})\s*(?:个)?年|头一年|首年"
-                             # English: "in year 2", "our 2nd year", "the second year" (not "year 2025")
-                             r"|\byear\s+[1-9]\b|\b[1-9](?:st|nd|rd|th)\s+year\b|\b(?:first|second|third|fourth|fifth)\s+year\b")
+                             # English: "in year 2", "our 2nd year", "the second(-)year" (not "year 2025")
+                             r"|\byear\s+[1-9]\b|\b[1-9](?:st|nd|rd|th)[\s-]+year\b|\b(?:first|second|third|fourth|fifth)[\s-]+year\b")
 PREV_YEAR_RE = re.compile(r"去年|上一年|上年|前一年|上一个年度|上个年度|last year|previous year", re.I)
 NEGATION_RE = re.compile(r"(不是|没有|没|未|不|非|无)")
 
@@ -420,7 +420,7 @@ def _year_number(words: str) -> int | None:
     """The number of an ORDINAL_YEAR_RE match: 第二年 → 2, "year 2" / "2nd year" / "second year" → 2."""
     if words.isascii():
         digit = re.search(r"[1-9]", words)
-        return int(digit.group()) if digit else EN_ORDINALS.get(words.split()[0])
+        return int(digit.group()) if digit else EN_ORDINALS.get(re.split(r"[\s-]+", words)[0])
     return parse_integer(words)
 
 

@@ -127,6 +127,7 @@ def test_facts_from_one_sentence():
     ("我们是运营方，入驻机构营收总额12亿", {"role": "operator", "tenants_revenue": 1_200_000_000}),
     ("我们是外地公司在园区设的分公司", {"origin": "new", "legal_person": False}),
     ("头一年房租85万，能补76.5万吗", {"park_year": 1, "rent_paid": 850_000}),
+    ("Our second-year rent was 1 million yuan", {"park_year": 2, "rent_paid": 1_000_000}),  # hyphenated
     ("我们是世界500强旗下的人力资源公司", {"ranking": "global500", "role": "institution"}),
     ("没进任何500强榜单", {}),
     ("今天天气不错", {}),
