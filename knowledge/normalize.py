@@ -212,9 +212,12 @@ def article_references(text: str) -> list[int]:
 _WHAT_IT_SAYS = re.compile(
     r"请问|请|麻烦|帮忙|帮我|给我|一下|具体|主要|都|的|是|讲的|说的|写的|规定的?|讲了?|说了?|写了?|规定了?|"
     r"什么|啥|哪些|内容|意思|怎么理解|如何理解|解释|解读|介绍|讲讲|说说|看看|呢|吗|呀|啊|"
+    # in plain words: "第十二条用大白话讲讲", "Article 12 in plain English?"
+    r"用|大白话|白话|通俗|简单|概括|总结|一句话|"
     r"\b(?:what|whats|does|do|is|are|the|say|says|said|about|explain|explanation|meaning|mean|means|"
     r"content|contents|summary|summarise|summarize|tell|me|us|please|pls|plz|of|in|short|brief|briefly|"
-    r"cover|covers|text|full|read|show)\b|[\s?？。.!！,，:：'\"“”‘’]")
+    r"cover|covers|text|full|read|show|plain|simple|simply|english|words|layman|laymans|terms|gist|nutshell|a|an|few|one|line|lines|sentence|sentences)\b"
+    r"|[\s?？。.!！,，:：'\"“”‘’]")
 
 
 _OWN_TITLE_QUOTED = re.compile(r"《[^》]*(?:西青|产业园建设|若干政策措施)[^》]*》|(?:本|这个|该)?政策(?:文件)?(?:里|中)?")

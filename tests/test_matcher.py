@@ -715,3 +715,13 @@ def test_an_article_the_policy_does_not_have_is_said_so_not_answered_with_the_ne
 def test_an_article_of_this_policy_is_still_answered_beside_one_it_does_not_have(question, article):
     result = match_question(question)
     assert result.confident and article in result.top.entry.clauses
+
+
+@pytest.mark.parametrize("question, article", [
+    ("Article 12 in plain English?", 12),
+    ("第十二条用大白话讲讲", 12),
+    ("Article 5 in one sentence, please", 5),
+])
+def test_an_article_asked_about_in_plain_words_is_answered_with_that_article(question, article):
+    result = match_question(question)
+    assert result.confident and result.top.entry.clauses == (article,)
