@@ -526,17 +526,21 @@ def confidence_features(probs: np.ndarray, best: np.ndarray, top: np.ndarray, sh
     "not covered", the runner-up, English or not, the question's length, and whether the question
     names the article the best entry cites ("第十九条"), ``pair_evidence`` for a question asking
     to combine two awards, whether the matcher's own ranking put the best entry first, and the
-    matcher's blended score of it (the model is wrong more often where the words disagree)."""
+    matcher's blended score of it (the model is wrong more often where the words disagree); each
+    again for English questions alone (5-fold CV over 18196 questions: English top-1 0.780 → 0.793
+    at the same rates of confident wrong answers)."""
     entries = probs[:, :-1]
     rows = np.arange(len(probs))
     runner_up = np.sort(entries, axis=1)[:, -2] if entries.shape[1] > 1 else np.zeros(len(probs))
     related = np.einsum("ne,ne->n", shared[best], entries)
     english = np.array([float(language_of(t) == "en") for t in texts])
     length = np.log(np.array([max(1, len(t)) for t in texts], dtype=np.float64)) / 5.0
-    return np.column_stack([np.ones(len(probs)), _logit(top), _logit(entries[rows, best]), _logit(related),
-                            _logit(probs[:, -1]), _logit(runner_up), english, length,
-                            np.asarray(named, dtype=np.float64), np.asarray(pair, dtype=np.float64),
-                            np.asarray(agree, dtype=np.float64), np.asarray(evidence, dtype=np.float64)])
+    columns = [_logit(top), _logit(entries[rows, best]), _logit(related), _logit(probs[:, -1]), _logit(runner_up),
+               length, np.asarray(named, dtype=np.float64), np.asarray(pair, dtype=np.float64),
+               np.asarray(agree, dtype=np.float64), np.asarray(evidence, dtype=np.float64)]
+    # Each again for English questions alone: the evidence that the best answer is right weighs
+    # differently there (a tenth of the training data, words bridged to the Chinese terms).
+    return np.column_stack([np.ones(len(probs)), english, *columns, *(english * column for column in columns)])
 
 
 def confidence_of(weights, top: float, best: float, related: float, outside: float, runner_up: float,
@@ -547,9 +551,10 @@ def confidence_of(weights, top: float, best: float, related: float, outside: flo
         x = min(max(x, 1e-6), 1 - 1e-6)
         return math.log(x / (1 - x))
 
-    row = (1.0, logit(top), logit(best), logit(related), logit(outside), logit(runner_up),
-           float(language_of(text) == "en"), math.log(max(1, len(text))) / 5.0, float(named), pair,
-           float(agree), float(evidence))
+    english = float(language_of(text) == "en")
+    columns = (logit(top), logit(best), logit(related), logit(outside), logit(runner_up),
+               math.log(max(1, len(text))) / 5.0, float(named), pair, float(agree), float(evidence))
+    row = (1.0, english, *columns, *(english * x for x in columns))
     z = sum(w * x for w, x in zip(weights, row))
     return 0.5 * (1.0 + math.tanh(0.5 * z))
 
