@@ -870,7 +870,7 @@ def predict(index: Index, model, text: str) -> MatchResult:
         confidence = confidence_of(model.calibration, top, float(entries[best]), float(shared[best] @ entries), float(p[-1]),
                                    float(entries[order[1]]), text, signals[best, -1],
                                    math.log(joint / (1 - joint)) if pair else 0.0,
-                                   signals[best, FIRST_SIGNAL], signals[best, SCORE_SIGNAL])
+                                   signals[best, FIRST_SIGNAL], signals[best, SCORE_SIGNAL], best)
     else:
         confidence = top
     outside = float(p[-1])

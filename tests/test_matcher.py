@@ -466,7 +466,6 @@ def test_the_confidence_of_one_question_equals_the_calibration_fitted_on_many():
 
     index = matcher.get_index()
     shared = sharing_groups(index.entries)
-    weights = np.arange(12) / 10 - 0.3
     draw = np.random.default_rng(3)
     for text, pair, agree, evidence in (("房租补贴怎么算", 0.0, 1.0, 0.8), ("How is the rent subsidy computed?", 0.0, 0.0, 0.3),
                                         ("房租补贴和营收奖励能一起拿吗", 1.7, 1.0, 0.5)):
@@ -475,9 +474,10 @@ def test_the_confidence_of_one_question_equals_the_calibration_fitted_on_many():
         top = float(p[best] + 0.01)
         rows = confidence_features(p[None, :], np.array([best]), np.array([top]), shared, [text], np.array([1.0]),
                                    np.array([pair]), np.array([agree]), np.array([evidence]))
+        weights = draw.normal(scale=0.3, size=rows.shape[1])  # every column weighs, the best entry's own too
         second = float(np.sort(p[:-1])[-2])
         one = confidence_of(weights, top, float(p[best]), float(shared[best] @ p[:-1]), float(p[-1]), second, text,
-                            1.0, pair, agree, evidence)
+                            1.0, pair, agree, evidence, best)
         assert abs(one - float(calibrated(rows, weights)[0])) < 1e-9
 
 
