@@ -201,8 +201,9 @@ def describes_other_trade(normalized: str) -> bool:
 # ("殡葬服务公司可以享受这个政策吗", "开驾校的能申请吗", "Freight forwarder here, ...", "Vet hospital
 # owner: ..."): the short form of "we are a X company". What it names is judged as a description's
 # is, and it must read as a name of a trade: no question word, verb or particle inside it.
-_ZH_KIND_END = (r"(?:公司|企业|厂|店|中心|医院|诊所|工作室|基地|市场|商户|门店|连锁|学校|俱乐部|事务所|商行|"
-                # (入园, 开园 are verbs; 北交所, 交易所 are exchanges)
+_ZH_KIND_END = (r"(?:公司|企业|厂(?!房(?!租[^金赁]))|店|中心|医院|诊所|工作室|基地|市场|商户|门店|连锁|学校|俱乐部|事务所|商行|"
+                # (入园, 开园 are verbs; 北交所, 交易所 are exchanges; 厂房 is a building, but "箱包厂房租" a
+                # factory's rent)
                 r"超市|酒店|餐厅|饭店|馆|院|(?<![入开建进出离驻])园|社|场|经销商|供应商|批发商|代理商|开发商|(?<!交)(?<!易)所|中介)")
 # (The word for a business and what follows it are looked for first, then what stands before it
 # back to the clause's start: a pattern that tried each start of the clause took 20 µs a question.)
@@ -210,9 +211,15 @@ _ZH_NAMED_END = re.compile(
     _ZH_KIND_END + r"(?:的)?(?:商户|老板|员工|高管)?"
     # (a space before: the keyword form, "宠物医院 房租补贴"; and a name with its figures: "渔具店一年房租24万")
     r"(?= ?(?:可以|能|可不可以|有没有|是否|算不算|想|要|申请|入驻|参加|营收|年营收|搞|办|用|准备|如果|也|"
-    r"房租|租金|房补|补贴|奖励|营业额|一年|每年|去年|今年|#年|上市|服务券|享受|适用|符合))")
-_ZH_HEAD_START = re.compile(r".*(?:有家|一家|有个|问|这家|那家|作为)")
-_ZH_RUNS = re.compile(r"(?:我们|我|咱们|咱|俺们|俺)(?:家|这边)?(?:是)?(?:开|干)(?P<kind>[^ ]{1,8}?)的(?!话|时候|人|事)"
+    r"房租|租金|房补|补贴|奖励|营业额|一年|每年|去年|今年|#年|上市|服务券|享受|适用|符合|厂房|(?<=老板)(?:问|想问))"
+    # the keyword form with any award's name: "花店 活动补贴"
+    r"| [^ ]{0,6}?(?:补贴|奖励|补助|扶持))")
+_ZH_HEAD_START = re.compile(r".*(?:有家|一家|有个|问|这家|那家|作为|我们的|我们|咱们|俺们|我家)")
+# A trade's name of one character before 店, 厂, 馆 ("花店", "鞋厂", "茶馆", "烟酒店"), unless that
+# character says what is done to a business or which one ("开店", "建厂", "本店", "门店", "场馆").
+_ZH_ONE_CHAR_ENDS = ("店", "厂", "馆", "酒店")
+_ZH_ONE_CHAR_NOT = frozenset("开建办设搬进入出驻全总分本该此每各新老门场会展商我你他她它这那哪")
+_ZH_RUNS = re.compile(r"(?:我们|我|咱们|咱|俺们|俺)(?:家|这边)?(?:是)?(?:开|干|做|搞)(?P<kind>[^ ]{1,8}?)的(?!话|时候|人|事)"
                       # "做智能制造的，能…", "帮一家做冷库建设的企业问下": at a clause's start
                       r"|(?:^|(?<= )|(?<=一家)|(?<=有家))(?:是)?(?:做|开(?!办|设|展|业|发|会|工|张|始|通|票|具|户|立|放)|搞|干)(?P<kind2>[^ ]{2,8}?)的(?!话|时候|人|事|时|事情)"
                       # a trade named in English: "我们是pet grooming的", "做drone spraying的公司"
@@ -220,7 +227,8 @@ _ZH_RUNS = re.compile(r"(?:我们|我|咱们|咱|俺们|俺)(?:家|这边)?(?:�
 _ZH_NOT_A_NAME = re.compile(
     # (single characters only where a trade's name rarely has them: 能 is in 智能 and 新能源, 子 in
     # 电子, 进 in 进出口, 会 in 会展, so those are words here)
-    r"[哪啥什么怎谁吗呢吧了过着把被给和与或跟还要想是说问让对从按向在这那其该此每各们到亿万几0-9#]|大概|多少|几家|几个|能不能|能否|"
+    # (a figure is an amount or a date, "做1亿的", "2023年", but "3d打印", "5g基站" are trades)
+    r"[哪啥什么怎谁吗呢吧了过着把被给和与或跟还要想是说问让对从按向在这那其该此每各们到亿万几#]|[0-9]+(?![0-9a-z])|大概|多少|几家|几个|能不能|能否|"
     r"自己|个体|本地|本区|外地|外省|外区|外资|区里|区内|区外|市里|市级|镇里|总公司|分公司|子公司|分支|总部|年底|年度|"
     r"今年|去年|明年|收到|迁入|迁来|进园|进驻|里面|上面|下面|重点|配套|入驻|园区|产业园|试行|文件|政策|服务券|对接|"
     r"大赛|年会|活动|小微|工商户|墙|强|产业|背景调查|背调|注册|新设|新建|刚成立|办公|搬|区属|市属")
@@ -229,7 +237,8 @@ _EN_NAMED = re.compile(
     r"(?P<kind>(?:[a-z0-9-]+\s+){0,3}?[a-z0-9-]+)\s+"
     r"(?P<noun>here|owner|company|firm|business|chain|plant|factory|studio|club|shop|clinic|hospital|school|"
     r"installer|maker|dealer|distributor|supplier|forwarder|franchise|manufacturer|store|restaurant|hotel|"
-    r"bakery|practice|workshop|lab|startup|developer|contractor)\b")
+    r"bakery|practice|workshop|lab|startup|developer|contractor|yard|alley|mill|farm|salon|parlour|parlor|garage|"
+    r"gym|cafe|pub|warehouse|depot|mine|quarry|ranch|nursery|pharmacy|cinema|rink|brewery|winery|laundry)\b")
 # Words in such a head that name a person's role or a question, not a trade ("finance clerk here",
 # "free agency service", "relocated company revenue").
 _EN_NOT_A_NAME = frozenset(
@@ -249,7 +258,8 @@ def names_business_kind(normalized: str) -> bool:
             head = normalized[normalized.rfind(" ", 0, match.start()) + 1:match.start()]
             start = _ZH_HEAD_START.match(head)
             head = head[start.end():] if start else head
-            if 2 <= len(head) <= 10:
+            if 2 <= len(head) <= 10 or (len(head) == 1 and match.group(0).startswith(_ZH_ONE_CHAR_ENDS)
+                                        and head not in _ZH_ONE_CHAR_NOT):
                 kinds.append(head)
         for kind in kinds:
             if _ZH_GENERIC.sub("", kind) and not _ZH_NOT_A_NAME.search(kind) and not _OWN_TRADE.search(kind):

@@ -654,6 +654,16 @@ def test_an_english_question_about_the_state_of_an_application_is_not_answered_w
     ("新入园的机构能享受房租补贴吗", False),                      # 入园: a verb, not a park's name
     ("我们是做tea trading的，有营收奖励吗", True),                 # a trade named in English
     ("我们是做EOR的，房租补贴怎么申请", False),                   # EOR, RPO: HR trades
+    ("书店 活动补贴", True),                                      # a one-character name before 店, 厂, 馆
+    ("鞋厂老板问一下，营收1亿有奖励吗", True),
+    ("开店 房租补贴", False),                                     # 开店: what is done, not a trade
+    ("场馆租金能补吗", False),
+    ("我们灯具厂房租一年30万能补多少", True),                      # "我们X厂", and 厂 before 房租
+    ("我们租的厂房租金能补吗", False),                            # 厂房: a building
+    ("我们做5G基站的，能拿营收奖励吗", True),                      # "我们做X的"; 5g is a trade's word
+    ("我们做招聘的，房租补贴怎么算", False),
+    ("Ice rink revenue award", True),                             # English keyword form
+    ("某机构转来企业咨询：营收奖励能否全额兑现", False),           # a forwarded question names no trade
 ])
 def test_an_asker_describing_a_business_of_another_trade_is_told_apart_from_an_hr_firm(question, other_trade):
     # Trades are too many to list: "我们是一家X公司/厂", "做X的", "we're a X maker", "our X company"
