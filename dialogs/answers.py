@@ -234,6 +234,10 @@ def ask(st, text, offer_check: bool, context: str | None = None) -> list[Reply]:
     # asker's: noting it as their year in the park would be guessing a fact.
     if set(facts) <= {"park_year"} and not parsing.speaks_of_self(text):
         facts = {}
+    if (not note and "rent_paid" not in facts and parsing.mentions_rate(text)
+            and (re.search(r"房租|租金|\brent", text, re.I) or (top and top.entry.id == "a05"))):
+        # "500平米，每平米每月60元": the subsidy is on the rent actually paid; a rate is not converted
+        replies.append(Reply(t("rate_not_used", lang), kind="info"))
     if facts and offer_check and not note:
         st["noted_facts"] = {**st.get("noted_facts", {}), **facts}
         replies.append(Reply(t("noted", lang, facts=describe(facts, lang)) + "\n" + t("offer_check", lang),

@@ -594,6 +594,9 @@ def _interview_text(st, text, when) -> list[Reply]:
                  if isinstance(x, int) and not isinstance(x, bool)}
         if len(amounts) > 1 and not set(amounts) <= named:
             return _which_amount(st, q, amounts)
+    if q.type in ("money", "money_list") and parsing.mentions_rate(text) and not parsing.find_amounts(text):
+        # "每平米每月60元" at the rent question: a rate, not the year's total; asked again, not converted
+        return [Reply(t("rate_not_total", lang, example=q.example_text(lang)), kind="error"), _question_reply(st, q)]
     value = iv.parse_answer(q, text)
     if others and q.key not in facts_all and q.type in ("yesno", "choice"):
         value = head_value

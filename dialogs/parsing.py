@@ -284,15 +284,49 @@ AMOUNT_RE = re.compile(
 MONEY_MARK_RE = re.compile(r"[亿万千wk元块¥]|million|mn", re.IGNORECASE)
 
 
+# A rate is no total: "每平米每月60元", "月租3万", "60元/平/月", "60 yuan per sqm per month", "RMB
+# 30,000 a month". Every amount the rules take is a year's total or a one-off sum, so a rate put into
+# one would be a guess (how many months, how many square metres were paid for?).
+_RATE_BEFORE = re.compile(r"(?:每\s*(?:平方?米?|平|㎡|个?月|天|日|周)|月租|日租|月均|\bmonthly\b|"
+                          r"\bper\s+(?:month|sqm|m2|square\s+met(?:re|er))\b)[^，。,;；]{0,10}$", re.I)
+_RATE_AFTER = re.compile(r"^\s*(?:元|块|yuan|rmb)?\s*(?:/|每|一个?|\bper\s|\ba\s|\ban\s)\s*"
+                         r"(?:平方?米?|平|㎡|m2|sqm|个?月|天|日|周|month|day|week|square|sq\b)", re.I)
+
+
+def _is_rate(s: str, start: int, end: int) -> bool:
+    return bool(_RATE_BEFORE.search(s[max(0, start - 16):start]) or _RATE_AFTER.match(s[end:end + 12]))
+
+
+# Words of a rate, with or without an amount the parser reads ("60 yuan per sqm per month").
+_RATE_WORDS = re.compile(r"每\s*(?:平方?米?|平|㎡)|/\s*(?:平|㎡|m2|sqm)|月租|每\s*个?月|"
+                         r"\bper\s+(?:sqm|m2|square|sq|month)\b|\ba\s+month\b|\bmonthly\b", re.I)
+
+
+def mentions_rate(text: object) -> bool:
+    """Does the text give a rent or a cost per area or per month?"""
+    return bool(_RATE_WORDS.search(fold(clean(text))))
+
+
+def rate_amounts(text: object) -> list[int]:
+    """The amounts in free text that are rates per area or per time, which ``find_amounts`` leaves out."""
+    return [value for _, value in _amounts(text, rates=True)]
+
+
 def find_amounts(text: str) -> list[tuple[int, int]]:
     """(position, yuan) of each money amount in free text; an amount needs a unit, a currency sign
-    or four digits, so "第一年" and "500强" are not money."""
+    or four digits, so "第一年" and "500强" are not money; a rate ("每月3万", "60元/平") is not one."""
+    return _amounts(text, rates=False)
+
+
+def _amounts(text: object, rates: bool) -> list[tuple[int, int]]:
     s = fold(clean(text)).replace("￥", "¥")
     out = []
     for m in AMOUNT_RE.finditer(s):
         token = m.group(0).strip()
         end = m.end()
         if end < len(s) and s[end] in "强年%个名家次届位人":
+            continue
+        if _is_rate(s, m.start(), end) != rates:
             continue
         if not MONEY_MARK_RE.search(token) and not re.search(r"\d{4,}|\d,\d{3}", token):
             continue

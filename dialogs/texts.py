@@ -47,6 +47,14 @@ TEXTS: dict[str, tuple[str, str]] = {
     "noted": ("我记下了：{facts}，如有误请说“修改”。", "Noted: {facts}. If anything is wrong, say \"edit\"."),
     "changed": ("已修改：{changes}", "Changed: {changes}"),
     "same_as_before": ("这些已经记下了：{facts}。", "Already noted: {facts}."),
+    "rate_not_total": ("这里要填这一年实际缴纳的总额，不是每平方米或每月的单价，我不替您折算。请告诉我全年实际交了多少，例如：{example}",
+                       "This asks for the total actually paid for the year, not a rate per square metre or per month, "
+                       "and I do not convert a rate. Please give the year's total, for example: {example}"),
+    "rate_not_used": ("您给的是按面积或按月的单价。房租补贴按这一年实际缴纳的租金总额计算（第五条），单价不能代替实缴金额，"
+                      "所以我没有据此测算。需要测算的话，请告诉我这一年实际交了多少房租，例如“今年交了36万房租”。",
+                      "You gave a rate per area or per month. The rent subsidy is worked out on the rent actually paid for "
+                      "the year (Article 5), which a rate does not tell, so I have not estimated from it. For an estimate, "
+                      "tell me the rent actually paid for the year, e.g. \"we paid 360,000 yuan rent this year\"."),
     "one_figure": ("这条消息里有不止一个数字，请只回复一个金额。", "That message has more than one figure; please reply with one amount."),
     "which_amount": ("您的消息里有几个金额（{amounts}），哪一个是“{name}”？请点选，或重新输入一个金额。",
                      "Your message has several amounts ({amounts}). Which one is \"{name}\"? Press one, or type one amount."),

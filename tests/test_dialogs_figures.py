@@ -245,3 +245,44 @@ def test_an_english_year_about_the_rule_or_a_calendar_year_is_not_noted(text):
     chat = Chat("en")
     chat.say(text)
     assert "park_year" not in chat.state.get("noted_facts", {})
+
+
+@pytest.mark.parametrize("text", ["月租3万，房租补贴能拿多少", "每月租金3万", "60元/平/月", "RMB 30,000 a month rent",
+                                  "monthly rent of 30,000 yuan"])
+def test_a_rent_per_month_or_per_square_metre_is_never_taken_as_the_rent_paid(text):
+    # the rules take the year's rent actually paid; how many months or square metres were paid is not guessed
+    assert "rent_paid" not in extract_facts(text)
+
+
+@pytest.mark.parametrize("text, rent", [("房租一年36万", 360_000), ("第二年交了80万房租", 800_000),
+                                        ("今年交了36万房租，每平米每月60元", 360_000)])
+def test_a_years_rent_beside_a_rate_is_still_read(text, rent):
+    assert extract_facts(text)["rent_paid"] == rent
+
+
+def test_a_rate_typed_at_the_rent_question_is_asked_again_as_the_years_total():
+    chat = Chat()
+    chat.to("rent_paid")
+    chat.say("租了500平米，每平米每月60元")
+    assert "rent_paid" not in chat.answers and chat.pending == "rent_paid"
+    assert "总额" in chat.text and "单价" in chat.text
+    chat.say("36万")
+    assert chat.answers["rent_paid"] == 360_000
+
+
+def test_a_rate_typed_in_english_at_the_rent_question_is_asked_again():
+    chat = Chat()
+    chat.to("rent_paid")
+    chat.say("RMB 30,000 a month")
+    assert "rent_paid" not in chat.answers and chat.pending == "rent_paid"
+
+
+@pytest.mark.parametrize("lang, text, said", [
+    ("zh", "我们租了500平米，每平米每月60元，第二年房租补贴多少", "单价不能代替实缴金额"),
+    ("en", "What rent subsidy can we get in our second year? 500 sqm at 60 yuan per sqm per month", "a rate does not tell"),
+])
+def test_a_question_giving_only_a_rent_rate_is_told_why_no_amount_is_worked_out(lang, text, said):
+    chat = Chat(lang)
+    chat.say(text)
+    assert said in chat.text
+    assert "28.8" not in chat.text and "288,000" not in chat.text  # 500 × 60 × 12 × 80 %: not guessed
