@@ -260,21 +260,16 @@ def test_a_years_rent_beside_a_rate_is_still_read(text, rent):
     assert extract_facts(text)["rent_paid"] == rent
 
 
-def test_a_rate_typed_at_the_rent_question_is_asked_again_as_the_years_total():
+@pytest.mark.parametrize("rate, said", [("租了500平米，每平米每月60元", ("总额", "单价")),
+                                        ("RMB 30,000 a month", ("total", "rate"))])  # answered in its language
+def test_a_rate_typed_at_the_rent_question_is_asked_again_as_the_years_total(rate, said):
     chat = Chat()
     chat.to("rent_paid")
-    chat.say("租了500平米，每平米每月60元")
+    chat.say(rate)
     assert "rent_paid" not in chat.answers and chat.pending == "rent_paid"
-    assert "总额" in chat.text and "单价" in chat.text
+    assert all(word in chat.text for word in said)
     chat.say("36万")
     assert chat.answers["rent_paid"] == 360_000
-
-
-def test_a_rate_typed_in_english_at_the_rent_question_is_asked_again():
-    chat = Chat()
-    chat.to("rent_paid")
-    chat.say("RMB 30,000 a month")
-    assert "rent_paid" not in chat.answers and chat.pending == "rent_paid"
 
 
 @pytest.mark.parametrize("lang, text, said", [
