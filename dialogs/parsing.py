@@ -297,7 +297,7 @@ def _is_rate(s: str, start: int, end: int) -> bool:
     return bool(_RATE_BEFORE.search(s[max(0, start - 16):start]) or _RATE_AFTER.match(s[end:end + 12]))
 
 
-# Words of a rate, with or without an amount the parser reads ("60 yuan per sqm per month").
+# Words of a rate, with or without an amount that find_amounts reads ("60 yuan per sqm per month").
 _RATE_WORDS = re.compile(r"每\s*(?:平方?米?|平|㎡)|/\s*(?:平|㎡|m2|sqm)|月租|每\s*个?月|"
                          r"\bper\s+(?:sqm|m2|square|sq|month)\b|\ba\s+month\b|\bmonthly\b", re.I)
 
@@ -307,18 +307,9 @@ def mentions_rate(text: object) -> bool:
     return bool(_RATE_WORDS.search(fold(clean(text))))
 
 
-def rate_amounts(text: object) -> list[int]:
-    """The amounts in free text that are rates per area or per time, which ``find_amounts`` leaves out."""
-    return [value for _, value in _amounts(text, rates=True)]
-
-
 def find_amounts(text: str) -> list[tuple[int, int]]:
     """(position, yuan) of each money amount in free text; an amount needs a unit, a currency sign
     or four digits, so "第一年" and "500强" are not money; a rate ("每月3万", "60元/平") is not one."""
-    return _amounts(text, rates=False)
-
-
-def _amounts(text: object, rates: bool) -> list[tuple[int, int]]:
     s = fold(clean(text)).replace("￥", "¥")
     out = []
     for m in AMOUNT_RE.finditer(s):
@@ -326,7 +317,7 @@ def _amounts(text: object, rates: bool) -> list[tuple[int, int]]:
         end = m.end()
         if end < len(s) and s[end] in "强年%个名家次届位人":
             continue
-        if _is_rate(s, m.start(), end) != rates:
+        if _is_rate(s, m.start(), end):
             continue
         if not MONEY_MARK_RE.search(token) and not re.search(r"\d{4,}|\d,\d{3}", token):
             continue

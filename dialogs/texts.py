@@ -47,9 +47,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "noted": ("我记下了：{facts}，如有误请说“修改”。", "Noted: {facts}. If anything is wrong, say \"edit\"."),
     "changed": ("已修改：{changes}", "Changed: {changes}"),
     "same_as_before": ("这些已经记下了：{facts}。", "Already noted: {facts}."),
-    "rate_not_total": ("这里要填这一年实际缴纳的总额，不是每平方米或每月的单价，我不替您折算。请告诉我全年实际交了多少，例如：{example}",
-                       "This asks for the total actually paid for the year, not a rate per square metre or per month, "
-                       "and I do not convert a rate. Please give the year's total, for example: {example}"),
+    "rate_not_total": ("这里要填全年的总额，不是按平方米或按月的单价，我不替您折算。请告诉我全年的总数，例如：{example}",
+                       "This asks for the year's total, not a rate per square metre or per month, and I do not convert "
+                       "a rate. Please give the year's total, for example: {example}"),
     "rate_not_used": ("您给的是按面积或按月的单价。房租补贴按这一年实际缴纳的租金总额计算（第五条），单价不能代替实缴金额，"
                       "所以我没有据此测算。需要测算的话，请告诉我这一年实际交了多少房租，例如“今年交了36万房租”。",
                       "You gave a rate per area or per month. The rent subsidy is worked out on the rent actually paid for "
