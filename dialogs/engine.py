@@ -587,16 +587,16 @@ def _interview_text(st, text, when) -> list[Reply]:
     if others and q.key not in facts_all and (parsing.is_correction(text) or (changes and head_value is None)):
         # "不对，房租应该是一百二十万": a correction of another answer, never this question's answer
         return _accept(st, None, None, others, when)
-    if q.type == "money":
-        # each amount must belong to a field its words name: "200000, 150000" for the rent is asked
+    if q.type in ("money", "money_list"):
         amounts = list(dict.fromkeys(a for _, a in parsing.find_amounts(text)))
+        if not amounts and parsing.mentions_rate(text):
+            # "每平米每月60元" at the rent question: a rate, not the year's total; asked again, not converted
+            return [Reply(t("rate_not_total", lang, example=q.example_text(lang)), kind="error"), _question_reply(st, q)]
+        # each amount must belong to a field its words name: "200000, 150000" for the rent is asked
         named = {x for v in facts_all.values() for x in (v if isinstance(v, list) else [v])
                  if isinstance(x, int) and not isinstance(x, bool)}
-        if len(amounts) > 1 and not set(amounts) <= named:
+        if q.type == "money" and len(amounts) > 1 and not set(amounts) <= named:
             return _which_amount(st, q, amounts)
-    if q.type in ("money", "money_list") and parsing.mentions_rate(text) and not parsing.find_amounts(text):
-        # "每平米每月60元" at the rent question: a rate, not the year's total; asked again, not converted
-        return [Reply(t("rate_not_total", lang, example=q.example_text(lang)), kind="error"), _question_reply(st, q)]
     value = iv.parse_answer(q, text)
     if others and q.key not in facts_all and q.type in ("yesno", "choice"):
         value = head_value
