@@ -212,6 +212,9 @@ def ask(st, text, offer_check: bool, context: str | None = None) -> list[Reply]:
         if result.reason == "not_in_policy":  # "第25条说了什么", "《人力资源市场暂行条例》第十八条"
             from knowledge.answers import outside_policy_text
             replies = [Reply(outside_policy_text(text, lang), kind="not_confident", events=[event], buttons=human_row(st))]
+        elif result.reason == "other_trade" and note and suggestions(result):  # "面包房 房租补贴": the note, then the award's article
+            rows = [[Button(title(m.entry, lang), f"ask:{m.entry.id}")] for m in suggestions(result)] + human_row(st)
+            replies = [Reply(t("if_an_institution", lang), kind="not_confident", buttons=rows, events=[event])]
         elif computed:
             replies = [Reply(term_first(computed, lang), kind="answer", events=[event], buttons=human_row(st))]
         elif suggestions(result):  # the model gives entries of a question not covered almost nothing

@@ -33,6 +33,10 @@ NOT_COVERED_EN = (
 # not say it found nothing (the chat channels use the same words: dialogs/texts.py).
 NOT_SURE = "抱歉，我不太确定您问的是哪一项。您是不是想问："
 NOT_SURE_EN = "I am not sure which part you mean. Did you mean:"
+# After the note that the awards are for HR service institutions (article 16), for an asker who
+# may be one after all: the articles the question was nearest to.
+IF_AN_INSTITUTION = "如贵单位属于人力资源服务机构，可以查看："
+IF_AN_INSTITUTION_EN = "If your firm is an HR service institution, see:"
 NOT_SURE_TAIL = "如果都不是，可以换个说法再问；本政策由" + AUTHORITY + "负责解释。"
 NOT_SURE_TAIL_EN = "If none fits, try other words; the policy is interpreted by the district HR bureau."
 EMPTY = "请直接输入您想咨询的问题，例如：“房租补贴怎么算？”“营收1.3亿能拿多少奖励？”"
@@ -191,6 +195,10 @@ def render_answer(result: MatchResult, lang: str = "zh", today: dt.date | None =
     if not titles:  # entries of a question the policy does not cover get almost no probability
         # the note says all the "not covered" line would, and why: it replaces it
         return note or (NOT_COVERED if lang == "zh" else NOT_COVERED_EN)
+    if note and result.reason == "other_trade":  # a business of another trade asking for an award
+        lines = [note, "", IF_AN_INSTITUTION if lang == "zh" else IF_AN_INSTITUTION_EN]
+        lines.extend(f"{i}. {t}" for i, t in enumerate(titles, 1))
+        return "\n".join(lines)
     lines = ([note, ""] if note else []) + [NOT_SURE if lang == "zh" else NOT_SURE_EN]
     lines.extend(f"{i}. {t}" for i, t in enumerate(titles, 1))
     lines.append(NOT_SURE_TAIL if lang == "zh" else NOT_SURE_TAIL_EN)

@@ -16,7 +16,8 @@ import re
 
 # The phrases that say what a business does whatever follows them.
 _SAYS_TRADE = re.compile(
-    r"主营|主业|主要从事|主要经营|主要做|主要卖|主要生产|是做[^，。,？?！!]{1,12}的|是卖[^，。,？?！!]{1,12}的|"
+    # (主要经营管理人员 are the managers of article 6, not what a business does)
+    r"主营|主业|主要从事|主要经营(?!管理)|主要做|主要卖|主要生产|是做[^，。,？?！!]{1,12}的|是卖[^，。,？?！!]{1,12}的|"
     r"是开[^，。,？?！!]{1,10}的|是搞[^，。,？?！!]{1,10}的")
 
 # "我们生产医用手套", "本公司从事游艇租赁", "我们卖二手手机": who speaks, a verb of making, dealing or
@@ -101,11 +102,13 @@ _HR_WORDS = (r"人力|人资|劳务|派遣|外包|猎头|招聘|职介|(?<![a-z]
              r"dispatch|outsourc|payroll|executive search|talent acquisition|"
              # (not \b: a Chinese character is a word character too, "做eor的", "hr公司")
              r"(?<![a-z])(?:eor|rpo)(?![a-z])")
+# The HR trade's work ("人才测评", "training", "placement").
+_HR_TRADE_WORK = (r"招工|用工|人才|职业介绍|职业中介|家政|人事|薪酬|薪税|社保|雇主品牌|背景调查|背调|档案|就业|职业指导|"
+                  r"测评|培训|咨询|human|talent|employment|placement|training|consult|assessment|psychometric|career|"
+                  r"\bgig\b|crowdsourc|labou?r|workforce|\bjobs?\b|hiring")
 _OWN_TRADE = re.compile(
-    _HR_WORDS + r"|招工|用工|人才|职业介绍|职业中介|家政|人事|薪酬|薪税|社保|雇主品牌|背景调查|背调|档案|就业|职业指导|"
-    r"测评|培训|咨询|(?<![^为是的作 ])运营|(?<![^为是的作 ])建设|建园|园区|产业园|"
-    r"human|talent|employment|placement|training|consult|operat|builder|built the park|\bthe park s\b|"
-    r"assessment|psychometric|career|\bgig\b|crowdsourc|labou?r|workforce|\bjobs?\b|hiring|\bparks?\b")
+    _HR_WORDS + "|" + _HR_TRADE_WORK + r"|(?<![^为是的作 ])运营|(?<![^为是的作 ])建设|建园|园区|产业园|"
+    r"operat|builder|built the park|\bthe park s\b|\bparks?\b")
 
 
 # English words of the HR trade's work that _OWN_TRADE does not hold ("we run job fairs", "we
@@ -179,6 +182,19 @@ def mentions_hr_trade(normalized: str) -> bool:
     if _HR_TRADE.search(normalized) is None:
         return False
     return _HR_TRADE.search(without_hr_suppliers(_NAMES_WITH_HR_WORDS.sub(" ", normalized))) is not None
+
+
+# The words of an HR firm saying whom it serves, in those of its trade or of its work ("我们给医院做人才
+# 测评", "Our agency places nurses in hospitals", "vocational training for wind farm technicians").
+_HR_WORK = re.compile(_HR_WORDS + "|" + _HR_TRADE_WORK + r"|猎|派工|agency|agencies|places|placed|placing|nurses|interim")
+
+
+def mentions_hr_work(normalized: str) -> bool:
+    """The HR trade's words or those of its work ("人力", "培训", "placement"), other than in the name
+    of the park, the policy or the bureau, or of an HR firm the asker hires through?"""
+    if _HR_WORK.search(normalized) is None:
+        return False
+    return _HR_WORK.search(without_hr_suppliers(_NAMES_WITH_HR_WORDS.sub(" ", normalized))) is not None
 
 
 def without_hr_suppliers(normalized: str) -> str:

@@ -126,6 +126,8 @@ class Index:
     # The English words' Chinese words (pinyin spellings, CC-CEDICT glosses: make_segmenter), kept
     # with the index so that a cold start does not cut every entry again to find them.
     english_words: tuple | None = None
+    # The words for a business of another trade (trades.trade_words), kept likewise.
+    trade_words: tuple | None = None
 
 
 def _idf(df: int, n: int) -> float:
@@ -136,9 +138,12 @@ def _compact(text: str) -> str:
     return normalize_query(text).replace(" ", "")
 
 
-def make_segmenter(entries: list[Entry], english_words: tuple[dict, dict] | None = None):
+def make_segmenter(entries: list[Entry], english_words: tuple[dict, dict] | None = None,
+                   trade_words: tuple[list, list] | None = None):
+    from knowledge.business import _OWN_TRADE
     from knowledge.english import cedict_bridge
     from knowledge.segment import Segmenter, cache_dir
+    from knowledge.trades import trade_words as dictionary_trade_words
 
     # Entry keywords are not added to jieba's dictionary: "营收总额" is better split into
     # 营收 + 总额, so that "营业收入合计" shares words with it.
@@ -163,6 +168,16 @@ def make_segmenter(entries: list[Entry], english_words: tuple[dict, dict] | None
     pinyin_words, dictionary_words = english_words
     segmenter.use_pinyin_words(pinyin_words)
     segmenter.set_dictionary_words(dictionary_words)
+    if trade_words is None:
+        # A word the entries use is the policy's, not another trade's (厂房 of article 5's rent).
+        domain = "\n".join(sorted(vocabulary)) + "\n" + "\n".join(
+            normalize_query(text) for e in entries for text in (e.title, *e.keywords, e.text, e.answer, *e.questions))
+        try:
+            folder = cache_dir()
+        except OSError:
+            folder = None
+        trade_words = dictionary_trade_words(domain, _OWN_TRADE, folder)
+    segmenter.set_trade_words(trade_words)
     return segmenter
 
 
@@ -173,7 +188,8 @@ def build_index(entries: list[Entry] | None = None, extra_questions: dict[str, l
     extra_questions = extra_questions or {}
     segmenter = segmenter or make_segmenter(entries)
     index = Index(entries=entries, segmenter=segmenter,
-                  english_words=(segmenter._pinyin_words, segmenter._dictionary_words))
+                  english_words=(segmenter._pinyin_words, segmenter._dictionary_words),
+                  trade_words=segmenter.trade_table)
     words = segmenter.words
     word_df: Counter = Counter()
     bigram_df: Counter = Counter()
@@ -627,7 +643,7 @@ def names_other_industry(text: str) -> bool:
     their business as one ("我们是做光伏组件的")?"""
     from knowledge.model import OTHER_TRADE_FLAGS, trade_flags
 
-    return not OTHER_TRADE_FLAGS.isdisjoint(trade_flags(get_index().segmenter.lexicon, normalize_query(text)))
+    return not OTHER_TRADE_FLAGS.isdisjoint(trade_flags(get_index().segmenter, normalize_query(text)))
 
 
 def _asks_about_other_place(normalized: str, places) -> bool:
@@ -658,12 +674,12 @@ _taught: dict[str, list[str]] = {}
 
 def _index_cache_key() -> str:
     """A digest of everything the index is built from: files, code and taught examples."""
-    from knowledge import base, english, normalize, segment
+    from knowledge import base, english, normalize, segment, trades
 
     digest = hashlib.sha256()
     sources = sorted(base.ENTRIES_DIR.glob("*.toml")) + [
         segment.LEXICON, segment.USER_DICT, Path(__file__), Path(normalize.__file__), Path(segment.__file__),
-        Path(base.__file__), Path(english.__file__)]
+        Path(base.__file__), Path(english.__file__), Path(trades.__file__)]
     for path in sources:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
@@ -685,7 +701,7 @@ def _load_or_build_index() -> Index:
     if path.exists():
         try:
             index = pickle.loads(path.read_bytes())
-            index.segmenter = make_segmenter(index.entries, index.english_words)
+            index.segmenter = make_segmenter(index.entries, index.english_words, index.trade_words)
             return index
         except Exception:  # a stale or damaged cache is rebuilt, never fatal
             pass
@@ -898,6 +914,11 @@ def predict(index: Index, model, text: str) -> MatchResult:
         confident, reason = False, "low_score"
     if vague:
         confident, reason, clarify = False, "low_score", ()
+    elif (confident or clarify) and asks_for_an_institution_award_as_another_trade(index, best, flags, analysed[0]):
+        # "面包房 房租补贴", "Our brewery made 3亿, can we get the 30万 award?": the awards are for HR
+        # service institutions (article 16), so the award's article is no answer, however sure the
+        # model is of it; the reply says who the awards are for (answers.scope_note).
+        confident, reason, clarify = False, "other_trade", ()
     taught = _taught_by_text.get(_compact(text)) if _taught_by_text else None
     if taught is not None:
         chosen = next((i for i, e in enumerate(index.entries) if e.id == taught), None)
@@ -927,6 +948,18 @@ def predict(index: Index, model, text: str) -> MatchResult:
         confident, reason, clarify, also = False, "not_in_policy", (), ()
     return MatchResult(query=text, confident=confident, matches=matches, reason=reason, clarify=clarify,
                        probability_out_of_scope=round(outside, 4), also=also)
+
+
+def asks_for_an_institution_award_as_another_trade(index: Index, best: int, flags, normalized: str) -> bool:
+    """Is the best entry an institution's award (answers.INSTITUTION_ENTRIES) and the asker a business
+    of another trade (OTHER_TRADE_FLAGS), with no word of the HR trade or its work anywhere
+    ("给健身房派教练的劳务公司", "Our agency places nurses in hospitals" are HR firms)?"""
+    from knowledge.answers import INSTITUTION_ENTRIES
+    from knowledge.business import mentions_hr_work
+    from knowledge.model import OTHER_TRADE_FLAGS
+
+    return (index.entries[best].id in INSTITUTION_ENTRIES and not OTHER_TRADE_FLAGS.isdisjoint(flags)
+            and not mentions_hr_work(normalized))
 
 
 def names_article_outside_policy(text: str) -> bool:

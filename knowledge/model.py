@@ -37,7 +37,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 
 from knowledge.base import PACKAGE_DIR, Entry
-from knowledge.business import describes_a_business, mentions_hr_trade, without_hr_suppliers
+from knowledge.business import describes_a_business, mentions_hr_trade, mentions_hr_work, without_hr_suppliers
 
 OUT_OF_SCOPE_FILE = PACKAGE_DIR / "out_of_scope.tsv"
 EXTRA_FILE = PACKAGE_DIR / "extra_questions.tsv"
@@ -150,19 +150,25 @@ def language_of(text: str) -> str:
 OTHER_TRADE_FLAGS = frozenset({"F:other_trade", "F:self_other"})
 
 
-def trade_flags(lexicon, normalized: str) -> list[str]:
+def trade_flags(segmenter, normalized: str) -> list[str]:
     """A business of another trade ("我们是做汽车零部件的": the awards are not for it, article 16)
-    named from the lexicon or described by the asker, told apart from an HR firm naming the trades
-    it serves ("给制造业企业做劳务派遣的"): F:other_trade / F:other_trade_hr, F:self_other / F:self_hr."""
+    named from the lexicon or the dictionary ("面包房", trades.py) or described by the asker, told
+    apart from an HR firm naming the trades it serves ("给制造业企业做劳务派遣的"):
+    F:other_trade / F:other_trade_hr, F:self_other / F:self_hr."""
     from knowledge.matcher import _mentions_any
 
+    lexicon = segmenter.lexicon
     flags = []
-    other_trade = _mentions_any(normalized, lexicon.other_industries)
+    listed = _mentions_any(normalized, lexicon.other_industries)
+    # (A trade's word from the dictionary is often the trade an HR firm serves, told in the words of
+    # its work rather than its trade's: "Our agency places nurses in hospitals".)
+    named = not listed and segmenter.names_trade(normalized)
     self_described = describes_a_business(normalized)  # (also named as the subject: "装修公司能拿…")
-    if other_trade or self_described:  # (the HR words looked for only then: this runs per question)
+    if listed or named or self_described:  # (the HR words looked for only then: this runs per question)
         hr_trade = _mentions_any(without_hr_suppliers(normalized), lexicon.hr_business_words)
-        if other_trade:
-            flags.append("F:other_trade_hr" if hr_trade else "F:other_trade")
+        if listed or named:
+            hr_firm = hr_trade or (named and mentions_hr_work(normalized))
+            flags.append("F:other_trade_hr" if hr_firm else "F:other_trade")
         if self_described:  # (the HR trade's words told more widely: "我们主营人力资源咨询")
             flags.append("F:self_hr" if hr_trade or mentions_hr_trade(normalized) else "F:self_other")
     return flags
@@ -176,7 +182,7 @@ def _flags(index, normalized: str, evidence: dict, scored) -> list[str]:
     off_topic = _mentions_any(normalized, lexicon.out_of_scope)
     if off_topic:
         flags.append("F:oos_word")
-    flags += trade_flags(lexicon, normalized)
+    flags += trade_flags(index.segmenter, normalized)
     if _mentions_any(normalized, lexicon.status_words):
         flags.append("F:status")
     other_place = _asks_about_other_place(normalized, lexicon.other_places)

@@ -303,6 +303,8 @@ class Segmenter:
         self._pinyin_prefixes: set[str] = set()
         self._pinyin_reach: set[str] = set()
         self._dictionary_words: dict[str, tuple[str, ...]] = {}  # see set_dictionary_words
+        self.trade_table: tuple[list[str], list[str]] = ([], [])  # see set_trade_words
+        self._trade_words = None
         self._one_off: dict[str, str] = {}
         self._vocabulary: set[str] = set()
         self._longest = 0
@@ -421,6 +423,18 @@ class Segmenter:
         English word the hand table lacks ("company", "district") carries them."""
         self._dictionary_words = table
         self.__dict__.pop("_token_words", None)  # tokens already read without them
+
+    def set_trade_words(self, table: tuple[list[str], list[str]]) -> None:
+        """The words for a business of another trade (trades.trade_words): see ``names_trade``."""
+        from knowledge.trades import TradeWords
+
+        self.trade_table = table
+        self._trade_words = TradeWords(*table)
+
+    def names_trade(self, normalized: str) -> bool:
+        """Does the question name a business of another trade by a dictionary word ("面包房",
+        "driving school"), not cut through another word ("如果园区" does not name 果园)?"""
+        return self._trade_words is not None and self._trade_words.names_trade(normalized, self._inside_words)
 
     # -- jieba ---------------------------------------------------------------------------------
     def _cut(self, text: str, hmm: bool) -> list[str]:

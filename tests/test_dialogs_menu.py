@@ -117,6 +117,33 @@ def test_a_business_of_another_trade_naming_a_figure_is_not_shown_an_award_worke
     assert all("check" not in reply.actions() for reply in replies)
 
 
+@pytest.mark.parametrize("question, lang, note", [
+    ("健身房 活动补贴", "zh", "提示：本政策的奖励和补贴面向"),                 # a bare trade's word
+    ("驾校一年房租50万，能补多少", "zh", "提示：本政策的奖励和补贴面向"),
+    ("Our brewery made 3亿 revenue, can we get the 30万 award?", "en", "Note: this policy's awards are for HR service"),
+    ("茶馆 revenue 300万, award?", "zh", "提示：本政策的奖励和补贴面向"),           # (a Chinese word: Chinese)
+])
+def test_a_business_of_another_trade_is_never_answered_with_an_award_s_article(question, lang, note):
+    # The model was sure of article 13 or 11 for these ("活动补贴", "30万 award"): the answer a
+    # gym or a brewery needs is that the awards are for HR service institutions (article 16), and
+    # the award's article is at most offered for an asker who is one after all.
+    _state, replies = respond(new_state(lang), question)
+    answer = replies[0]
+    assert answer.kind == "not_confident"
+    assert answer.text.startswith(note) and answer.clauses == [16]
+    assert "check" not in answer.actions()
+
+
+@pytest.mark.parametrize("question, lang, article", [
+    ("我们是做劳务派遣的，主要给酒店派服务员，房租补贴第二年是多少", "zh", "第五条"),
+    ("Our agency places nurses in hospitals. How much is the rent subsidy in the first year?", "en", "Article 5"),
+])
+def test_an_hr_firm_naming_the_trade_it_serves_is_answered_without_the_scope_note(question, lang, article):
+    _state, replies = respond(new_state(lang), question)
+    assert replies[0].kind == "answer" and article in replies[0].text
+    assert 16 not in replies[0].clauses
+
+
 def test_the_scope_note_is_in_the_language_the_user_writes():
     from knowledge.answers import scope_note
 

