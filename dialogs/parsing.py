@@ -45,13 +45,18 @@ def clean(text: object) -> str:
 LANG_NEUTRAL_WORDS = {"ok", "okay", "rmb", "cny", "mn", "bn", "wan", "yuan", "ipo", "hr"}
 
 
+_AMOUNT_IN_CHINESE_UNITS = re.compile(r"(?<=[0-9０-９.])\s*(?:[千百]?[万萬亿億](?:人民币|元)?|[元块])")
+
+
 def text_lang(text: object) -> str | None:
     """The language a message is written in: "zh" with Chinese characters, "en" with English words
     and no Chinese, None for neither (a number, an amount, a command)."""
     s = clean(text)
     if not s or s.startswith("/"):
         return None
-    if re.search(r"[\u3400-\u9fff]", s):
+    # "Our revenue is 3亿, can we get the 30万 award?": amounts in Chinese units are how English
+    # writers in China write figures too; only other Chinese characters make a message Chinese.
+    if re.search(r"[\u3400-\u9fff]", _AMOUNT_IN_CHINESE_UNITS.sub(" ", s)):
         return "zh"
     words = [w for w in re.findall(r"[a-z]+", fold(s)) if len(w) >= 2 and w not in LANG_NEUTRAL_WORDS]
     return "en" if words else None

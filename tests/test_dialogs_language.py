@@ -31,6 +31,16 @@ def test_an_english_question_in_a_chinese_conversation_gets_an_english_answer():
     assert "第五条" in replies[0].text and state["lang"] == "zh"
 
 
+def test_an_english_question_with_amounts_in_chinese_units_gets_an_english_answer():
+    # "1.3亿", "30万" are how English writers in China write figures; 亿 alone is no Chinese message.
+    state, replies = say(new_state("zh"), "Our revenue went up to 1.3亿 this year. How much is the revenue award?")
+    assert "Article 11" in replies[0].text
+    assert not CJK.search(replies[0].text.replace("区人社局", ""))  # (the bureau's short name, for callers)
+    assert state["lang"] == "en"
+    state, replies = say(state, "营收1.3亿能拿多少")  # Chinese words: a Chinese message
+    assert "第十一条" in replies[0].text and state["lang"] == "zh"
+
+
 def test_a_number_keeps_the_conversation_language_and_press_replies_in_it():
     state, _ = say(new_state("en"), "资格自测")
     state, replies = say(state, "1")            # a bare number: no language of its own
