@@ -470,7 +470,9 @@ def _amount_facts(s: str, facts: dict, carry: str | None = None, last_year: bool
             if n and re.search(r"运营|开园|operat|opened", clause):
                 facts["operating_years"] = n
             elif n and (topic in ("rent", None) or re.search(r"入园|入驻|园区|in the park|moved in", clause)):
-                facts["park_year"] = n
+                if not (RULE_QUESTION_RE.search(clause) and not amounts and not OWN_YEAR_RE.search(clause)):
+                    facts["park_year"] = n
+                # else "…，房租补贴第二年是多少": a question about the rule's year, not the asker's
         if not amounts or topic is None:
             continue
         if topic == "contribution" and MANAGER_RE.search(s) and not FIRM_RE.search(clause):
@@ -529,6 +531,11 @@ _TOPICS = [
 MANAGER_RE = re.compile(r"经理|管理人员|管理层|高管|老总|总监|副总|个税|个人所得税|\bmanagers?\b|\bexecutives?\b")
 FIRM_RE = re.compile(r"机构|公司|企业|单位|我们|综合|\b(firm|company|we|our)\b")
 CUR_YEAR_RE = re.compile(r"今年|本年|当年|this year", re.I)
+# A clause asking what a year brings ("房租补贴第二年是多少", "what's the rate in year 2") names the
+# rule's year; one with the asker in it, a figure, or being in the park names theirs ("我们入园第二年了").
+RULE_QUESTION_RE = re.compile(r"多少|几成|几折|百分之几|比例|怎么算|怎么补|补几|是不是|吗|么|\?|how much|what|which|rate|percent",
+                              re.I)
+OWN_YEAR_RE = re.compile(r"我们|我司|咱们|我(?!国)|今年|目前|现在|已经|入园|入驻|进园|\b(?:we|our|us|i|my|this)\b", re.I)
 COUNT_RE = re.compile(r"(\d{1,2}|[一二两三四五六七八九十])\s*(?:个|位|名)?\s*(?:人|经理|高管|管理人员|副总|总监|managers?)|"
                       r"(?:经理|高管|管理人员)\s*(\d{1,2}|[一二两三四五六七八九十])\s*(?:个|位|名)")
 

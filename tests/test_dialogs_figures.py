@@ -220,6 +220,16 @@ def test_a_year_in_a_question_about_the_rule_is_not_noted_as_the_askers_year():
     assert not chat.state.get("noted_facts")
 
 
+@pytest.mark.parametrize("text", ["我们是做劳务派遣的，主要给酒店派服务员，房租补贴第二年是多少",
+                                  "我们是人力资源公司，房租补贴第三年补几成？"])
+def test_a_year_asked_about_after_saying_who_we_are_is_still_the_rule_s_year(text):
+    # "我们是…" says who asks, not which year they are in: "第二年是多少" asks the rule.
+    chat = Chat()
+    chat.say(text)
+    assert "park_year" not in chat.state.get("noted_facts", {})
+    assert "入园第几年" not in chat.text
+
+
 def test_a_year_the_asker_gives_about_themselves_is_noted_and_echoed():
     chat = Chat()
     chat.say("我们入园第二年了，房租补贴按多少比例补？")
