@@ -134,6 +134,29 @@ def test_a_business_of_another_trade_is_never_answered_with_an_award_s_article(q
     assert "check" not in answer.actions()
 
 
+@pytest.mark.parametrize("lang, note, offer", [
+    ("zh", "提示：本政策的奖励和补贴面向", "如贵单位属于人力资源服务机构，可以查看："),
+    ("en", "Note: this policy's awards are for HR service", "If your firm is an HR service institution, see:"),
+])
+def test_an_award_held_back_from_another_trade_is_still_offered_after_the_note(monkeypatch, lang, note, offer):
+    # The matcher held the award back (reason other_trade) though it was likely: the note comes
+    # first, then the award as a button for an asker who is an HR service institution after all.
+    import knowledge
+    from knowledge.answers import render_answer
+    from knowledge.matcher import Match, MatchResult, get_index
+
+    entries = {e.id: e for e in get_index().entries}
+    question = "健身房 活动补贴" if lang == "zh" else "Our gym holds events. Event subsidy?"
+    held_back = MatchResult(query=question, confident=False, reason="other_trade",
+                            matches=(Match(entries["a13"], 0.9), Match(entries["a14"], 0.05)))
+    monkeypatch.setattr(knowledge, "match_question", lambda text: held_back)
+    _state, replies = respond(new_state(lang), question)
+    assert replies[0].text.startswith(note) and offer in replies[0].text
+    assert "ask:a13" in replies[0].actions() and "ask:a14" not in replies[0].actions()
+    rendered = render_answer(held_back, lang)  # (policybot ask, the terminal's one-shot answers)
+    assert rendered.startswith(note) and offer in rendered
+
+
 @pytest.mark.parametrize("question, lang, article", [
     ("我们是做劳务派遣的，主要给酒店派服务员，房租补贴第二年是多少", "zh", "第五条"),
     ("Our agency places nurses in hospitals. How much is the rent subsidy in the first year?", "en", "Article 5"),
