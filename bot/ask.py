@@ -7,12 +7,6 @@ import sys
 from knowledge.normalize import MAX_QUERY_CHARS
 
 
-def _guess_lang(text: str) -> str:
-    letters = sum(c.isascii() and c.isalpha() for c in text)
-    cjk = sum("\u4e00" <= c <= "\u9fff" for c in text)
-    return "en" if letters > 3 * max(cjk, 1) else "zh"
-
-
 def run_ask(args) -> int:
     from knowledge import match_question
     from knowledge.answers import render_answer
@@ -37,5 +31,8 @@ def run_ask(args) -> int:
     from dialogs.dates import resolve
 
     today = getattr(args, "as_of", None) or resolve().date()  # --as-of, else POLICYBOT_AS_OF, else the clock
-    print(render_answer(result, args.lang or _guess_lang(question), today=today))
+    # The chat's own rule (dialogs.parsing.text_lang): answered in the language it is written in.
+    from dialogs.parsing import text_lang
+
+    print(render_answer(result, args.lang or text_lang(question) or "zh", today=today))
     return 0

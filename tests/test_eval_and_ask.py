@@ -134,6 +134,15 @@ def test_ask_prints_the_answer_with_its_citation(capsys):
     assert "「第五条」" in capsys.readouterr().out
 
 
+@pytest.mark.parametrize("question, written_in", [
+    ("茶馆 revenue 300万, award?", "提示："),                                # a Chinese word: Chinese, as in the chat
+    ("Our revenue is 1.3亿. How much is the revenue award?", "An institution"),  # amounts alone: English
+])
+def test_ask_answers_in_the_language_the_chat_would(capsys, question, written_in):
+    assert main(["ask", question]) == 0
+    assert capsys.readouterr().out.startswith(written_in)
+
+
 def test_ask_json_prints_the_documented_shape(capsys):
     assert main(["ask", "--json", "营收1.3亿能拿多少"]) == 0
     data = json.loads(capsys.readouterr().out)
