@@ -212,17 +212,17 @@ def ask(st, text, offer_check: bool, context: str | None = None) -> list[Reply]:
         if result.reason == "not_in_policy":  # "第25条说了什么", "《人力资源市场暂行条例》第十八条"
             from knowledge.answers import outside_policy_text
             replies = [Reply(outside_policy_text(text, lang), kind="not_confident", events=[event], buttons=human_row(st))]
-        elif result.reason == "other_trade" and note and suggestions(result):  # "面包房 房租补贴": the note, then the award's article
-            rows = [[Button(title(m.entry, lang), f"ask:{m.entry.id}")] for m in suggestions(result)] + human_row(st)
-            replies = [Reply(t("if_an_institution", lang), kind="not_confident", buttons=rows, events=[event])]
         elif computed:
             replies = [Reply(term_first(computed, lang), kind="answer", events=[event], buttons=human_row(st))]
         elif suggestions(result):  # the model gives entries of a question not covered almost nothing
             rows = [[Button(title(m.entry, lang), f"ask:{m.entry.id}")] for m in suggestions(result)]
             rows += human_row(st)
-            tail = "not_confident_tail_staff" if handoff_on(st) else "not_confident_tail"
-            replies = [Reply(t("not_confident", lang) + "\n" + t(tail, lang),
-                             kind="not_confident", buttons=rows, events=[event])]
+            if result.reason == "other_trade" and note:  # "面包房 房租补贴": the note, then the award's article
+                text_shown = t("if_an_institution", lang)
+            else:
+                tail = "not_confident_tail_staff" if handoff_on(st) else "not_confident_tail"
+                text_shown = t("not_confident", lang) + "\n" + t(tail, lang)
+            replies = [Reply(text_shown, kind="not_confident", buttons=rows, events=[event])]
         else:
             row = [Button(b("check", lang), "check")] + [x for r in human_row(st) for x in r]
             replies = [Reply(t("no_match", lang), kind="not_confident", events=[event], buttons=[row])]

@@ -195,11 +195,15 @@ def render_answer(result: MatchResult, lang: str = "zh", today: dt.date | None =
     if not titles:  # entries of a question the policy does not cover get almost no probability
         # the note says all the "not covered" line would, and why: it replaces it
         return note or (NOT_COVERED if lang == "zh" else NOT_COVERED_EN)
-    if note and result.reason == "other_trade":  # a business of another trade asking for an award
-        lines = [note, "", IF_AN_INSTITUTION if lang == "zh" else IF_AN_INSTITUTION_EN]
-        lines.extend(f"{i}. {t}" for i, t in enumerate(titles, 1))
-        return "\n".join(lines)
-    lines = ([note, ""] if note else []) + [NOT_SURE if lang == "zh" else NOT_SURE_EN]
+    # A business of another trade asking for an award: after the note, the award for an asker who
+    # is an HR service institution after all; otherwise the entries it may have meant.
+    other_trade = bool(note) and result.reason == "other_trade"
+    if other_trade:
+        intro = IF_AN_INSTITUTION if lang == "zh" else IF_AN_INSTITUTION_EN
+    else:
+        intro = NOT_SURE if lang == "zh" else NOT_SURE_EN
+    lines = ([note, ""] if note else []) + [intro]
     lines.extend(f"{i}. {t}" for i, t in enumerate(titles, 1))
-    lines.append(NOT_SURE_TAIL if lang == "zh" else NOT_SURE_TAIL_EN)
+    if not other_trade:
+        lines.append(NOT_SURE_TAIL if lang == "zh" else NOT_SURE_TAIL_EN)
     return "\n".join(lines)

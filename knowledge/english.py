@@ -7,9 +7,6 @@ questions, which outnumber the English ones ten to one.
 """
 from __future__ import annotations
 
-import hashlib
-import marshal
-import os
 import re
 from functools import lru_cache
 
@@ -82,36 +79,10 @@ def cedict_bridge(words: dict[str, int], synonyms: dict[str, str], chinese_synon
     keys = sorted(words)
     inputs = (CEDICT_BRIDGE_VERSION, CEDICT_MAX_WORDS, CEDICT_KEEP, keys, list(map(words.get, keys)), synonyms,
               chinese_synonyms, sorted(stopwords), hand)
+    from knowledge.segment import kept_on_disk
+
     return kept_on_disk(folder, "cedict-bridge", inputs, lambda: _cedict_bridge(words, synonyms, chinese_synonyms,
                                                                                 stopwords, hand))
-
-
-def kept_on_disk(folder, prefix: str, inputs, build):
-    """``build()``'s table (marshal-able), read from ``folder`` when one was built from the same
-    ``inputs`` (a digest of them names the file), else built and written there; the newest few
-    tables of ``prefix`` are kept. Parsing CC-CEDICT takes a second: a new process reads the table."""
-    path = None
-    if folder is not None:
-        digest = hashlib.sha256(marshal.dumps(inputs)).hexdigest()[:20]
-        path = folder / f"{prefix}-{digest}.marshal"
-        if path.exists():
-            try:
-                return marshal.loads(path.read_bytes())
-            except (ValueError, EOFError, TypeError):
-                pass
-    table = build()
-    if path is not None:
-        try:
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(marshal.dumps(table))
-            os.replace(tmp, path)
-            # Each edit of the entries makes a new table: only the newest few are kept.
-            old = sorted(folder.glob(f"{prefix}-*.marshal"), key=lambda p: p.stat().st_mtime, reverse=True)
-            for stale in old[4:]:
-                stale.unlink()
-        except OSError:
-            pass
-    return table
 
 
 def _cedict_bridge(words, synonyms, chinese_synonyms, stopwords, hand) -> dict[str, tuple[str, ...]]:

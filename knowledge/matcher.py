@@ -958,7 +958,8 @@ def asks_for_an_institution_award_as_another_trade(index: Index, best: int, flag
     from knowledge.business import mentions_hr_work
     from knowledge.model import OTHER_TRADE_FLAGS
 
-    return (index.entries[best].id in INSTITUTION_ENTRIES and not OTHER_TRADE_FLAGS.isdisjoint(flags)
+    # (the flags first: most questions have none, and this runs on every confident answer)
+    return (not OTHER_TRADE_FLAGS.isdisjoint(flags) and index.entries[best].id in INSTITUTION_ENTRIES
             and not mentions_hr_work(normalized))
 
 

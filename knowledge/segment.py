@@ -8,6 +8,7 @@ every start).
 """
 from __future__ import annotations
 
+import hashlib
 import importlib.machinery
 import importlib.util
 import marshal
@@ -85,6 +86,32 @@ def _atomic_write(path: Path, data: bytes) -> None:
     tmp = path.with_suffix(path.suffix + f".{os.getpid()}.tmp")
     tmp.write_bytes(data)
     os.replace(tmp, path)
+
+
+def kept_on_disk(folder: Path | None, prefix: str, inputs, build):
+    """``build()``'s table (marshal-able), read from ``folder`` when one was built from the same
+    ``inputs`` (a digest of them names the file), else built and written there; the newest few
+    tables of ``prefix`` are kept. Parsing CC-CEDICT takes a second: a new process reads the table."""
+    path = None
+    if folder is not None:
+        digest = hashlib.sha256(marshal.dumps(inputs)).hexdigest()[:20]
+        path = folder / f"{prefix}-{digest}.marshal"
+        if path.exists():
+            try:
+                return marshal.loads(path.read_bytes())
+            except (ValueError, EOFError, TypeError):
+                pass
+    table = build()
+    if path is not None:
+        try:
+            _atomic_write(path, marshal.dumps(table))
+            # Each edit of the entries makes a new table: only the newest few are kept.
+            old = sorted(folder.glob(f"{prefix}-*.marshal"), key=lambda p: p.stat().st_mtime, reverse=True)
+            for stale in old[4:]:
+                stale.unlink()
+        except OSError:
+            pass
+    return table
 
 
 def _jieba_dictionary() -> Path:
@@ -303,8 +330,7 @@ class Segmenter:
         self._pinyin_prefixes: set[str] = set()
         self._pinyin_reach: set[str] = set()
         self._dictionary_words: dict[str, tuple[str, ...]] = {}  # see set_dictionary_words
-        self.trade_table: tuple[list[str], list[str]] = ([], [])  # see set_trade_words
-        self._trade_words = None
+        self._trade_words = None  # see set_trade_words
         self._one_off: dict[str, str] = {}
         self._vocabulary: set[str] = set()
         self._longest = 0
@@ -428,8 +454,12 @@ class Segmenter:
         """The words for a business of another trade (trades.trade_words): see ``names_trade``."""
         from knowledge.trades import TradeWords
 
-        self.trade_table = table
         self._trade_words = TradeWords(*table)
+
+    @property
+    def trade_table(self) -> tuple[list[str], list[str]]:
+        """The table given to ``set_trade_words`` (kept with the index)."""
+        return self._trade_words.table if self._trade_words is not None else ([], [])
 
     def names_trade(self, normalized: str) -> bool:
         """Does the question name a business of another trade by a dictionary word ("面包房",

@@ -11,7 +11,7 @@ business asked about) is of another trade. Whether an HR firm names it as the tr
 ("给健身房派教练的劳务派遣公司") is decided by the caller, from the HR trade's words.
 
 The table is built once per entry text (parsing the dictionary takes about a second) and kept on
-disk (english.kept_on_disk) and with the index, as english.cedict_bridge is.
+disk (segment.kept_on_disk) and with the index, as english.cedict_bridge is.
 """
 from __future__ import annotations
 
@@ -23,14 +23,14 @@ TRADES_VERSION = "1"
 # "salon", "bar", "boutique": an HR firm's seminar, event or studio is glossed so too, and a small
 # consultancy calls itself a boutique. Not "dealer", "maker",
 # "plant", "mine", "theater", "stall": their glosses are mostly people, tools, flora and art.)
-_PLACE_HEADS = (
+_PLACE_HEADS = frozenset((
     "bakery barbershop bookstore bookshop brewery distillery café cafe cinema clinic dealership "
     "factory farm foundry greenhouse guesthouse gym gymnasium hospital hotel motel inn kindergarten laundry "
     "laundromat orchard pharmacy drugstore plantation quarry ranch refinery restaurant eatery shipyard dockyard "
-    "showroom slaughterhouse shop store supermarket tavern pub teahouse vineyard warehouse winery zoo")
+    "showroom slaughterhouse shop store supermarket tavern pub teahouse vineyard warehouse winery zoo").split())
 # Heads that name a trade's place only with a word before them ("beauty salon", "steel mill",
 # "coal mine", "power plant", "tourism industry").
-_QUALIFIED_HEADS = "salon mill mine plant industry"
+_QUALIFIED_HEADS = frozenset("salon mill mine plant industry".split())
 # Schools run as a business; others (名校, 商学院, 党校) are where a talent studied.
 _SCHOOLS_OF_A_TRADE = frozenset("driving cram nursery art dance music language cooking flight swimming".split())
 # Words before "industry" that say nothing of the trade ("emerging industry", "tertiary sector of
@@ -55,15 +55,15 @@ _NOT_AN_ENGLISH_TRADE = frozenset(
 
 def _place_gloss(definition: str) -> str | None:
     """The gloss, lower case, when it names a place of business of a trade ("flower shop"), else None."""
-    text = _GLOSS_NOTE.sub(" ", definition).strip().lower()
+    text = " ".join(_GLOSS_NOTE.sub(" ", definition).lower().split())
     if text.startswith("to ") or not text:
         return None
-    match = _GLOSS.match(" ".join(text.split()))
+    match = _GLOSS.match(text)
     if match is None:
         return None
     head, before = match.group("head"), match.group("before").split()
-    if (head in _PLACE_HEADS.split()
-            or (head in _QUALIFIED_HEADS.split() and before and not _NOT_A_TRADE.intersection(before))
+    if (head in _PLACE_HEADS
+            or (head in _QUALIFIED_HEADS and before and not _NOT_A_TRADE.intersection(before))
             or (head == "school" and before[-1:] and before[-1] in _SCHOOLS_OF_A_TRADE)):
         return " ".join(before + [match.group(0).split()[-1]])  # (without "a", "the")
     return None
@@ -73,9 +73,9 @@ def trade_words(domain_text: str, own_trade: re.Pattern, folder=None) -> tuple[l
     """(Chinese words, English phrases) that CC-CEDICT glosses as a place of business of a trade,
     other than the words of ``domain_text`` (the entries) and those ``own_trade`` (the HR trade's
     words) finds; both sorted."""
-    from knowledge.english import kept_on_disk
+    from knowledge.segment import kept_on_disk
 
-    inputs = (TRADES_VERSION, _PLACE_HEADS, _QUALIFIED_HEADS, sorted(_NOT_A_TRADE), sorted(_SCHOOLS_OF_A_TRADE),
+    inputs = (TRADES_VERSION, sorted(_PLACE_HEADS), sorted(_QUALIFIED_HEADS), sorted(_NOT_A_TRADE), sorted(_SCHOOLS_OF_A_TRADE),
               sorted(_NOT_A_PLACE), sorted(_NOT_AN_ENGLISH_TRADE), domain_text, own_trade.pattern)
     chinese, english = kept_on_disk(folder, "trade-words", inputs, lambda: _trade_words(domain_text, own_trade))
     return chinese, english
@@ -113,6 +113,7 @@ class TradeWords:
     """Finds a trade's word in a normalised question (see ``names_trade``)."""
 
     def __init__(self, chinese, english):
+        self.table = (list(chinese), list(english))  # (as given: kept with the index)
         self.chinese = frozenset(chinese)
         # (The lengths of the words by first character, longest first: most characters start none.)
         lengths: dict[str, set[int]] = {}
