@@ -149,7 +149,8 @@ def build_parser() -> argparse.ArgumentParser:
         "eval", help="score the matcher on a labelled question file",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="Examples:\n  policybot eval knowledge/questions.tsv --baseline\n"
-               "  policybot eval knowledge/questions.tsv --cv 5",
+               "  policybot eval knowledge/questions.tsv --cv 5\n"
+               "  policybot eval knowledge/questions.tsv --lockboxes 3",
     )
     p.add_argument("file", help="TSV lines: question<TAB>labels (article numbers 0-19, comma-separated, or none)")
     p.add_argument("--baseline", action="store_true", help="also score a plain BM25 baseline side by side")
@@ -161,6 +162,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--cv", type=int, default=None, metavar="K",
                    help="also K-fold cross-validate: each fold scored by a model trained without it")
     p.add_argument("--seed", type=int, default=None, help="seed of the cross-validation folds")
+    p.add_argument("--lockboxes", type=int, default=None, metavar="N",
+                   help="also score each of the last N blind lockboxes folded into the file by a model "
+                        "trained without it")
     p.add_argument("--max-wrong", type=float, default=None,
                    help="fail when confident wrong answers exceed this share of in-scope questions")
     p.add_argument("--max-wrong-out", type=float, default=None,

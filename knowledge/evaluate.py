@@ -6,6 +6,7 @@ File format: one ``question<TAB>labels`` per line; labels are comma-separated ar
 from __future__ import annotations
 
 import math
+import re
 import sys
 import time
 from dataclasses import dataclass, field
@@ -174,13 +175,58 @@ def cross_validate(questions: list[LabelledQuestion], k: int, seed: int | None =
     """K-fold cross-validation: each fold's questions, and every training or example question equal
     to one of them after normalisation, are removed from what the model learns from (training data,
     example and taught questions, the threshold search); the model fitted on the rest scores them."""
+    from knowledge import model as learned
+
+    seed = learned.SEED if seed is None else seed
+    return held_out(f"{k}-fold cross-validated", questions, learned.folds(len(questions), k, seed))
+
+
+# A blind lockbox folded into the labelled file starts a section "# -- round N's blind lockbox".
+_LOCKBOX_SECTION = re.compile(r"^# -- round (\d+)'s blind lockbox")
+
+
+def lockbox_rounds(path: Path | str, questions: list[LabelledQuestion], last: int) -> list[tuple[int, list[int]]]:
+    """The last ``last`` blind lockboxes folded into the file: (round, positions of its questions
+    in ``questions``), oldest first. A section runs to the next "# -- " line."""
+    starts = []  # (line number, round or None for another section)
+    for number, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
+        if line.startswith("# -- "):
+            found = _LOCKBOX_SECTION.match(line)
+            starts.append((number, int(found.group(1)) if found else None))
+    rounds = []
+    for (start, round_no), (end, _next) in zip(starts, starts[1:] + [(math.inf, None)]):
+        if round_no is not None:
+            positions = [i for i, q in enumerate(questions) if start < q.line < end]
+            if positions:
+                rounds.append((round_no, positions))
+    return rounds[-last:] if last else []
+
+
+def held_out_lockboxes(path: Path | str, questions: list[LabelledQuestion],
+                       last: int) -> list[tuple[int, Report, list[LabelledQuestion]]]:
+    """Each of the last ``last`` lockboxes folded into the file, scored by a model fitted without it
+    (as cross_validate fits without a fold): questions written blind by other hands in another
+    round, with trades and wordings the rest of the file may not have, so closer to how a new
+    lockbox scores than random folds, whose questions have siblings in the training part."""
+    out = []
+    for round_no, positions in lockbox_rounds(path, questions, last):
+        part = [questions[i] for i in positions]
+        report = held_out(f"lockbox-{round_no} held out", questions, [positions], score_only=positions)
+        out.append((round_no, report, part))
+    return out
+
+
+def held_out(name: str, questions: list[LabelledQuestion], folds: list[list[int]],
+             score_only: list[int] | None = None) -> Report:
+    """Each fold's questions, and every training or example question equal to one of them after
+    normalisation, removed from what the model learns from; the model fitted on the rest scores
+    them. Scores every question, or those at ``score_only``."""
     from dataclasses import replace
 
     from knowledge import matcher
     from knowledge import model as learned
     from knowledge.base import all_entries
 
-    seed = learned.SEED if seed is None else seed
     base_entries = all_entries()
     segmenter = matcher.get_index().segmenter
     labelled, seen = [], set()
@@ -190,7 +236,7 @@ def cross_validate(questions: list[LabelledQuestion], k: int, seed: int | None =
             labelled.append((text, labels))
     analysed: dict = {}
     predictions: list[Prediction | None] = [None] * len(questions)
-    for fold in learned.folds(len(questions), k, seed):
+    for fold in folds:
         drop = {matcher._compact(questions[i].question) for i in fold}
         entries = [replace(e, questions=tuple(x for x in e.questions if matcher._compact(x) not in drop),
                            questions_en=tuple(x for x in e.questions_en if matcher._compact(x) not in drop))
@@ -200,7 +246,9 @@ def cross_validate(questions: list[LabelledQuestion], k: int, seed: int | None =
         model = learned.train(index, samples, rows, analyse_cache=analysed)
         for i in fold:
             predictions[i] = _prediction(matcher.predict(index, model, questions[i].question))
-    return score_predictions(f"{k}-fold cross-validated", questions, predictions)
+    if score_only is not None:
+        return score_predictions(name, [questions[i] for i in score_only], [predictions[i] for i in score_only])
+    return score_predictions(name, questions, predictions)
 
 
 def matcher_predict(question: str) -> Prediction:
@@ -279,6 +327,15 @@ def run_eval_command(args) -> int:
             return 2
         report = cross_validate(questions, cv, getattr(args, "seed", None))
         print(format_report(report, len(questions), questions))
+    lockboxes = getattr(args, "lockboxes", None)
+    if lockboxes:
+        held = held_out_lockboxes(args.file, questions, lockboxes)
+        if not held:
+            print(f"policybot: {args.file} holds no blind lockbox section (# -- round N's blind lockbox)",
+                  file=sys.stderr)
+            return 2
+        for _round, part_report, part in held:
+            print(format_report(part_report, len(part), part))
     if args.baseline:
         baseline = score("baseline BM25", questions, BaselineBM25())
         print(format_report(baseline, len(questions)))

@@ -202,3 +202,28 @@ def test_ask_tells_a_business_of_another_trade_first_whom_the_awards_are_for(cap
     assert main(["ask", "我们是开连锁超市的，入驻园区能拿房租补贴吗"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("提示：本政策的奖励和补贴面向") and "第十六条" in out
+
+
+def test_the_lockboxes_folded_into_a_file_are_found_by_their_section_lines(tmp_path):
+    # `policybot eval FILE --lockboxes N` scores each of the last N blind lockboxes by a model fitted
+    # without it: the sections "# -- round N's blind lockbox" say which questions were one.
+    from knowledge.evaluate import lockbox_rounds
+
+    folded = tmp_path / "folded.tsv"
+    folded.write_text("# -- written by hand\n房租补贴怎么算\t5\n"
+                      "# -- round 3's blind lockbox (tests/data/lockbox-3.tsv)\n营收奖励\t11\n年终奖个税怎么算\tnone\n"
+                      "# -- a section of another kind\n运营补贴\t2\n"
+                      "# -- round 4's blind lockbox\nHow long is the policy valid?\t19\n", encoding="utf-8")
+    questions = read_questions(folded)
+    rounds = lockbox_rounds(folded, questions, 5)
+    assert [(r, [questions[i].question for i in at]) for r, at in rounds] == [
+        (3, ["营收奖励", "年终奖个税怎么算"]), (4, ["How long is the policy valid?"])]
+    assert [r for r, _at in lockbox_rounds(folded, questions, 1)] == [4]
+
+
+def test_eval_lockboxes_on_a_file_without_any_is_a_one_line_error(tmp_path, capsys):
+    plain = tmp_path / "plain.tsv"
+    plain.write_text("房租补贴第二年按多少比例\t5\n", encoding="utf-8")
+    assert main(["eval", str(plain), "--lockboxes", "2"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "no blind lockbox" in err
