@@ -218,6 +218,8 @@ def describes_other_trade(normalized: str) -> bool:
 # owner: ..."): the short form of "we are a X company". What it names is judged as a description's
 # is, and it must read as a name of a trade: no question word, verb or particle inside it.
 _ZH_KIND_END = (r"(?:公司|企业|厂(?!房(?!租[^金赁]))|店|中心|医院|诊所|工作室|基地|市场|商户|门店|连锁|学校|俱乐部|事务所|商行|"
+                # (a workshop: 豆腐坊, 油坊; not 街坊, neighbours, or 牌坊, an arch)
+                r"(?<![街牌])坊|"
                 # (入园, 开园 are verbs; 北交所, 交易所 are exchanges; 厂房 is a building, but "箱包厂房租" a
                 # factory's rent)
                 r"超市|酒店|餐厅|饭店|馆|院|(?<![入开建进出离驻])园|社|场|经销商|供应商|批发商|代理商|开发商|(?<!交)(?<!易)所|中介)")
@@ -227,13 +229,16 @@ _ZH_NAMED_END = re.compile(
     _ZH_KIND_END + r"(?:的)?(?:商户|老板|员工|高管)?"
     # (a space before: the keyword form, "宠物医院 房租补贴"; and a name with its figures: "渔具店一年房租24万")
     r"(?= ?(?:可以|能|可不可以|有没有|是否|算不算|想|要|申请|入驻|参加|营收|年营收|搞|办|用|准备|如果|也|"
-    r"房租|租金|房补|补贴|奖励|营业额|一年|每年|去年|今年|#年|上市|服务券|享受|适用|符合|厂房|(?<=老板)(?:问|想问))"
+    r"房租|租金|年租|房补|补贴|奖励|营业额|一年|每年|去年|今年|#年|上市|服务券|享受|适用|符合|厂房|(?<=老板)(?:问|想问)|"
+    # the keyword form with the award named in English: "醬油廠 rent subsidy", "婚庆公司 revenue reward"
+    r" (?:rent|revenue|subsid|award|reward|grant|bonus|listing|ipo|event|meeting|training room|public facilit|"
+    r"brand|talent|support|funding|incentive))"
     # the keyword form with any award's name: "花店 活动补贴"
     r"| [^ ]{0,6}?(?:补贴|奖励|补助|扶持))")
 _ZH_HEAD_START = re.compile(r".*(?:有家|一家|有个|问|这家|那家|作为|我们的|我们|咱们|俺们|我家)")
-# A trade's name of one character before 店, 厂, 馆 ("花店", "鞋厂", "茶馆", "烟酒店"), unless that
+# A trade's name of one character before 店, 厂, 馆, 坊 ("花店", "鞋厂", "茶馆", "油坊", "烟酒店"), unless that
 # character says what is done to a business or which one ("开店", "建厂", "本店", "门店", "场馆").
-_ZH_ONE_CHAR_ENDS = ("店", "厂", "馆", "酒店")
+_ZH_ONE_CHAR_ENDS = ("店", "厂", "馆", "坊", "酒店")
 _ZH_ONE_CHAR_NOT = frozenset("开建办设搬进入出驻全总分本该此每各新老门场会展商我你他她它这那哪")
 _ZH_RUNS = re.compile(r"(?:我们|我|咱们|咱|俺们|俺)(?:家|这边)?(?:是)?(?:开|干|做|搞)(?P<kind>[^ ]{1,8}?)的(?!话|时候|人|事)"
                       # "做智能制造的，能…", "帮一家做冷库建设的企业问下": at a clause's start

@@ -663,6 +663,10 @@ def test_an_english_question_about_the_state_of_an_application_is_not_answered_w
     ("我们做5G基站的，能拿营收奖励吗", True),                      # "我们做X的"; 5g is a trade's word
     ("我们做招聘的，房租补贴怎么算", False),
     ("Ice rink revenue award", True),                             # English keyword form
+    ("牛肉面馆 rent subsidy", True),                               # a Chinese name, the award in English
+    ("猎头公司 revenue award", False),
+    ("街坊 rent subsidy", False),                                 # 街坊: neighbours, not a workshop
+    ("油坊一年房租8万能补多少", True),                             # 坊: a workshop, with its figures
     ("某机构转来企业咨询：营收奖励能否全额兑现", False),           # a forwarded question names no trade
     ("部门经理算不算主要经营管理人员", False),                     # article 6's managers, not "主要经营…"
 ])
