@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from pathlib import Path
 from functools import lru_cache
 
 # Longer input is cut: nobody asks a 10,000-character question, and matching stays fast.
@@ -202,6 +203,51 @@ def _small_number(text: str) -> int | None:
     return _CN_SMALL.get(text)
 
 
+# An article named by its place in one of the policy's five parts (一、支持产业园区高标准建设 … 五、附则):
+# "the third article of part four" is article 15, not article 3; "第二部分第一条" is article 4.
+_PART_NUMBER = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5,
+                "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": 5, "final": 5}
+_PLACE_IN_PART = {"1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "6th": 6, "last": -1, "final": -1,
+                  "最后": -1} | {w: i for i, w in enumerate(_EN_ORDINALS[:6], 1)}
+_EN_PART = r"(?:part|section|chapter|heading)\s+(?P<part>one|two|three|four|five|[1-5]|iv|v|i{1,3})\b"
+_EN_PLACE = r"(?P<place>first|second|third|fourth|fifth|sixth|last|final|[1-6](?:st|nd|rd|th)?)"
+_ARTICLE_IN_PART = re.compile(
+    r"\b(?:the\s+)?" + _EN_PLACE + r"\s+(?:article|clause|item|point|measure)s?\s+(?:of|in|under|from)\s+(?:the\s+)?"
+    + _EN_PART
+    + r"|\b(?:the\s+)?(?P<part2>first|second|third|fourth|fifth|last|final)\s+(?:part|section|chapter)\s*(?:s\s+|'s\s+|,\s*)?"
+      r"(?:the\s+)?(?P<place2>first|second|third|fourth|fifth|sixth|last|final|[1-6](?:st|nd|rd|th))\s+(?:article|clause|item|point)"
+    + r"|第\s*(?P<part3>[一二三四五1-5])\s*(?:部分|大部分|大项|章|节)\s*(?:的|里的|中的|里|中)?\s*"
+      r"(?:第\s*(?P<place3>[一二三四五六1-6])\s*(?:条|项|点|个)|(?P<last3>最后)\s*(?:一条|一项|一点|一个))")
+
+
+@lru_cache(maxsize=1)
+def policy_parts() -> tuple[tuple[int, ...], ...]:
+    """The article numbers of each of the policy's parts, from knowledge/policy.txt (a heading
+    "一、…" starts a part, a line "4. …" is an article): ((1, 2, 3), (4, 5, 6, 7), …)."""
+    parts: list[list[int]] = []
+    text = (Path(__file__).with_name("policy.txt")).read_text(encoding="utf-8")
+    for line in text.splitlines():
+        if re.match(r"[一二三四五六七八九十]、", line):
+            parts.append([])
+        elif parts and (number := re.match(r"(\d{1,2})\.\s", line)):
+            parts[-1].append(int(number.group(1)))
+    return tuple(tuple(part) for part in parts)
+
+
+def _articles_by_place(text: str) -> list[tuple[int, str, tuple[int, int]]]:
+    """Articles named by their place in a part: (number, the words naming it, their span)."""
+    found = []
+    for match in _ARTICLE_IN_PART.finditer(text):
+        part_word = match.group("part") or match.group("part2") or match.group("part3")
+        place_word = match.group("place") or match.group("place2") or match.group("place3") or match.group("last3")
+        part = _PART_NUMBER.get(part_word) or _small_number(part_word)
+        place = _PLACE_IN_PART.get(place_word) or _small_number(place_word.rstrip("stndrh") or place_word)
+        parts = policy_parts()
+        if part and place and 1 <= part <= len(parts) and (place == -1 or place <= len(parts[part - 1])):
+            found.append((parts[part - 1][place - 1 if place > 0 else -1], match.group(0).strip(), match.span()))
+    return found
+
+
 def article_references(text: str) -> list[int]:
     """Article numbers a question names: "第十一条怎么理解" → [11], "第5条" → [5]."""
     return articles_in_cleaned(clean(text))
@@ -231,7 +277,7 @@ def article_asked_about(text: str) -> int | None:
         return None
     if "》" in text:  # the policy's own title names no other subject: "《…若干政策措施（试行）》第五条说了什么"
         text = _OWN_TITLE_QUOTED.sub("", text)
-    rest = _WHAT_IT_SAYS.sub("", _ARTICLE_REF_EN.sub("", _ARTICLE_REF.sub("", text)))
+    rest = _WHAT_IT_SAYS.sub("", _ARTICLE_REF_EN.sub("", _ARTICLE_REF.sub("", _ARTICLE_IN_PART.sub("", text))))
     return found[0] if not rest else None
 
 
@@ -282,6 +328,11 @@ def _article_numbers(text: str) -> list[tuple[int, str]]:
             lambda m: m.group(0) if _OUR_TITLE.search(m.group("title") or m.group("law")) else " ", text)
     # Each English name of an article holds its word (article, art., clause, section, sec.): a
     # text without one is not searched letter by letter. (Cleaned text is lower case.)
+    if "部分" in text or "大项" in text or "章" in text or "节" in text or " of " in text or "part" in text:
+        # (first: "the third article of part four" holds "third article", which is not article 3)
+        for number, written, (start, end) in _articles_by_place(text):
+            found.append((number, written))
+            text = text[:start] + " " * (end - start) + text[end:]
     english = _ARTICLE_REF_EN.finditer(text) if any(map(text.__contains__, _ARTICLE_WORD_PARTS)) else ()
     for match in [*_ARTICLE_REF.finditer(text), *english]:
         written = next(g for g in match.groups() if g)

@@ -450,6 +450,13 @@ def test_article_numbers_in_english_name_the_article():
     ("article 10 wan, is that per year?", []),
     ("second year rent", []),
     ("can you go through the articles one by one", []),
+    # by its place in one of the policy's five parts: not "the third article" of the whole policy
+    ("What is the third article of part four about?", [15]),
+    ("the last article of part five", [19]),
+    ("the 2nd clause in part 3", [9]),
+    ("second part, first article", [4]),
+    ("第二部分第一条讲什么", [4]),
+    ("第四部分的最后一条", [15]),
 ])
 def test_articles_named_with_ordinals_or_words_are_found_and_money_is_not_an_article(question, articles):
     # "the 2nd article in short" and "the 19th article in simple words" were answered with the
@@ -783,5 +790,21 @@ def test_an_article_of_this_policy_is_still_answered_beside_one_it_does_not_have
     ("Article 5 in one sentence, please", 5),
 ])
 def test_an_article_asked_about_in_plain_words_is_answered_with_that_article(question, article):
+    result = match_question(question)
+    assert result.confident and result.top.entry.clauses == (article,)
+
+
+def test_the_policy_s_parts_are_read_from_its_text():
+    from knowledge.normalize import policy_parts
+
+    # 一、园区建设 1-3; 二、优质企业集聚 4-7; 三、全周期发展 8-12; 四、公共服务 13-15; 五、附则 16-19
+    assert policy_parts() == ((1, 2, 3), (4, 5, 6, 7), (8, 9, 10, 11, 12), (13, 14, 15), (16, 17, 18, 19))
+
+
+@pytest.mark.parametrize("question, article", [
+    ("What does the first article of part three cover?", 8),
+    ("第五部分第二条是什么内容", 17),
+])
+def test_an_article_named_by_its_place_in_a_part_is_answered_with_that_article(question, article):
     result = match_question(question)
     assert result.confident and result.top.entry.clauses == (article,)
