@@ -10,6 +10,7 @@ import re
 import unicodedata
 from pathlib import Path
 from functools import lru_cache
+from itertools import chain
 
 # Longer input is cut: nobody asks a 10,000-character question, and matching stays fast.
 MAX_QUERY_CHARS = 300
@@ -303,20 +304,36 @@ def articles_beyond_policy(text: str) -> list[str]:
 _OTHER_DOCUMENT_ARTICLE = re.compile(
     r"(?:《(?P<title>[^》]{1,60})》|(?P<law>(?<![本该此这])[\u4e00-\u9fff]{1,20}(?:(?<![方办做算说看想用])法|条例)))"
     r"\s*(?:的)?\s*第\s*(?:[0-9]{1,3}|[一二三四五六七八九十百]{1,4})\s*条")
-_OUR_TITLE = re.compile(r"西青|产业园建设|若干政策措施|本政策|这个政策|该政策")
+# In English: "article 5 of the 人力资源市场暂行条例", "clause 40 of the Labour Contract Law", "the
+# Labour Law article 44".
+_LAW_EN = r"(?:[a-z'-]+\s+){0,6}?(?:law|act|regulations?|ordinance|code)\b"
+_OTHER_DOCUMENT_ARTICLE_EN = re.compile(
+    r"\b(?:article|art\.?|clause)\s*(?:no\.?\s*)?(?:[0-9]{1,3}|[a-z]+)\s+(?:of|in|under)\s+(?:the\s+)?"
+    r"(?P<title>《[^》]{1,60}》|[\u4e00-\u9fff]{2,30}(?:法|条例)|" + _LAW_EN + ")"
+    r"|\b(?:the\s+)?(?P<law>" + _LAW_EN + r")(?:'s|s)?\s+(?:article|art\.?|clause)\s*(?:no\.?\s*)?[0-9]{1,3}\b")
+_OUR_TITLE = re.compile(r"西青|产业园建设|若干政策措施|本政策|这个政策|该政策|xiqing|this policy|these measures|hr park")
 
 
 def other_documents_cited(text: str) -> list[str]:
     """The other documents whose articles a cleaned question names ("《人力资源市场暂行条例》第十八条"
     → ["人力资源市场暂行条例"]); this policy's own title is not among them."""
-    if "第" not in text or not ("》" in text or "法" in text or "条例" in text):
-        return []
     names = []
-    for match in _OTHER_DOCUMENT_ARTICLE.finditer(text):
-        name = match.group("title") or match.group("law")
-        if not _OUR_TITLE.search(name) and name not in names:
+    chinese = "第" in text and ("》" in text or "法" in text or "条例" in text)
+    english = ("art" in text or "clause" in text) and _OTHER_DOCUMENT_ARTICLE_EN.search(text) is not None
+    for match in chain(_OTHER_DOCUMENT_ARTICLE.finditer(text) if chinese else (),
+                       _OTHER_DOCUMENT_ARTICLE_EN.finditer(text) if english else ()):
+        name = (match.group("title") or match.group("law")).strip("《》 ")
+        name = name.title() if name.isascii() else name  # (cleaned text is lower case: "Labour Law")
+        if not _OUR_TITLE.search(name.lower()) and name not in names:
             names.append(name)
     return names
+
+
+def _without_other_documents(text: str) -> str:
+    """The text without other documents' articles (kept: this policy's, named with its title)."""
+    for pattern in (_OTHER_DOCUMENT_ARTICLE, _OTHER_DOCUMENT_ARTICLE_EN):
+        text = pattern.sub(lambda m: m.group(0) if _OUR_TITLE.search(m.group("title") or m.group("law")) else " ", text)
+    return text
 
 
 def _article_numbers(text: str) -> list[tuple[int, str]]:
@@ -324,8 +341,7 @@ def _article_numbers(text: str) -> list[tuple[int, str]]:
     articles left out."""
     found = []
     if other_documents_cited(text):
-        text = _OTHER_DOCUMENT_ARTICLE.sub(
-            lambda m: m.group(0) if _OUR_TITLE.search(m.group("title") or m.group("law")) else " ", text)
+        text = _without_other_documents(text)
     # Each English name of an article holds its word (article, art., clause, section, sec.): a
     # text without one is not searched letter by letter. (Cleaned text is lower case.)
     if "部分" in text or "大项" in text or "章" in text or "节" in text or " of " in text or "part" in text:

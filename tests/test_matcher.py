@@ -674,6 +674,8 @@ def test_an_english_question_about_the_state_of_an_application_is_not_answered_w
     ("猎头公司 revenue award", False),
     ("街坊 rent subsidy", False),                                 # 街坊: neighbours, not a workshop
     ("油坊一年房租8万能补多少", True),                             # 坊: a workshop, with its figures
+    ("煎饼 stall rent subsidy", True),                             # a Chinese name before an English business word
+    ("猎头 firm revenue award", False),
     ("某机构转来企业咨询：营收奖励能否全额兑现", False),           # a forwarded question names no trade
     ("部门经理算不算主要经营管理人员", False),                     # article 6's managers, not "主要经营…"
 ])
@@ -762,6 +764,8 @@ def test_an_english_phrase_is_read_as_its_word_only_as_whole_words_and_longest_f
     ("What does Article 23 say about foreign firms?", "en", "there is no Article 23"),
     ("《劳动合同法》第四十条怎么理解", "zh", "《劳动合同法》"),          # another document's article
     ("人力资源市场暂行条例第十八条规定了什么", "zh", "《人力资源市场暂行条例》"),
+    ("What does clause 40 of the Labour Contract Law say?", "en", "(Labour Contract Law)"),   # in English too
+    ("Quote article 18 of the 人力资源市场暂行条例 please", "en", "人力资源市场暂行条例"),
 ])
 def test_an_article_the_policy_does_not_have_is_said_so_not_answered_with_the_nearest_one(question, lang, says):
     from dialogs import new_state, respond
