@@ -270,11 +270,20 @@ _EN_NOT_A_NAME = frozenset(
     "park developer operator builder government official".split())
 
 
+# A trade named in Chinese before an English word for a business ("麻花 shop, revenue 3000万", "豆浆
+# factory rent subsidy"): the English keyword form with a Chinese name.
+_ZH_NAME_EN_KIND = re.compile(
+    r"(?:^| )(?P<kind>[\u4e00-\u9fff]{1,8}) (?:shop|store|factory|plant|mill|farm|restaurant|hotel|clinic|"
+    r"bakery|workshop|company|firm|business|chain|dealer|wholesaler|retailer|distributor|manufacturer|maker|"
+    r"owner|boss|stall|salon|studio|brand)s?\b")
+
+
 def names_business_kind(normalized: str) -> bool:
     """Is a business named by its kind as the question's subject ("装修公司能不能拿…", "开驾校的",
     "Freight forwarder here"), in more than generic words, and not as an HR firm or the park?"""
     if not normalized.isascii():  # (the Chinese forms; each runs on every question)
         kinds = [m.group("kind") or m.group("kind2") or m.group("kind3") for m in _ZH_RUNS.finditer(normalized)]
+        kinds += [m.group("kind") for m in _ZH_NAME_EN_KIND.finditer(normalized)]
         for match in _ZH_NAMED_END.finditer(normalized):
             head = normalized[normalized.rfind(" ", 0, match.start()) + 1:match.start()]
             start = _ZH_HEAD_START.match(head)
