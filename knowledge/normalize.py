@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from pathlib import Path
 from functools import lru_cache
 from itertools import chain
+from pathlib import Path
 
 # Longer input is cut: nobody asks a 10,000-character question, and matching stays fast.
 MAX_QUERY_CHARS = 300
@@ -342,13 +342,14 @@ def _article_numbers(text: str) -> list[tuple[int, str]]:
     found = []
     if other_documents_cited(text):
         text = _without_other_documents(text)
-    # Each English name of an article holds its word (article, art., clause, section, sec.): a
-    # text without one is not searched letter by letter. (Cleaned text is lower case.)
+    # An article by its place in a part first: "the third article of part four" holds "third
+    # article", which is not article 3.
     if "部分" in text or "大项" in text or "章" in text or "节" in text or " of " in text or "part" in text:
-        # (first: "the third article of part four" holds "third article", which is not article 3)
         for number, written, (start, end) in _articles_by_place(text):
             found.append((number, written))
             text = text[:start] + " " * (end - start) + text[end:]
+    # Each English name of an article holds its word (article, art., clause, section, sec.): a
+    # text without one is not searched letter by letter. (Cleaned text is lower case.)
     english = _ARTICLE_REF_EN.finditer(text) if any(map(text.__contains__, _ARTICLE_WORD_PARTS)) else ()
     for match in [*_ARTICLE_REF.finditer(text), *english]:
         written = next(g for g in match.groups() if g)
