@@ -217,7 +217,9 @@ def ask(st, text, offer_check: bool, context: str | None = None) -> list[Reply]:
         elif suggestions(result):  # the model gives entries of a question not covered almost nothing
             rows = [[Button(title(m.entry, lang), f"ask:{m.entry.id}")] for m in suggestions(result)]
             rows += human_row(st)
-            if result.reason == "other_trade" and note:  # "面包房 房租补贴": the note, then the award's article
+            # "面包房 房租补贴": after the note, the entries are for an asker who is an HR service
+            # institution after all ("您是不是想问" after "the awards are not for you" would contradict it)
+            if note:
                 text_shown = t("if_an_institution", lang)
             else:
                 tail = "not_confident_tail_staff" if handoff_on(st) else "not_confident_tail"

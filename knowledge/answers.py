@@ -196,8 +196,9 @@ def render_answer(result: MatchResult, lang: str = "zh", today: dt.date | None =
         # the note says all the "not covered" line would, and why: it replaces it
         return note or (NOT_COVERED if lang == "zh" else NOT_COVERED_EN)
     # A business of another trade asking for an award: after the note, the award for an asker who
-    # is an HR service institution after all; otherwise the entries it may have meant.
-    other_trade = bool(note) and result.reason == "other_trade"
+    # is an HR service institution after all, whether the matcher held it back or was unsure of it;
+    # otherwise the entries it may have meant.
+    other_trade = bool(note)
     if other_trade:
         intro = IF_AN_INSTITUTION if lang == "zh" else IF_AN_INSTITUTION_EN
     else:
