@@ -198,13 +198,11 @@ def render_answer(result: MatchResult, lang: str = "zh", today: dt.date | None =
     # A business of another trade asking for an award: after the note, the award for an asker who
     # is an HR service institution after all, whether the matcher held it back or was unsure of it;
     # otherwise the entries it may have meant.
-    other_trade = bool(note)
-    if other_trade:
-        intro = IF_AN_INSTITUTION if lang == "zh" else IF_AN_INSTITUTION_EN
+    if note:
+        lines = [note, "", IF_AN_INSTITUTION if lang == "zh" else IF_AN_INSTITUTION_EN]
     else:
-        intro = NOT_SURE if lang == "zh" else NOT_SURE_EN
-    lines = ([note, ""] if note else []) + [intro]
+        lines = [NOT_SURE if lang == "zh" else NOT_SURE_EN]
     lines.extend(f"{i}. {t}" for i, t in enumerate(titles, 1))
-    if not other_trade:
+    if not note:
         lines.append(NOT_SURE_TAIL if lang == "zh" else NOT_SURE_TAIL_EN)
     return "\n".join(lines)

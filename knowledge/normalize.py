@@ -210,6 +210,8 @@ _PART_NUMBER = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "i": 1, "i
                 "first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": 5, "final": 5}
 _PLACE_IN_PART = {"1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "6th": 6, "last": -1, "final": -1,
                   "最后": -1} | {w: i for i, w in enumerate(_EN_ORDINALS[:6], 1)}
+# (what every form of _ARTICLE_IN_PART holds: a text without one is not searched)
+_PART_WORDS = ("part", "section", "chapter", "heading", "部分", "大项", "章", "节")
 _EN_PART = r"(?:part|section|chapter|heading)\s+(?P<part>one|two|three|four|five|[1-5]|iv|v|i{1,3})\b"
 _EN_PLACE = r"(?P<place>first|second|third|fourth|fifth|sixth|last|final|[1-6](?:st|nd|rd|th)?)"
 _ARTICLE_IN_PART = re.compile(
@@ -237,13 +239,12 @@ def policy_parts() -> tuple[tuple[int, ...], ...]:
 
 def _articles_by_place(text: str) -> list[tuple[int, str, tuple[int, int]]]:
     """Articles named by their place in a part: (number, the words naming it, their span)."""
-    found = []
+    found, parts = [], policy_parts()
     for match in _ARTICLE_IN_PART.finditer(text):
         part_word = match.group("part") or match.group("part2") or match.group("part3")
         place_word = match.group("place") or match.group("place2") or match.group("place3") or match.group("last3")
         part = _PART_NUMBER.get(part_word) or _small_number(part_word)
         place = _PLACE_IN_PART.get(place_word) or _small_number(place_word.rstrip("stndrh") or place_word)
-        parts = policy_parts()
         if part and place and 1 <= part <= len(parts) and (place == -1 or place <= len(parts[part - 1])):
             found.append((parts[part - 1][place - 1 if place > 0 else -1], match.group(0).strip(), match.span()))
     return found
@@ -319,7 +320,7 @@ def other_documents_cited(text: str) -> list[str]:
     → ["人力资源市场暂行条例"]); this policy's own title is not among them."""
     names = []
     chinese = "第" in text and ("》" in text or "法" in text or "条例" in text)
-    english = ("art" in text or "clause" in text) and _OTHER_DOCUMENT_ARTICLE_EN.search(text) is not None
+    english = "art" in text or "clause" in text  # (what every English form holds: "article", "art.", "clause")
     for match in chain(_OTHER_DOCUMENT_ARTICLE.finditer(text) if chinese else (),
                        _OTHER_DOCUMENT_ARTICLE_EN.finditer(text) if english else ()):
         name = (match.group("title") or match.group("law")).strip("《》 ")
@@ -344,7 +345,7 @@ def _article_numbers(text: str) -> list[tuple[int, str]]:
         text = _without_other_documents(text)
     # An article by its place in a part first: "the third article of part four" holds "third
     # article", which is not article 3.
-    if "部分" in text or "大项" in text or "章" in text or "节" in text or " of " in text or "part" in text:
+    if any(map(text.__contains__, _PART_WORDS)):
         for number, written, (start, end) in _articles_by_place(text):
             found.append((number, written))
             text = text[:start] + " " * (end - start) + text[end:]
