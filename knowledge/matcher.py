@@ -33,6 +33,7 @@ from operator import add, is_not
 from pathlib import Path
 
 from knowledge.base import Entry, all_entries
+from knowledge.clients import with_clients_named_plainly
 from knowledge.normalize import (article_asked_about, article_term, articles_beyond_policy, articles_in_cleaned, clean,
                                  grouped_alternation, other_documents_cited,
                                  normalize_cleaned, normalize_query)
@@ -373,7 +374,9 @@ def tokens(segmenter, query: str) -> tuple[str, list[str], list[str], set[int]]:
     """The normalised, typo-repaired question, its content words, its character bigrams and the
     article numbers it names (第十一条), from one cleaning of the text."""
     cleaned = clean(query)
-    normalized = segmenter.repair(normalize_cleaned(cleaned))
+    # (the clients an agency names, "RPO provider for pharmaceutical manufacturers", read as one
+    # neutral word: knowledge/clients.py)
+    normalized = segmenter.repair(normalize_cleaned(with_clients_named_plainly(cleaned)))
     terms = list(dict.fromkeys(segmenter.words(normalized)))
     grams = list(dict.fromkeys(segmenter.bigrams(normalized)))
     named = articles_in_cleaned(cleaned)
@@ -643,7 +646,8 @@ def names_other_industry(text: str) -> bool:
     their business as one ("我们是做光伏组件的")?"""
     from knowledge.model import OTHER_TRADE_FLAGS, trade_flags
 
-    return not OTHER_TRADE_FLAGS.isdisjoint(trade_flags(get_index().segmenter, normalize_query(text)))
+    normalized = normalize_cleaned(with_clients_named_plainly(clean(text)))  # (as tokens() reads it)
+    return not OTHER_TRADE_FLAGS.isdisjoint(trade_flags(get_index().segmenter, normalized))
 
 
 def _asks_about_other_place(normalized: str, places) -> bool:

@@ -280,7 +280,14 @@ def article_asked_about(text: str) -> int | None:
     if "》" in text:  # the policy's own title names no other subject: "《…若干政策措施（试行）》第五条说了什么"
         text = _OWN_TITLE_QUOTED.sub("", text)
     rest = _WHAT_IT_SAYS.sub("", _ARTICLE_REF_EN.sub("", _ARTICLE_REF.sub("", _ARTICLE_IN_PART.sub("", text))))
+    # "第十一条和第二十五条说的是什么": beside an article the policy does not have, ours is still asked about.
+    if rest and articles_beyond_policy(text):
+        rest = _ONLY_AND.sub("", rest)
     return found[0] if not rest else None
+
+
+# What is left between two articles named together ("和", "and").
+_ONLY_AND = re.compile(r"^\s*(?:和|与|跟|及|以及|还有|、|,|and|&|or|或)?\s*$")
 
 
 def article_term(number: int) -> str:

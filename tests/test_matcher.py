@@ -565,7 +565,7 @@ def test_a_prize_question_that_does_not_say_when_is_left_open_for_a_clarifying_q
 @pytest.mark.parametrize("question, flag, answered", [
     ("我们是做光伏组件的，营收五亿能拿多少营收奖励", "F:self_other", False),
     ("We run a bakery chain with 300 million revenue. How much revenue award?", "F:other_trade", False),
-    ("我们是给制造业企业做劳务派遣的，营收1.2亿能拿多少奖励", "F:other_trade_hr", True),
+    ("制造业劳务派遣公司，营收1.2亿能拿多少奖励", "F:other_trade_hr", True),
 ])
 def test_a_business_of_another_trade_is_not_told_an_award_is_theirs_but_an_hr_firm_naming_one_is(question, flag,
                                                                                                     answered):
@@ -812,3 +812,43 @@ def test_the_policy_s_parts_are_read_from_its_text():
 def test_an_article_named_by_its_place_in_a_part_is_answered_with_that_article(question, article):
     result = match_question(question)
     assert result.confident and result.top.entry.clauses == (article,)
+
+
+@pytest.mark.parametrize("question, plainly", [
+    ("RPO provider for pharmaceutical manufacturers here, planning an IPO", "rpo provider for clients here, planning an ipo"),
+    ("We sell HR SaaS to supermarkets and retail chains. Vouchers?", "we sell hr saas to clients. vouchers?"),
+    ("labour dispatch firm supplying riggers and painters to shipyards at tianjin port",
+     "labour dispatch firm supplying riggers and painters to clients at tianjin port"),
+    ("我们是做猎头的，主要服务新能源汽车和动力电池行业，营收2亿", "我们是做猎头的,主要服务客户,营收2亿"),
+    ("给建筑工地和装修队派工人的劳务公司", "给客户派工人的劳务公司"),
+    ("我们是人力资源公司,客户主要是物业公司,营收1.1亿", "我们是人力资源公司,客户主要是客户,营收1.1亿"),
+    # not an agency's clients: the asker's own trade, its own staff, the policy's words
+    ("我们是鞋厂，给工人发奖金", "我们是鞋厂,给工人发奖金"),
+    ("We supply steel to car makers", "we supply steel to car makers"),
+    ("the talent award for managers of hr firms", "the talent award for managers of hr firms"),
+    ("we rent the recruitment hall for job fairs", "we rent the recruitment hall for job fairs"),
+    ("我们是劳务派遣公司，给园区企业办招聘会", "我们是劳务派遣公司,给园区企业办招聘会"),
+    ("因为一个劳务派遣项目被罚过款", "因为一个劳务派遣项目被罚过款"),
+])
+def test_the_clients_an_hr_firm_names_are_read_as_one_neutral_word(question, plainly):
+    # The trades an agency serves are open-ended and read like the asker's own trade; the forms of
+    # saying whom it serves are few (knowledge/clients.py).
+    from knowledge.clients import with_clients_named_plainly
+    from knowledge.normalize import clean
+
+    assert with_clients_named_plainly(clean(question)) == plainly
+
+
+@pytest.mark.parametrize("question, article", [
+    ("我们是做猎头的，主要服务商业航天和卫星制造企业，营收1.5亿能拿多少营收奖励", 11),
+    ("我们是一家劳务派遣公司，给冷库和屠宰场派工人，在园区租了办公室，房租补贴怎么算", 5),
+    ("We're an RPO provider for semiconductor fabs and wafer foundries. We plan to list on the STAR Market: what support?", 12),
+    ("Payroll outsourcing for dental clinics and veterinary hospitals: can we host a forum and get the event subsidy?", 13),
+    ("We do campus recruiting for mining companies and steel mills. Can we use the park's recruitment hall at half price?", 14),
+])
+def test_an_hr_firm_naming_the_trades_it_serves_gets_the_article_it_asks_about(question, article):
+    result = match_question(question)
+    assert result.confident and result.matches[0].entry.article == article
+    from knowledge.answers import SCOPE_NOTE
+
+    assert SCOPE_NOTE.split("；")[0] not in render_answer(result)  # no "the awards are not for your trade"
