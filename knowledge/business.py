@@ -222,7 +222,11 @@ _ZH_KIND_END = (r"(?:公司|企业|厂(?!房(?!租[^金赁]))|店|中心|医院|
                 r"(?<![街牌])坊|"
                 # (入园, 开园 are verbs; 北交所, 交易所 are exchanges; 厂房 is a building, but "箱包厂房租" a
                 # factory's rent)
-                r"超市|酒店|餐厅|饭店|馆|院|(?<![入开建进出离驻])园|社|场|经销商|供应商|批发商|代理商|开发商|(?<!交)(?<!易)所|中介)")
+                r"超市|酒店|餐厅|饭店|馆|院|(?<![入开建进出离驻])园|社|场|经销商|供应商|批发商|代理商|开发商|(?<!交)(?<!易)所|中介|"
+                # a shop in 铺, 摊, 行 or 厅 ("包子铺", "煎饼果子摊", "琴行", "台球厅"): not 店铺 or 商铺, a shop
+                # unit; not 摆摊, a verb; not 进行, 试行, 发行 (verbs) or 行业; not a hall of the park's (招聘大厅)
+                r"(?<![店商床])铺(?!面|位)|(?<![摆出])摊(?!位|子钱)|(?<![进执发运可自旅平流通步同银另不一试施实推履先现暂单例盛横并奉遵举言修爬飞航骑送穿])行(?!业|为|政|动|使|驶|情|程|李)|"
+                r"(?<![大展客办])厅)")
 # (The word for a business and what follows it are looked for first, then what stands before it
 # back to the clause's start: a pattern that tried each start of the clause took 20 µs a question.)
 _ZH_NAMED_END = re.compile(
@@ -238,7 +242,7 @@ _ZH_NAMED_END = re.compile(
 _ZH_HEAD_START = re.compile(r".*(?:有家|一家|有个|问|这家|那家|作为|我们的|我们|咱们|俺们|我家)")
 # A trade's name of one character before 店, 厂, 馆, 坊 ("花店", "鞋厂", "茶馆", "油坊", "烟酒店"), unless that
 # character says what is done to a business or which one ("开店", "建厂", "本店", "门店", "场馆").
-_ZH_ONE_CHAR_ENDS = ("店", "厂", "馆", "坊", "酒店")
+_ZH_ONE_CHAR_ENDS = ("店", "厂", "馆", "坊", "酒店", "铺", "摊", "行", "厅")
 _ZH_ONE_CHAR_NOT = frozenset("开建办设搬进入出驻全总分本该此每各新老门场会展商我你他她它这那哪")
 _ZH_RUNS = re.compile(r"(?:我们|我|咱们|咱|俺们|俺)(?:家|这边)?(?:是)?(?:开|干|做|搞)(?P<kind>[^ ]{1,8}?)的(?!话|时候|人|事)"
                       # "做智能制造的，能…", "帮一家做冷库建设的企业问下": at a clause's start

@@ -678,6 +678,14 @@ def test_an_english_question_about_the_state_of_an_application_is_not_answered_w
     ("猎头 firm revenue award", False),
     ("某机构转来企业咨询：营收奖励能否全额兑现", False),           # a forwarded question names no trade
     ("部门经理算不算主要经营管理人员", False),                     # article 6's managers, not "主要经营…"
+    ("卤肉铺一年房租6万能补多少", True),                           # shops in 铺, 摊, 行, 厅
+    ("烤冷面摊 营收奖励", True),
+    ("自行车行能不能申请活动补贴", True),
+    ("麻将厅 meeting room subsidy", True),
+    ("店铺房租补贴怎么算", False),                                 # 店铺: any shop unit
+    ("招聘大厅 场地补贴", False),                                  # the park's recruitment hall
+    ("政策什么时候试行 想问一下", False),                          # 试行: a verb
+    ("摆摊 营收奖励", False),
 ])
 def test_an_asker_describing_a_business_of_another_trade_is_told_apart_from_an_hr_firm(question, other_trade):
     # Trades are too many to list: "我们是一家X公司/厂", "做X的", "we're a X maker", "our X company"
