@@ -17,7 +17,8 @@ import re
 
 from knowledge.business import _HR_WORDS, _HR_TRADE_WORK
 
-# The HR trade and its work, as the asker's business (the same words as business._HR_WORK).
+# The HR trade and its work, as the asker's business: business._HR_WORK's words without its verbs of
+# placing people ("places", "placed"), which here may name what the clients do.
 _HR_WORK = re.compile(_HR_WORDS + "|" + _HR_TRADE_WORK + r"|猎|派工|agency|agencies|placement|interim")
 
 CLIENTS_ZH = "客户"
@@ -65,11 +66,11 @@ _EN_SUPPLIES = (r"\b(?:suppl\w*|plac\w*|dispatch\w*|send\w*|provid\w*|second\w*|
                 r"talent|crews?|personnel|candidates|graduates|hires|drivers|guards|cleaners|workforce)")
 # The clients: a few words ending in a plural noun or a trade's collective ("industry", "sector"), up to
 # the end of the clause or a word that starts another part of the sentence ("...chains and we", "here").
-_EN_STOP = (r"(?:here|in|at|on|based|planning|plans?|we|our|us|i|can|could|would|will|is|are|was|were|be|want|wants|"
+_EN_STOP = (r"(?:here|in|at|on|based|planning|plans?|we|our|us|i|can|could|would|will|is|are|was|were|be|wants?|"
             r"what|how|which|who|do|does|did|get|got|have|has|had|since|because|so|but|with|under|after|before|"
             r"from|during|to|into|for|that|it|its|as|through|via|across|around|near|mostly|mainly|too|also|just|"
-            r"now|hiring|need|needs|looking|like|such|including|plus|ranks?|wants?|won|moved|relocated|asks|says|"
-            r"wonders|thinks|pays|counts|qualifies|applies|does|has|gets)")
+            r"now|hiring|need|needs|looking|like|such|including|plus|ranks?|won|moved|relocated|asks|says|wonders|"
+            r"thinks|pays|counts|qualifies|applies|gets)")
 _EN_CLIENT_WORDS = (r"(?:the\s+)?(?:(?!" + _EN_STOP + r"\b)[a-z0-9&'/-]+\s+){0,6}"
                     r"(?!" + _EN_STOP + r"\b)(?:[a-z&'/-]*[a-z]s|industry|industries|sector|sectors|trade)")
 _EN_SERVES = re.compile(
