@@ -37,6 +37,7 @@ from knowledge.clients import with_clients_named_plainly
 from knowledge.normalize import (article_asked_about, article_term, articles_beyond_policy, articles_in_cleaned, clean,
                                  grouped_alternation, other_documents_cited,
                                  normalize_cleaned, normalize_query)
+from knowledge.spelling import make_speller
 
 # numpy is often first loaded by this module (the index's cache file holds arrays), before
 # knowledge.model can ask for one BLAS thread: ask here too (at these sizes threads only fight
@@ -149,6 +150,10 @@ def make_segmenter(entries: list[Entry], english_words: tuple[dict, dict] | None
     # Entry keywords are not added to jieba's dictionary: "营收总额" is better split into
     # 营收 + 总额, so that "营业收入合计" shares words with it.
     segmenter = Segmenter()
+    try:  # (the on-disk cache of the dictionaries' derived words; none when the folder cannot be made)
+        folder = cache_dir()
+    except OSError:
+        folder = None
     # Typos are repaired only towards curated policy terms: entry keywords include everyday
     # phrases (哪些单位) that would "repair" ordinary words (哪个单位) into something else.
     vocabulary = segmenter.policy_terms() | {e.title for e in entries}
@@ -159,10 +164,6 @@ def make_segmenter(entries: list[Entry], english_words: tuple[dict, dict] | None
                               for word in segmenter.cut(text))
         # English words the hand bridge lacks reach the entries' Chinese words through CC-CEDICT.
         lex = segmenter.lexicon
-        try:
-            folder = cache_dir()
-        except OSError:
-            folder = None
         english_words = (segmenter.pinyin_words(vocabulary, entry_words), cedict_bridge(
             {**dict.fromkeys(vocabulary, 0), **entry_words}, lex.english_synonyms, lex.synonyms,
             lex.stopwords, lex.english_to_chinese, folder))
@@ -173,12 +174,9 @@ def make_segmenter(entries: list[Entry], english_words: tuple[dict, dict] | None
         # A word the entries use is the policy's, not another trade's (厂房 of article 5's rent).
         domain = "\n".join(sorted(vocabulary)) + "\n" + "\n".join(
             normalize_query(text) for e in entries for text in (e.title, *e.keywords, e.text, e.answer, *e.questions))
-        try:
-            folder = cache_dir()
-        except OSError:
-            folder = None
         trade_words = dictionary_trade_words(domain, _OWN_TRADE, folder)
     segmenter.set_trade_words(trade_words)
+    segmenter.speller = make_speller(entries, folder)
     return segmenter
 
 
@@ -377,6 +375,9 @@ def tokens(segmenter, query: str) -> tuple[str, list[str], list[str], set[int]]:
     # (the clients an agency names, "RPO provider for pharmaceutical manufacturers", read as one
     # neutral word: knowledge/clients.py)
     normalized = segmenter.repair(normalize_cleaned(with_clients_named_plainly(cleaned)))
+    speller = getattr(segmenter, "speller", None)  # ("brnad award" → "brand award": knowledge/spelling.py)
+    if speller is not None:
+        normalized = speller.respell(normalized)
     terms = list(dict.fromkeys(segmenter.words(normalized)))
     grams = list(dict.fromkeys(segmenter.bigrams(normalized)))
     named = articles_in_cleaned(cleaned)
@@ -678,12 +679,13 @@ _taught: dict[str, list[str]] = {}
 
 def _index_cache_key() -> str:
     """A digest of everything the index is built from: files, code and taught examples."""
-    from knowledge import base, english, normalize, segment, trades
+    from knowledge import base, clients, english, normalize, segment, spelling, trades
 
     digest = hashlib.sha256()
     sources = sorted(base.ENTRIES_DIR.glob("*.toml")) + [
         segment.LEXICON, segment.USER_DICT, Path(__file__), Path(normalize.__file__), Path(segment.__file__),
-        Path(base.__file__), Path(english.__file__), Path(trades.__file__)]
+        Path(base.__file__), Path(english.__file__), Path(trades.__file__), Path(clients.__file__),
+        Path(spelling.__file__)]
     for path in sources:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
