@@ -307,10 +307,13 @@ def articles_beyond_policy(text: str) -> list[str]:
     return [written for number, written in _article_numbers(text) if number > 19]
 
 
-# An article of another document: "《人力资源市场暂行条例》第十八条", "劳动合同法第四十条". A title
-# with the policy's own words is this policy's ("《…若干政策措施（试行）》第五条").
+# An article of another document: "《人力资源市场暂行条例》第十八条", "劳动合同法第四十条",
+# "劳务派遣暂行规定第五条". A title with the policy's own words is this policy's ("《…若干政策措施
+# （试行）》第五条"). A 规定, 办法 or 细则 is a document's name only after 暂行, 管理, 实施 or 试行: "这个
+# 规定第五条" and "计算办法" name none.
 _OTHER_DOCUMENT_ARTICLE = re.compile(
-    r"(?:《(?P<title>[^》]{1,60})》|(?P<law>(?<![本该此这])[\u4e00-\u9fff]{1,20}(?:(?<![方办做算说看想用])法|条例)))"
+    r"(?:《(?P<title>[^》]{1,60})》|(?P<law>(?<![本该此这])[\u4e00-\u9fff]{1,20}"
+    r"(?:(?<![方办做算说看想用])法|条例|(?:暂行|管理|实施|试行)(?:规定|办法|细则))))"
     r"\s*(?:的)?\s*第\s*(?:[0-9]{1,3}|[一二三四五六七八九十百]{1,4})\s*条")
 # In English: "article 5 of the 人力资源市场暂行条例", "clause 40 of the Labour Contract Law", "the
 # Labour Law article 44".
@@ -326,7 +329,7 @@ def other_documents_cited(text: str) -> list[str]:
     """The other documents whose articles a cleaned question names ("《人力资源市场暂行条例》第十八条"
     → ["人力资源市场暂行条例"]); this policy's own title is not among them."""
     names = []
-    chinese = "第" in text and ("》" in text or "法" in text or "条例" in text)
+    chinese = "第" in text and any(map(text.__contains__, ("》", "法", "条例", "规定", "细则")))  # (办法 holds 法)
     english = "art" in text or "clause" in text  # (what every English form holds: "article", "art.", "clause")
     for match in chain(_OTHER_DOCUMENT_ARTICLE.finditer(text) if chinese else (),
                        _OTHER_DOCUMENT_ARTICLE_EN.finditer(text) if english else ()):

@@ -774,6 +774,8 @@ def test_an_english_phrase_is_read_as_its_word_only_as_whole_words_and_longest_f
     ("人力资源市场暂行条例第十八条规定了什么", "zh", "《人力资源市场暂行条例》"),
     ("What does clause 40 of the Labour Contract Law say?", "en", "(Labour Contract Law)"),   # in English too
     ("Quote article 18 of the 人力资源市场暂行条例 please", "en", "人力资源市场暂行条例"),
+    ("劳务派遣暂行规定第五条是怎么规定的", "zh", "《劳务派遣暂行规定》"),     # a 规定, 办法 or 细则 by its kind
+    ("人力资源服务机构管理规定第十八条说了什么", "zh", "《人力资源服务机构管理规定》"),
 ])
 def test_an_article_the_policy_does_not_have_is_said_so_not_answered_with_the_nearest_one(question, lang, says):
     from dialogs import new_state, respond
@@ -790,6 +792,7 @@ def test_an_article_the_policy_does_not_have_is_said_so_not_answered_with_the_ne
     ("第十一条和第二十五条说的是什么", 11),                           # one of ours named as well
     ("《关于加速推进西青区人力资源服务产业园建设的若干政策措施（试行）》第五条说了什么", 5),  # this policy's title
     ("房租补贴的计算方法第五条怎么说", 5),                             # 方法 is no law's name
+    ("房租补贴的计算办法第五条怎么说", 5),                             # nor 办法 without 暂行, 管理…
 ])
 def test_an_article_of_this_policy_is_still_answered_beside_one_it_does_not_have(question, article):
     result = match_question(question)
