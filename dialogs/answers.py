@@ -184,7 +184,7 @@ def ask(st, text, offer_check: bool, context: str | None = None) -> list[Reply]:
              "score": round(float(top.score), 4) if top else None, "confident": bool(result.confident)}
     facts = valid_facts(parsing.extract_facts(text))
     # A factory asking about an award: whatever the reply, who the awards are for comes first.
-    from knowledge.answers import scope_note
+    from knowledge.answers import missing_articles_line, scope_note
     answered = bool(result.confident or result.reason == "not_stated")
     note = scope_note(top.entry.id, text, lang, answered) if top else None
     # After that note, an amount worked out from the asker's figures ("营收奖励：10万元"), or the
@@ -198,6 +198,9 @@ def ask(st, text, offer_check: bool, context: str | None = None) -> list[Reply]:
         if note:
             reply.text = note + "\n\n" + reply.text
             reply.clauses = list(dict.fromkeys(list(reply.clauses) + [16]))
+        missing = missing_articles_line(text, lang)
+        if missing:  # "第十一条和第二十五条": article 11's answer, and article 25 is not passed over
+            reply.text = after_term_line(reply.text, missing, top.entry.id, lang)
         if computed:
             reply.text = term_first(reply.text + "\n\n" + computed, lang)
         replies = [reply]
@@ -248,6 +251,15 @@ def ask(st, text, offer_check: bool, context: str | None = None) -> list[Reply]:
         replies.append(Reply(t("noted", lang, facts=describe(facts, lang)) + "\n" + t("offer_check", lang),
                              kind="info", buttons=[[Button(b("check", lang), "check")]]))
     return replies
+
+
+def after_term_line(text: str, line: str, entry_id: str, lang: str) -> str:
+    """The text with a line put first, or right after the line on the policy's term that opens it."""
+    from knowledge.answers import term_line
+
+    term = term_line(entry_id, dates.today(), lang)
+    head = f"{term}\n\n" if term and text.startswith(term) else ""
+    return f"{head}{line}\n\n{text[len(head):]}"
 
 
 def term_first(text: str, lang: str) -> str:

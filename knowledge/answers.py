@@ -159,6 +159,22 @@ def outside_policy_text(question: str, lang: str = "zh") -> str:
             "例如“第五条说的是什么”“房租补贴怎么算”。")
 
 
+def missing_articles_line(question: str, lang: str = "zh") -> str | None:
+    """For an answered question that also names an article the policy does not have ("第十一条和第二十五
+    条说的是什么"): the line saying that article does not exist; else None."""
+    lowered = question.lower()
+    if "条" not in question and not any(map(lowered.__contains__, ("art", "clause", "sec"))):
+        return None  # (most questions: no article named at all)
+    from knowledge.normalize import articles_beyond_policy, clean
+
+    missing = list(dict.fromkeys(articles_beyond_policy(clean(question))))
+    if not missing:
+        return None
+    if lang == "en":
+        return f"The policy has 19 articles (1 to 19); there is no {' or '.join(m.capitalize() for m in missing)}."
+    return f"本政策共十九条（第一条至第十九条），没有{'、'.join(missing)}。"
+
+
 def render_answer(result: MatchResult, lang: str = "zh", today: dt.date | None = None) -> str:
     """The reply text for a match result, in Chinese or English."""
     # A factory asking about an award: whatever the reply, who the awards are for comes first.
@@ -175,6 +191,9 @@ def render_answer(result: MatchResult, lang: str = "zh", today: dt.date | None =
                                  second.answer if lang == "zh" else second.answer_en])
         if note:  # first: a reader who stops after a line must not take the award for theirs
             text = note + "\n\n" + text
+        missing = missing_articles_line(result.query, lang)
+        if missing:  # "第十一条和第二十五条": the answer is article 11's; article 25 is not passed over
+            text = missing + "\n\n" + text
         line = term_line(entry.id, today or dt.date.today(), lang)
         return f"{line}\n\n{text}" if line else text
     if not result.matches and result.reason == "empty":

@@ -799,6 +799,21 @@ def test_an_article_of_this_policy_is_still_answered_beside_one_it_does_not_have
     assert result.confident and article in result.top.entry.clauses
 
 
+@pytest.mark.parametrize("question, lang, says, cites", [
+    ("第十一条和第二十五条说的是什么", "zh", "没有第二十五条", "「第十一条」"),
+    ("What do article 3 and article 30 say?", "en", "there is no Article 30", "(Article 3)"),
+    ("第十一条说的是什么", "zh", None, "「第十一条」"),                     # nothing to say when all are ours
+])
+def test_an_answer_beside_an_article_the_policy_does_not_have_says_that_one_does_not_exist(question, lang, says, cites):
+    from dialogs import new_state, respond
+    from knowledge.answers import render_answer
+
+    _state, replies = respond(new_state(lang), question)
+    for text in (replies[0].text, render_answer(match_question(question), lang)):
+        assert cites in text
+        assert (says in text.split("\n")[0]) if says else ("没有第" not in text and "there is no" not in text)
+
+
 @pytest.mark.parametrize("question, article", [
     ("Article 12 in plain English?", 12),
     ("第十二条用大白话讲讲", 12),
