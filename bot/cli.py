@@ -105,8 +105,8 @@ def cmd_estimate(args: argparse.Namespace) -> int:
     from dialogs.dates import setting
     from rules.command import run_estimate_command
 
-    if args.as_of is None and setting() is not None:  # the date every channel reads, when set
-        args.as_of = setting().isoformat()
+    # The date every channel reads, when set: after --as-of and the profile's own as_of.
+    args.default_as_of = setting().isoformat() if setting() is not None else None
     return run_estimate_command(args)
 
 

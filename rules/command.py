@@ -48,7 +48,10 @@ def run_estimate_command(args) -> int:
     lang = getattr(args, "lang", "zh")
     try:
         profile = _read_profile(args.profile)
-        result = estimate(profile, as_of=args.as_of, lang=lang)
+        as_of = args.as_of
+        if as_of is None and not (isinstance(profile, dict) and "as_of" in profile):
+            as_of = getattr(args, "default_as_of", None)  # (POLICYBOT_AS_OF, else the clock)
+        result = estimate(profile, as_of=as_of, lang=lang)
     except ProfileError as error:
         if error.key == "as_of" and args.as_of is not None:
             return _fail(f"--as-of {args.as_of}: expected a date YYYY-MM-DD / 应为 YYYY-MM-DD 格式的日期")

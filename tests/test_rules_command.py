@@ -117,3 +117,15 @@ def test_json_splits_the_managers_reward_from_the_institutions(tmp_path, capsys)
     out = capsys.readouterr().out
     assert "机构可得：30万元" in out and "个人奖励（第六条）：80万元" in out
     assert "合计（含机构可得和个人奖励）：110万元" in out
+
+
+def test_the_date_is_the_option_s_then_the_profile_s_then_the_setting_s(tmp_path, capsys, monkeypatch):
+    # POLICYBOT_AS_OF is for a whole channel; a profile that states its own date keeps it.
+    monkeypatch.setenv("POLICYBOT_AS_OF", "2027-01-05")
+    (tmp_path / "dated").mkdir()
+    dated, undated = write(tmp_path / "dated", {**RENT_AND_REVENUE, "as_of": "2026-11-26"}), write(tmp_path, RENT_AND_REVENUE)
+    for argv, day in ((["estimate", dated, "--json"], "2026-11-26"),
+                      (["estimate", dated, "--json", "--as-of", "2026-06-01"], "2026-06-01"),
+                      (["estimate", undated, "--json"], "2027-01-05")):
+        assert main(argv) == 0
+        assert json.loads(capsys.readouterr().out)["as_of"] == day, argv
