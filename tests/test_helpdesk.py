@@ -499,3 +499,13 @@ def test_words_that_ask_for_a_person(text, wanted):
     from bot.telegram.helpdesk import is_handoff_request
 
     assert is_handoff_request(text) is wanted
+
+
+def test_the_help_desk_counts_the_days_left_from_the_date_every_channel_reads(monkeypatch):
+    # Staff who answer with the entry on the policy's term see the same days left as the chat.
+    from bot.telegram.helpdesk import answer_text
+
+    monkeypatch.setenv("POLICYBOT_AS_OF", "2026-11-26")
+    assert "距有效期结束还有35天" in answer_text(get_entry("a19"))
+    monkeypatch.setenv("POLICYBOT_AS_OF", "2027-01-05")
+    assert "已于2026年12月31日到期" in answer_text(get_entry("a19"))

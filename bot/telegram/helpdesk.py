@@ -93,7 +93,9 @@ def answer_text(entry: Entry, lang: str = "zh") -> str:
     """The entry's answer (it ends with its citation), with today's days left for the term."""
     text = entry.answer if lang == "zh" else entry.answer_en
     if entry.id in VALIDITY_ENTRIES:
-        text += "\n" + validity_note(lang=lang)
+        from dialogs.dates import resolve  # (POLICYBOT_AS_OF, as every channel reads the date)
+
+        text += "\n" + validity_note(resolve().date(), lang=lang)
     return text
 
 
