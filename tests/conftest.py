@@ -1,9 +1,17 @@
 """Shared fixtures: a fake Bot API server and the real bot polling it (in this event loop)."""
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from tests.fake_bot_api import FakeBotApi
+
+# The date the suite reads the policy for, unless POLICYBOT_AS_OF is set already: a day inside its
+# term (2023-11-20 to 2026-12-31), so that tests written for a policy in force do not start failing
+# on 2027-01-01. Tests of the term's end set their own dates. Subprocesses inherit it.
+IN_FORCE = "2026-06-01"
+os.environ.setdefault("POLICYBOT_AS_OF", IN_FORCE)
 
 
 @pytest.fixture

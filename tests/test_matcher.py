@@ -516,9 +516,11 @@ def test_combining_with_another_policy_is_still_article_17():
 def test_how_to_apply_logistics_get_the_honest_not_stated_answer_not_an_article(question):
     # The policy states no procedure, phone number or address: never a confident answer resting
     # on an article, and the reply says so and refers to 区人社局 without inventing a number.
+    from dialogs.dates import resolve
+
     result = match_question(question)
     assert not result.confident
-    text = render_answer(result)
+    text = render_answer(result, today=resolve().date())  # (inside the term: after it, the line saying so has dates)
     assert "区人社局" in text
     assert not any(ch.isdigit() for ch in text.replace("第十九条", ""))
 

@@ -8,7 +8,6 @@ import json
 import re
 import sqlite3
 import warnings
-from datetime import datetime, timezone
 from decimal import Decimal
 
 import httpx
@@ -18,6 +17,7 @@ warnings.filterwarnings("ignore", message="Using `httpx`")
 from starlette.testclient import TestClient  # noqa: E402
 
 import dialogs  # noqa: E402
+from dialogs.dates import resolve  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.store import Store  # noqa: E402
 from bot.web.app import COOKIE, MAX_BODY, create_app  # noqa: E402
@@ -186,7 +186,7 @@ def test_a_full_interview_ends_in_the_estimate_of_rules_for_the_same_profile(cli
 
     from rules import estimate as rules_estimate
 
-    result = rules_estimate(profile, as_of=datetime.now(timezone.utc).date(), lang="zh")
+    result = rules_estimate(profile, as_of=resolve().date(), lang="zh")
     text = estimate["text"]
     # The page draws the table from the estimate the rules computed; the text says the same total.
     assert estimate["estimate"]["total_min"] == result["total_min"]

@@ -16,13 +16,13 @@ import subprocess
 import sys
 import time
 import urllib.request
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 from dialogs import interview as iv
+from dialogs.dates import resolve
 from dialogs.reply import Reply
 from dialogs.texts import b
 
@@ -32,6 +32,11 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 PHONE = (360, 780)
 CLAUSE = re.compile(r"第[一二三四五六七八九十]+条")
+
+
+def as_of():
+    """The date the page and the rules read the policy for (tests/conftest.py pins POLICYBOT_AS_OF)."""
+    return resolve().date()
 
 
 # ---- the page's files, without a browser ------------------------------------------------------------
@@ -94,7 +99,7 @@ def server(tmp_path_factory):
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("POLICYBOT_", "TELEGRAM_"))}
     env.update(POLICYBOT_DB=str(home / "bot.sqlite3"), POLICYBOT_WEB_LISTEN="127.0.0.1",
-               POLICYBOT_WEB_PORT=str(port), POLICYBOT_AS_OF=date.today().isoformat(),
+               POLICYBOT_WEB_PORT=str(port), POLICYBOT_AS_OF=as_of().isoformat(),
                TELEGRAM_BOT_TOKEN="", PYTHONPATH=str(ROOT))
     log = open(home / "serve.log", "wb")
     proc = subprocess.Popen([sys.executable, "-m", "bot", "serve"], cwd=ROOT, env=env,
@@ -332,7 +337,7 @@ def test_whole_interview_by_clicking_and_typing_with_a_reload_in_the_middle(brow
     assert reloaded
     assert set(answered) == set(STORY), set(STORY) - set(answered)
 
-    expected = estimate(dict(PROFILE), as_of=date.today(), lang="zh")
+    expected = estimate(dict(PROFILE), as_of=as_of(), lang="zh")
     bounds = sorted({expected["total_min"], expected["total_max"]})
     engine_has_estimate = "estimate" in {f.name for f in dataclasses.fields(Reply)}
     if engine_has_estimate:
@@ -474,7 +479,7 @@ def test_estimate_of_the_rules_is_drawn_as_a_table_with_subtotals_and_a_chart(br
     if lang == "en":
         page.js("document.getElementById('lang').click()")
         page.wait(lambda: page.js("return document.documentElement.lang") == "en", "English")
-    result = estimate(dict(PROFILE), as_of=date.today(), lang=lang)
+    result = estimate(dict(PROFILE), as_of=as_of(), lang=lang)
     reply = {"text": "intro\n\nthe estimate as text", "kind": "estimate", "buttons": [], "clauses": [],
              "entry": None, "progress": None, "estimate": result, "document": None}
     _serve_once(page, "api/message", {"replies": [reply]})
