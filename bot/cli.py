@@ -106,7 +106,8 @@ def cmd_estimate(args: argparse.Namespace) -> int:
     from rules.command import run_estimate_command
 
     # The date every channel reads, when set: after --as-of and the profile's own as_of.
-    args.default_as_of = setting().isoformat() if setting() is not None else None
+    day = setting()
+    args.default_as_of = day.isoformat() if day is not None else None
     return run_estimate_command(args)
 
 

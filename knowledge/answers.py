@@ -162,10 +162,10 @@ def outside_policy_text(question: str, lang: str = "zh") -> str:
 def missing_articles_line(question: str, lang: str = "zh") -> str | None:
     """For an answered question that also names an article the policy does not have ("第十一条和第二十五
     条说的是什么"): the line saying that article does not exist; else None."""
-    lowered = question.lower()
-    if "条" not in question and not any(map(lowered.__contains__, ("art", "clause", "sec"))):
-        return None  # (most questions: no article named at all)
-    from knowledge.normalize import articles_beyond_policy, clean
+    from knowledge.normalize import articles_beyond_policy, clean, may_name_an_article
+
+    if not may_name_an_article(question):
+        return None
 
     missing = list(dict.fromkeys(articles_beyond_policy(clean(question))))
     if not missing:

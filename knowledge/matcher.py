@@ -35,7 +35,7 @@ from pathlib import Path
 from knowledge.base import Entry, all_entries
 from knowledge.clients import with_clients_named_plainly
 from knowledge.normalize import (article_asked_about, article_term, articles_beyond_policy, articles_in_cleaned, clean,
-                                 grouped_alternation, other_documents_cited,
+                                 grouped_alternation, may_name_an_article, other_documents_cited,
                                  normalize_cleaned, normalize_query)
 from knowledge.spelling import make_speller
 
@@ -972,9 +972,8 @@ def asks_for_an_institution_award_as_another_trade(index: Index, best: int, flag
 def names_article_outside_policy(text: str) -> bool:
     """Does a question name an article the policy does not have ("第二十五条") or another document's
     ("《人力资源市场暂行条例》第十八条")?"""
-    lowered = text.lower()
-    if "条" not in text and not any(map(lowered.__contains__, ("art", "clause", "sec"))):
-        return False  # (most questions: no article named at all)
+    if not may_name_an_article(text):
+        return False
     cleaned = clean(text)
     return bool(articles_beyond_policy(cleaned) or other_documents_cited(cleaned))
 

@@ -301,6 +301,12 @@ def articles_in_cleaned(text: str) -> list[int]:
     return [number for number, _written in _article_numbers(text) if number <= 19]
 
 
+def may_name_an_article(text: str) -> bool:
+    """Can a raw question name an article at all (条, "article", "art.", "clause", "section")? Most
+    questions cannot, and are spared the cleaning that finding one takes."""
+    return "条" in text or any(map(text.lower().__contains__, _ARTICLE_WORD_PARTS))
+
+
 def articles_beyond_policy(text: str) -> list[str]:
     """The articles a cleaned question names that the policy does not have, as written ("第25条",
     "第三十条", "article 20"): it has nineteen."""
