@@ -48,18 +48,34 @@ LANG_NEUTRAL_WORDS = {"ok", "okay", "rmb", "cny", "mn", "bn", "wan", "yuan", "ip
 _AMOUNT_IN_CHINESE_UNITS = re.compile(r"(?<=[0-9０-９.])\s*(?:[千百]?[万萬亿億](?:人民币|元)?|[元块])")
 
 
+# English sentences are built on these words; a Chinese writer's English terms ("payroll
+# outsourcing", "rent subsidy", "apply") seldom bring two of them.
+ENGLISH_FRAME_WORDS = frozenset(
+    "a an the is are was were be been can could do does did will would should may might must i we you it they "
+    "our my your their this that what how when where who which why whether if for of to in on at by with from "
+    "about any there and or not".split())
+_CHINESE_RUN = re.compile(r"[\u3400-\u9fff]+")
+
+
 def text_lang(text: object) -> str | None:
-    """The language a message is written in: "zh" with Chinese characters, "en" with English words
-    and no Chinese, None for neither (a number, an amount, a command)."""
+    """The language a message is written in: "zh" with Chinese words, "en" with English words and
+    no Chinese, or an English sentence around a Chinese term ("How long can we get the 房租补贴?");
+    None for neither (a number, an amount, a command)."""
     s = clean(text)
     if not s or s.startswith("/"):
         return None
     # "Our revenue is 3亿, can we get the 30万 award?": amounts in Chinese units are how English
     # writers in China write figures too; only other Chinese characters make a message Chinese.
-    if re.search(r"[\u3400-\u9fff]", _AMOUNT_IN_CHINESE_UNITS.sub(" ", s)):
-        return "zh"
+    chinese_runs = _CHINESE_RUN.findall(_AMOUNT_IN_CHINESE_UNITS.sub(" ", s))
     words = [w for w in re.findall(r"[a-z]+", fold(s)) if len(w) >= 2 and w not in LANG_NEUTRAL_WORDS]
-    return "en" if words else None
+    if not chinese_runs:
+        return "en" if words else None
+    # A Chinese term in an English sentence is how the policy's names are written in English
+    # messages; English terms in a Chinese sentence ("我们做 payroll outsourcing，想 apply") are how
+    # Chinese writers name things. The sentence's frame decides: two of its grammar words, and more
+    # English words than Chinese pieces.
+    frame = ENGLISH_FRAME_WORDS.intersection(words)
+    return "en" if len(frame) >= 2 and len(words) > len(chinese_runs) else "zh"
 
 
 CORRECTION_RE = re.compile(r"不对|错了|说错|搞错|弄错|写错|填错|输错|应该是|应为|改成|改为|改一下|更正|纠正|其实|实际上|"

@@ -115,3 +115,19 @@ def test_a_reply_to_an_answer_is_read_as_a_follow_up_about_it():
     state, _ = say(new_state("zh"), "房租补贴怎么算")
     state, replies = say(state, "那第三年呢？")      # in a private chat: the answer just given
     assert replies[0].entry == "a05"
+
+
+def test_an_english_sentence_around_a_chinese_term_gets_an_english_answer():
+    # The policy's names are often pasted in Chinese into English messages.
+    state, replies = say(new_state("zh"), "How long can we get the 房租补贴?")
+    assert replies[0].kind == "answer" and "Article 5" in replies[0].text
+    assert "第五条" not in replies[0].text
+    assert state["lang"] == "en"
+
+
+def test_english_terms_in_a_chinese_sentence_keep_the_answer_in_chinese():
+    # Chinese writers name things in English ("rent subsidy", "apply") inside Chinese sentences.
+    for question in ("我们是一家 staffing company，想问 rent subsidy 怎么申请", "请问 rent subsidy 第二年补多少"):
+        state, replies = say(new_state("en"), question)
+        assert "第五条" in replies[0].text, question
+        assert state["lang"] == "zh"

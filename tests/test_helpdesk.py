@@ -95,6 +95,18 @@ async def test_a_forwarded_question_gets_a_note_for_staff_and_a_ready_to_send_an
         ("你好，请问园区的房租补贴怎么算？", "a05", 1, "forwarded")]
 
 
+@pytest.mark.parametrize("question, answer_field", [
+    # A Chinese sentence with English terms is answered in Chinese, as the chat would answer it ...
+    ("我们是一家 staffing company，想问 rent subsidy 怎么算", "answer"),
+    # ... and an English sentence around a Chinese term in English.
+    ("How is the 房租补贴 calculated for our agency?", "answer_en"),
+])
+async def test_a_forwarded_question_is_answered_in_the_language_its_sentence_is_written_in(fake_api, desk_bot,
+                                                                                          question, answer_field):
+    replies = await fake_api.replies_to(USER, lambda: fake_api.forward(USER, question))
+    assert replies[-1].text.startswith(getattr(get_entry("a05"), answer_field))
+
+
 async def test_an_unclear_forwarded_question_is_honest_and_offers_the_likely_articles(fake_api, desk_bot, unclear):
     note, ready = await fake_api.replies_to(USER, lambda: fake_api.forward(USER, unclear))
     assert "把握" in note.text and "有把握）" not in note.text

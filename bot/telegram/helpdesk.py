@@ -28,6 +28,7 @@ from telegram.ext import ContextTypes, filters
 
 from bot.config import Settings
 from bot.store import Store
+from dialogs import parsing
 from knowledge import get_entry, match_question
 from knowledge.answers import (AUTHORITY, NOT_COVERED, NOT_COVERED_EN, VALIDITY_ENTRIES, suggestions,
                                validity_note)
@@ -83,10 +84,8 @@ def is_handoff_request(text: str) -> bool:
 
 
 def text_lang(text: str) -> str:
-    """English when the text is mostly Latin letters, else Chinese."""
-    latin = sum(ch.isascii() and ch.isalpha() for ch in text)
-    cjk = sum("\u4e00" <= ch <= "\u9fff" for ch in text)
-    return "en" if latin > 2 * cjk else "zh"
+    """The language the chat would answer the text in (dialogs.parsing.text_lang), else Chinese."""
+    return parsing.text_lang(text) or "zh"
 
 
 def answer_text(entry: Entry, lang: str = "zh") -> str:
