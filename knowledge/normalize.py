@@ -181,8 +181,11 @@ _EN_NUMBERS = ("one two three four five six seven eight nine ten eleven twelve t
 _EN_ORDINALS = ("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
                 "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth").split()
 _EN_NUMBER = {w: i for i, w in enumerate(_EN_NUMBERS, 1)} | {w: i for i, w in enumerate(_EN_ORDINALS, 1)}
-_ARTICLE_WORD = r"(?:articles?|art\.?|clauses?|sections?|sec\.?)"
-_ARTICLE_WORD_PARTS = ("art", "clause", "sec")  # what every _ARTICLE_WORD holds
+# (With the slips people make typing "article": "artcle", "artical", "articel", "aritcle".)
+_ARTICLE_SLIPS = r"art(?:cle|ical|icel|ilce|icl)|aritcle|arcticle"
+_ARTICLE_WORD = r"(?:articles?|(?:" + _ARTICLE_SLIPS + r")s?|art\.?|clauses?|sections?|sec\.?)"
+_ARTICLE_SLIP = re.compile(r"\b(?:" + _ARTICLE_SLIPS + r")(?=s?\b)")
+_ARTICLE_WORD_PARTS = ("art", "arit", "arct", "clause", "sec")  # one of them is in every _ARTICLE_WORD
 # (The lookahead: the first letters of the article words and the ordinals, and digits; see _AMOUNT.)
 _ARTICLE_REF_EN = re.compile(
     r"(?=[acsften0-9])(?:\b" + _ARTICLE_WORD + r"\s*(?:no\.?\s*|number\s*|#\s*)?([0-9]{1,2}|" + "|".join(_EN_NUMBERS[::-1]) + r")\b"
@@ -372,7 +375,8 @@ def _article_numbers(text: str) -> list[tuple[int, str]]:
         written = next(g for g in match.groups() if g)
         number = _EN_NUMBER.get(written.lower()) or _small_number(written)
         if number is not None and number >= 1 and number not in (n for n, _ in found):
-            found.append((number, match.group(0).strip()))
+            # (a reply naming it writes the word right: "there is no Article 21", not "Artcle 21")
+            found.append((number, _ARTICLE_SLIP.sub("article", match.group(0).strip())))
     return found
 
 

@@ -772,6 +772,8 @@ def test_an_english_phrase_is_read_as_its_word_only_as_whole_words_and_longest_f
     ("政策第二十五条说了什么", "zh", "没有第二十五条"),                 # the policy has nineteen articles
     ("第21条对外资机构有什么规定", "zh", "没有第21条"),
     ("What does Article 23 say about foreign firms?", "en", "there is no Article 23"),
+    ("artcle 21 of the hr park polcy", "en", "there is no Article 21"),   # "article" mistyped, and named right
+    ("aritcle 30?", "en", "there is no Article 30"),
     ("《劳动合同法》第四十条怎么理解", "zh", "《劳动合同法》"),          # another document's article
     ("人力资源市场暂行条例第十八条规定了什么", "zh", "《人力资源市场暂行条例》"),
     ("What does clause 40 of the Labour Contract Law say?", "en", "(Labour Contract Law)"),   # in English too
@@ -822,6 +824,8 @@ def test_an_answer_beside_an_article_the_policy_does_not_have_says_that_one_does
     ("Article 12 in plain English?", 12),
     ("第十二条用大白话讲讲", 12),
     ("Article 5 in one sentence, please", 5),
+    ("what does artical 5 say", 5),                       # "article" mistyped
+    ("the articel 12 in plain words", 12),
 ])
 def test_an_article_asked_about_in_plain_words_is_answered_with_that_article(question, article):
     result = match_question(question)
