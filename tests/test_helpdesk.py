@@ -118,6 +118,21 @@ async def test_an_unclear_forwarded_question_is_honest_and_offers_the_likely_art
     assert chosen[0].text.startswith(entry.answer) and entry.text in chosen[0].text
 
 
+async def test_after_the_policy_s_term_forwarded_and_inline_award_answers_open_with_the_line_saying_so(
+        fake_api, desk_bot, monkeypatch):
+    monkeypatch.setenv("POLICYBOT_AS_OF", "2027-02-01")
+    ended = "提示：本政策有效期已于2026年12月31日届满"
+    replies = await fake_api.replies_to(USER, lambda: fake_api.forward(USER, "园区的房租补贴怎么算？"))
+    assert replies[-1].text.startswith(ended) and get_entry("a05").answer in replies[-1].text
+    inline = fake_api.inline_query(USER, "房租补贴")
+    results = await fake_api.wait_for(lambda: fake_api.inline_answers(inline), what="inline answer")
+    assert results[0]["input_message_content"]["message_text"].startswith(ended)
+    assert get_entry("a05").answer.startswith(results[0]["description"].rstrip("…"))  # which answer it is
+    monkeypatch.setenv("POLICYBOT_AS_OF", "2026-06-01")  # within the term: no such line
+    replies = await fake_api.replies_to(USER, lambda: fake_api.forward(USER, "园区的房租补贴第二年补多少？"))
+    assert replies[-1].text.startswith(get_entry("a05").answer)
+
+
 # -- inline mode -----------------------------------------------------------------------------------
 
 async def test_inline_query_lists_the_best_answers_and_inserts_one_with_its_citation(fake_api, desk_bot):

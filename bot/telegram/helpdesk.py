@@ -30,7 +30,7 @@ from bot.config import Settings
 from bot.store import Store
 from dialogs import parsing
 from knowledge import get_entry, match_question
-from knowledge.answers import (AUTHORITY, NOT_COVERED, NOT_COVERED_EN, VALIDITY_ENTRIES, suggestions,
+from knowledge.answers import (AUTHORITY, NOT_COVERED, NOT_COVERED_EN, VALIDITY_ENTRIES, suggestions, term_line,
                                validity_note)
 from knowledge.base import Entry, article_name
 
@@ -89,13 +89,16 @@ def text_lang(text: str) -> str:
 
 
 def answer_text(entry: Entry, lang: str = "zh") -> str:
-    """The entry's answer (it ends with its citation), with today's days left for the term."""
+    """The entry's answer (it ends with its citation), with today's days left for the term, and
+    for an award outside the term the line saying so first, as the chat's answers have it."""
+    from dialogs.dates import today  # (POLICYBOT_AS_OF, as every channel reads the date)
+
+    day = today()
     text = entry.answer if lang == "zh" else entry.answer_en
     if entry.id in VALIDITY_ENTRIES:
-        from dialogs.dates import resolve  # (POLICYBOT_AS_OF, as every channel reads the date)
-
-        text += "\n" + validity_note(resolve().date(), lang=lang)
-    return text
+        text += "\n" + validity_note(day, lang=lang)
+    line = term_line(entry.id, day, lang)
+    return f"{line}\n\n{text}" if line else text
 
 
 def first_line(text: str, limit: int = 60) -> str:
@@ -221,7 +224,9 @@ class HelpDesk:
                 title = entry.title if lang == "zh" else entry.title_en
                 results.append(InlineQueryResultArticle(
                     id=entry.id, title=f"{title}{entry.citation}" if lang == "zh" else title,
-                    description=first_line(answer), input_message_content=InputTextMessageContent(answer)))
+                    # (the answer's own first line: after the term every answer opens with the same one)
+                    description=first_line(entry.answer if lang == "zh" else entry.answer_en),
+                    input_message_content=InputTextMessageContent(answer)))
             if not results:
                 honest = NOT_COVERED if lang == "zh" else NOT_COVERED_EN
                 results.append(InlineQueryResultArticle(
