@@ -36,6 +36,19 @@ CHECK_WORDS = {"资格自测", "自测", "开始自测", "我要自测", "测一
 # Asking for a person, in the words people use (the channel decides where the hand-off goes).
 HUMAN_WORDS = {"人工", "转人工", "找人工", "人工客服", "找客服", "客服", "真人", "联系人工", "human", "talktoaperson",
                "talktoahuman", "contactstaff", "staff"}
+# A greeting, thanks or "who are you" as the whole message (after parsing.bare) gets a reply in
+# kind: new users open with "你好", and "谢谢" ends many chats; "the policy does not answer this"
+# was the wrong reply to either.
+SMALL_TALK = {
+    "greeting": {"你好", "您好", "你们好", "大家好", "哈喽", "嗨", "在吗", "在不在", "有人吗", "早上好", "上午好", "中午好",
+                 "下午好", "晚上好", "hi", "hello", "hey", "hithere", "hellothere", "goodmorning", "goodafternoon",
+                 "goodevening"},
+    "thanks": {"谢谢", "谢谢你", "谢谢您", "多谢", "感谢", "非常感谢", "太感谢", "谢啦", "好的谢谢", "好谢谢", "明白谢谢",
+               "明白了谢谢", "知道了谢谢", "收到谢谢", "thanks", "thankyou", "thx", "thanksalot", "thankyouverymuch",
+               "okthanks", "okthankyou", "thanksthatsall", "thanksthatsallfornow", "thatsallthanks"},
+    "who": {"你是谁", "你是什么", "你是机器人", "你是机器人吗", "你是真人吗", "你是人工吗", "你是ai吗", "whoareyou", "whatareyou",
+            "areyouabot", "areyouarobot", "areyouhuman", "areyouarealperson"},
+}
 QUESTION_RE = re.compile(r"[?？]|吗|呢$|怎么|如何|多少|什么|哪些|哪个|能不能|可不可以|可以.{0,6}吗|是否|几年|几个|"
                          r"为何|有没有|\b(how|what|which|when|can|is|are|do|does)\b", re.I)
 
@@ -263,11 +276,31 @@ def _on_text(st: dict, text, when, reply_to=None) -> list[Reply]:
     itv = st.get("interview")
     if itv and itv["phase"] in PENDING_PHASES and not (reply_to and _looks_like_question(clean)):
         return _interview_text(st, clean, when)
+    small_talk = _small_talk(clean)
+    if small_talk:
+        return _small_talk_reply(st, small_talk)
     if itv and itv["phase"] in ("stopped", "done"):
         control = _control_of(clean)
         if control in ("back", "review", "restart", "cancel"):
             return _control(st, control, when)
     return _ask(st, clean, when, context=_follow_up_context(st, clean, reply_to))
+
+
+def _small_talk(text) -> str | None:
+    """"greeting", "thanks" or "who" when that is the whole message ("你好呀", "Thanks!"), else None."""
+    bare = parsing.bare(text).lower()
+    return next((kind for kind, words in SMALL_TALK.items() if bare in words), None)
+
+
+def _small_talk_reply(st, kind) -> list[Reply]:
+    """A greeting answered with what the bot does, thanks with "you're welcome", "who are you" honestly."""
+    lang = st["lang"]
+    if kind == "greeting":
+        return [Reply(t("welcome", lang), kind="info", buttons=_home_buttons(st))]
+    if kind == "thanks":
+        return [Reply(t("you_are_welcome", lang), kind="info")]
+    return [Reply(t("who_am_i", lang, staff=t("help_staff", lang) if answers.handoff_on(st) else ""), kind="info",
+                  buttons=_home_buttons(st))]
 
 
 FOLLOW_UP_RE = re.compile(r"^(那|那么|那如果|如果是|要是|还有|and|what about|how about)|呢[？?]?$", re.I)

@@ -119,6 +119,15 @@ TEXTS: dict[str, tuple[str, str]] = {
         "For a person's answer, please ask the Xiqing District Human Resources and Social Security Bureau, which "
         "interprets the policy. The policy gives no phone number or address; please use the bureau's public channels.",
     ),
+    "you_are_welcome": ("不客气！还有关于这项政策的问题，随时可以问我。",
+                        "You're welcome! Ask me anything else about the policy at any time."),
+    "who_am_i": (
+        "我是西青区人力资源服务产业园政策助手，是自动回复的程序，不是人工。我按《关于加速推进西青区人力资源服务产业园建设的"
+        f"若干政策措施（试行）》的原文回答，每个回答都注明出处条款；政策由{AUTHORITY}负责解释，我的回答仅供参考{{staff}}。",
+        "I am the Xiqing HR Service Industrial Park policy assistant: an automatic program, not a person. I answer from "
+        "the text of the district's measures for the park and cite the article for each answer; the policy is interpreted "
+        "by the Xiqing District Human Resources and Social Security Bureau, and my answers are for reference{staff}.",
+    ),
     "thanks_up": ("谢谢您的反馈！", "Thank you for the feedback!"),
     "thanks_down": ("谢谢反馈，我们会改进这条回答。", "Thanks, we will improve this answer."),
     "thanks_down_staff": ("谢谢反馈，我们会改进这条回答。需要的话可以点“联系人工”。",
