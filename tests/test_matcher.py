@@ -192,6 +192,35 @@ def test_model_probabilities_rank_the_matches_and_the_threshold_is_recorded():
     assert sum(probabilities) + result.probability_out_of_scope <= 1.0 + 1e-6
 
 
+def test_thresholds_of_the_groups_are_chosen_together_for_the_most_right_answers_within_the_targets():
+    import numpy as np
+
+    from knowledge.model import TARGET_ANSWERED_OUT_OF_SCOPE, TARGET_WRONG_IN_SCOPE, joint_thresholds
+
+    # At confidence 0.50, group A has 400 right answers and 12 wrong (1.2 % of its questions in
+    # scope), group B 10 right and 6 wrong (1.0 %). Each on its own, A would hold back its 0.50s
+    # and B answer them; together, A's 400 right answers are worth the wrong ones, B's 10 are not.
+    top, right, in_scope, group = [], [], [], []
+    for name, right_at_half, wrong_at_half in (("A", 400, 12), ("B", 10, 6)):
+        for _ in range(right_at_half):
+            top.append(0.5); right.append(True); in_scope.append(True); group.append(name)
+        for _ in range(wrong_at_half):
+            top.append(0.5); right.append(False); in_scope.append(True); group.append(name)
+        for _ in range(600):  # sure and right
+            top.append(0.95); right.append(True); in_scope.append(True); group.append(name)
+        for _ in range(300):  # not covered, and told so
+            top.append(0.1); right.append(False); in_scope.append(False); group.append(name)
+    top, right, in_scope, group = map(np.array, (top, right, in_scope, group))
+    masks = [group == "A", group == "B"]
+    answerable = np.ones(len(top), dtype=bool)
+    a, b = joint_thresholds(masks, answerable, top, in_scope, right)
+    assert a <= 0.5 < b                      # A answers its 0.50s, B does not
+    confident = answerable & (top >= np.where(group == "A", a, b))
+    assert (confident & in_scope & ~right).sum() / in_scope.sum() <= TARGET_WRONG_IN_SCOPE
+    for mask in masks:                       # out of scope: within the target in each group
+        assert (confident & ~in_scope & mask).sum() / (~in_scope & mask).sum() <= TARGET_ANSWERED_OUT_OF_SCOPE
+
+
 def test_taught_questions_join_the_training_data():
     from knowledge import model as learned
     from knowledge.base import all_entries
