@@ -51,7 +51,7 @@ _AMOUNT_IN_CHINESE_UNITS = re.compile(r"(?<=[0-9０-９.])\s*(?:[千百]?[万萬
 # English sentences are built on these words; a Chinese writer's English terms ("payroll
 # outsourcing", "rent subsidy", "apply") seldom bring two of them.
 ENGLISH_FRAME_WORDS = frozenset(
-    "a an the is are was were be been can could do does did will would should may might must i we you it they "
+    "an the is are was were be been can could do does did will would should may might must we you it they "
     "our my your their this that what how when where who which why whether if for of to in on at by with from "
     "about any there and or not".split())
 _CHINESE_RUN = re.compile(r"[\u3400-\u9fff]+")

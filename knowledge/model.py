@@ -60,6 +60,8 @@ MIN_FEATURE_COUNT = 2
 # answers are questions that fit two articles, answered with high probability.
 TARGET_WRONG_IN_SCOPE = 0.01
 TARGET_ANSWERED_OUT_OF_SCOPE = 0.03
+# The thresholds tried, lowest first; 0.99 answers almost nothing (a group that meets no target).
+THRESHOLD_GRID = np.round(np.arange(0.30, 1.00, 0.01), 2)
 # English and Chinese questions get a threshold each: the model is surer of itself than it should
 # be on English questions (a tenth of the training data), and one threshold for both made Chinese
 # answers pay for English mistakes. A language with fewer labelled questions uses the overall one.
@@ -625,7 +627,7 @@ def choose_threshold(probs: np.ndarray, samples: list[Sample], groups: np.ndarra
                 (confident & ~in_scope).sum() / n_out)
 
     def lowest(mask) -> float:
-        for threshold in np.round(np.arange(0.30, 0.99, 0.01), 2):
+        for threshold in THRESHOLD_GRID:
             _top1, wrong_in, answered_out = figures(mask, threshold)
             if wrong_in <= TARGET_WRONG_IN_SCOPE and answered_out <= TARGET_ANSWERED_OUT_OF_SCOPE:
                 return float(threshold)
@@ -637,7 +639,7 @@ def choose_threshold(probs: np.ndarray, samples: list[Sample], groups: np.ndarra
     stats = {
         "threshold": chosen,
         "how": (f"{THRESHOLD_FOLDS}-fold cross-validation (seed {SEED}) on the labelled training "
-                f"questions: the lowest probability in 0.30..0.98 at which confident wrong answers are at "
+                f"questions: the lowest probability in 0.30..0.99 at which confident wrong answers are at "
                 f"most {TARGET_WRONG_IN_SCOPE:.1%} of in-scope and confident answers at most "
                 f"{TARGET_ANSWERED_OUT_OF_SCOPE:.1%} of out-of-scope questions; then one for Chinese and for "
                 f"English questions, and apart for those with a sign that the policy may not cover them, chosen "
@@ -667,9 +669,6 @@ def choose_threshold(probs: np.ndarray, samples: list[Sample], groups: np.ndarra
     return chosen, stats
 
 
-THRESHOLD_GRID = np.round(np.arange(0.30, 0.99, 0.01), 2)
-
-
 def joint_thresholds(masks: list[np.ndarray], answerable: np.ndarray, top: np.ndarray, in_scope: np.ndarray,
                      right: np.ndarray) -> list[float]:
     """A threshold for each group of questions (language, doubt), chosen together: the most right
@@ -696,7 +695,8 @@ def joint_thresholds(masks: list[np.ndarray], answerable: np.ndarray, top: np.nd
         picks = []
         for c, ok in zip(counts, allowed):
             gain = np.where(ok, c[:, 0] - price * c[:, 1], -np.inf)
-            picks.append(len(THRESHOLD_GRID) - 1 - int(np.argmax(gain[::-1])))  # (reversed: the higher on a tie)
+            # (reversed: the higher on a tie, and 0.99 for a group no threshold keeps within its target)
+            picks.append(len(THRESHOLD_GRID) - 1 - int(np.argmax(gain[::-1])))
         right_n, wrong_n = sum(c[k] for c, k in zip(counts, picks))
         if wrong_n / n_in <= TARGET_WRONG_IN_SCOPE and right_n > best_right:
             best, best_right = picks, right_n
