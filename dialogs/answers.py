@@ -109,15 +109,16 @@ def clause_reply(st, n) -> list[Reply]:
                   buttons=answer_buttons(st, entry, verbatim=True), entry=entry.id)]
 
 
-def list_reply(st) -> list[Reply]:
+def list_reply(st, only: str | None = None) -> list[Reply]:
+    """The articles, chapter by chapter, a button each; ``only`` one chapter ("三")."""
     lang = st["lang"]
     try:
         from knowledge import all_entries
-        entries = [e for e in all_entries() if getattr(e, "kind", "") == "article"]
+        entries = [e for e in all_entries() if getattr(e, "kind", "") == "article" and only in (None, e.chapter)]
     except Exception:
         return [Reply(t("knowledge_down", lang), kind="error")]
     # One line per chapter in the text, one button per article (two to a row) under it.
-    lines, rows, chapter = [t("chapter_list", lang)], [], None
+    lines, rows, chapter = [t("chapter_list" if only is None else "part_list", lang)], [], None
     for e in sorted(entries, key=lambda e: e.clauses[0] if e.clauses else 0):
         n = e.clauses[0] if e.clauses else 0
         if e.chapter != chapter:
@@ -132,6 +133,20 @@ def list_reply(st) -> list[Reply]:
         rows[-1].append(Button(label if lang == "en" else label[:40], f"text:{e.id}"))
     return [Reply("\n".join(lines), kind="info", buttons=rows)]
 
+
+def part_reply(st, n: int) -> list[Reply]:
+    """A part of the policy asked about as a whole ("第三部分讲什么"): its heading and its articles, a
+    button each; a part it does not have ("第六部分"), said so, with the catalogue's button."""
+    lang = st["lang"]
+    chapters = [c for c in CHAPTERS if c != "序"]
+    if not 1 <= n <= len(chapters):
+        part = f"第{_CN_NUMBERS[n]}部分" if n < len(_CN_NUMBERS) else f"第{n}部分"
+        return [Reply(t("no_such_part", lang, part=part, n=n), kind="not_confident",
+                      buttons=[[Button(b("catalogue", lang), "list")]])]
+    return list_reply(st, only=chapters[n - 1])
+
+
+_CN_NUMBERS = ("零", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十")
 
 # The policy's five chapters, as headed in its text.
 CHAPTERS = {"序": "序言", "一": "一、支持产业园区高标准建设", "二": "二、推动优质企业高水平集聚",
@@ -165,6 +180,11 @@ def ask(st, text, offer_check: bool, context: str | None = None) -> list[Reply]:
     ``context``: the entry a follow-up is about ("那第三年呢？" after the rent answer)."""
     lang = st["lang"]
     st["last_query"] = text
+    from knowledge.normalize import clean, part_asked_about
+
+    part = part_asked_about(clean(text))
+    if part is not None:  # "第三部分讲什么": the part's articles, not the entry nearest its words
+        return part_reply(st, part)
     try:
         from knowledge import match_question
         result = match_question(text)
