@@ -293,10 +293,11 @@ def _small_talk(text) -> str | None:
 
 
 def _small_talk_reply(st, kind) -> list[Reply]:
-    """A greeting answered with what the bot does, thanks with "you're welcome", "who are you" honestly."""
+    """A greeting answered with what to ask and the menu (the welcome is /start's, and the web page's
+    first words), thanks with "you're welcome", "who are you" honestly."""
     lang = st["lang"]
     if kind == "greeting":
-        return [Reply(t("welcome", lang), kind="info", buttons=_home_buttons(st))]
+        return [Reply(t("greeting", lang), kind="info", buttons=_home_buttons(st))]
     if kind == "thanks":
         return [Reply(t("you_are_welcome", lang), kind="info")]
     return [Reply(t("who_am_i", lang, staff=t("help_staff", lang) if answers.handoff_on(st) else ""), kind="info",

@@ -123,6 +123,9 @@ TEXTS: dict[str, tuple[str, str]] = {
         "For a person's answer, please ask the Xiqing District Human Resources and Social Security Bureau, which "
         "interprets the policy. The policy gives no phone number or address; please use the bureau's public channels.",
     ),
+    "greeting": ("您好！请直接输入关于本政策的问题，例如“房租补贴怎么算？”；也可以点下面的按钮做资格自测或查看条款。",
+                 "Hello! Ask me about the policy, e.g. \"How is the rent subsidy calculated?\", or use the buttons "
+                 "below for the eligibility check or the articles."),
     "you_are_welcome": ("不客气！还有关于这项政策的问题，随时可以问我。",
                         "You're welcome! Ask me anything else about the policy at any time."),
     "who_am_i": (
