@@ -140,13 +140,13 @@ def part_reply(st, n: int) -> list[Reply]:
     lang = st["lang"]
     chapters = [c for c in CHAPTERS if c != "序"]
     if not 1 <= n <= len(chapters):
-        part = f"第{_CN_NUMBERS[n]}部分" if n < len(_CN_NUMBERS) else f"第{n}部分"
+        from knowledge.normalize import article_term  # ("第六条" → "第六部分")
+
+        part = article_term(n)[:-1] + "部分" if n <= 19 else f"第{n}部分"
         return [Reply(t("no_such_part", lang, part=part, n=n), kind="not_confident",
                       buttons=[[Button(b("catalogue", lang), "list")]])]
     return list_reply(st, only=chapters[n - 1])
 
-
-_CN_NUMBERS = ("零", "一", "二", "三", "四", "五", "六", "七", "八", "九", "十")
 
 # The policy's five chapters, as headed in its text.
 CHAPTERS = {"序": "序言", "一": "一、支持产业园区高标准建设", "二": "二、推动优质企业高水平集聚",
