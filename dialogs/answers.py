@@ -180,9 +180,9 @@ def ask(st, text, offer_check: bool, context: str | None = None) -> list[Reply]:
     ``context``: the entry a follow-up is about ("那第三年呢？" after the rent answer)."""
     lang = st["lang"]
     st["last_query"] = text
-    from knowledge.normalize import clean, part_asked_about
+    from knowledge.normalize import part_asked_about
 
-    part = part_asked_about(clean(text))
+    part = part_asked_about(text)
     if part is not None:  # "第三部分讲什么": the part's articles, not the entry nearest its words
         return part_reply(st, part)
     try:

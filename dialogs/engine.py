@@ -269,14 +269,15 @@ def _on_text(st: dict, text, when, reply_to=None) -> list[Reply]:
         return [Reply(t("empty", lang), kind="info")] + _repeat_pending(st)
     if clean.startswith("/"):
         return _command(st, clean, when)
-    if parsing.bare(clean) in CHECK_WORDS:
+    bare = parsing.bare(clean)  # (folded: lower case)
+    if bare in CHECK_WORDS:
         return _start_check(st, when)
-    if parsing.bare(clean).lower() in HUMAN_WORDS:
+    if bare in HUMAN_WORDS:
         return answers.handoff_reply(st) + _repeat_pending(st)
     itv = st.get("interview")
     if itv and itv["phase"] in PENDING_PHASES and not (reply_to and _looks_like_question(clean)):
         return _interview_text(st, clean, when)
-    small_talk = _small_talk(clean)
+    small_talk = _small_talk(bare)
     if small_talk:
         return _small_talk_reply(st, small_talk)
     if itv and itv["phase"] in ("stopped", "done"):
@@ -286,9 +287,9 @@ def _on_text(st: dict, text, when, reply_to=None) -> list[Reply]:
     return _ask(st, clean, when, context=_follow_up_context(st, clean, reply_to))
 
 
-def _small_talk(text) -> str | None:
-    """"greeting", "thanks" or "who" when that is the whole message ("你好呀", "Thanks!"), else None."""
-    bare = parsing.bare(text).lower()
+def _small_talk(bare: str) -> str | None:
+    """"greeting", "thanks" or "who" when that is the whole message (``parsing.bare`` of it: "你好呀",
+    "Thanks!"), else None."""
     return next((kind for kind, words in SMALL_TALK.items() if bare in words), None)
 
 

@@ -232,22 +232,24 @@ _PART_ASKED = re.compile(
     r"第\s*(?P<zh>[一二三四五六七八九十]{1,2}|[0-9]{1,2})\s*(?:部分|大部分|大项|章)"
     r"|\b(?:part|chapter)\s+(?P<en>one|two|three|four|five|six|seven|eight|nine|ten|[0-9]{1,2}|v?i{1,3}|iv|v|ix|x)\b"
     r"|\b(?P<ord>first|second|third|fourth|fifth|sixth|seventh|eighth|last|final)\s+(?:part|chapter)\b")
-_MORE_PARTS = {"six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "sixth": 6, "seventh": 7, "eighth": 8,
-               "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
+_PART_WORDS_RAW = _PART_WORDS + ("大項", "節")  # (before cleaning: Traditional too)
+_MORE_ROMAN = {"vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}  # (words and ordinals: _EN_NUMBER)
 _ABOUT_THE_POLICY = re.compile(r"'s\b|\b(?:this|the|these)?\s*(?:policy|measures|document)\b|里面?|中的?|的内容|内容|部分")
 
 
-def part_asked_about(text: str) -> int | None:
-    """The part of the policy a cleaned question asks about and nothing else ("第三部分讲什么" → 3,
-    "what's in part six of the measures" → 6), else None; a number above five is the caller's to refuse."""
-    if not any(map(text.__contains__, _PART_WORDS)):
+def part_asked_about(question: str) -> int | None:
+    """The part of the policy a raw question asks about and nothing else ("第三部分讲什么" → 3,
+    "what's in part six of the measures" → 6), else None; a number above five is the caller's to refuse.
+    Most questions name no part and are spared the cleaning."""
+    if not any(map(question.lower().__contains__, _PART_WORDS_RAW)):
         return None
+    text = clean(question)
     found = list(_PART_ASKED.finditer(text))
     if len(found) != 1:
         return None
     match = found[0]
     word = match.group("zh") or match.group("en") or match.group("ord")
-    number = _PART_NUMBER.get(word) or _MORE_PARTS.get(word) or _small_number(word)
+    number = _PART_NUMBER.get(word) or _EN_NUMBER.get(word) or _MORE_ROMAN.get(word) or _small_number(word)
     rest = text[:match.start()] + " " + text[match.end():]
     rest = _WHAT_IT_SAYS.sub("", _ABOUT_THE_POLICY.sub("", _OWN_TITLE_QUOTED.sub("", rest)))
     return number if number and not rest else None
