@@ -241,6 +241,34 @@ def test_cross_validation_folds_are_deterministic_and_disjoint():
     assert folds(103, 5, seed=1) != a
 
 
+def test_threshold_folds_hold_out_whole_sections_of_the_question_file():
+    """Questions one hand wrote together are held out together, so the threshold is chosen on
+    answers to writers the model has not read (as a new user's question is)."""
+    from knowledge.model import grouped_folds
+
+    groups = [1] * 40 + [2] * 30 + [3] * 25 + [4] * 5 + [None] * 23
+    out = grouped_folds(groups, 4)
+    assert out == grouped_folds(groups, 4)
+    assert sorted(i for fold in out for i in fold) == list(range(len(groups)))
+    for section in (1, 2, 3, 4):
+        holding = [k for k, fold in enumerate(out) if any(groups[i] == section for i in fold)]
+        assert len(holding) == 1, f"section {section} split over folds {holding}"
+    sizes = sorted(len(fold) for fold in out)
+    assert sizes[-1] == 40 and sizes[-2] - sizes[0] <= 4  # the loose questions even out the smaller folds
+
+
+def test_every_labelled_question_knows_its_section():
+    from knowledge.matcher import _compact
+    from knowledge.model import LABELLED_FILE, question_sections
+
+    lines = LABELLED_FILE.read_text(encoding="utf-8").splitlines()
+    sections = question_sections()
+    questions = [line for line in lines if line.strip() and not line.startswith("#")]
+    assert all(_compact(line.split("\t")[0]) in sections for line in questions)
+    # one section before the first "# -- " line and one after each (round 16's lockbox is the last)
+    assert set(sections.values()) == set(range(sum(line.startswith("# -- ") for line in lines) + 1))
+
+
 def test_a_held_out_question_is_dropped_from_every_training_source():
     from knowledge import matcher
     from knowledge import model as learned
