@@ -678,7 +678,7 @@ def choose_threshold(probs: np.ndarray, samples: list[Sample], groups: np.ndarra
     stats = {
         "threshold": chosen,
         "how": (f"{THRESHOLD_FOLDS}-fold cross-validation (seed {SEED}) on the labelled training "
-                f"questions: the lowest probability in 0.30..0.99 at which confident wrong answers are at "
+                f"questions, each fold holding out whole sections of the question file: the lowest probability in 0.30..0.99 at which confident wrong answers are at "
                 f"most {TARGET_WRONG_IN_SCOPE:.1%} of in-scope and confident answers at most "
                 f"{TARGET_ANSWERED_OUT_OF_SCOPE:.1%} of out-of-scope questions; then one for Chinese and for "
                 f"English questions, and apart for those with a sign that the policy may not cover them, chosen "
