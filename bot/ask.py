@@ -9,7 +9,6 @@ from knowledge.normalize import MAX_QUERY_CHARS
 
 def run_ask(args) -> int:
     from knowledge import match_question
-    from knowledge.answers import render_answer
 
     question = " ".join(args.question).strip()
     if args.json:
@@ -27,12 +26,36 @@ def run_ask(args) -> int:
         return 2
     if len(question) > MAX_QUERY_CHARS:
         print(f"（问题较长，只按前{MAX_QUERY_CHARS}个字匹配。）")
-    result = match_question(question)
-    from dialogs.dates import resolve
+    # The chat's own reply to a first message (dialogs), so that what a help-desk worker tries here is
+    # what the bot says: the amount worked out from the figures, a part's articles, small talk.
+    from dialogs import new_state, respond
+    from dialogs.dates import at
 
-    today = getattr(args, "as_of", None) or resolve().date()  # --as-of, else POLICYBOT_AS_OF, else the clock
-    # The chat's own rule (dialogs.parsing.text_lang): answered in the language it is written in.
-    from dialogs.parsing import text_lang
-
-    print(render_answer(result, args.lang or text_lang(question) or "zh", today=today))
+    state = new_state(args.lang or "zh")
+    state["lang_choice"] = args.lang  # --lang holds; without it the question's language decides
+    state, replies = respond(state, question, now=at(getattr(args, "as_of", None)))
+    print("\n\n".join(_printed(reply, state["lang"]) for reply in replies))
     return 0
+
+
+def _printed(reply, lang: str) -> str:
+    """A reply's text and its buttons as [labels]; one-shot, so no numbers to press and no 👍/👎,
+    and an option that answers an entry names its articles ("[入驻前获奖 → 第四条]")."""
+    from dialogs.answers import get
+
+    lines = [reply.text]
+    for row in reply.buttons:
+        labels = []
+        for button in row:
+            if button.action.startswith("fb:"):
+                continue
+            entry = get(button.action[4:]) if button.action.startswith("ask:") else None
+            where = "" if entry is None else (entry.citation.strip("「」") if lang == "zh"
+                                              else ", ".join(f"Article {c}" for c in entry.clauses))
+            if where and where not in button.label:
+                labels.append(f"[{button.label} → {where}]")
+            else:
+                labels.append(f"[{button.label}]")
+        if labels:
+            lines.append("  " + "  ".join(labels))
+    return "\n".join(lines)

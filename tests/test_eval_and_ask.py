@@ -143,6 +143,19 @@ def test_ask_answers_in_the_language_the_chat_would(capsys, question, written_in
     assert capsys.readouterr().out.startswith(written_in)
 
 
+@pytest.mark.parametrize("question, says, not_said", [
+    # the chat's reply, not the matcher's alone: the amount from the asker's figures ...
+    ("营收1.3亿能拿多少", "· 营收奖励：10万元。", "👍"),
+    # ... a part's articles, and small talk (the matcher's answer to these was "没有找到")
+    ("第三部分讲什么", "[第十一条 营收奖励]", "没有找到"),
+    ("谢谢", "不客气", "没有找到"),
+])
+def test_ask_gives_the_reply_the_chat_gives_to_a_first_message(capsys, question, says, not_said):
+    assert main(["ask", question]) == 0
+    out = capsys.readouterr().out
+    assert says in out and not_said not in out
+
+
 def test_ask_json_prints_the_documented_shape(capsys):
     assert main(["ask", "--json", "营收1.3亿能拿多少"]) == 0
     data = json.loads(capsys.readouterr().out)
