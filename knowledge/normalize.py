@@ -311,7 +311,7 @@ def article_asked_about(text: str) -> int | None:
         return None
     if "》" in text:  # the policy's own title names no other subject: "《…若干政策措施（试行）》第五条说了什么"
         text = _OWN_TITLE_QUOTED.sub("", text)
-    rest = _WHAT_IT_SAYS.sub("", _ARTICLE_REF_EN.sub("", _ARTICLE_REF.sub("", _ARTICLE_IN_PART.sub("", text))))
+    rest = _WHAT_IT_SAYS.sub("", _ARTICLE_LIST_EN.sub("", _ARTICLE_REF.sub("", _ARTICLE_IN_PART.sub("", text))))
     # "第十一条和第二十五条说的是什么": beside an article the policy does not have, ours is still asked about.
     if rest and articles_beyond_policy(text):
         rest = _ONLY_AND.sub("", rest)
@@ -406,7 +406,23 @@ def _article_numbers(text: str) -> list[tuple[int, str]]:
         if number is not None and number >= 1 and number not in (n for n, _ in found):
             # (a reply naming it writes the word right: "there is no Article 21", not "Artcle 21")
             found.append((number, _ARTICLE_SLIP.sub("article", match.group(0).strip())))
+        if match.re is _ARTICLE_REF_EN:  # "articles 5 and 25", "clauses 3, 7 and 9": the rest of the list
+            end = match.end()
+            while listed := _MORE_ARTICLES_EN.match(text, end):
+                number, end = int(listed.group(1)), listed.end()
+                if number >= 1 and number not in (n for n, _ in found):
+                    found.append((number, f"article {number}"))
     return found
+
+
+# The next number of a list of articles written in English after the first ("articles 5, 7 and 25").
+# (It ends the question or a clause, or goes on with the list or with what is asked of the articles:
+# "articles 5 and 25 people" is no list.)
+_MORE_ARTICLES_EN = re.compile(r"\s*(?:,|&|\band\b|\bor\b)\s*(?:and\s+|or\s+)?([0-9]{1,2})\b"
+                               r"(?=\s*(?:$|[?？.。,，;；!！&]|(?:and|or|say|says|said|mean|means|cover|covers|"
+                               r"of|in|about|do|does|for)\b))")
+# An English article's name with the rest of its list, to take out of a question whole.
+_ARTICLE_LIST_EN = re.compile("(?:" + _ARTICLE_REF_EN.pattern + ")(?:" + _MORE_ARTICLES_EN.pattern + ")*", re.I)
 
 
 def grouped_alternation(words, after_first: str = "") -> str:

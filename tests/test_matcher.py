@@ -142,7 +142,8 @@ def test_asking_what_an_article_says_gets_that_article_whatever_its_words_lean_t
     assert top_article(question) == article
 
 
-@pytest.mark.parametrize("question", ["劳动合同法第五条说的是什么", "第五条和第十四条有什么区别"])
+@pytest.mark.parametrize("question", ["劳动合同法第五条说的是什么", "第五条和第十四条有什么区别",
+                                      "What do articles 5 and 14 say?"])
 def test_another_laws_article_or_two_articles_are_not_read_as_asking_for_one_of_ours(question):
     from knowledge.normalize import article_asked_about, clean
 
@@ -860,9 +861,25 @@ def test_an_article_of_this_policy_is_still_answered_beside_one_it_does_not_have
     assert result.confident and article in result.top.entry.clauses
 
 
+@pytest.mark.parametrize("question, named, missing", [
+    ("What do articles 5 and 25 say?", [5], ["article 25"]),
+    ("articles 5, 7 and 25?", [5, 7], ["article 25"]),
+    ("Article 5 and 25 people", [5], []),            # a head count, not a list of articles
+    ("article 11 and 3 years", [11], []),
+    ("article 5 and 2 million", [5], []),
+])
+def test_a_list_of_articles_written_in_english_is_read_to_its_end_and_no_further(question, named, missing):
+    from knowledge.normalize import articles_beyond_policy, articles_in_cleaned, clean
+
+    assert articles_in_cleaned(clean(question)) == named
+    assert articles_beyond_policy(clean(question)) == missing
+
+
 @pytest.mark.parametrize("question, lang, says, cites", [
     ("第十一条和第二十五条说的是什么", "zh", "没有第二十五条", "「第十一条」"),
     ("What do article 3 and article 30 say?", "en", "there is no Article 30", "(Article 3)"),
+    ("What do articles 5 and 25 say?", "en", "there is no Article 25", "(Article 5)"),   # one word, a list
+    ("clauses 11, 3 & 30?", "en", "there is no Article 30", "(Article 11)"),
     ("第十一条说的是什么", "zh", None, "「第十一条」"),                     # nothing to say when all are ours
 ])
 def test_an_answer_beside_an_article_the_policy_does_not_have_says_that_one_does_not_exist(question, lang, says, cites):
