@@ -69,6 +69,7 @@ Button actions (all produced by the engine; a channel passes them back unchanged
 
     check                  start the eligibility interview       help, list     help / article list
     ask:<entry id>         answer that knowledge entry           text:<entry id>  its verbatim text
+    part:<1-5>             the articles of that part of the policy
     fb:+:<entry id>        helpful                                fb:-:<entry id>  not helpful
     human                  hand-off to a person (emits "handoff" when the channel has a help desk)
     ans:<key>:<value>      answer the pending question (yes/no/choice value; for an amount, the

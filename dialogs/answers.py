@@ -148,6 +148,20 @@ def part_reply(st, n: int) -> list[Reply]:
     return list_reply(st, only=chapters[n - 1])
 
 
+def section_reply(st, n: int) -> list[Reply]:
+    """"Section N" (1–5) names article N or part N: asked which, a button for each."""
+    lang = st["lang"]
+    from knowledge import all_entries
+    from knowledge.normalize import article_term
+
+    article = next((e for e in all_entries() if e.kind == "article" and e.clauses[0] == n), None)
+    part_name = article_term(n)[:-1] + "部分"
+    chapter = list(CHAPTERS_EN.values() if lang == "en" else CHAPTERS.values())[n]
+    row = [Button(f"{summary.article_name(n, lang)} {title(article, lang)}"[:40], f"ask:{article.id}")] if article else []
+    row.append(Button(chapter[:40], f"part:{n}"))
+    return [Reply(t("section_which", lang, article=article_term(n), part=part_name, n=n), kind="clarify", buttons=[row])]
+
+
 # The policy's five chapters, as headed in its text.
 CHAPTERS = {"序": "序言", "一": "一、支持产业园区高标准建设", "二": "二、推动优质企业高水平集聚",
             "三": "三、鼓励入驻机构全周期发展", "四": "四、强化公共服务全方位保障", "五": "五、附则"}
@@ -180,11 +194,14 @@ def ask(st, text, offer_check: bool, context: str | None = None) -> list[Reply]:
     ``context``: the entry a follow-up is about ("那第三年呢？" after the rent answer)."""
     lang = st["lang"]
     st["last_query"] = text
-    from knowledge.normalize import part_asked_about
+    from knowledge.normalize import part_asked_about, section_asked_about
 
     part = part_asked_about(text)
     if part is not None:  # "第三部分讲什么": the part's articles, not the entry nearest its words
         return part_reply(st, part)
+    section = section_asked_about(text)
+    if section is not None:  # "What does section 3 say?": article 3, or part three?
+        return section_reply(st, section)
     try:
         from knowledge import match_question
         result = match_question(text)

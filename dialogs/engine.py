@@ -418,6 +418,8 @@ def _on_action(st: dict, action, when) -> list[Reply]:
         return answers.handoff_reply(st) + _repeat_pending(st)
     if head == "lang" and rest in ("zh", "en", "auto"):
         return _set_lang(st, rest)
+    if head == "part" and rest in ("1", "2", "3", "4", "5"):
+        return answers.part_reply(st, int(rest)) + _repeat_pending(st)
     if head in ("ask", "text") and answers.ENTRY_ID_RE.fullmatch(rest):
         return answers.entry_reply(st, rest, verbatim=head == "text") + _repeat_pending(st)
     if head == "fb":

@@ -34,6 +34,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "need_role": ("估算需要先知道您的身份（入驻机构、运营单位或建园主体），请先回答这一项。",
                   "To estimate, I first need to know who you are (institution, park operator or park builder)."),
     "chapter_list": ("全部条款（点按钮查看）：", "All articles (press one to read it):"),
+    "section_which": ("您问的是{article}，还是{part}？", "Do you mean Article {n} or Part {n} of the policy?"),
     "part_list": ("这一部分的条款（点按钮查看）：", "The articles of that part (press one to read it):"),
     "no_such_part": ("本政策除序言外分为五个部分（一至五），没有{part}。点“条款目录”可以查看各部分和条款。",
                      "Besides its preamble, the policy has five parts (I to V); there is no part {n}. "

@@ -255,6 +255,23 @@ def part_asked_about(question: str) -> int | None:
     return number if number and not rest else None
 
 
+# "Section" names an article or one of the five parts: "what does section 3 say".
+_SECTION_NAMED = re.compile(r"\bsec(?:tion|\.)?\s*(?:no\.?\s*|number\s*|#\s*)?([1-5]|one|two|three|four|five)\b")
+
+
+def section_asked_about(question: str) -> int | None:
+    """The number of "section N" when a raw question asks only what it says and N (1–5) could be
+    an article or a part ("What does section 3 say?" → 3), else None: the caller asks which is meant."""
+    if "sec" not in question.lower():
+        return None
+    text = clean(question)
+    named = _SECTION_NAMED.search(text)
+    if not named:
+        return None
+    number = _EN_NUMBER.get(named.group(1)) or int(named.group(1))
+    return number if article_asked_about(text) == number else None
+
+
 @lru_cache(maxsize=1)
 def policy_parts() -> tuple[tuple[int, ...], ...]:
     """The article numbers of each of the policy's parts, from knowledge/policy.txt (a heading

@@ -32,3 +32,24 @@ def test_a_part_the_policy_does_not_have_is_said_so_not_answered_with_the_neares
 def test_a_question_about_an_article_in_a_part_is_still_answered_with_that_article():
     _state, replies = respond(new_state("zh"), "第三部分的房租补贴怎么算")
     assert "「第五条」" in replies[0].text
+
+
+def test_section_three_is_asked_whether_article_three_or_part_three_is_meant_and_both_buttons_answer():
+    # "Section" names an article or a part: it was answered as Article 3 without asking.
+    from dialogs import press
+
+    state, replies = respond(new_state("en"), "What does section 3 say?")
+    assert replies[0].text == "Do you mean Article 3 or Part 3 of the policy?"
+    [article, part] = replies[0].buttons[0]
+    assert article.label.startswith("Article 3") and part.label.startswith("III.")
+    _state, as_article = press(state, article.action)
+    assert "(Article 3)" in as_article[0].text
+    _state, as_part = press(state, part.action)
+    assert "Article 8" in as_part[0].text and "Article 12" in as_part[0].text
+
+
+@pytest.mark.parametrize("text, article", [("What does section 12 say?", "(Article 12)"),  # only an article has 12
+                                           ("what does section 3 say about the operator", "(Article 3)")])
+def test_a_section_only_an_article_can_be_or_a_question_about_it_is_answered_without_asking(text, article):
+    _state, replies = respond(new_state("en"), text)
+    assert article in replies[0].text
