@@ -275,10 +275,13 @@ def ask(st, text, offer_check: bool, context: str | None = None) -> list[Reply]:
             else:
                 replies[0].text = note + "\n\n" + replies[0].text
             replies[0].clauses = [16]
-    # A year alone in a question about the rule ("第二年按多少比例补") is the rule's year, not the
-    # asker's: noting it as their year in the park would be guessing a fact.
-    if set(facts) <= {"park_year"} and not parsing.speaks_of_self(text):
-        facts = {}
+    # Unless the writer speaks of their own institution, a role named ("What can the operator get?",
+    # "运营单位能拿多少") is the rule's subject, and a year alone ("第二年按多少比例补") the rule's year:
+    # noting either as the asker's would be guessing a fact. (Amounts worked out above still use them.)
+    if not parsing.speaks_of_self(text):
+        facts = {k: v for k, v in facts.items() if k != "role"}
+        if set(facts) <= {"park_year"}:
+            facts = {}
     if (not note and "rent_paid" not in facts and parsing.mentions_rate(text)
             and (re.search(r"房租|租金|\brent", text, re.I) or (top and top.entry.id == "a05"))):
         # "500平米，每平米每月60元": the subsidy is on the rent actually paid; a rate is not converted

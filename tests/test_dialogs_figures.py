@@ -220,6 +220,27 @@ def test_a_year_in_a_question_about_the_rule_is_not_noted_as_the_askers_year():
     assert not chat.state.get("noted_facts")
 
 
+@pytest.mark.parametrize("text, lang", [
+    ("运营单位能拿多少招商补贴", "zh"), ("园区运营方的运营补贴怎么算", "zh"), ("建园主体有什么奖励", "zh"),
+    ("What can the park operator get?", "en"), ("what does section 3 say about the operator", "en"),
+])
+def test_a_role_the_question_asks_about_is_not_noted_as_the_askers(text, lang):
+    # A help-desk worker asking what the operator gets is not the operator: "我记下了：主体类型 园区运营单位"
+    # was a guess.
+    chat = Chat(lang)
+    chat.say(text)
+    assert "role" not in chat.state.get("noted_facts", {})
+    assert "我记下了" not in chat.text and "Noted:" not in chat.text
+
+
+@pytest.mark.parametrize("text, lang", [("我们是园区运营单位，招商补贴怎么算", "zh"), ("We are the park operator. What do we get?", "en")])
+def test_a_role_the_writer_gives_as_their_own_is_noted_and_echoed(text, lang):
+    chat = Chat(lang)
+    chat.say(text)
+    assert chat.state["noted_facts"]["role"] == "operator"
+    assert ("我记下了" if lang == "zh" else "Noted:") in chat.text
+
+
 @pytest.mark.parametrize("text", ["我们是做劳务派遣的，主要给酒店派服务员，房租补贴第二年是多少",
                                   "我们是人力资源公司，房租补贴第三年补几成？"])
 def test_a_year_asked_about_after_saying_who_we_are_is_still_the_rule_s_year(text):
