@@ -147,7 +147,7 @@ _GREETING_STARTS = frozenset("你您大老早上下晚hd ")
 # questions opening with 你好, 100 are not), and "你好，请问园区的房租补贴怎么算？" went unanswered.
 _OPENING_GREETING = re.compile(
     r"^(?:\s*(?:你好|您好|你们好|大家好|老师您好|老师好|老师(?=[\s,，!！:：])|早上好|上午好|下午好|晚上好|hi|hello|hey|dear\s+(?:sir|madam|team|all))"
-    r"(?![a-z])[\s,，!！.。~～、:：;；]*)+")
+    r"(?![a-z-])[\s,，!！.。~～、:：;；]*)+")  # (not "hi-tech")
 
 
 def normalize_cleaned(text: str) -> str:

@@ -225,7 +225,7 @@ def test_a_year_in_a_question_about_the_rule_is_not_noted_as_the_askers_year():
     ("What can the park operator get?", "en"), ("what does section 3 say about the operator", "en"),
 ])
 def test_a_role_the_question_asks_about_is_not_noted_as_the_askers(text, lang):
-    # A help-desk worker asking what the operator gets is not the operator: "我记下了：主体类型 园区运营单位"
+    # A help-desk worker asking what the operator gets is not the operator: "我记下了：身份 产业园运营单位"
     # was a guess.
     chat = Chat(lang)
     chat.say(text)
