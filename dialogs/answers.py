@@ -156,9 +156,11 @@ def section_reply(st, n: int) -> list[Reply]:
 
     article = next((e for e in all_entries() if e.kind == "article" and e.clauses[0] == n), None)
     part_name = article_term(n)[:-1] + "部分"
-    chapter = list(CHAPTERS_EN.values() if lang == "en" else CHAPTERS.values())[n]
+    # The part's button says "Part 3" as the question does, then the heading without its numeral.
+    heading = list(CHAPTERS_EN.values() if lang == "en" else CHAPTERS.values())[n]
+    heading = heading.split(". ", 1)[1] if lang == "en" else heading.split("、", 1)[1]
     row = [Button(f"{summary.article_name(n, lang)} {title(article, lang)}"[:40], f"ask:{article.id}")] if article else []
-    row.append(Button(chapter[:40], f"part:{n}"))
+    row.append(Button((f"Part {n}: {heading}" if lang == "en" else f"{part_name} {heading}")[:40], f"part:{n}"))
     return [Reply(t("section_which", lang, article=article_term(n), part=part_name, n=n), kind="clarify", buttons=[row])]
 
 

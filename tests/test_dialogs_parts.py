@@ -41,7 +41,7 @@ def test_section_three_is_asked_whether_article_three_or_part_three_is_meant_and
     state, replies = respond(new_state("en"), "What does section 3 say?")
     assert replies[0].text == "Do you mean Article 3 or Part 3 of the policy?"
     [article, part] = replies[0].buttons[0]
-    assert article.label.startswith("Article 3") and part.label.startswith("III.")
+    assert article.label == "Article 3 Tenant revenue bonus" and part.label == "Part 3: Growing the institutions"
     _state, as_article = press(state, article.action)
     assert "(Article 3)" in as_article[0].text
     _state, as_part = press(state, part.action)
@@ -53,3 +53,9 @@ def test_section_three_is_asked_whether_article_three_or_part_three_is_meant_and
 def test_a_section_only_an_article_can_be_or_a_question_about_it_is_answered_without_asking(text, article):
     _state, replies = respond(new_state("en"), text)
     assert article in replies[0].text
+
+
+def test_a_chinese_question_about_a_section_is_asked_in_chinese():
+    _state, replies = respond(new_state("zh"), "section 3 讲什么")
+    assert replies[0].text == "您问的是第三条，还是第三部分？"
+    assert [b.label for b in replies[0].buttons[0]] == ["第三条 招商补贴", "第三部分 鼓励入驻机构全周期发展"]
