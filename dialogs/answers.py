@@ -140,12 +140,16 @@ def part_reply(st, n: int) -> list[Reply]:
     lang = st["lang"]
     chapters = [c for c in CHAPTERS if c != "序"]
     if not 1 <= n <= len(chapters):
-        from knowledge.normalize import article_term  # ("第六条" → "第六部分")
-
-        part = article_term(n)[:-1] + "部分" if n <= 19 else f"第{n}部分"
-        return [Reply(t("no_such_part", lang, part=part, n=n), kind="not_confident",
+        return [Reply(t("no_such_part", lang, part=part_term(n), n=n), kind="not_confident",
                       buttons=[[Button(b("catalogue", lang), "list")]])]
     return list_reply(st, only=chapters[n - 1])
+
+
+def part_term(n: int) -> str:
+    """The words a Chinese question names a part with: 3 → "第三部分" (from article_term: "第三条")."""
+    from knowledge.normalize import article_term
+
+    return article_term(n)[:-1] + "部分" if n <= 19 else f"第{n}部分"
 
 
 def section_reply(st, n: int) -> list[Reply]:
@@ -155,7 +159,7 @@ def section_reply(st, n: int) -> list[Reply]:
     from knowledge.normalize import article_term
 
     article = next((e for e in all_entries() if e.kind == "article" and e.clauses[0] == n), None)
-    part_name = article_term(n)[:-1] + "部分"
+    part_name = part_term(n)
     # The part's button says "Part 3" as the question does, then the heading without its numeral.
     heading = list(CHAPTERS_EN.values() if lang == "en" else CHAPTERS.values())[n]
     heading = heading.split(". ", 1)[1] if lang == "en" else heading.split("、", 1)[1]
