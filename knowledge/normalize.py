@@ -192,7 +192,19 @@ _EN_NUMBERS = ("one two three four five six seven eight nine ten eleven twelve t
                "sixteen seventeen eighteen nineteen").split()
 _EN_ORDINALS = ("first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
                 "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth").split()
-_EN_NUMBER = {w: i for i, w in enumerate(_EN_NUMBERS, 1)} | {w: i for i, w in enumerate(_EN_ORDINALS, 1)}
+# Twenty to ninety-nine in words name no article of the policy, but someone asking about "article
+# twenty-five" or "the thirtieth article" is told there is none, as "article 25" is.
+_EN_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_EN_BEYOND = {tens: 10 * t for t, tens in enumerate(_EN_TENS, 2)} | {
+    tens[:-1] + "ieth": 10 * t for t, tens in enumerate(_EN_TENS, 2)} | {
+    f"{tens} {ones}": 10 * t + o for t, tens in enumerate(_EN_TENS, 2)
+    for o, ones in enumerate(_EN_NUMBERS[:9] + _EN_ORDINALS[:9], 1) for o in [(o - 1) % 9 + 1]}
+_EN_NUMBER = ({w: i for i, w in enumerate(_EN_NUMBERS, 1)} | {w: i for i, w in enumerate(_EN_ORDINALS, 1)}
+              | _EN_BEYOND)
+_EN_ONES = "|".join(_EN_NUMBERS[:9] + _EN_ORDINALS[:9])
+# ("twenty" alone only when no one follows: "article twenty five wan" is money, not article 20)
+_EN_BEYOND_WORDS = (r"(?:" + "|".join(_EN_TENS) + r")(?:[- ](?:" + _EN_ONES + r")|(?![- ](?:" + _EN_ONES + r")\b))"
+                    r"|(?:" + "|".join(t[:-1] + "ieth" for t in _EN_TENS) + r")")
 # (With the slips people make typing "article": "artcle", "artical", "articel", "aritcle".)
 _ARTICLE_SLIPS = r"art(?:cle|ical|icel|ilce|icl)|aritcle|arcticle"
 _ARTICLE_WORD = r"(?:articles?|(?:" + _ARTICLE_SLIPS + r")s?|art\.?|clauses?|sections?|sec\.?)"
@@ -200,10 +212,11 @@ _ARTICLE_SLIP = re.compile(r"\b(?:" + _ARTICLE_SLIPS + r")(?=s?\b)")
 _ARTICLE_WORD_PARTS = ("art", "arit", "arct", "clause", "sec")  # one of them is in every _ARTICLE_WORD
 # (The lookahead: the first letters of the article words and the ordinals, and digits; see _AMOUNT.)
 _ARTICLE_REF_EN = re.compile(
-    r"(?=[acsften0-9])(?:\b" + _ARTICLE_WORD + r"\s*(?:no\.?\s*|number\s*|#\s*)?([0-9]{1,2}|" + "|".join(_EN_NUMBERS[::-1]) + r")\b"
+    r"(?=[acsften0-9])(?:\b" + _ARTICLE_WORD + r"\s*(?:no\.?\s*|number\s*|#\s*)?([0-9]{1,2}|" + _EN_BEYOND_WORDS + "|"
+    + "|".join(_EN_NUMBERS[::-1]) + r")\b"
     r"(?!\s*(?:wan|w\b|yi|million|yuan|rmb|%|万|亿|元|by\b))"
     r"|\b([0-9]{1,2})(?:st|nd|rd|th)\s+" + _ARTICLE_WORD +
-    r"|\b(" + "|".join(_EN_ORDINALS[::-1]) + r")\s+" + _ARTICLE_WORD + ")", re.I)
+    r"|\b(" + _EN_BEYOND_WORDS + "|" + "|".join(_EN_ORDINALS[::-1]) + r")\s+" + _ARTICLE_WORD + ")", re.I)
 _CN_DIGITS = "零一二三四五六七八九"
 _CN_SMALL = {c: i for i, c in enumerate(_CN_DIGITS)}
 
@@ -431,10 +444,13 @@ def _article_numbers(text: str) -> list[tuple[int, str]]:
     english = _ARTICLE_REF_EN.finditer(text) if any(map(text.__contains__, _ARTICLE_WORD_PARTS)) else ()
     for match in [*_ARTICLE_REF.finditer(text), *english]:
         written = next(g for g in match.groups() if g)
-        number = _EN_NUMBER.get(written.lower()) or _small_number(written)
+        number = _EN_NUMBER.get(" ".join(written.lower().replace("-", " ").split())) or _small_number(written)
         if number is not None and number >= 1 and number not in (n for n, _ in found):
-            # (a reply naming it writes the word right: "there is no Article 21", not "Artcle 21")
-            found.append((number, _ARTICLE_SLIP.sub("article", match.group(0).strip())))
+            # (a reply naming it writes the word right and the number in figures: "there is no
+            # Article 21", not "Artcle 21"; "Article 30", not "Thirtieth article")
+            written = (f"article {number}" if match.re is _ARTICLE_REF_EN and not written.isdigit()
+                       and number > 19 else _ARTICLE_SLIP.sub("article", match.group(0).strip()))
+            found.append((number, written))
         if match.re is _ARTICLE_REF_EN:  # "articles 5 and 25", "clauses 3, 7 and 9": the rest of the list
             end = match.end()
             while listed := _MORE_ARTICLES_EN.match(text, end):

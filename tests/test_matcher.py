@@ -848,6 +848,8 @@ def test_an_english_phrase_is_read_as_its_word_only_as_whole_words_and_longest_f
     ("What does Article 23 say about foreign firms?", "en", "there is no Article 23"),
     ("artcle 21 of the hr park polcy", "en", "there is no Article 21"),   # "article" mistyped, and named right
     ("aritcle 30?", "en", "there is no Article 30"),
+    ("What does article thirty say?", "en", "there is no Article 30"),   # in words
+    ("what about the twenty-first article", "en", "there is no Article 21"),
     ("《劳动合同法》第四十条怎么理解", "zh", "《劳动合同法》"),          # another document's article
     ("人力资源市场暂行条例第十八条规定了什么", "zh", "《人力资源市场暂行条例》"),
     ("What does clause 40 of the Labour Contract Law say?", "en", "(Labour Contract Law)"),   # in English too
@@ -883,6 +885,8 @@ def test_an_article_of_this_policy_is_still_answered_beside_one_it_does_not_have
     ("Article 5 and 25 people", [5], []),            # a head count, not a list of articles
     ("article 11 and 3 years", [11], []),
     ("article 5 and 2 million", [5], []),
+    ("article twelve and article twenty-five", [12], ["article 25"]),   # numbers in words, past nineteen too
+    ("article twenty five wan", [], []),                                # money, not article 20
 ])
 def test_a_list_of_articles_written_in_english_is_read_to_its_end_and_no_further(question, named, missing):
     from knowledge.normalize import articles_beyond_policy, articles_in_cleaned, clean
