@@ -32,24 +32,28 @@ _ZH_DOES = re.compile(
 # "我们是一家X公司": who speaks, then what kind of business, then a word for a business.
 _ZH_SUBJECT = r"(?:我们|我司|本公司|我们公司|咱们|咱|俺们|东家|我家|我)"
 _ZH_BUSINESS = (r"(?:公司|企业|厂|店|集团|医院|诊所|工作室|经销商|运营商|供应商|门店|连锁|商家|商户|学校|培训学校|"
-                r"事务所|平台|银行|酒店|商行|车行|作坊)")
+                r"事务所|平台|银行|酒店|商行|车行|作坊|"
+                # (an institution of a named kind, "留学中介机构"; not "新引进的机构", "做高管寻访的机构")
+                r"(?<!的)机构)")
 _ZH_DESCRIBED = re.compile(r"(?=[我本咱俺东])" + _ZH_SUBJECT + r"(?:是|就是|属于)(?:一家|一个|家|个)?(?P<kind>[^ ]{1,12}?)"
                            + _ZH_BUSINESS)
 _EN_BUSINESS = (r"(?:company|firm|maker|manufacturer|producer|dealer|dealership|studio|chain|shop|store|clinic|"
                 r"hospital|group|business|startup|plant|factory|distributor|supplier|retailer|wholesaler|"
                 r"developer|agency|school|mill|workshop|lab|bakery|restaurant|hotel|bank|practice|contractor|showroom|centre|"
                 r"center|platform|fund|provider|start-up|start up|salon|farm|brewery|pharmacy|gym|kindergarten|cafe|garage|"
-                r"integrator|bureau|cooperative|co-op|winery|vendor)")
+                r"integrator|bureau|cooperative|co-op|winery|vendor|club|bar|arcade|spa|academy|trader|exporter|importer|"
+                r"parlour|parlor|rink|cinema)")
 # (The lookaheads: the first letters of the alternatives, so that the regex engine leaves most
 # positions after one test; this runs on every question.)
 _EN_DESCRIBED = re.compile(
     r"(?=[wiotcdamf])(?:\b(?:we re|we are|we r|i m|i am|this is|we operate|i operate)\s+(?:a|an)\s+"
     r"(?P<kind>(?:[a-z0-9-]+\s+){1,4}?)"
-    + _EN_BUSINESS + r"\b"
-    r"|\bour\s+(?P<kind2>(?:[a-z0-9-]+\s+){1,4}?)" + _EN_BUSINESS + r"\b"
+    + _EN_BUSINESS + r"(?![a-z0-9-])"
+    r"|\bour\s+(?P<kind2>(?:[a-z0-9-]+\s+){1,4}?)" + _EN_BUSINESS + r"(?![a-z0-9-])"
     # asked about in the third person: "can a car rental company get the meeting room subsidy?"
-    r"|\b(?:can|could|does|do|is|are|would|will|may|for)\s+(?:a|an)\s+(?P<kind3>(?:[a-z0-9-]+\s+){1,3}?)"
-    + _EN_BUSINESS + r"\b)")
+    r"|\b(?:can|could|does|do|is|are|would|will|may|for|cover|covers|include|includes)\s+(?:a|an)\s+"
+    r"(?P<kind3>(?:[a-z0-9-]+\s+){1,3}?)"
+    + _EN_BUSINESS + r"(?![a-z0-9-]))")
 
 # "We build drones", "Our company roasts coffee beans": a verb of making or selling, then what.
 _EN_DOES = re.compile(
@@ -60,7 +64,11 @@ _EN_DOES = re.compile(
     r"breed|breeds|raise|raises|cook|cooks|bake|bakes|sell|sells|trade|trades|ship|ships|operate|operates|"
     r"recycle|recycles|process|processes|deliver|delivers)\s+"
     r"(?:and\s+[a-z]+\s+)?(?P<obj>(?:[a-z0-9-]+\s*){1,4})"
-    r"|\b(?:our business is|our main business is|our main business)\s+(?P<obj2>(?:[a-z0-9-]+\s*){1,4})")
+    r"|\b(?:our business is|our main business is|our main business)\s+(?P<obj2>(?:[a-z0-9-]+\s*){1,4})"
+    # "we do elevator maintenance": "do" only with a trade's kind of work after it ("we do need help" is none)
+    r"|\bwe\s+do\s+(?P<obj3>(?:[a-z-]+\s+){0,2}(?:maintenance|repairs?|cleaning|installation|logistics|delivery|"
+    r"catering|printing|construction|renovation|decoration|landscaping|trading|retail|wholesale|manufacturing|"
+    r"farming|mining|security|property management|tutoring|photography|advertising|interior design))\b")
 # What follows such a verb that is no trade ("we sell our services", "we provide the documents").
 _EN_NOT_OBJECT = frozenset(
     "a an the our my your their its it them this that these those all any some services service products "
@@ -73,7 +81,7 @@ _ZH_GENERIC = re.compile(
     r"新注册|刚注册|注册|新成立|刚成立|新入驻|刚入驻|入驻|新|刚|园区里|园区内|园区|产业园|开发区|高新区|经开区|自贸区|保税区|"
     r"区内|区外|外地|本地|西青|天津|"
     r"北京|上海|河北|外资|港资|台资|日资|韩资|合资|独资|民营|国有|国企|央企|上市|初创|创业|中小|小型|中型|大型|小|大|"
-    r"分|子|总部|母|世界|中国|全国|500强|五百强|百强|知名|龙头|头部|老|本土|香港|台湾|日本|韩国|新加坡|德国|美国|"
+    r"分支|非独立核算|独立核算|分|子|总部|母|世界|中国|全国|500强|五百强|百强|知名|龙头|头部|老|本土|香港|台湾|日本|韩国|新加坡|德国|美国|"
     r"外国|境外|服务业|服务|机构|有限合伙|有限责任|股份制|股份|个人独资|合伙|小微|个体|区属|市属|区里|区内的|已有|"
     r"重点|老牌|人力资源|人力|人资|hr|资源|独立法人|法人|的|在|里|这边|那边|这|那|一|家|个|普通|正规|科技型|"
     r"什么|哪些|哪种|哪类|哪家|样|所有|任何|其他|别的|这类|那种|一般|申请|我们|咱们|本|贵|该|此|每|各|多|两|几|某|"
@@ -137,7 +145,7 @@ def describes_own_business(normalized: str) -> bool:
     says_who = "we " in normalized or "our " in normalized or "i " in normalized or "my " in normalized
     for match in _EN_DOES.finditer(normalized) if says_who else ():
         words = []
-        obj = (match.group("obj") or match.group("obj2")).split()
+        obj = (match.group("obj") or match.group("obj2") or match.group("obj3")).split()
         while obj and obj[0] in ("a", "an", "the", "our", "my"):  # "we publish a local newspaper"
             obj = obj[1:]
         for word in obj:
@@ -197,9 +205,29 @@ def mentions_hr_work(normalized: str) -> bool:
     return _HR_WORK.search(without_hr_suppliers(_NAMES_WITH_HR_WORDS.sub(" ", normalized))) is not None
 
 
+# An HR firm the asker compares itself with, or the kind of institution it asks to be counted as
+# ("健身房能和人力公司一样拿房租补贴吗", "補習班算不算人力資源服務機構", "Can a gym get the same rent
+# subsidy as an HR firm?", "does a karaoke bar count as an HR service provider"): its words say the
+# asker is not one. ("作为人力资源服务机构", "as an HR firm, can we…" say it is, and are kept.)
+_NOT_THE_ASKER = re.compile(
+    r"(?:像|和|跟|同)(?:一般的|普通的|其他的?|别的)?(?:人力资源服务机构|人力资源服务企业|人力资源公司|人力公司|人力资源企业|"
+    r"hr公司|hr机构|人力机构)(?:一样|那样|同等|相同)"
+    r"|(?:算不算|能不能算|能否算|可不可以算|可以算|能算|算是|是不是|属不属于|认定为|认定成)(?:是)?(?:一家|一种|一类)?"
+    r"人力资源(?:服务)?(?:机构|企业|公司)"
+    # (and one the asker says it is not: "我们不是HR公司", "we're not an HR firm")
+    r"|(?:不是|并非|不属于|不算)(?:一家|一个)?(?:人力资源(?:服务)?|人力|hr ?)(?:机构|企业|公司)"
+    r"|\b(?:not|aren t|isn t)\s+(?:an?\s+)?(?:hr|staffing|recruitment|human resources?)\s+(?:service\s+)?"
+    r"(?:agency|firm|company|institution|provider)s?\b"
+    r"|\b(?:same\s+(?:[a-z-]+\s+){0,4}?as|like|than|count|counts|counted|qualify|qualifies|classified|treated|"
+    r"regarded|considered)\s+(?:as\s+)?(?:an?\s+|the\s+|other\s+|regular\s+|normal\s+)?"
+    r"(?:hr|staffing|recruitment|recruiting|human resources?)\s+(?:service\s+|services\s+)?"
+    r"(?:agency|agencies|firm|firms|company|companies|institution|institutions|provider|providers|organi[sz]ations?)\b")
+
+
 def without_hr_suppliers(normalized: str) -> str:
-    """The question without the HR firms the asker says it hires through (_USES_HR_SERVICES)."""
-    return _USES_HR_SERVICES.sub(" ", normalized)
+    """The question without the HR firms the asker says it hires through (_USES_HR_SERVICES), compares
+    itself with or asks to be counted as (_NOT_THE_ASKER)."""
+    return _NOT_THE_ASKER.sub(" ", _USES_HR_SERVICES.sub(" ", normalized))
 
 
 def describes_a_business(normalized: str) -> bool:
@@ -234,6 +262,8 @@ _ZH_NAMED_END = re.compile(
     # (a space before: the keyword form, "宠物医院 房租补贴"; and a name with its figures: "渔具店一年房租24万")
     r"(?= ?(?:可以|能|可不可以|有没有|是否|算不算|想|要|申请|入驻|参加|营收|年营收|搞|办|用|准备|如果|也|"
     r"房租|租金|年租|房补|补贴|奖励|营业额|一年|每年|去年|今年|#年|上市|服务券|享受|适用|符合|厂房|(?<=老板)(?:问|想问)|"
+    # (a business asking: "一家搬家公司问能不能…"; not 问题, a problem)
+    r"问(?!题)|"
     # the keyword form with the award named in English: "醬油廠 rent subsidy", "婚庆公司 revenue reward"
     r" (?:rent|revenue|subsid|award|reward|grant|bonus|listing|ipo|event|meeting|training room|public facilit|"
     r"brand|talent|support|funding|incentive))"
@@ -263,7 +293,9 @@ _EN_NAMED = re.compile(
     r"(?P<noun>here|owner|company|firm|business|chain|plant|factory|studio|club|shop|clinic|hospital|school|"
     r"installer|maker|dealer|distributor|supplier|forwarder|franchise|manufacturer|store|restaurant|hotel|"
     r"bakery|practice|workshop|lab|startup|developer|contractor|yard|alley|mill|farm|salon|parlour|parlor|garage|"
-    r"gym|cafe|pub|warehouse|depot|mine|quarry|ranch|nursery|pharmacy|cinema|rink|brewery|winery|laundry)\b")
+    r"gym|cafe|pub|warehouse|depot|mine|quarry|ranch|nursery|pharmacy|cinema|rink|brewery|winery|laundry|"
+    # (not \b: "Drone startup想拿IPO配套", a Chinese character is a word character too)
+    r"wholesaler|retailer|exporter|importer|trader|vendor|bar|arcade|spa|academy|ktv)(?![a-z0-9-])")
 # Words in such a head that name a person's role or a question, not a trade ("finance clerk here",
 # "free agency service", "relocated company revenue").
 _EN_NOT_A_NAME = frozenset(

@@ -762,6 +762,20 @@ def test_an_english_question_about_the_state_of_an_application_is_not_answered_w
     ("招聘大厅 场地补贴", False),                                  # the park's recruitment hall
     ("政策什么时候试行 想问一下", False),                          # 试行: a verb
     ("摆摊 营收奖励", False),
+    # an HR firm the asker compares itself with, asks to be counted as, or says it is not
+    ("Can a yoga studio get the same rent subsidy as a staffing agency?", True),
+    ("我们不是人力资源公司，是做品牌策划的，能申请房租补贴吗", True),
+    ("瑜伽馆算不算人力资源服务机构", True),
+    ("As an HR firm in the park, can we get the rent subsidy?", False),   # the asker is one
+    ("作为人力资源服务机构，我们能申请房租补贴吗", False),
+    ("We do roof repairs. Can we get the rent subsidy?", True),           # "we do" with a trade's work
+    ("We do need help with the rent subsidy", False),
+    ("我们是一家留学中介机构，能申请房租补贴吗", True),                    # an institution of a named kind
+    ("我们是今年新引进的机构，营业收入怎么算", False),
+    ("Pet food wholesaler here: can we get the rent subsidy?", True),
+    ("Bubble tea startup想拿IPO配套", True),                               # English before Chinese
+    ("Does the event subsidy cover a bowling club that hosts parties?", True),
+    ("一家宠物殡葬公司问能不能拿房租补贴", True),                          # a business asking
 ])
 def test_an_asker_describing_a_business_of_another_trade_is_told_apart_from_an_hr_firm(question, other_trade):
     # Trades are too many to list: "我们是一家X公司/厂", "做X的", "we're a X maker", "our X company"
