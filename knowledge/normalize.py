@@ -239,7 +239,7 @@ _PART_NUMBER = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "i": 1, "i
 _PLACE_IN_PART = {"1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "6th": 6, "last": -1, "final": -1,
                   "最后": -1} | {w: i for i, w in enumerate(_EN_ORDINALS[:6], 1)}
 # (what every form of _ARTICLE_IN_PART holds: a text without one is not searched)
-_PART_WORDS = ("part", "section", "chapter", "heading", "部分", "大项", "章", "节")
+_PART_WORDS = ("part", "section", "chapter", "heading", "部分", "大项", "章", "节", "附则", "provision")
 _EN_PART = r"(?:part|section|chapter|heading)\s+(?P<part>one|two|three|four|five|[1-5]|iv|v|i{1,3})\b"
 _EN_PLACE = r"(?P<place>first|second|third|fourth|fifth|sixth|last|final|[1-6](?:st|nd|rd|th)?)"
 _ARTICLE_IN_PART = re.compile(
@@ -311,6 +311,18 @@ def policy_parts() -> tuple[tuple[int, ...], ...]:
     return tuple(tuple(part) for part in parts)
 
 
+# Part five by its name, 附则, "the supplementary provisions" ("附则第二条", "the first article of the
+# supplementary provisions"): read as "第五部分", "part five".
+_LAST_PART_NAMED = re.compile(
+    r"附则(?=\s*(?:的|里的|中的|里|中)?\s*(?:第|最后))"
+    r"|\b(?:the\s+)?(?:supplementary|final|miscellaneous|general)\s+(?:provisions?|articles|clauses)\b")
+
+
+def _last_part_numbered(text: str) -> str:
+    """The text with part five's name, 附则, "the supplementary provisions", read as its number."""
+    return _LAST_PART_NAMED.sub(lambda m: "第五部分" if m.group(0) == "附则" else "part five", text)
+
+
 def _articles_by_place(text: str) -> list[tuple[int, str, tuple[int, int]]]:
     """Articles named by their place in a part: (number, the words naming it, their span)."""
     found, parts = [], policy_parts()
@@ -353,7 +365,8 @@ def article_asked_about(text: str) -> int | None:
         return None
     if "》" in text:  # the policy's own title names no other subject: "《…若干政策措施（试行）》第五条说了什么"
         text = _OWN_TITLE_QUOTED.sub("", text)
-    rest = _WHAT_IT_SAYS.sub("", _ARTICLE_LIST_EN.sub("", _ARTICLE_REF.sub("", _ARTICLE_IN_PART.sub("", text))))
+    named = _last_part_numbered(text) if any(map(text.__contains__, _PART_WORDS)) else text
+    rest = _WHAT_IT_SAYS.sub("", _ARTICLE_LIST_EN.sub("", _ARTICLE_REF.sub("", _ARTICLE_IN_PART.sub("", named))))
     # "第十一条和第二十五条说的是什么": beside an article the policy does not have, ours is still asked about.
     if rest and articles_beyond_policy(text):
         rest = _ONLY_AND.sub("", rest)
@@ -436,6 +449,7 @@ def _article_numbers(text: str) -> list[tuple[int, str]]:
     # An article by its place in a part first: "the third article of part four" holds "third
     # article", which is not article 3.
     if any(map(text.__contains__, _PART_WORDS)):
+        text = _last_part_numbered(text)
         for number, written, (start, end) in _articles_by_place(text):
             found.append((number, written))
             text = text[:start] + " " * (end - start) + text[end:]

@@ -531,6 +531,11 @@ def test_article_numbers_in_english_name_the_article():
     ("second part, first article", [4]),
     ("第二部分第一条讲什么", [4]),
     ("第四部分的最后一条", [15]),
+    # part five by its name, 附则 (the supplementary provisions)
+    ("附则第二条讲什么", [17]),
+    ("附则的最后一条", [19]),
+    ("What does the first article of the supplementary provisions say?", [16]),
+    ("the general provisions of the Labour Law", []),
 ])
 def test_articles_named_with_ordinals_or_words_are_found_and_money_is_not_an_article(question, articles):
     # "the 2nd article in short" and "the 19th article in simple words" were answered with the
