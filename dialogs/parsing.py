@@ -227,12 +227,12 @@ def parse_money(text: object, allow_none_words: bool = True) -> int | None:
     if not s or s.startswith("-"):
         return None
     multiplier = Decimal(1)
-    m = re.fullmatch(r"(.+?)(million|millions|mn|m|billion|bn|b|thousand|k)", s)
+    m = re.fullmatch(r"(.+?)(million|millions|mil|mn|m|billion|billions|bil|bn|b|thousand|k)", s)
     if m:
         s = m.group(1)
-        multiplier = Decimal({"million": 10**6, "millions": 10**6, "mn": 10**6, "m": 10**6,
-                              "billion": 10**9, "bn": 10**9, "b": 10**9, "thousand": 1000,
-                              "k": 1000}[m.group(2)])
+        multiplier = Decimal({"million": 10**6, "millions": 10**6, "mil": 10**6, "mn": 10**6, "m": 10**6,
+                              "billion": 10**9, "billions": 10**9, "bil": 10**9, "bn": 10**9, "b": 10**9,
+                              "thousand": 1000, "k": 1000}[m.group(2)])
     s = s.replace("w", "万")
     if not re.search(r"[0-9零〇一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾]", s):
         return None
@@ -297,12 +297,12 @@ def parse_money_list(text: object, allow_none_words: bool = True) -> list[int] |
 # ---- facts in free text ------------------------------------------------------------------------
 
 AMOUNT_RE = re.compile(
-    r"[¥]?\s*(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*(?:百万|千万|亿|万|千|元|块|(?:w|k|million|mn)(?![a-z]))?"
+    r"[¥]?\s*(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*(?:百万|千万|亿|万|千|元|块|(?:w|k|millions?|mil|mn|billions?|bil|bn)(?![a-z]))?"
     r"(?:\s*(?:\d+|[零〇一二两三四五六七八九十百千点]+)\s*(?:万|千|元|块)?)?"
     r"|[零〇一二两三四五六七八九十百千点]+\s*(?:亿|万)(?:[零〇一二两三四五六七八九十百千点]+(?:万)?)?\s*(?:元|块)?",
     re.IGNORECASE,
 )
-MONEY_MARK_RE = re.compile(r"[亿万千wk元块¥]|million|mn", re.IGNORECASE)
+MONEY_MARK_RE = re.compile(r"[亿万千wk元块¥]|million|mil|mn|billion|bil|bn", re.IGNORECASE)
 
 
 # A rate is no total: "每平米每月60元", "月租3万", "60元/平/月", "60 yuan per sqm per month", "RMB

@@ -28,6 +28,8 @@ from dialogs.parsing import (extract_facts, find_amounts, parse_choice, parse_in
     ("¥800,000", 800_000),
     ("RMB 800,000", 800_000),
     ("1.5 million", 1_500_000),
+    ("450 mil", 450_000_000),          # the short forms people type
+    ("1.2 bil", 1_200_000_000),
     ("3k", 3_000),
     ("大约80万左右", 800_000),
     ("交了60万", 600_000),
@@ -128,6 +130,8 @@ def test_facts_from_one_sentence():
     ("我们是外地公司在园区设的分公司", {"origin": "new", "legal_person": False}),
     ("头一年房租85万，能补76.5万吗", {"park_year": 1, "rent_paid": 850_000}),
     ("Our second-year rent was 1 million yuan", {"park_year": 2, "rent_paid": 1_000_000}),  # hyphenated
+    ("Our revenue this year is 1.2 billion", {"revenue": 1_200_000_000}),
+    ("our revenue is like 450 mil this year", {"revenue": 450_000_000}),
     ("我们是世界500强旗下的人力资源公司", {"ranking": "global500", "role": "institution"}),
     ("没进任何500强榜单", {}),
     ("今天天气不错", {}),
