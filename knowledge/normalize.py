@@ -195,13 +195,14 @@ _EN_ORDINALS = ("first second third fourth fifth sixth seventh eighth ninth tent
 # Twenty to ninety-nine in words name no article of the policy, but someone asking about "article
 # twenty-five" or "the thirtieth article" is told there is none, as "article 25" is.
 _EN_TENS = ("twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
-_EN_BEYOND = {tens: 10 * t for t, tens in enumerate(_EN_TENS, 2)} | {
-    tens[:-1] + "ieth": 10 * t for t, tens in enumerate(_EN_TENS, 2)} | {
-    f"{tens} {ones}": 10 * t + o for t, tens in enumerate(_EN_TENS, 2)
-    for o, ones in enumerate(_EN_NUMBERS[:9] + _EN_ORDINALS[:9], 1) for o in [(o - 1) % 9 + 1]}
+_EN_ONES_WORDS = _EN_NUMBERS[:9] + _EN_ORDINALS[:9]  # "twenty-five" and "twenty-fifth" alike
+_EN_BEYOND = ({tens: 10 * t for t, tens in enumerate(_EN_TENS, 2)}
+              | {tens[:-1] + "ieth": 10 * t for t, tens in enumerate(_EN_TENS, 2)}
+              | {f"{tens} {ones}": 10 * t + i % 9 + 1 for t, tens in enumerate(_EN_TENS, 2)
+                 for i, ones in enumerate(_EN_ONES_WORDS)})
 _EN_NUMBER = ({w: i for i, w in enumerate(_EN_NUMBERS, 1)} | {w: i for i, w in enumerate(_EN_ORDINALS, 1)}
               | _EN_BEYOND)
-_EN_ONES = "|".join(_EN_NUMBERS[:9] + _EN_ORDINALS[:9])
+_EN_ONES = "|".join(_EN_ONES_WORDS)
 # ("twenty" alone only when no one follows: "article twenty five wan" is money, not article 20)
 _EN_BEYOND_WORDS = (r"(?:" + "|".join(_EN_TENS) + r")(?:[- ](?:" + _EN_ONES + r")|(?![- ](?:" + _EN_ONES + r")\b))"
                     r"|(?:" + "|".join(t[:-1] + "ieth" for t in _EN_TENS) + r")")
@@ -315,7 +316,7 @@ def policy_parts() -> tuple[tuple[int, ...], ...]:
 # supplementary provisions"): read as "第五部分", "part five".
 _LAST_PART_NAMED = re.compile(
     r"附则(?=\s*(?:的|里的|中的|里|中)?\s*(?:第|最后))"
-    r"|\b(?:the\s+)?(?:supplementary|final|miscellaneous|general)\s+(?:provisions?|articles|clauses)\b")
+    r"|\b(?:the\s+)?(?:supplementary|final|miscellaneous)\s+(?:provisions?|articles|clauses)\b")
 
 
 def _last_part_numbered(text: str) -> str:
