@@ -189,7 +189,7 @@ def mentions_hr_trade(normalized: str) -> bool:
     in the name of the park, the policy or the bureau, or of an HR firm the asker hires through?"""
     if _HR_TRADE.search(normalized) is None:
         return False
-    return _HR_TRADE.search(without_hr_suppliers(_NAMES_WITH_HR_WORDS.sub(" ", normalized))) is not None
+    return _HR_TRADE.search(without_hr_firms_not_the_asker(_NAMES_WITH_HR_WORDS.sub(" ", normalized))) is not None
 
 
 # The words of an HR firm saying whom it serves, in those of its trade or of its work ("我们给医院做人才
@@ -202,7 +202,7 @@ def mentions_hr_work(normalized: str) -> bool:
     of the park, the policy or the bureau, or of an HR firm the asker hires through?"""
     if _HR_WORK.search(normalized) is None:
         return False
-    return _HR_WORK.search(without_hr_suppliers(_NAMES_WITH_HR_WORDS.sub(" ", normalized))) is not None
+    return _HR_WORK.search(without_hr_firms_not_the_asker(_NAMES_WITH_HR_WORDS.sub(" ", normalized))) is not None
 
 
 # An HR firm the asker compares itself with, or the kind of institution it asks to be counted as
@@ -224,9 +224,9 @@ _NOT_THE_ASKER = re.compile(
     r"(?:agency|agencies|firm|firms|company|companies|institution|institutions|provider|providers|organi[sz]ations?)\b")
 
 
-def without_hr_suppliers(normalized: str) -> str:
+def without_hr_firms_not_the_asker(normalized: str) -> str:
     """The question without the HR firms the asker says it hires through (_USES_HR_SERVICES), compares
-    itself with or asks to be counted as (_NOT_THE_ASKER)."""
+    itself with, asks to be counted as or says it is not (_NOT_THE_ASKER)."""
     return _NOT_THE_ASKER.sub(" ", _USES_HR_SERVICES.sub(" ", normalized))
 
 
@@ -261,8 +261,8 @@ _ZH_NAMED_END = re.compile(
     _ZH_KIND_END + r"(?:的)?(?:商户|老板|员工|高管)?"
     # (a space before: the keyword form, "宠物医院 房租补贴"; and a name with its figures: "渔具店一年房租24万")
     r"(?= ?(?:可以|能|可不可以|有没有|是否|算不算|想|要|申请|入驻|参加|营收|年营收|搞|办|用|准备|如果|也|"
-    r"房租|租金|年租|房补|补贴|奖励|营业额|一年|每年|去年|今年|#年|上市|服务券|享受|适用|符合|厂房|(?<=老板)(?:问|想问)|"
-    # (a business asking: "一家搬家公司问能不能…"; not 问题, a problem)
+    r"房租|租金|年租|房补|补贴|奖励|营业额|一年|每年|去年|今年|#年|上市|服务券|享受|适用|符合|厂房|"
+    # (a business asking: "一家搬家公司问能不能…", "鞋厂老板问一下"; not 问题, a problem)
     r"问(?!题)|"
     # the keyword form with the award named in English: "醬油廠 rent subsidy", "婚庆公司 revenue reward"
     r" (?:rent|revenue|subsid|award|reward|grant|bonus|listing|ipo|event|meeting|training room|public facilit|"

@@ -37,7 +37,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 
 from knowledge.base import PACKAGE_DIR, Entry
-from knowledge.business import describes_a_business, mentions_hr_trade, mentions_hr_work, without_hr_suppliers
+from knowledge.business import describes_a_business, mentions_hr_trade, mentions_hr_work, without_hr_firms_not_the_asker
 
 OUT_OF_SCOPE_FILE = PACKAGE_DIR / "out_of_scope.tsv"
 EXTRA_FILE = PACKAGE_DIR / "extra_questions.tsv"
@@ -167,7 +167,7 @@ def trade_flags(segmenter, normalized: str) -> list[str]:
     named = not listed and segmenter.names_trade(normalized)
     self_described = describes_a_business(normalized)  # (also named as the subject: "装修公司能拿…")
     if listed or named or self_described:  # (the HR words looked for only then: this runs per question)
-        hr_trade = _mentions_any(without_hr_suppliers(normalized), lexicon.hr_business_words)
+        hr_trade = _mentions_any(without_hr_firms_not_the_asker(normalized), lexicon.hr_business_words)
         if listed or named:
             hr_firm = hr_trade or (named and mentions_hr_work(normalized))
             flags.append("F:other_trade_hr" if hr_firm else "F:other_trade")
