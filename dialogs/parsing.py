@@ -209,6 +209,13 @@ def _value(s: str) -> Decimal | None:
     return _section(s, "亿", 100_000_000, lambda rest: _section(rest, "万", 10_000, _cn_small))
 
 
+# English units after a figure ("1.5 million", "450 mil", "3k"), and the pattern made of them.
+_UNIT_MULTIPLIERS = {"million": 10**6, "millions": 10**6, "mil": 10**6, "mn": 10**6, "m": 10**6,
+                     "billion": 10**9, "billions": 10**9, "bil": 10**9, "bn": 10**9, "b": 10**9,
+                     "thousand": 1000, "k": 1000}
+_AMOUNT_WITH_UNIT = re.compile(r"(.+?)(" + "|".join(_UNIT_MULTIPLIERS) + ")")
+
+
 def parse_money(text: object, allow_none_words: bool = True) -> int | None:
     """An amount in yuan: 1.2亿, 1亿2000万, 5000万, 八十万, 80万元, 80w, 800,000, ￥800000, 1.5 million,
     3k; "没有"/"无"/0 → 0 when ``allow_none_words``. Negative or unreadable → None."""
@@ -227,12 +234,10 @@ def parse_money(text: object, allow_none_words: bool = True) -> int | None:
     if not s or s.startswith("-"):
         return None
     multiplier = Decimal(1)
-    m = re.fullmatch(r"(.+?)(million|millions|mil|mn|m|billion|billions|bil|bn|b|thousand|k)", s)
+    m = _AMOUNT_WITH_UNIT.fullmatch(s)
     if m:
         s = m.group(1)
-        multiplier = Decimal({"million": 10**6, "millions": 10**6, "mil": 10**6, "mn": 10**6, "m": 10**6,
-                              "billion": 10**9, "billions": 10**9, "bil": 10**9, "bn": 10**9, "b": 10**9,
-                              "thousand": 1000, "k": 1000}[m.group(2)])
+        multiplier = Decimal(_UNIT_MULTIPLIERS[m.group(2)])
     s = s.replace("w", "万")
     if not re.search(r"[0-9零〇一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾]", s):
         return None

@@ -34,8 +34,12 @@ _PLAIN_MONEY = re.compile(r"[¥￥\d](?:(?<=[¥￥])\s*\d[\d,]*(?:\.\d+)?|(?<=\d
                           r"|(?<=\d)\d*(?:\.\d+)?\s*(?:元|块钱|块))")
 # English amounts, as placeholders of the size a Chinese writer would give: "150 million" is
 # 1.5亿 (#亿), "1.2 million" and "800 thousand" are 万 (#万), "RMB 600,000" and "600,000 yuan" are 元.
+# (The unit words once: the pattern and _english_amount_token read the same tuples.)
+_EN_BILLIONS = ("billion", "billions", "bil", "bn", "yi")
+_EN_MILLIONS = ("million", "millions", "mil", "mln", "mn")
 _ENGLISH_AMOUNT = re.compile(
-    r"(?=[rc\d])(?:(?:rmb|cny)\s*)?(\d[\d,]*(?:\.\d+)?)\s*(billions?|bil|bn|yi|millions?|mil|mln|mn|wan|thousand)\b"
+    r"(?=[rc\d])(?:(?:rmb|cny)\s*)?(\d[\d,]*(?:\.\d+)?)\s*("
+    + "|".join(_EN_BILLIONS + _EN_MILLIONS + ("wan", "thousand")) + r")\b"
     r"|(?:(?:rmb|cny)\s*)?(\d[\d,]*(?:\.\d+)?)(m)\b"
     r"|(?:rmb|cny)\s*\d[\d,]*(?:\.\d+)?|\d[\d,]*(?:\.\d+)?\s*(?:yuan|rmb|cny)\b")
 _PERCENT = re.compile(rf"(?:\d+(?:\.\d+)?\s*%|百分之[{_CN_NUM}\d]+)")
@@ -112,9 +116,9 @@ def _english_amount_token(match: re.Match) -> str:
     number, unit = (match.group(1), match.group(2)) if match.group(1) else (match.group(3), match.group(4))
     if unit is None:
         return " #元 "
-    if unit in ("billion", "billions", "bil", "bn", "yi"):
+    if unit in _EN_BILLIONS:
         return " #亿 "
-    if unit in ("million", "millions", "mil", "mln", "mn", "m"):
+    if unit in _EN_MILLIONS or unit == "m":
         try:
             return " #亿 " if float(number.replace(",", "")) >= 100 else " #万 "
         except ValueError:
