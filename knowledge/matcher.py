@@ -899,12 +899,15 @@ def predict(index: Index, model, text: str) -> MatchResult:
     threshold = model.threshold_for(text, flags)
     clarify: tuple[Match, ...] = ()
     from knowledge.clarify import curated_pairs, leaves_open
+    from knowledge.sequence import PARK_FIRST, PRIZE_FIRST
 
     curated = frozenset((index.entries[best].id, index.entries[rival].id)) in curated_pairs()
     # "我们获得了大赛奖项，能拿多少钱": a known pair, and nothing in the question says which one.
     # (the cues are looked for in the typed text too: normalising turns "1:1" into a placeholder)
-    undecided = curated and leaves_open(index.entries[best].id, index.entries[rival].id,
-                                        analysed[0] + " " + text.lower())
+    # (nor when it says which came first, the prize or moving in: knowledge.sequence)
+    undecided = (curated and leaves_open(index.entries[best].id, index.entries[rival].id,
+                                         analysed[0] + " " + text.lower())
+                 and PRIZE_FIRST not in flags and PARK_FIRST not in flags)
     if outside >= top:
         confident, reason = False, "out_of_scope"
     # A known confusable pair asked about together ("落地奖金和1:1匹配能叠加吗") needs no clarifying

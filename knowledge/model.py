@@ -178,6 +178,7 @@ def trade_flags(segmenter, normalized: str) -> list[str]:
 
 def _flags(index, normalized: str, evidence: dict, scored) -> list[str]:
     from knowledge.matcher import _asks_about_other_place, _decide, _mentions_any
+    from knowledge.sequence import prize_order
 
     lexicon = index.segmenter.lexicon
     flags = []
@@ -194,6 +195,9 @@ def _flags(index, normalized: str, evidence: dict, scored) -> list[str]:
     flags.append(f"F:rule:{reason or 'ok'}")
     if _mentions_any(normalized, lexicon.combination_words):
         flags.append(COMBINE_FLAG)
+    order = prize_order(normalized)  # (article 4 or 10: words alone do not say which came first)
+    if order is not None:
+        flags.append(order)
     compact = normalized.replace(" ", "")
     if len(compact) < 6:
         flags.append("F:short")
@@ -880,7 +884,7 @@ def default_labelled() -> list[tuple[str, frozenset[int]]]:
 
 def model_cache_key(index_key: str) -> str:
     digest = hashlib.sha256(index_key.encode())
-    code = [Path(__file__).with_name(name) for name in ("model.py", "evaluate.py", "business.py")]
+    code = [Path(__file__).with_name(name) for name in ("model.py", "evaluate.py", "business.py", "sequence.py")]
     for path in (*code, OUT_OF_SCOPE_FILE, LABELLED_FILE, EXTRA_FILE):
         digest.update(path.name.encode())
         if path.exists():
