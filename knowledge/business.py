@@ -75,6 +75,13 @@ _EN_NOT_OBJECT = frozenset(
     "goods things stuff documents materials information data it s hundred thousand million billion money "
     "profit profits revenue income sales turnover rmb yuan wan yi usd dollars day daily management everything".split())
 
+# "We make about 450 million a year", "if we make 250 milion": what follows "make" is an amount
+# (a figure or a number in words, perhaps after "about"), what the firm earns, not what it makes.
+_EN_AMOUNT = re.compile(
+    r"(?:(?:about|around|roughly|nearly|almost|approximately|approx|over|under|like|some|maybe|close to|"
+    r"more than|less than|just over|just under)\s+)*(?:[0-9#]|(?:one|two|three|four|five|six|seven|eight|nine|ten|"
+    r"eleven|twelve|fifteen|twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety|hundred|half)\b)")
+
 # Words that say nothing of the trade: size, age, place, ownership, where it is registered, and the
 # words an HR firm uses of itself.
 _ZH_GENERIC = re.compile(
@@ -148,6 +155,8 @@ def describes_own_business(normalized: str) -> bool:
         obj = (match.group("obj") or match.group("obj2") or match.group("obj3")).split()
         while obj and obj[0] in ("a", "an", "the", "our", "my"):  # "we publish a local newspaper"
             obj = obj[1:]
+        if " make" in match.group(0) and _EN_AMOUNT.match(" ".join(obj)):
+            continue
         for word in obj:
             if word in _EN_BREAK:
                 break

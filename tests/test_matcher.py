@@ -781,6 +781,9 @@ def test_an_english_question_about_the_state_of_an_application_is_not_answered_w
     ("Bubble tea startup想拿IPO配套", True),                               # English before Chinese
     ("Does the event subsidy cover a bowling club that hosts parties?", True),
     ("一家宠物殡葬公司问能不能拿房租补贴", True),                          # a business asking
+    ("so we make about five hundred million a year, what is the revenue bonus?", False),  # what it earns
+    ("Revenue award if we make 250 million?", False),
+    ("We make furniture. Can we get the rent subsidy?", True),                 # what it makes
 ])
 def test_an_asker_describing_a_business_of_another_trade_is_told_apart_from_an_hr_firm(question, other_trade):
     # Trades are too many to list: "我们是一家X公司/厂", "做X的", "we're a X maker", "our X company"
@@ -791,6 +794,13 @@ def test_an_asker_describing_a_business_of_another_trade_is_told_apart_from_an_h
 
     assert describes_other_trade(normalize_query(question)) == other_trade
     assert names_other_industry(question) == other_trade
+
+
+def test_an_agency_saying_what_it_makes_in_a_year_is_answered_with_the_revenue_award():
+    # "we make 400 million" is what the firm earns, not a trade: no note that the awards are not for it.
+    result = match_question("if we make four hundred million this year how much is the revenue reward")
+    assert result.confident and result.reason != "other_trade"
+    assert result.matches[0].entry.clauses[0] == 11
 
 
 @pytest.mark.parametrize("question, other_trade", [
