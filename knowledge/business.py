@@ -105,7 +105,12 @@ _EN_GENERIC = frozenset(
     "second fresh district partnership person one-person invested founded tenant arrived size truly pvt ltd "
     "limited liability sole proprietorship individual individually joint venture wfoe representative rep office "
     "shell jinnan dongli sized mid well run tiny existing brand loss making profitable gm vps ceo boss "
-    "xiqing-based tianjin-based beijing-based shanghai-based china-based agency".split())
+    "xiqing-based tianjin-based beijing-based shanghai-based china-based agency "
+    # (where a firm is from, how well known or how new it is, and the chat a question came from)
+    "italian spanish dutch swiss swedish finnish danish norwegian austrian belgian canadian australian brazilian "
+    "mexican thai vietnamese malaysian indonesian filipino russian israeli irish polish czech turkish emirati "
+    "african latin nordic western key important major famous renowned reputable formed established incorporated "
+    "started wechat whatsapp".split())
 # Words that end a description: "our group already had a company" does not say "group already had" is a trade.
 _EN_BREAK = frozenset(
     "a an the is are was were be been has had have already and or to for not but that which who we our i my it "
@@ -312,7 +317,8 @@ _EN_NOT_A_NAME = frozenset(
     "many much per what kind which researcher finance clerk admin office help desk walk-in caller group sister "
     "strong partnership partnrship elegible eligible xin zhuce qianru peiyou zhongdian fuchi key tenant applicant user student "
     "lawyer accountant secretary assistant intern staff employee director chairman president executive "
-    "park developer operator builder government official".split())
+    "park developer operator builder government official counsel paralegal translator interpreter journalist "
+    "reporter".split())
 
 
 # A trade named in Chinese before an English word for a business ("麻花 shop, revenue 3000万", "豆浆

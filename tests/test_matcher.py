@@ -784,6 +784,9 @@ def test_an_english_question_about_the_state_of_an_application_is_not_answered_w
     ("so we make about five hundred million a year, what is the revenue bonus?", False),  # what it earns
     ("Revenue award if we make 250 million?", False),
     ("We make furniture. Can we get the rent subsidy?", True),                 # what it makes
+    ("Hi, Italian firm here. How much is the landing bonus?", False),          # where it is from
+    ("Counsel here. Does article 12 cover the London Stock Exchange?", False), # a person's role
+    ("Passing on from our WeChat group: are study visits organised?", False),
 ])
 def test_an_asker_describing_a_business_of_another_trade_is_told_apart_from_an_hr_firm(question, other_trade):
     # Trades are too many to list: "我们是一家X公司/厂", "做X的", "we're a X maker", "our X company"
