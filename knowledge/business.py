@@ -244,6 +244,19 @@ def without_hr_firms_not_the_asker(normalized: str) -> str:
     return _NOT_THE_ASKER.sub(" ", _USES_HR_SERVICES.sub(" ", normalized))
 
 
+# A hotel an HR firm rents a meeting room in or holds a forum at ("园区外酒店的会议室能补吗", "a job fair
+# we held at a hotel") is a place, not the asker's trade.
+_VENUES = re.compile(
+    r"酒店(?:租的|的)?(?:会议室|会议厅|宴会厅|多功能厅|场地)|在[^ ]{0,6}?酒店的?(?:办|举办|开会)|租[^ ]{0,2}?酒店"
+    r"|\bhotels?\s+(?:meeting|conference|function|banquet)\s+(?:rooms?|halls?)|\bhotel\s+会议室"
+    r"|\b(?:at|in)\s+a\s+hotel\b|\bhired\s+an?\s+(?:outside\s+)?hotel\b")
+
+
+def without_venues(normalized: str) -> str:
+    """The question without the hotels it names as places to meet (_VENUES)."""
+    return _VENUES.sub(" ", normalized) if "酒店" in normalized or "hotel" in normalized else normalized
+
+
 def describes_a_business(normalized: str) -> bool:
     """Does the asker describe their business, or name one as the question's subject?"""
     return describes_own_business(normalized) or names_business_kind(normalized)

@@ -37,7 +37,8 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 import numpy as np  # noqa: E402
 
 from knowledge.base import PACKAGE_DIR, Entry
-from knowledge.business import describes_a_business, mentions_hr_trade, mentions_hr_work, without_hr_firms_not_the_asker
+from knowledge.business import (describes_a_business, mentions_hr_trade, mentions_hr_work, without_hr_firms_not_the_asker,
+                                without_venues)
 
 OUT_OF_SCOPE_FILE = PACKAGE_DIR / "out_of_scope.tsv"
 EXTRA_FILE = PACKAGE_DIR / "extra_questions.tsv"
@@ -164,7 +165,7 @@ def trade_flags(segmenter, normalized: str) -> list[str]:
     listed = _mentions_any(normalized, lexicon.other_industries)
     # (A trade's word from the dictionary is often the trade an HR firm serves, told in the words of
     # its work rather than its trade's: "Our agency places nurses in hospitals".)
-    named = not listed and segmenter.names_trade(normalized)
+    named = not listed and segmenter.names_trade(without_venues(normalized))
     self_described = describes_a_business(normalized)  # (also named as the subject: "装修公司能拿…")
     if listed or named or self_described:  # (the HR words looked for only then: this runs per question)
         hr_trade = _mentions_any(without_hr_firms_not_the_asker(normalized), lexicon.hr_business_words)

@@ -807,6 +807,19 @@ def test_an_agency_saying_what_it_makes_in_a_year_is_answered_with_the_revenue_a
 
 
 @pytest.mark.parametrize("question, other_trade", [
+    ("园区外酒店的会议室能补吗", False),                             # a hotel as a place to meet
+    ("请问我们在园区外的酒店办的行业论坛，可以申请活动补贴吗", False),
+    ("Can I get a subsidy for a job fair we held at a hotel downtown?", False),
+    ("我们是一家连锁酒店，房租能补吗", True),                         # a hotel as the asker's trade
+    ("Our hotel chain wants the rent subsidy", True),
+])
+def test_a_hotel_named_as_the_place_of_a_meeting_is_not_the_askers_trade(question, other_trade):
+    from knowledge.matcher import names_other_industry
+
+    assert names_other_industry(question) == other_trade
+
+
+@pytest.mark.parametrize("question, other_trade", [
     # a shop, school or brewery named by a bare word: CC-CEDICT glosses it as a trade's place
     ("面包房 房租补贴", True),
     ("驾校一年房租50万，能补多少", True),
