@@ -28,6 +28,7 @@ _PARK_EN = (r"(?:(?:join|joined|joining|move|moved|moving|came|come|coming|reloc
 _PRIZE_EN = r"(?:won|win|winning|prize\w*|contest\w*|competition\w*|champion\w*)"
 _BEFORE_EN = r"(?:before|prior\s+to|b4|ahead\s+of)"
 _AFTER_EN = r"(?:after|since|following)"
+_THEN_EN = r"(?<!by\s)(?:then|later|afterwards?|subsequently|after\s+that|after\s+this)"  # (not "by then")
 
 _ZH_RULES = (
     # "获奖时还没进园区", "已经入驻园区…获奖": one event's state at the other's time.
@@ -51,15 +52,13 @@ _ZH_RULES = (
 )
 
 _EN_RULES = (
-    # "when we won we were not yet in the park", "we are already in the park", "a tenant since 2023"
+    # "when we won we were not yet in the park", "we are already in the park", "existing tenants"
     (re.compile(r"\bnot\s+(?:yet\s+)?(?:\w+\s+){0,2}?(?:in|at|inside)\s+(?:the\s+)?park"), PRIZE_FIRST),
     (re.compile(r"already\s+(?:\w+\s+){0,3}?(?:in|at|inside|into)\s+(?:the\s+)?park|(?:existing|current)\s+tenants?\b"),
      PARK_FIRST),
     # "joined the park first and then won", "won the contest, then moved in"
-    (re.compile(_PARK_EN + r"(?:\s+\w+){0,8}?\s+(?<!by\s)(?:then|later|afterwards?|subsequently|after\s+that|after\s+this)\s+(?:\w+\s+){0,3}?"
-                + _PRIZE_EN), PARK_FIRST),
-    (re.compile(r"\b" + _PRIZE_EN + r"(?:\s+\w+){0,8}?\s+(?<!by\s)(?:then|later|afterwards?|subsequently|after\s+that|after\s+this)\s+(?:\w+\s+){0,3}?"
-                + _PARK_EN), PRIZE_FIRST),
+    (re.compile(_PARK_EN + r"(?:\s+\w+){0,8}?\s+" + _THEN_EN + r"\s+(?:\w+\s+){0,3}?" + _PRIZE_EN), PARK_FIRST),
+    (re.compile(r"\b" + _PRIZE_EN + r"(?:\s+\w+){0,8}?\s+" + _THEN_EN + r"\s+(?:\w+\s+){0,3}?" + _PARK_EN), PRIZE_FIRST),
     # "moved into the park last year and won a prize", "won the contest and moved in"
     (re.compile(_PARK_EN + r"(?:\s+\w+){0,4}?\s+and\s+(?:then\s+|later\s+)?(?:\w+\s+){0,2}?(?:won|win)\b"), PARK_FIRST),
     (re.compile(r"\b(?:won|win)\b(?:\s+\w+){0,8}?\s+and\s+(?:then\s+|later\s+)?(?:\w+\s+){0,2}?" + _PARK_EN), PRIZE_FIRST),
