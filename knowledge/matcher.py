@@ -951,6 +951,10 @@ def predict(index: Index, model, text: str) -> MatchResult:
         # it is only the likeliest entry (a list of one suggestion said less).
         confident, reason = False, "not_stated"
     also = (Match(index.entries[rival], round(second, 4)),) if confident and pair and matches[0].entry is index.entries[best] else ()
+    if confident and asks_whether_paid(analysed[0]):
+        # "Has the district paid the event subsidy for our job fair yet?", "补贴到账了吗": what happened
+        # to an application is not in the policy, and the article's rule is no answer to it.
+        confident, reason, also = False, "low_score", ()
     if not analysed[3] and names_article_outside_policy(text):
         # "第25条说了什么", "《人力资源市场暂行条例》第十八条": no article of this policy is meant, so the
         # nearest one (often the preamble, which cites other documents) is no answer.
@@ -970,6 +974,17 @@ def asks_for_an_institution_award_as_another_trade(index: Index, best: int, flag
     # (the flags first: most questions have none, and this runs on every confident answer)
     return (not OTHER_TRADE_FLAGS.isdisjoint(flags) and index.entries[best].id in INSTITUTION_ENTRIES
             and not mentions_hr_work(normalized))
+
+
+# A question whether money has been paid or approved yet: the state of one application.
+_ASKS_WHETHER_PAID = re.compile(
+    r"\bha(?:s|ve)\s+(?:the\s+)?(?:district|bureau|government|park|operator|city|they|you)\s+(?:\w+\s+){0,2}?"
+    r"(?:paid|transferred|sent|released|approved)\b.*\byet\b|(?:到账|到帐|打过来|打款|拨付|发下来|批下来)了(?:吗|没|没有)")
+
+
+def asks_whether_paid(normalized: str) -> bool:
+    """Does the (normalised) question ask whether an award has been paid or approved yet?"""
+    return _ASKS_WHETHER_PAID.search(normalized) is not None
 
 
 def names_article_outside_policy(text: str) -> bool:

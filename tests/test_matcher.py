@@ -683,6 +683,22 @@ def test_an_english_question_about_the_state_of_an_application_is_not_answered_w
     assert not match_question(question).confident
 
 
+@pytest.mark.parametrize("question, asks", [
+    ("Has the district paid the event subsidy for our job fair yet?", True),
+    ("区里把我们招聘会的活动补贴打过来了吗", True),
+    ("房租补贴到账了没", True),
+    ("How is the event subsidy paid?", False),
+    ("活动补贴怎么拨付", False),
+])
+def test_a_question_whether_an_award_has_been_paid_yet_is_not_answered_with_the_article(question, asks):
+    # Whether one application's money has arrived is not in the policy: no article answers it.
+    from knowledge.matcher import asks_whether_paid, tokens
+
+    assert asks_whether_paid(tokens(matcher.get_index().segmenter, question)[0]) == asks
+    if asks:
+        assert not match_question(question).confident
+
+
 @pytest.mark.parametrize("question, other_trade", [
     ("我们是一家互联网医院，想入驻园区拿房租补贴", True),          # trades the lexicon does not list,
     ("我們是藥廠，總經理能不能申請人才獎勵", True),                # told by how the asker describes them
