@@ -37,6 +37,7 @@ from knowledge.clients import with_clients_named_plainly
 from knowledge.normalize import (article_asked_about, article_term, articles_beyond_policy, articles_in_cleaned, clean,
                                  grouped_alternation, may_name_an_article, other_documents_cited,
                                  normalize_cleaned, normalize_query)
+from knowledge.sequence import PARK_FIRST, PRIZE_FIRST
 from knowledge.spelling import make_speller
 
 # numpy is often first loaded by this module (the index's cache file holds arrays), before
@@ -899,7 +900,6 @@ def predict(index: Index, model, text: str) -> MatchResult:
     threshold = model.threshold_for(text, flags)
     clarify: tuple[Match, ...] = ()
     from knowledge.clarify import curated_pairs, leaves_open
-    from knowledge.sequence import PARK_FIRST, PRIZE_FIRST
 
     curated = frozenset((index.entries[best].id, index.entries[rival].id)) in curated_pairs()
     # "我们获得了大赛奖项，能拿多少钱": a known pair, and nothing in the question says which one.

@@ -39,6 +39,7 @@ import numpy as np  # noqa: E402
 from knowledge.base import PACKAGE_DIR, Entry
 from knowledge.business import (describes_a_business, mentions_hr_trade, mentions_hr_work, without_hr_firms_not_the_asker,
                                 without_venues)
+from knowledge.sequence import prize_order
 
 OUT_OF_SCOPE_FILE = PACKAGE_DIR / "out_of_scope.tsv"
 EXTRA_FILE = PACKAGE_DIR / "extra_questions.tsv"
@@ -179,7 +180,6 @@ def trade_flags(segmenter, normalized: str) -> list[str]:
 
 def _flags(index, normalized: str, evidence: dict, scored) -> list[str]:
     from knowledge.matcher import _asks_about_other_place, _decide, _mentions_any
-    from knowledge.sequence import prize_order
 
     lexicon = index.segmenter.lexicon
     flags = []
