@@ -258,6 +258,10 @@ def ask(st, text, offer_check: bool, context: str | None = None) -> list[Reply]:
         if result.reason == "not_in_policy":  # "第25条说了什么", "《人力资源市场暂行条例》第十八条"
             from knowledge.answers import outside_policy_text
             replies = [Reply(outside_policy_text(text, lang), kind="not_confident", events=[event], buttons=human_row(st))]
+        elif result.reason == "status":  # "申请进度怎么查": not in the policy; the bureau knows
+            rows = [[Button(title(m.entry, lang), f"ask:{m.entry.id}")] for m in suggestions(result)]
+            text_shown = t("status", lang) + ("\n" + t("status_rules", lang) if rows else "")
+            replies = [Reply(text_shown, kind="not_confident", buttons=rows + human_row(st), events=[event])]
         elif computed:
             replies = [Reply(term_first(computed, lang), kind="answer", events=[event], buttons=human_row(st))]
         elif suggestions(result):  # the model gives entries of a question not covered almost nothing

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 # The unsure reply is the same in every channel and in `policybot ask` (knowledge.answers).
 from knowledge.answers import (IF_AN_INSTITUTION, IF_AN_INSTITUTION_EN, NOT_SURE, NOT_SURE_EN, NOT_SURE_TAIL,
-                               NOT_SURE_TAIL_EN)
+                               NOT_SURE_TAIL_EN, STATUS, STATUS_EN, STATUS_RULES, STATUS_RULES_EN)
 
 AUTHORITY = "西青区人力资源和社会保障局（区人社局）"
 
@@ -108,6 +108,9 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Resources and Social Security Bureau, which interprets the policy.",
     ),
     "not_confident_tail": (NOT_SURE_TAIL, NOT_SURE_TAIL_EN),
+    # "申请进度怎么查", "Has the district paid ... yet?": where to ask, then the rules it was nearest to
+    "status": (STATUS, STATUS_EN),
+    "status_rules": (STATUS_RULES, STATUS_RULES_EN),
     # after the note that the awards are for HR service institutions (a business of another trade)
     "if_an_institution": (IF_AN_INSTITUTION, IF_AN_INSTITUTION_EN),
     "not_confident_tail_staff": (f"如果都不是，可以换个说法，或点“联系人工”；本政策由{AUTHORITY}负责解释。",

@@ -39,6 +39,15 @@ IF_AN_INSTITUTION = "如贵单位属于人力资源服务机构，可以查看�
 IF_AN_INSTITUTION_EN = "If your firm is an HR service institution, see:"
 NOT_SURE_TAIL = "如果都不是，可以换个说法再问；本政策由" + AUTHORITY + "负责解释。"
 NOT_SURE_TAIL_EN = "If none fits, try other words; the policy is interpreted by the district HR bureau."
+# A question on how one application stands ("申请进度怎么查", "Has the district paid ... yet?"): the
+# policy says nothing of it and the assistant cannot look it up; the bureau can.
+STATUS = ("申请的办理进度、审批结果和资金拨付情况，政策文件中没有写，本助手也查询不到。"
+          "请向本政策的解释单位" + AUTHORITY + "查询。")
+STATUS_EN = ("How an application stands (its progress, approval or payment) is not in the policy, and this "
+             "assistant cannot look it up. Please ask " + AUTHORITY_EN + ", which interprets the policy.")
+# before the articles the question was nearest to, after STATUS
+STATUS_RULES = "政策中相关的规定："
+STATUS_RULES_EN = "What the policy says on it:"
 EMPTY = "请直接输入您想咨询的问题，例如：“房租补贴怎么算？”“营收1.3亿能拿多少奖励？”"
 EMPTY_EN = "Please type your question, for example: \"How is the rent subsidy calculated?\""
 
@@ -200,6 +209,13 @@ def render_answer(result: MatchResult, lang: str = "zh", today: dt.date | None =
         return EMPTY if lang == "zh" else EMPTY_EN
     if result.reason == "not_in_policy":
         return outside_policy_text(result.query, lang)
+    if result.reason == "status":  # "申请进度怎么查": where to ask, then the rules it was nearest to
+        titles = suggestion_titles(result, lang)
+        lines = [STATUS if lang == "zh" else STATUS_EN]
+        if titles:
+            lines.append(STATUS_RULES if lang == "zh" else STATUS_RULES_EN)
+            lines.extend(f"{i}. {t}" for i, t in enumerate(titles, 1))
+        return "\n".join(lines)
     if result.clarify:  # two close entries: ask which one is meant
         from knowledge.clarify import clarifying_question
 

@@ -77,7 +77,7 @@ class MatchResult:
     query: str
     confident: bool
     matches: tuple[Match, ...] = ()
-    reason: str = ""  # why not confident: "empty", "out_of_scope", "clarify", "low_score", "not_in_policy", ...
+    reason: str = ""  # why not confident: "empty", "out_of_scope", "clarify", "low_score", "not_in_policy", "status", ...
     # When two entries are close: the ones to ask the user to choose between (best first).
     clarify: tuple[Match, ...] = ()
     probability_out_of_scope: float = 0.0
@@ -954,7 +954,12 @@ def predict(index: Index, model, text: str) -> MatchResult:
     if confident and asks_whether_paid(analysed[0]):
         # "Has the district paid the event subsidy for our job fair yet?", "补贴到账了吗": what happened
         # to an application is not in the policy, and the article's rule is no answer to it.
-        confident, reason, also = False, "low_score", ()
+        confident, also = False, ()
+    if not confident and asks_about_an_application(analysed[0]):
+        # "申请进度怎么查", "What's the status of our application?": the reply says where to ask (the
+        # bureau) rather than "not sure which part you mean"; the articles it was nearest stay offered.
+        # (Not when answered: "市里的上市补助还没到账，区里的配套能先给吗" asks about article 12's rule.)
+        reason, clarify = "status", ()
     if not analysed[3] and names_article_outside_policy(text):
         # "第25条说了什么", "《人力资源市场暂行条例》第十八条": no article of this policy is meant, so the
         # nearest one (often the preamble, which cites other documents) is no answer.
@@ -985,6 +990,23 @@ _ASKS_WHETHER_PAID = re.compile(
 def asks_whether_paid(normalized: str) -> bool:
     """Does the (normalised) question ask whether an award has been paid or approved yet?"""
     return _ASKS_WHETHER_PAID.search(normalized) is not None
+
+
+# Questions on one application's progress: whether it was paid (above), its status, where to check it,
+# when the money arrives. Written from the 17 such questions among the training questions (none of
+# which the policy covers); "the city's award has not arrived yet, can we apply first?" is article 12's.
+_ASKS_ABOUT_AN_APPLICATION = re.compile(
+    _ASKS_WHETHER_PAID.pattern
+    + r"|(?:申请|审批|审核|办理|拨付)(?:的)?进度|进度(?:怎么|如何|在哪)查|什么时候(?:能)?到账|审批结果(?:出来|怎么查|在哪)"
+    r"|还没(?:有)?(?:到账|拨付|打款)"
+    r"|\bstatus of (?:our|my)\b|\bcheck (?:on )?(?:the status|our application|my application)"
+    r"|\bhave we received\b|\bhaven t (?:received|been paid)|\bhasn t (?:arrived|come)"
+    r"|\bwhen will (?:we|i) (?:receive|get paid|be paid)|\bwhere is our (?:money|payment|subsidy|award)")
+
+
+def asks_about_an_application(normalized: str) -> bool:
+    """Does the (normalised) question ask how one application stands: paid, approved, where to check?"""
+    return _ASKS_ABOUT_AN_APPLICATION.search(normalized) is not None
 
 
 def names_article_outside_policy(text: str) -> bool:

@@ -72,3 +72,11 @@ def test_each_reply_follows_the_language_typed_and_no_button_leads_nowhere():
     assert "查看原文" in rest or "查看原文" in english                  # then the Chinese answer
     assert "] 联系人工" not in out and "] 转人工" not in out            # no hand-off button without a help desk
     assert "区人社局" in rest                                           # 转人工: the honest referral
+
+
+def test_a_question_on_an_applications_progress_is_told_where_to_ask_in_the_language_typed():
+    status, out = chat(["我们申请的房租补贴审批进度到哪了", "What's the status of our rent subsidy application?", "/quit"])
+    assert status == 0
+    chinese, _, english = out.partition("How an application stands")
+    assert "本助手也查询不到" in chinese and "区人社局" in chinese and "不太确定" not in chinese
+    assert "cannot look it up" in english and "Social Security Bureau" in english and "not sure" not in english

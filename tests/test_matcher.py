@@ -699,6 +699,34 @@ def test_a_question_whether_an_award_has_been_paid_yet_is_not_answered_with_the_
         assert not match_question(question).confident
 
 
+@pytest.mark.parametrize("question", [
+    "申请进度怎么查",
+    "我们申请的品牌奖励审批进度到哪了",
+    "去年报的运营补贴还没拨付，怎么回事",
+    "Has the district paid the event subsidy for our job fair yet?",
+    "When will we receive the rent subsidy we applied for in March?",
+])
+def test_a_question_on_how_an_application_stands_is_referred_to_the_bureau(question):
+    # Progress, approval, payment of one application: not in the policy and not knowable here. The
+    # reply says so and where to ask, not "which part do you mean?".
+    result = match_question(question)
+    assert not result.confident and result.reason == "status" and not result.clarify
+    english = question.isascii()
+    text = render_answer(result, "en" if english else "zh")
+    assert ("Human Resources and Social Security Bureau" if english else "区人社局") in text
+    assert ("cannot look it up" if english else "查询不到") in text
+    assert ("not sure" if english else "不太确定") not in text
+
+
+@pytest.mark.parametrize("question, article", [
+    ("市里的上市补助还没到账，区里1:1配套能先申请吗", 12),  # a rule: must the city's money come first?
+    ("活动补贴怎么拨付", 13),
+])
+def test_a_question_on_a_payment_rule_is_still_answered_with_its_article(question, article):
+    result = match_question(question)
+    assert result.confident and article in result.top.entry.clauses
+
+
 @pytest.mark.parametrize("question, other_trade", [
     ("我们是一家互联网医院，想入驻园区拿房租补贴", True),          # trades the lexicon does not list,
     ("我們是藥廠，總經理能不能申請人才獎勵", True),                # told by how the asker describes them
