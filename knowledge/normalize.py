@@ -338,7 +338,17 @@ def _articles_by_place(text: str) -> list[tuple[int, str, tuple[int, int]]]:
         place = _PLACE_IN_PART.get(place_word) or _small_number(place_word.rstrip("stndrh") or place_word)
         if part and place and 1 <= part <= len(parts) and (place == -1 or place <= len(parts[part - 1])):
             found.append((parts[part - 1][place - 1 if place > 0 else -1], match.group(0).strip(), match.span()))
+        elif part and place and 1 <= part <= len(parts):
+            # "the sixth article of part five" (part five has two): no article of the policy, not
+            # article 6; named as articles_beyond_policy names one (a number above 19).
+            written = (f"第{_CN_DIGITS[part]}部分第{_CN_DIGITS[place]}条" if match.group("part3")
+                       else f"article {place} of part {part}")
+            found.append((NO_SUCH_PLACE_IN_PART, written, match.span()))
     return found
+
+
+# The number _articles_by_place gives an article named by a place its part does not have.
+NO_SUCH_PLACE_IN_PART = 99
 
 
 def article_references(text: str) -> list[int]:

@@ -535,6 +535,9 @@ def test_article_numbers_in_english_name_the_article():
     ("附则第二条讲什么", [17]),
     ("附则的最后一条", [19]),
     ("What does the first article of the supplementary provisions say?", [16]),
+    # a place its part does not have: no article of the policy, not the sixth or the fourth article
+    ("What does the sixth article of Part Five say?", []),
+    ("第一部分第四条", []),
     ("the general provisions of the Labour Law", []),
 ])
 def test_articles_named_with_ordinals_or_words_are_found_and_money_is_not_an_article(question, articles):
@@ -939,6 +942,8 @@ def test_an_english_phrase_is_read_as_its_word_only_as_whole_words_and_longest_f
     ("aritcle 30?", "en", "there is no Article 30"),
     ("What does article thirty say?", "en", "there is no Article 30"),   # in words
     ("what about the twenty-first article", "en", "there is no Article 21"),
+    ("What does the sixth article of Part Five say?", "en", "there is no Article 6 of part 5"),   # it has four
+    ("第五部分第六条讲什么", "zh", "没有第五部分第六条"),
     ("《劳动合同法》第四十条怎么理解", "zh", "《劳动合同法》"),          # another document's article
     ("人力资源市场暂行条例第十八条规定了什么", "zh", "《人力资源市场暂行条例》"),
     ("What does clause 40 of the Labour Contract Law say?", "en", "(Labour Contract Law)"),   # in English too
