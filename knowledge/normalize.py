@@ -339,7 +339,7 @@ def _articles_by_place(text: str) -> list[tuple[int, str, tuple[int, int]]]:
         if part and place and 1 <= part <= len(parts) and (place == -1 or place <= len(parts[part - 1])):
             found.append((parts[part - 1][place - 1 if place > 0 else -1], match.group(0).strip(), match.span()))
         elif part and place and 1 <= part <= len(parts):
-            # "the sixth article of part five" (part five has two): no article of the policy, not
+            # "the sixth article of part five" (part five has four): no article of the policy, not
             # article 6; named as articles_beyond_policy names one (a number above 19).
             written = (f"第{_CN_DIGITS[part]}部分第{_CN_DIGITS[place]}条" if match.group("part3")
                        else f"article {place} of part {part}")
