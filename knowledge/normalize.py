@@ -328,6 +328,10 @@ def _last_part_numbered(text: str) -> str:
     return _LAST_PART_NAMED.sub(lambda m: "第五部分" if m.group(0) == "附则" else "part five", text)
 
 
+# The number _articles_by_place gives an article named by a place its part does not have.
+NO_SUCH_PLACE_IN_PART = 99
+
+
 def _articles_by_place(text: str) -> list[tuple[int, str, tuple[int, int]]]:
     """Articles named by their place in a part: (number, the words naming it, their span)."""
     found, parts = [], policy_parts()
@@ -336,19 +340,17 @@ def _articles_by_place(text: str) -> list[tuple[int, str, tuple[int, int]]]:
         place_word = match.group("place") or match.group("place2") or match.group("place3") or match.group("last3")
         part = _PART_NUMBER.get(part_word) or _small_number(part_word)
         place = _PLACE_IN_PART.get(place_word) or _small_number(place_word.rstrip("stndrh") or place_word)
-        if part and place and 1 <= part <= len(parts) and (place == -1 or place <= len(parts[part - 1])):
+        if not (part and place and 1 <= part <= len(parts)):
+            continue
+        if place == -1 or place <= len(parts[part - 1]):
             found.append((parts[part - 1][place - 1 if place > 0 else -1], match.group(0).strip(), match.span()))
-        elif part and place and 1 <= part <= len(parts):
+        else:
             # "the sixth article of part five" (part five has four): no article of the policy, not
             # article 6; named as articles_beyond_policy names one (a number above 19).
             written = (f"第{_CN_DIGITS[part]}部分第{_CN_DIGITS[place]}条" if match.group("part3")
                        else f"article {place} of part {part}")
             found.append((NO_SUCH_PLACE_IN_PART, written, match.span()))
     return found
-
-
-# The number _articles_by_place gives an article named by a place its part does not have.
-NO_SUCH_PLACE_IN_PART = 99
 
 
 def article_references(text: str) -> list[int]:
