@@ -29,6 +29,12 @@ _PRIZE_EN = r"(?:won|win|winning|prize\w*|contest\w*|competition\w*|champion\w*)
 _BEFORE_EN = r"(?:before|prior\s+to|b4|ahead\s+of)"
 _AFTER_EN = r"(?:after|since|following)"
 _THEN_EN = r"(?<!by\s)(?:then|later|afterwards?|subsequently|after\s+that|after\s+this)"  # (not "by then")
+# A move still to come: "we won ... and will register there next month", "plan to relocate".
+_PLAN_EN = (r"(?:will|\w+'ll|going\s+to|gonna|plan\w*\s+to|intend\w*\s+to|about\s+to|hop\w+\s+to|want\s+to|"
+            r"consider\w*|think\w*\s+(?:of|about))")
+_MOVE_EN = r"(?:join\w*|mov\w+|relocat\w*|register\w*|set\w*\s+up|settl\w*|land\w*|open\w*|come|coming)"
+_WON_EN = r"(?:won|got|received|took|bagged|awarded)"
+_PLAN_ZH = r"(?:打算|准备|计划|考虑|想|拟|将要|即将|下个?月|明年|年底前?)"
 
 _ZH_RULES = (
     # "获奖时还没进园区", "已经入驻园区…获奖": one event's state at the other's time.
@@ -49,6 +55,9 @@ _ZH_RULES = (
     # "先入驻再获奖", "先拿奖再搬过来"
     (re.compile(r"先(?:在|是|去)?" + _PARK_ZH), PARK_FIRST),
     (re.compile(r"先" + _PRIZE_ZH), PRIZE_FIRST),
+    # "市里大赛拿了一等奖，打算在园区注册个子公司": the prize won, the move still planned.
+    (re.compile(r"(?:获|拿|得)了?[^ ]{0,12}?(?:奖|冠军|名次).{0,30}?" + _PLAN_ZH + r"[^ ]{0,8}?(?:" + _PARK_ZH + "|注册)"),
+     PRIZE_FIRST),
 )
 
 _EN_RULES = (
@@ -68,6 +77,9 @@ _EN_RULES = (
     # "after joining the park we won", "moved in after winning"
     (re.compile(r"\b" + _AFTER_EN + r"\s+(?:\w+\s+){0,3}?" + _PARK_EN), PARK_FIRST),
     (re.compile(r"\b" + _AFTER_EN + r"\s+(?:\w+\s+){0,3}?" + _PRIZE_EN), PRIZE_FIRST),
+    # "we won the city contest and will register there next month": the prize won, the move planned.
+    (re.compile(r"\b" + _WON_EN + r"\b(?:\s+\w+){0,12}?\s+" + _PLAN_EN + r"\s+(?:\w+\s+){0,2}?" + _MOVE_EN + r"\b"),
+     PRIZE_FIRST),
 )
 
 _PRIZE_WORD = re.compile(_PRIZE_ZH + "|" + r"\b" + _PRIZE_EN + r"\b")

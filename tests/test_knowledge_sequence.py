@@ -18,6 +18,11 @@ from knowledge.sequence import PARK_FIRST, PRIZE_FIRST, prize_order
     "startup won hr contest b4 joining park, what do we get",
     "We won second prize at the competition and only after that did we register in the park.",
     "Moved in after winning the national HR innovation contest - what applies?",
+    # the prize won, the move still to come
+    "We won a prize at the Tianjin HR contest last year and will register there next month. What do we get?",
+    "Our firm got first prize in the national competition; we're planning to relocate to Xiqing. Any bonus?",
+    "我们去年拿了市级大赛二等奖，打算明年入驻园区",
+    "去年在市里的大赛拿了一等奖，奖金已经发了，现在考虑在西青园区注册个子公司，落地有奖励吗",
 ])
 def test_a_prize_won_before_moving_in_is_read_as_prize_first(question):
     assert prize_order(normalize_query(question)) == PRIZE_FIRST
@@ -32,6 +37,7 @@ def test_a_prize_won_before_moving_in_is_read_as_prize_first(question):
     "After joining the park we won the city competition. What does Xiqing add?",
     "We are already registered in the park and just won a contest prize.",
     "We registered in the park before we won the competition.",
+    "我们已经入驻园区，打算参加大赛，获奖了有配套吗",  # the plan is the contest, not the move
 ])
 def test_a_prize_won_in_the_park_is_read_as_park_first(question):
     assert prize_order(normalize_query(question)) == PARK_FIRST
@@ -43,6 +49,7 @@ def test_a_prize_won_in_the_park_is_read_as_park_first(question):
     "入驻园区后营收下降了，还能拿营收奖励吗",     # no prize of a contest
     "After moving in, how is the rent subsidy paid?",
     "落地奖金是不是要先拿到市里的奖才能申请",     # 落地奖金 is article 4's name, not moving in
+    "We won the competition. Will the park match it?",  # "will" of the match, not of a move
 ])
 def test_no_order_is_read_where_the_question_does_not_state_one(question):
     assert prize_order(normalize_query(question)) is None
