@@ -137,9 +137,8 @@ def test_english_terms_in_a_chinese_sentence_keep_the_answer_in_chinese():
     assert "第五条" in replies[0].text   # the second question's answer
 
 
-@pytest.mark.xfail(strict=True, reason="round 20: confidence 0.806 below the threshold 0.81 since lockbox-20 joined")
 def test_a_chinese_sentence_with_english_terms_is_answered_with_the_article():
-    # Since lockbox-20 joined the training data (round 20) the model is just short of sure of this
-    # one: it gets "不太确定" with 房租补贴 offered as a button, in Chinese, rather than article 5.
+    # (a strict expected failure in round 20, when the model was just short of sure of it; sure
+    # again since lockbox-21 joined the training data)
     _state, replies = say(new_state("en"), "我们是一家 staffing company，想问 rent subsidy 怎么申请")
     assert "第五条" in replies[0].text
