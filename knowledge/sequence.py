@@ -29,8 +29,9 @@ _PRIZE_EN = r"(?:won|win|winning|prize\w*|contest\w*|competition\w*|champion\w*)
 _BEFORE_EN = r"(?:before|prior\s+to|b4|ahead\s+of)"
 _AFTER_EN = r"(?:after|since|following)"
 _THEN_EN = r"(?<!by\s)(?:then|later|afterwards?|subsequently|after\s+that|after\s+this)"  # (not "by then")
-# A move still to come: "we won ... and will register there next month", "plan to relocate".
-_PLAN_EN = (r"(?:will|\w+'ll|going\s+to|gonna|plan\w*\s+to|intend\w*\s+to|about\s+to|hop\w+\s+to|want\s+to|"
+# A move still to come: "we won ... and will register there next month", "plan to relocate"
+# ("we'll" is "we ll" once normalised).
+_PLAN_EN = (r"(?:will|ll|going\s+to|gonna|plan\w*\s+to|intend\w*\s+to|about\s+to|hop\w+\s+to|want\s+to|"
             r"consider\w*|think\w*\s+(?:of|about))")
 _MOVE_EN = r"(?:join\w*|mov\w+|relocat\w*|register\w*|set\w*\s+up|settl\w*|land\w*|open\w*|come|coming)"
 _WON_EN = r"(?:won|got|received|took|bagged|awarded)"

@@ -21,6 +21,7 @@ from knowledge.sequence import PARK_FIRST, PRIZE_FIRST, prize_order
     # the prize won, the move still to come
     "We won a prize at the Tianjin HR contest last year and will register there next month. What do we get?",
     "Our firm got first prize in the national competition; we're planning to relocate to Xiqing. Any bonus?",
+    "We got second prize at the city contest, and we'll register in Xiqing next month.",
     "我们去年拿了市级大赛二等奖，打算明年入驻园区",
     "去年在市里的大赛拿了一等奖，奖金已经发了，现在考虑在西青园区注册个子公司，落地有奖励吗",
 ])
