@@ -22,18 +22,18 @@ _PARK_ZH = (r"(?:入驻|入园|进园|进驻|迁入|迁到|迁来|搬进|搬入|
             r"注册到园区|在园区注册|进园子|来园子)")
 _PRIZE_ZH = (r"(?:获奖|得奖|拿奖|大赛|比赛|竞赛|评比|奖项|获得[^ ]{0,6}?(?:等奖|金奖|银奖|铜奖|名次|冠军)|"
              r"拿了?[^ ]{0,4}?(?:等奖|金奖|银奖|铜奖|名次|冠军))")
-_PARK_EN = (r"(?:(?:join|joined|joining|move|moved|moving|came|come|coming|relocat\w*|enter|entered|entering|"
-            r"register\w*|settl\w*|set\s+up|setting\s+up)(?:\s+\w+){0,3}?\s+(?:in|into|to|at)?\s*(?:the\s+)?park"
+_MOVE_EN = (r"(?:join|joined|joining|move|moved|moving|came|come|coming|relocat\w*|enter|entered|entering|"
+            r"register\w*|settl\w*|set\s+up|setting\s+up)")
+_PARK_EN = (r"(?:" + _MOVE_EN + r"(?:\s+\w+){0,3}?\s+(?:in|into|to|at)?\s*(?:the\s+)?park"
             r"|(?:moving|move|moved)\s+in\b|(?:join|joined|joining)\s+(?:the\s+)?(?:park|hub|zone))")
 _PRIZE_EN = r"(?:won|win|winning|prize\w*|contest\w*|competition\w*|champion\w*)"
 _BEFORE_EN = r"(?:before|prior\s+to|b4|ahead\s+of)"
 _AFTER_EN = r"(?:after|since|following)"
 _THEN_EN = r"(?<!by\s)(?:then|later|afterwards?|subsequently|after\s+that|after\s+this)"  # (not "by then")
 # A move still to come: "we won ... and will register there next month", "plan to relocate"
-# ("we'll" is "we ll" once normalised).
+# ("we'll" is "we ll" once normalised); the move in _MOVE_EN's words.
 _PLAN_EN = (r"(?:will|ll|going\s+to|gonna|plan\w*\s+to|intend\w*\s+to|about\s+to|hop\w+\s+to|want\s+to|"
             r"consider\w*|think\w*\s+(?:of|about))")
-_MOVE_EN = r"(?:join\w*|mov\w+|relocat\w*|register\w*|set\w*\s+up|settl\w*|land\w*|open\w*|come|coming)"
 _WON_EN = r"(?:won|got|received|took|bagged|awarded)"
 _PLAN_ZH = r"(?:打算|准备|计划|考虑|想|拟|将要|即将|下个?月|明年|年底前?)"
 

@@ -3,8 +3,6 @@ replies without user text, an explicit /lang choice wins until changed."""
 import re
 from datetime import datetime, timezone
 
-import pytest
-
 from dialogs import new_state, press, respond
 
 NOW = datetime(2026, 11, 26, 9, 0, tzinfo=timezone.utc)
