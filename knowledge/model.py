@@ -875,13 +875,19 @@ def training_samples(entries: list[Entry], labelled, taught: dict[str, list[str]
 
 
 def default_labelled() -> list[tuple[str, frozenset[int]]]:
-    """The labelled training questions: the project's question set and ``extra_questions.tsv``."""
+    """The labelled training questions: the project's question set and ``extra_questions.tsv``,
+    each text once (its first line). A line repeated in the files counted twice in the shipped
+    model but once in cross-validation and held-out lockboxes (``evaluate.held_out`` keeps each
+    text once): 82 repeats made lockbox-21 score 0.951 once and 0.943 held out, same code."""
     from knowledge.evaluate import read_questions
 
-    rows = []
+    rows, seen = [], set()
     for path in (LABELLED_FILE, EXTRA_FILE):
         if path.exists():
-            rows += [(q.question, q.labels) for q in read_questions(path)]
+            for q in read_questions(path):
+                if q.question not in seen:
+                    seen.add(q.question)
+                    rows.append((q.question, q.labels))
     return rows
 
 

@@ -240,3 +240,19 @@ def test_eval_lockboxes_on_a_file_without_any_is_a_one_line_error(tmp_path, caps
     assert main(["eval", str(plain), "--lockboxes", "2"]) == 2
     err = capsys.readouterr().err.strip()
     assert err.count("\n") == 0 and "no blind lockbox" in err
+
+
+def test_a_question_repeated_in_the_labelled_files_is_learned_once(tmp_path, monkeypatch):
+    # The shipped model and the cross-validated or held-out ones must learn from the same list:
+    # held_out keeps each text once, and 82 repeated lines counted twice only in the shipped model
+    # made lockbox-21 score 0.951 scored once but 0.943 held out, with the same code and data.
+    from knowledge import model as learned
+
+    labelled, extra = tmp_path / "questions.tsv", tmp_path / "extra.tsv"
+    labelled.write_text("# -- one hand\n一企一策 怎么申请\t7\n房租补贴怎么算\t5\n"
+                        "# -- another hand\n一企一策 怎么申请\t7\n", encoding="utf-8")
+    extra.write_text("房租补贴怎么算\t5\nWhen does this policy expire?\t19\n", encoding="utf-8")
+    monkeypatch.setattr(learned, "LABELLED_FILE", labelled)
+    monkeypatch.setattr(learned, "EXTRA_FILE", extra)
+    assert learned.default_labelled() == [("一企一策 怎么申请", frozenset({7})), ("房租补贴怎么算", frozenset({5})),
+                                          ("When does this policy expire?", frozenset({19}))]
