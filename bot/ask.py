@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import sys
 
+from bot.terminal import prepare_model
 from knowledge.normalize import MAX_QUERY_CHARS
 
 
@@ -12,6 +13,7 @@ def run_ask(args) -> int:
 
     question = " ".join(args.question).strip()
     if args.json:
+        prepare_model(sys.stderr)
         if args.question:
             print(json.dumps(match_question(question).to_json(), ensure_ascii=False))
             return 0
@@ -24,6 +26,7 @@ def run_ask(args) -> int:
     if not question:
         print("policybot: ask needs a question, e.g. policybot ask \"房租补贴怎么算\"", file=sys.stderr)
         return 2
+    prepare_model(sys.stderr)  # (its notice on stderr: stdout holds the answer alone)
     if len(question) > MAX_QUERY_CHARS:
         print(f"（问题较长，只按前{MAX_QUERY_CHARS}个字匹配。）")
     # The chat's own reply to a first message (dialogs), so that what a help-desk worker tries here is

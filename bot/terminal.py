@@ -106,9 +106,24 @@ def _reader(stdin: TextIO, out: TextIO):
     return read_piped
 
 
+FIRST_FIT_NOTICE = ("首次使用：正在用政策问答数据训练问答模型，约需 3 分钟，只需一次，请稍候……\n"
+                    "First use: fitting the answer model (about 3 minutes, once only)...")
+
+
+def prepare_model(notice: TextIO) -> None:
+    """Fit the answer model now if no fitted one is cached, saying so first: otherwise the first
+    question would wait minutes without a word."""
+    from knowledge import matcher
+
+    if not matcher.model_on_disk():
+        _print(notice, FIRST_FIT_NOTICE)
+        matcher.get_model()
+
+
 def run_chat(stdin: TextIO, stdout: TextIO, as_of: date | None = None) -> int:
     """Chat until /quit or end of input; return the exit status (0). ``as_of`` sets the date the
     policy is read for (default: POLICYBOT_AS_OF, else today)."""
+    prepare_model(sys.stderr)
     read = _reader(stdin, stdout)
     state = new_state()
     state, replies = respond(state, "/start", now=at(as_of))

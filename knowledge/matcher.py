@@ -797,6 +797,19 @@ _model_stale = False
 _model_key = ""
 
 
+def model_on_disk() -> bool:
+    """Whether the answer model for the current files is fitted already (loaded, or in the disk
+    cache): when it is not, the first question waits for the fit, about three minutes."""
+    from knowledge.model import model_path
+
+    if _model is not None and not _model_stale:
+        return True
+    try:
+        return model_path(_index_cache_key()).exists()
+    except OSError:
+        return False
+
+
 def get_model(force: bool = False):
     """The learned model for the current knowledge files and taught questions (cached on disk)."""
     global _model, _model_stale, _model_key

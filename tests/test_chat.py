@@ -80,3 +80,35 @@ def test_a_question_on_an_applications_progress_is_told_where_to_ask_in_the_lang
     chinese, _, english = out.partition("How an application stands")
     assert "本助手也查询不到" in chinese and "区人社局" in chinese and "不太确定" not in chinese
     assert "cannot look it up" in english and "Social Security Bureau" in english and "not sure" not in english
+
+
+def test_a_first_use_says_it_is_fitting_the_model_before_the_first_question(monkeypatch, capsys):
+    # With no fitted model cached, the first question would wait minutes without a word.
+    from bot.cli import main
+    from knowledge import matcher
+
+    fitted = []
+    monkeypatch.setattr(matcher, "model_on_disk", lambda: bool(fitted))
+    monkeypatch.setattr(matcher, "get_model", lambda force=False: fitted.append(True))
+    status, out = chat(["/quit"])
+    err = capsys.readouterr().err
+    assert status == 0 and "首次使用：正在用政策问答数据训练问答模型，约需 3 分钟" in err and fitted == [True]
+    assert "首次使用" not in out
+    fitted.clear()
+    monkeypatch.undo()
+    matcher.get_model()
+    assert matcher.model_on_disk()            # fitted and cached: no notice, no wait
+    assert main(["ask", "房租补贴怎么算"]) == 0
+    captured = capsys.readouterr()
+    assert "首次使用" not in captured.err and "第五条" in captured.out
+
+
+def test_policybot_ask_says_so_on_stderr_and_keeps_stdout_for_the_answer(monkeypatch, capsys):
+    from bot.cli import main
+    from knowledge import matcher
+
+    monkeypatch.setattr(matcher, "model_on_disk", lambda: False)
+    assert main(["ask", "房租补贴怎么算"]) == 0
+    captured = capsys.readouterr()
+    assert "First use: fitting the answer model" in captured.err
+    assert "首次使用" not in captured.out and "第五条" in captured.out
