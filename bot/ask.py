@@ -12,8 +12,11 @@ def run_ask(args) -> int:
     from knowledge import match_question
 
     question = " ".join(args.question).strip()
+    if not args.json and not question:
+        print("policybot: ask needs a question, e.g. policybot ask \"房租补贴怎么算\"", file=sys.stderr)
+        return 2
+    prepare_model(sys.stderr)  # (its notice on stderr: stdout holds the answer alone)
     if args.json:
-        prepare_model(sys.stderr)
         if args.question:
             print(json.dumps(match_question(question).to_json(), ensure_ascii=False))
             return 0
@@ -23,10 +26,6 @@ def run_ask(args) -> int:
             line = line.rstrip("\n").encode("utf-8", "replace").decode("utf-8")
             print(json.dumps(match_question(line).to_json(), ensure_ascii=False), flush=True)
         return 0
-    if not question:
-        print("policybot: ask needs a question, e.g. policybot ask \"房租补贴怎么算\"", file=sys.stderr)
-        return 2
-    prepare_model(sys.stderr)  # (its notice on stderr: stdout holds the answer alone)
     if len(question) > MAX_QUERY_CHARS:
         print(f"（问题较长，只按前{MAX_QUERY_CHARS}个字匹配。）")
     # The chat's own reply to a first message (dialogs), so that what a help-desk worker tries here is

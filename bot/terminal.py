@@ -111,13 +111,11 @@ FIRST_FIT_NOTICE = ("首次使用：正在用政策问答数据训练问答模�
 
 
 def prepare_model(notice: TextIO) -> None:
-    """Fit the answer model now if no fitted one is cached, saying so first: otherwise the first
-    question would wait minutes without a word."""
+    """Load the answer model now, or fit it saying so first when none is cached: otherwise the
+    first question would wait minutes without a word."""
     from knowledge import matcher
 
-    if not matcher.model_on_disk():
-        _print(notice, FIRST_FIT_NOTICE)
-        matcher.get_model()
+    matcher.get_model(on_fit=lambda: _print(notice, FIRST_FIT_NOTICE))
 
 
 def run_chat(stdin: TextIO, stdout: TextIO, as_of: date | None = None) -> int:

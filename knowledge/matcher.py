@@ -797,21 +797,9 @@ _model_stale = False
 _model_key = ""
 
 
-def model_on_disk() -> bool:
-    """Whether the answer model for the current files is fitted already (loaded, or in the disk
-    cache): when it is not, the first question waits for the fit, about three minutes."""
-    from knowledge.model import model_path
-
-    if _model is not None and not _model_stale:
-        return True
-    try:
-        return model_path(_index_cache_key()).exists()
-    except OSError:
-        return False
-
-
-def get_model(force: bool = False):
-    """The learned model for the current knowledge files and taught questions (cached on disk)."""
+def get_model(force: bool = False, on_fit=None):
+    """The learned model for the current knowledge files and taught questions (cached on disk).
+    ``on_fit()`` is called first when the model must be fitted now (minutes), not loaded."""
     global _model, _model_stale, _model_key
     if _model is not None and not _model_stale and not force:
         return _model
@@ -834,6 +822,8 @@ def get_model(force: bool = False):
                 _model_stale, _model_key = False, key
                 threading.Thread(target=_refit, args=(index, key, dict(_taught)), daemon=True).start()
                 return _model
+        if on_fit is not None:
+            on_fit()
         _model = load_or_train(index, key, _taught, force=force)
         _model_stale, _model_key = False, key
     return _model

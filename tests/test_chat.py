@@ -88,8 +88,12 @@ def test_a_first_use_says_it_is_fitting_the_model_before_the_first_question(monk
     from knowledge import matcher
 
     fitted = []
-    monkeypatch.setattr(matcher, "model_on_disk", lambda: bool(fitted))
-    monkeypatch.setattr(matcher, "get_model", lambda force=False: fitted.append(True))
+
+    def fit_now(force=False, on_fit=None):  # no model cached: it must be fitted now
+        on_fit()
+        fitted.append(True)
+
+    monkeypatch.setattr(matcher, "get_model", fit_now)
     status, out = chat(["/quit"])
     err = capsys.readouterr().err
     assert status == 0 and "首次使用：正在用政策问答数据训练问答模型，约需 3 分钟" in err and fitted == [True]
@@ -97,7 +101,8 @@ def test_a_first_use_says_it_is_fitting_the_model_before_the_first_question(monk
     fitted.clear()
     monkeypatch.undo()
     matcher.get_model()
-    assert matcher.model_on_disk()            # fitted and cached: no notice, no wait
+    matcher.get_model(on_fit=lambda: fitted.append(True))
+    assert not fitted                         # fitted and cached: no notice, no wait
     assert main(["ask", "房租补贴怎么算"]) == 0
     captured = capsys.readouterr()
     assert "首次使用" not in captured.err and "第五条" in captured.out
@@ -107,7 +112,14 @@ def test_policybot_ask_says_so_on_stderr_and_keeps_stdout_for_the_answer(monkeyp
     from bot.cli import main
     from knowledge import matcher
 
-    monkeypatch.setattr(matcher, "model_on_disk", lambda: False)
+    real = matcher.get_model
+
+    def as_if_not_cached(force=False, on_fit=None):
+        if on_fit is not None:
+            on_fit()
+        return real()
+
+    monkeypatch.setattr(matcher, "get_model", as_if_not_cached)
     assert main(["ask", "房租补贴怎么算"]) == 0
     captured = capsys.readouterr()
     assert "First use: fitting the answer model" in captured.err
