@@ -78,20 +78,21 @@ def entry_reply(st, entry_id, verbatim=False) -> list[Reply]:
 
 
 def combined_reply(st, first, second) -> Reply:
-    """Two awards asked about together: article 17's rule on combining them, then each answer."""
-    from knowledge.answers import combined_note, term_line
+    """Two entries answered together (two awards, with article 17's rule on combining them; an award
+    and article 18's rule on counting it): the line naming both, then each answer."""
+    from knowledge.answers import joint_clauses, joint_note, term_line
 
     lang = st["lang"]
     st["last_entry"] = first.id
     answers = [e.answer_en if lang == "en" else e.answer for e in (first, second)]
-    text = "\n\n".join([combined_note(first, second, lang)] + answers)
+    text = "\n\n".join([joint_note(first, second, lang)] + answers)
     line = term_line(first.id, dates.today(), lang)
     if line:
         text = f"{line}\n\n{text}"
     rows = answer_buttons(st, first)
     # 查看原文 of both articles instead of the first's related entries
     rows[0] = [Button(f"{b('text', lang)}·{title(e, lang)}", f"text:{e.id}") for e in (first, second)]
-    clauses = list(dict.fromkeys(first.clauses + second.clauses + (17,)))
+    clauses = joint_clauses(first, second)
     return Reply(text, kind="answer", clauses=clauses, buttons=rows, entry=first.id)
 
 

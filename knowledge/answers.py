@@ -66,6 +66,32 @@ COMBINED_EN = (
 )
 
 
+COUNTED_TOGETHER = "这个问题涉及{first}和{second}，下面分别说明。"
+COUNTED_TOGETHER_EN = "This question involves {first} and {second}; each is set out below."
+
+
+def joint_note(first, second, lang: str = "zh") -> str:
+    """The line before two entries answered together: an award and article 18's rule on counting
+    it name both; two awards, the rule on having them together (``combined_note``)."""
+    from knowledge.model import counted_together
+
+    if not counted_together(first, second):
+        return combined_note(first, second, lang)
+    if lang == "en":
+        return COUNTED_TOGETHER_EN.format(first=f"{first.title_en} (Article {first.article})",
+                                          second=f"{second.title_en} (Article {second.article})")
+    return COUNTED_TOGETHER.format(first=f"{first.title}（{first.citation.strip('「」')}）",
+                                   second=f"{second.title}（{second.citation.strip('「」')}）")
+
+
+def joint_clauses(first, second) -> list[int]:
+    """The articles of two entries answered together, with article 17's on combining awards."""
+    from knowledge.model import counted_together
+
+    extra = () if counted_together(first, second) else (17,)
+    return list(dict.fromkeys(list(first.clauses) + list(second.clauses) + list(extra)))
+
+
 def combined_note(first, second, lang: str = "zh") -> str:
     """The rule on having two awards together, naming both (their entries)."""
     if lang == "en":
@@ -194,9 +220,9 @@ def render_answer(result: MatchResult, lang: str = "zh", today: dt.date | None =
         text = entry.answer if lang == "zh" else entry.answer_en
         if entry.id in VALIDITY_ENTRIES:
             text += "\n" + validity_note(today, lang)
-        if result.also:  # two awards asked about together: the rule on combining, then each answer
+        if result.also:  # two entries answered together: the line naming both, then each answer
             second = result.also[0].entry
-            text = "\n\n".join([combined_note(entry, second, lang), text,
+            text = "\n\n".join([joint_note(entry, second, lang), text,
                                  second.answer if lang == "zh" else second.answer_en])
         if note:  # first: a reader who stops after a line must not take the award for theirs
             text = note + "\n\n" + text

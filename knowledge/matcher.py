@@ -81,8 +81,9 @@ class MatchResult:
     # When two entries are close: the ones to ask the user to choose between (best first).
     clarify: tuple[Match, ...] = ()
     probability_out_of_scope: float = 0.0
-    # A question asking whether two awards can be had together: the second award (the first is
-    # the top match). The answer names both and article 17's rule on combining awards.
+    # The second entry of an answer that names two (the first is the top match): a question asking
+    # whether two awards can be had together (with article 17's rule on combining awards), or an
+    # award for an institution moved into the park (with article 18's rule on counting it).
     also: tuple[Match, ...] = ()
 
     @property
@@ -884,6 +885,13 @@ def predict(index: Index, model, text: str) -> MatchResult:
         award = index._award_entries = award_entries(index.entries).tolist()
     # "营收奖励和人才奖励能一起拿吗": two awards and the question whether they combine.
     pair = COMBINE_FLAG in flags and award[best] and award[rival]
+    counting = getattr(index, "_counting_pairs", None)
+    if counting is None:
+        from knowledge.model import counting_pairs
+
+        counting = index._counting_pairs = counting_pairs(index.entries).tolist()
+    # "从河西搬来，营收3亿奖多少": an award and article 18's rule on counting it, answered together.
+    joint_answer = pair or counting[best][rival]
     if model.calibration is not None:
         # The confidence: the chance that the best answer is right, learned from held-out answers
         # (see knowledge.model.confidence_features).
@@ -895,7 +903,7 @@ def predict(index: Index, model, text: str) -> MatchResult:
         joint = min(max(float(entries[best]) + second, 1e-6), 1 - 1e-6)
         confidence = confidence_of(model.calibration, top, float(entries[best]), float(shared[best] @ entries), float(p[-1]),
                                    float(entries[order[1]]), text, signals[best, -1],
-                                   math.log(joint / (1 - joint)) if pair else 0.0,
+                                   math.log(joint / (1 - joint)) if joint_answer else 0.0,
                                    signals[best, FIRST_SIGNAL], signals[best, SCORE_SIGNAL], best)
     else:
         confidence = top
@@ -916,7 +924,7 @@ def predict(index: Index, model, text: str) -> MatchResult:
     # A known confusable pair asked about together ("落地奖金和1:1匹配能叠加吗") needs no clarifying
     # question: the answer names both.
     elif (confidence >= threshold
-          and (pair or not (curated and (undecided or second >= CLARIFY_RATIO * entries[best])))):
+          and (joint_answer or not (curated and (undecided or second >= CLARIFY_RATIO * entries[best])))):
         confident, reason = True, ""
     elif (undecided or top + second >= threshold and second >= CLARIFY_SECOND) and outside < top and not pair:
         confident, reason = False, "clarify"
@@ -953,7 +961,7 @@ def predict(index: Index, model, text: str) -> MatchResult:
         # refers to 区人社局; it is not an answer resting on an article, so it is also the reply when
         # it is only the likeliest entry (a list of one suggestion said less).
         confident, reason = False, "not_stated"
-    also = (Match(index.entries[rival], round(second, 4)),) if confident and pair and matches[0].entry is index.entries[best] else ()
+    also = (Match(index.entries[rival], round(second, 4)),) if confident and joint_answer and matches[0].entry is index.entries[best] else ()
     if confident and asks_whether_paid(analysed[0]):
         # "Has the district paid the event subsidy for our job fair yet?", "补贴到账了吗": what happened
         # to an application is not in the policy, and the article's rule is no answer to it.

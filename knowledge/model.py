@@ -97,6 +97,12 @@ MISSED_FLAG_WEIGHT = MISSED_FLAG_SHARE / (1 - MISSED_FLAG_SHARE)
 # The articles that grant an award: a question combining two of them is about both (labelled with
 # both articles), answered with both and article 17's rule on combining.
 AWARD_ARTICLES = frozenset(range(1, 16))
+# Article 18 says how revenue and contribution are counted for an institution moved into the park;
+# the awards reckoned from them are these articles'. A question on such an award for a moved-in
+# institution ("从河西搬来，营收3亿奖多少") is about both, answered with both (not a clarifying
+# question between them).
+COUNTING_ARTICLE = 18
+COUNTED_ARTICLES = frozenset({3, 4, 6, 11})
 
 
 @dataclass(frozen=True)
@@ -559,17 +565,37 @@ def award_entries(entries: list[Entry]) -> np.ndarray:
     return np.array([e.kind == "article" and e.clauses[0] in AWARD_ARTICLES for e in entries])
 
 
+def counted_together(first: Entry, second: Entry) -> bool:
+    """Is one of the two entries article 18's counting rule (it cites only article 18) and the
+    other an article reckoned by it (COUNTED_ARTICLES)?"""
+    def rule(e: Entry) -> bool:
+        return list(e.clauses) == [COUNTING_ARTICLE]
+
+    def counted(e: Entry) -> bool:
+        return e.kind == "article" and e.clauses[0] in COUNTED_ARTICLES
+
+    return (rule(first) and counted(second)) or (counted(first) and rule(second))
+
+
+def counting_pairs(entries: list[Entry]) -> np.ndarray:
+    """counting[t, e] is ``counted_together(entries[t], entries[e])``."""
+    return np.array([[counted_together(t, e) for e in entries] for t in entries])
+
+
 def rival_of(entries_p: np.ndarray, best: np.ndarray, groups: np.ndarray) -> np.ndarray:
     """For rows of entry probabilities: the likeliest entry citing other articles than the best."""
     return np.where(groups[best] > 0, -1.0, entries_p).argmax(axis=1)
 
 
 def pair_evidence(entries_p: np.ndarray, best: np.ndarray, rival: np.ndarray, combine: np.ndarray,
-                  award: np.ndarray) -> np.ndarray:
-    """For a question asking to combine two awards whose entries are the best and its rival: the
+                  award: np.ndarray, counting: np.ndarray | None = None) -> np.ndarray:
+    """For a question asking to combine two awards whose entries are the best and its rival, or
+    whose best and rival are an award and article 18's counting rule (``counting_pairs``): the
     logit of their joint probability (the answer names both), else 0."""
     rows = np.arange(len(entries_p))
     both = np.asarray(combine, dtype=bool) & award[best] & award[rival]
+    if counting is not None:
+        both |= counting[best, rival]
     return np.where(both, _logit(entries_p[rows, best] + entries_p[rows, rival]), 0.0)
 
 
@@ -791,7 +817,8 @@ def held_out_answers(index, design: Design, samples: list[Sample], labelled: lis
     named = np.array([design.signals[r][b, NAMED_SIGNAL] for r, b in zip(labelled, best)])
     entries_p = held_out_probs[:, :-1]
     pair = pair_evidence(entries_p, best, rival_of(entries_p, best, groups),
-                         np.array([COMBINE_FLAG in design.rows[r] for r in labelled]), award_entries(index.entries))
+                         np.array([COMBINE_FLAG in design.rows[r] for r in labelled]), award_entries(index.entries),
+                         counting_pairs(index.entries))
     agree = np.array([design.signals[r][b, FIRST_SIGNAL] for r, b in zip(labelled, best)])
     evidence = np.array([design.signals[r][b, SCORE_SIGNAL] for r, b in zip(labelled, best)])
     features = confidence_features(held_out_probs, best, top, shared, [s.text for s in held_samples], named, pair,

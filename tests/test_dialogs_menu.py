@@ -62,6 +62,14 @@ def test_two_awards_asked_about_together_get_both_answers_and_both_articles_text
     assert {"text:a06", "text:a11"} <= set(answer.actions())
 
 
+def test_a_moved_in_institutions_revenue_award_gets_both_articles_without_the_rule_on_combining():
+    state, replies = respond(new_state("zh"), "我们是从河西区整体搬到园区的，今年营收3个亿，营收奖励按3亿算还是只算增量")
+    answer = replies[0]
+    assert answer.kind == "answer"
+    assert set(answer.clauses) >= {11, 18} and 17 not in answer.clauses
+    assert "第十八条" in answer.text and "第十一条" in answer.text and "没有禁止同时享受" not in answer.text
+
+
 def test_a_question_on_whom_to_call_gets_the_not_stated_answer_with_the_referral():
     state, replies = respond(new_state("zh"), "申请找哪个窗口、打谁电话")
     assert replies[0].kind in ("answer", "not_confident")

@@ -588,6 +588,25 @@ def test_two_awards_asked_about_together_are_answered_with_both_and_the_rule_on_
         assert article_name(n) in text
 
 
+@pytest.mark.parametrize("question", [
+    "我们是从河西区整体搬到园区的，今年营收3个亿，营收奖励按3亿算还是只算增量",
+    "We moved into the park from elsewhere in Xiqing. Our revenue rose from 1.2 to 2.5 billion; what revenue award do we get?",
+])
+def test_an_award_for_a_moved_in_institution_is_answered_with_the_award_and_the_rule_on_counting_it(question):
+    # Article 18 says how a moved-in institution's revenue counts (the increase, or the full amount):
+    # the answer is article 11's award and article 18's rule together, without article 17's rule on
+    # combining awards, which no one asked about.
+    result = match_question(question)
+    assert result.confident and result.also, result
+    assert {result.top.entry.article, result.also[0].entry.article} == {11, 18}
+    lang = "en" if question.isascii() else "zh"
+    text = render_answer(result, lang)
+    if lang == "zh":
+        assert "第十八条" in text and "第十一条" in text and "新增" in text and "没有禁止同时享受" not in text
+    else:
+        assert "Article 18" in text and "Article 11" in text and "increase" in text and "does not bar" not in text
+
+
 def test_combining_with_another_policy_is_still_article_17():
     result = match_question("区里别的政策也有房租补贴，两边能叠加拿吗")
     assert not result.also
