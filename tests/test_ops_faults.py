@@ -7,14 +7,27 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from tests.test_store_open import ROOT, bot_env, one_line, run_policybot, wait_until
 
 CONFLICT = {"error_code": 409, "description": "Conflict: terminated by other getUpdates request; "
                                              "make sure that only one bot instance is running"}
 
 
+@pytest.fixture(scope="module", autouse=True)
+def fitted_model():
+    """The answer model fitted (or loaded) here first: a bot started without one fits it before it
+    answers, minutes longer than these tests wait for a reply."""
+    from knowledge import matcher
+
+    matcher.get_model()
+
+
 def start_bot(fake_api, tmp_path, **extra):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "POLICYBOT_"))}
+    # (The cache folder is kept: the bot finds there the model this process fitted.)
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("TELEGRAM_", "POLICYBOT_")) or k == "POLICYBOT_CACHE_DIR"}
     env.update(bot_env(fake_api, tmp_path / "bot.sqlite3"), PYTHONPATH=str(ROOT), **extra)
     log = open(tmp_path / "stderr.txt", "w+")
     process = subprocess.Popen([sys.executable, "-m", "bot"], env=env, cwd=tmp_path,
