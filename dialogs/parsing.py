@@ -387,6 +387,18 @@ def speaks_of_self(text: object) -> bool:
     return bool(SELF_RE.search(fold(clean(text))))
 
 
+# Where an institution comes from (article 18), in English: from outside the district, or newly
+# registered, counts the full year; from elsewhere in Xiqing (one of its towns), only the increase.
+# A city or district named alone ("we moved here from Nankai") is not read either way: the
+# interview asks.
+ORIGIN_NEW_EN = re.compile(r"from outside|outside (?:of )?xiqing|newly[ -](?:registered|set up|established|founded|"
+                           r"incorporated)|brought in from|from (?:another|a different) (?:city|province)")
+ORIGIN_RELOCATED_EN = re.compile(
+    r"(?:elsewhere|somewhere else|another (?:part|town|street)|other parts?) (?:in|of|within) xiqing|"
+    r"from within xiqing|\b(?:were|was) (?:already )?(?:based |registered |located )?in xiqing\b(?!'s| hr| park| industrial)|"
+    r"from (?:yangliuqing|zhongbei|jingwu|zhangjiawo|xinkou|wangwenzhuang|dasi|xiyingmen|liqizhuang)\b")
+
+
 def extract_facts(text: object, context: str | None = None) -> dict:
     """Profile keys (RULES.md vocabulary) named in free text, e.g.
     "我们是区外新引进的，今年营收2亿，房租第一年交了60万" →
@@ -409,9 +421,9 @@ def extract_facts(text: object, context: str | None = None) -> dict:
         facts["role"] = "institution"
 
     # origin (article 18)
-    if re.search(r"区外|新引进|外地|新注册|新成立|新设立|新落户|刚注册|from outside", s):
+    if re.search(r"区外|新引进|外地|新注册|新成立|新设立|新落户|刚注册", s) or ORIGIN_NEW_EN.search(s):
         facts["origin"] = "new"
-    elif re.search(r"区内(已有|原有|的)?.{0,6}(迁|搬)|迁入|搬进|搬到|从区内|relocat", s):
+    elif re.search(r"区内(已有|原有|的)?.{0,6}(迁|搬)|迁入|搬进|搬到|从区内|relocat", s) or ORIGIN_RELOCATED_EN.search(s):
         facts["origin"] = "relocated"
 
     # article 16
@@ -501,7 +513,7 @@ def _amount_facts(s: str, facts: dict, carry: str | None = None, last_year: bool
         # an amount given at last year's question is last year's, unless the words say otherwise
         prev = bool(PREV_YEAR_RE.search(clause)) or (last_year and own_topic is None and not CUR_YEAR_RE.search(clause))
         if topic in ("revenue", "contribution"):
-            m = re.search(r"从.{0,12}?(涨|增|升|提高|增长|到)", clause)
+            m = re.search(r"从.{0,12}?(涨|增|升|提高|增长|到)|\bfrom\b.{0,24}?\bto\b", clause)
             years = _by_year(clause) if len(amounts) >= 2 else None
             if m and len(amounts) >= 2:
                 facts[f"{topic}_prev"], facts[topic] = amounts[0], amounts[1]

@@ -132,6 +132,16 @@ def test_facts_from_one_sentence():
     ("Our second-year rent was 1 million yuan", {"park_year": 2, "rent_paid": 1_000_000}),  # hyphenated
     ("Our revenue this year is 1.2 billion", {"revenue": 1_200_000_000}),
     ("our revenue is like 450 mil this year", {"revenue": 450_000_000}),
+    # where the firm comes from (article 18), in English
+    ("We moved into the park from elsewhere in Xiqing. Our revenue this year is 2.5 billion",
+     {"origin": "relocated", "revenue": 2_500_000_000}),
+    ("We were based in Xiqing before we moved into the park", {"origin": "relocated"}),
+    ("A firm moved from Zhongbei town to the park", {"origin": "relocated"}),
+    ("We are newly registered in the park", {"origin": "new"}),
+    ("We came from another city last year", {"origin": "new"}),
+    ("We moved here from Nankai", {}),                        # a district named alone: asked, not guessed
+    ("We're already in Xiqing's HR park", {}),
+    ("Revenue grew from 1.2 billion to 2.5 billion", {"revenue_prev": 1_200_000_000, "revenue": 2_500_000_000}),
     ("我们是世界500强旗下的人力资源公司", {"ranking": "global500", "role": "institution"}),
     ("没进任何500强榜单", {}),
     ("今天天气不错", {}),
