@@ -389,14 +389,29 @@ def speaks_of_self(text: object) -> bool:
 
 # Where an institution comes from (article 18), in English: from outside the district, or newly
 # registered, counts the full year; from elsewhere in Xiqing (one of its towns), only the increase.
-# A city or district named alone ("we moved here from Nankai") is not read either way: the
-# interview asks.
+# Moving from a place outside Xiqing that the lexicon names ("从南开区搬过来", "relocated from
+# Beijing") is from outside the district.
 ORIGIN_NEW_EN = re.compile(r"from outside|outside (?:of )?xiqing|newly[ -](?:registered|set up|established|founded|"
                            r"incorporated)|brought in from|from (?:another|a different) (?:city|province)")
 ORIGIN_RELOCATED_EN = re.compile(
     r"(?:elsewhere|somewhere else|another (?:part|town|street)|other parts?) (?:in|of|within) xiqing|"
     r"from within xiqing|\b(?:were|was) (?:already )?(?:based |registered |located )?in xiqing\b(?!'s| hr| park| industrial)|"
     r"from (?:yangliuqing|zhongbei|jingwu|zhangjiawo|xinkou|wangwenzhuang|dasi|xiyingmen|liqizhuang)\b")
+
+
+MOVED_FROM_ZH = re.compile(r"从(.{1,12}?)(?:整体|全部)?(?:搬|迁)")
+MOVED_FROM_EN = re.compile(r"\b(?:mov\w*|relocat\w*|came|come|coming)\b[^.;,]{0,30}?\bfrom ([a-z' -]{3,30})")
+
+
+def _moved_from_another_place(s: str) -> bool:
+    """Does the (folded) text move the firm from a place outside Xiqing (lexicon other_places)?"""
+    spans = [m.group(1) for m in MOVED_FROM_ZH.finditer(s)] + [m.group(1) for m in MOVED_FROM_EN.finditer(s)]
+    if not spans:
+        return False
+    from knowledge.segment import load_lexicon
+
+    places = load_lexicon().other_places
+    return any(place in span for span in spans for place in places)
 
 
 def extract_facts(text: object, context: str | None = None) -> dict:
@@ -421,7 +436,8 @@ def extract_facts(text: object, context: str | None = None) -> dict:
         facts["role"] = "institution"
 
     # origin (article 18)
-    if re.search(r"区外|新引进|外地|新注册|新成立|新设立|新落户|刚注册", s) or ORIGIN_NEW_EN.search(s):
+    if (re.search(r"区外|新引进|外地|新注册|新成立|新设立|新落户|刚注册", s) or ORIGIN_NEW_EN.search(s)
+            or _moved_from_another_place(s)):
         facts["origin"] = "new"
     elif re.search(r"区内(已有|原有|的)?.{0,6}(迁|搬)|迁入|搬进|搬到|从区内|relocat", s) or ORIGIN_RELOCATED_EN.search(s):
         facts["origin"] = "relocated"

@@ -139,7 +139,11 @@ def test_facts_from_one_sentence():
     ("A firm moved from Zhongbei town to the park", {"origin": "relocated"}),
     ("We are newly registered in the park", {"origin": "new"}),
     ("We came from another city last year", {"origin": "new"}),
-    ("We moved here from Nankai", {}),                        # a district named alone: asked, not guessed
+    ("We moved here from Nankai", {"origin": "new"}),         # another district of Tianjin: from outside
+    ("We relocated from Beijing to the park", {"origin": "new"}),
+    ("我们从北京搬到园区，营收3亿", {"origin": "new", "revenue": 300_000_000}),
+    ("我们公司从南开区整体搬到西青园区", {"origin": "new"}),
+    ("我们从杨柳青搬进园区", {"origin": "relocated"}),        # a town of Xiqing
     ("We're already in Xiqing's HR park", {}),
     ("Revenue grew from 1.2 billion to 2.5 billion", {"revenue_prev": 1_200_000_000, "revenue": 2_500_000_000}),
     ("我们是世界500强旗下的人力资源公司", {"ranking": "global500", "role": "institution"}),
