@@ -80,12 +80,11 @@ def entry_reply(st, entry_id, verbatim=False) -> list[Reply]:
 def combined_reply(st, first, second) -> Reply:
     """Two entries answered together (two awards, with article 17's rule on combining them; an award
     and article 18's rule on counting it): the line naming both, then each answer."""
-    from knowledge.answers import joint_clauses, joint_note, term_line
+    from knowledge.answers import joint_clauses, joint_text, term_line
 
     lang = st["lang"]
     st["last_entry"] = first.id
-    answers = [e.answer_en if lang == "en" else e.answer for e in (first, second)]
-    text = "\n\n".join([joint_note(first, second, lang)] + answers)
+    text = joint_text(first, second, lang)
     line = term_line(first.id, dates.today(), lang)
     if line:
         text = f"{line}\n\n{text}"

@@ -394,7 +394,7 @@ def speaks_of_self(text: object) -> bool:
 ORIGIN_NEW_EN = re.compile(r"from outside|outside (?:of )?xiqing|newly[ -](?:registered|set up|established|founded|"
                            r"incorporated)|brought in from|from (?:another|a different) (?:city|province)")
 ORIGIN_RELOCATED_EN = re.compile(
-    r"(?:elsewhere|somewhere else|another (?:part|town|street)|other parts?) (?:in|of|within) xiqing|"
+    r"relocat|(?:elsewhere|somewhere else|another (?:part|town|street)|other parts?) (?:in|of|within) xiqing|"
     r"from within xiqing|\b(?:were|was) (?:already )?(?:based |registered |located )?in xiqing\b(?!'s| hr| park| industrial)|"
     r"from (?:yangliuqing|zhongbei|jingwu|zhangjiawo|xinkou|wangwenzhuang|dasi|xiyingmen|liqizhuang)\b")
 
@@ -439,7 +439,7 @@ def extract_facts(text: object, context: str | None = None) -> dict:
     if (re.search(r"区外|新引进|外地|新注册|新成立|新设立|新落户|刚注册", s) or ORIGIN_NEW_EN.search(s)
             or _moved_from_another_place(s)):
         facts["origin"] = "new"
-    elif re.search(r"区内(已有|原有|的)?.{0,6}(迁|搬)|迁入|搬进|搬到|从区内|relocat", s) or ORIGIN_RELOCATED_EN.search(s):
+    elif re.search(r"区内(已有|原有|的)?.{0,6}(迁|搬)|迁入|搬进|搬到|从区内", s) or ORIGIN_RELOCATED_EN.search(s):
         facts["origin"] = "relocated"
 
     # article 16

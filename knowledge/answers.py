@@ -70,35 +70,34 @@ COUNTED_TOGETHER = "这个问题涉及{first}和{second}，下面分别说明。
 COUNTED_TOGETHER_EN = "This question involves {first} and {second}; each is set out below."
 
 
-def joint_note(first, second, lang: str = "zh") -> str:
-    """The line before two entries answered together: an award and article 18's rule on counting
-    it name both; two awards, the rule on having them together (``combined_note``)."""
+def _named(entry, lang: str) -> str:
+    """An entry's title with its article, as the line before two answers names it."""
+    if lang == "en":
+        return f"{entry.title_en} (Article {entry.article})"
+    return f"{entry.title}（{entry.citation.strip('「」')}）"
+
+
+def joint_text(first, second, lang: str = "zh") -> str:
+    """Two entries answered together: the line naming both, then each answer. The line for an award
+    and article 18's rule on counting it just names them; for two awards it is article 17's rule on
+    having them together."""
     from knowledge.model import counted_together
 
-    if not counted_together(first, second):
-        return combined_note(first, second, lang)
-    if lang == "en":
-        return COUNTED_TOGETHER_EN.format(first=f"{first.title_en} (Article {first.article})",
-                                          second=f"{second.title_en} (Article {second.article})")
-    return COUNTED_TOGETHER.format(first=f"{first.title}（{first.citation.strip('「」')}）",
-                                   second=f"{second.title}（{second.citation.strip('「」')}）")
+    if counted_together(first, second):
+        template = COUNTED_TOGETHER_EN if lang == "en" else COUNTED_TOGETHER
+    else:
+        template = COMBINED_EN if lang == "en" else COMBINED
+    line = template.format(first=_named(first, lang), second=_named(second, lang))
+    return "\n\n".join([line] + [e.answer_en if lang == "en" else e.answer for e in (first, second)])
 
 
 def joint_clauses(first, second) -> list[int]:
-    """The articles of two entries answered together, with article 17's on combining awards."""
+    """The articles of two entries answered together, with article 17's for two awards (its rule on
+    combining them)."""
     from knowledge.model import counted_together
 
     extra = () if counted_together(first, second) else (17,)
     return list(dict.fromkeys(list(first.clauses) + list(second.clauses) + list(extra)))
-
-
-def combined_note(first, second, lang: str = "zh") -> str:
-    """The rule on having two awards together, naming both (their entries)."""
-    if lang == "en":
-        return COMBINED_EN.format(first=f"{first.title_en} (Article {first.article})",
-                                  second=f"{second.title_en} (Article {second.article})")
-    return COMBINED.format(first=f"{first.title}（{first.citation.strip('「」')}）",
-                           second=f"{second.title}（{second.citation.strip('「」')}）")
 
 
 # Awards and help for the institutions themselves (not the builder's, the operator's, or the
@@ -217,13 +216,12 @@ def render_answer(result: MatchResult, lang: str = "zh", today: dt.date | None =
     note = scope_note(result.top.entry.id, result.query, lang, answered) if result.top else None
     if answered and result.top:
         entry = result.top.entry
-        text = entry.answer if lang == "zh" else entry.answer_en
-        if entry.id in VALIDITY_ENTRIES:
-            text += "\n" + validity_note(today, lang)
         if result.also:  # two entries answered together: the line naming both, then each answer
-            second = result.also[0].entry
-            text = "\n\n".join([joint_note(entry, second, lang), text,
-                                 second.answer if lang == "zh" else second.answer_en])
+            text = joint_text(entry, result.also[0].entry, lang)
+        else:
+            text = entry.answer if lang == "zh" else entry.answer_en
+            if entry.id in VALIDITY_ENTRIES:
+                text += "\n" + validity_note(today, lang)
         if note:  # first: a reader who stops after a line must not take the award for theirs
             text = note + "\n\n" + text
         missing = missing_articles_line(result.query, lang)
