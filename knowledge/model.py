@@ -722,7 +722,8 @@ def choose_threshold(probs: np.ndarray, samples: list[Sample], groups: np.ndarra
                 f"most {TARGET_WRONG_IN_SCOPE:.1%} of in-scope and confident answers at most "
                 f"{TARGET_ANSWERED_OUT_OF_SCOPE:.1%} of out-of-scope questions; then one for Chinese and for "
                 f"English questions, and apart for those with a sign that the policy may not cover them, chosen "
-                f"together for the most right answers within those targets over all of them (joint_thresholds)"),
+                f"together for the most right answers within those targets over all of them, the median of "
+                f"that choice over {THRESHOLD_RESAMPLES} resamples of the answers (joint_thresholds)"),
         "cv_top1": float(top1),
         "cv_confident_wrong_in_scope": float(wrong_in),
         "cv_answered_out_of_scope": float(answered_out),
@@ -748,9 +749,30 @@ def choose_threshold(probs: np.ndarray, samples: list[Sample], groups: np.ndarra
     return chosen, stats
 
 
+# The thresholds are the median of their choices over resamples of the held-out answers: one
+# question more or less could flip the joint search between near-equal combinations of the groups'
+# thresholds. Round 24, refitted on round 23's 27954 questions with and without one line of
+# out_of_scope.tsv: the Chinese threshold 0.57 or 0.72 from one search, 0.58 or 0.60 as the median.
+# On 28719 questions 5-fold figures and lockboxes 21-22 held out were unchanged, lockbox-23 held out
+# 0.944 -> 0.950 (the 0.954 it was scored at with that line learned).
+THRESHOLD_RESAMPLES = 64
+
+
 def joint_thresholds(masks: list[np.ndarray], answerable: np.ndarray, top: np.ndarray, in_scope: np.ndarray,
-                     right: np.ndarray) -> list[float]:
-    """A threshold for each group of questions (language, doubt), chosen together: the most right
+                     right: np.ndarray, resamples: int = THRESHOLD_RESAMPLES) -> list[float]:
+    """A threshold for each group of questions (language, doubt): the median of ``joint_choice``
+    over Poisson resamples of the answers (the choice on all of them when ``resamples`` is 0)."""
+    if not resamples:
+        return joint_choice(masks, answerable, top, in_scope, right, np.ones(len(top)))
+    rng = np.random.default_rng(SEED)
+    choices = [joint_choice(masks, answerable, top, in_scope, right, rng.poisson(1.0, len(top)).astype(np.float64))
+               for _ in range(resamples)]
+    return [float(np.round(t, 2)) for t in np.median(np.array(choices), axis=0)]
+
+
+def joint_choice(masks: list[np.ndarray], answerable: np.ndarray, top: np.ndarray, in_scope: np.ndarray,
+                 right: np.ndarray, weight: np.ndarray) -> list[float]:
+    """The thresholds chosen together on answers counted with these weights: the most right
     answers over all the groups while confident wrong answers to in-scope questions stay within
     the target over all of them, and confident answers out of scope within theirs in each group.
     Each group's own lowest threshold within the targets gave every group the same share of wrong
@@ -760,15 +782,21 @@ def joint_thresholds(masks: list[np.ndarray], answerable: np.ndarray, top: np.nd
     most right − λ·wrong (the higher one on a tie) among those within the out-of-scope target, and
     the cheapest price whose choices meet the in-scope target wins. (Out of scope stays a target
     per group: pooled, the groups of other trades' askers took 7 % of theirs for the others' slack.)"""
-    n_in = max(1, int(in_scope.sum()))
+    n_in = max(1.0, float((weight * in_scope).sum()))
+    # the grid step each answer reaches: it is confident at every threshold up to its top
+    reach = np.searchsorted(THRESHOLD_GRID, top, side="right")
     counts, allowed = [], []  # per group: (right, wrong in scope) at each THRESHOLD_GRID value
     for mask in masks:
         confident = answerable & mask
-        rows = [((confident & (top >= t) & in_scope & right).sum(), (confident & (top >= t) & in_scope & ~right).sum(),
-                 (confident & (top >= t) & ~in_scope).sum()) for t in THRESHOLD_GRID]
-        c = np.array(rows, dtype=np.float64)
-        counts.append(c[:, :2])
-        allowed.append(c[:, 2] / max(1, int((mask & ~in_scope).sum())) <= TARGET_ANSWERED_OUT_OF_SCOPE)
+
+        def at_each_threshold(rows):
+            per_step = np.bincount(reach[rows], weights=weight[rows], minlength=len(THRESHOLD_GRID) + 1)
+            return np.cumsum(per_step[::-1])[::-1][1:]
+
+        counts.append(np.stack([at_each_threshold(confident & in_scope & right),
+                                at_each_threshold(confident & in_scope & ~right)], axis=1))
+        n_out = max(1.0, float((weight * (mask & ~in_scope)).sum()))
+        allowed.append(at_each_threshold(confident & ~in_scope) / n_out <= TARGET_ANSWERED_OUT_OF_SCOPE)
     best, best_right = None, -1.0
     for price in np.geomspace(0.5, 1000.0, 120):
         picks = []
