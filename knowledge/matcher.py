@@ -599,10 +599,16 @@ _ORIGIN_BEFORE = ("从", "由", "自", "在", "去", "到", "from", " in ")
 _ORIGIN_AFTER = ("搬", "迁", "过来", "来", "落地", "转", "-based", " based")
 # Words that, after a place name, show the question is about that place's own rules.
 _ABOUT_A_PLACES_RULES = ("政策", "产业园", "园区", "补贴", "奖励", "人才", "标准", "规定", "有什么", "有没有", "怎么",
-                         "落户", "policy", "policies", "subsid", "park", "award", "reward", "bonus", "give", "offer")
+                         "落户", "policy", "policies", "subsid", "park", "award", "reward", "bonus", "give", "offer",
+                         "voucher", "coupon")
+# A scheme "in" or "of" a place is that place's ("the HR service vouchers in Ningbo", "the HR park
+# in Beijing"), where "in" alone reads as where the asker is ("our office is in Nankai").
+_PLACES_SCHEME_BEFORE = re.compile(
+    r"\b(?:park|polic(?:y|ies)|rules|incentives?|subsid(?:y|ies)|vouchers?|coupons?|rewards?|awards?|"
+    r"bonus(?:es)?|schemes?)\s+(?:in|of)\s+(?:the\s+)?$")
 # How far after the place those words may come: English says "Nankai District give rent subsidies".
 _AFTER_PLACE = {"zh": 12, "en": 40}
-_STOCK_MARKET = ("交易所", "exchange", "listing", "main board")
+_STOCK_MARKET = ("交易所", "exchange", "listing", "main board", "star market", "stock market", "chinext")
 
 
 @lru_cache(maxsize=64)
@@ -657,15 +663,17 @@ def _asks_about_other_place(normalized: str, places) -> bool:
     """True when the question asks about another district's or city's rules (not as origin or destination)."""
     if not _mentions_any(normalized, places):  # most questions name no other place
         return False
-    from knowledge.model import language_of
-
-    reach = _AFTER_PLACE[language_of(normalized)]
     for place in places:
+        # (by the place's own script: amounts in an English question are normalised to "#万", which
+        # made the question read as Chinese and the words after the place looked for in 12 characters)
+        reach = _AFTER_PLACE["en" if place.isascii() else "zh"]
         start = normalized.find(place)
         while start != -1:
             before = normalized[max(0, start - 5):start]
             after = normalized[start + len(place):start + len(place) + reach]
             origin = any(b in before for b in _ORIGIN_BEFORE) or any(after.startswith(a) for a in _ORIGIN_AFTER)
+            if _PLACES_SCHEME_BEFORE.search(normalized, max(0, start - 30), start):
+                return True
             # 深圳证券交易所, "our Shenzhen listing": a stock market, not the place's rules
             exchange = any(w in after for w in _STOCK_MARKET)
             if not origin and not exchange and any(w in after for w in _ABOUT_A_PLACES_RULES):
