@@ -253,7 +253,7 @@ _ARTICLE_IN_PART = re.compile(
     + r"|\b(?:the\s+)?(?P<part2>first|second|third|fourth|fifth|last|final)\s+(?:part|section|chapter)\s*(?:s\s+|'s\s+|,\s*)?"
       r"(?:the\s+)?(?P<place2>first|second|third|fourth|fifth|sixth|last|final|[1-6](?:st|nd|rd|th))\s+(?:article|clause|item|point)"
     + r"|第\s*(?P<part3>[一二三四五1-5])\s*(?:部分|大部分|大项|章|节)\s*(?:的|里的|中的|里|中)?\s*"
-      r"(?:第\s*(?P<place3>[一二三四五六1-6])\s*(?:条|项|点|个)|(?P<last3>最后)\s*(?:一条|一项|一点|一个))")
+      r"(?:第\s*(?P<place3>[一二三四五六1-6])\s*(?P<unit3>条|项|点|个)|(?P<last3>最后)\s*(?:一条|一项|一点|一个))")
 
 
 # A part of the policy asked about as a whole: "第三部分讲什么", "What's in part three?", "part 6 of
@@ -347,7 +347,7 @@ def _articles_by_place(text: str) -> list[tuple[int, str, tuple[int, int]]]:
         else:
             # "the sixth article of part five" (part five has four): no article of the policy, not
             # article 6; named as articles_beyond_policy names one (a number above 19).
-            written = (f"第{_CN_DIGITS[part]}部分第{_CN_DIGITS[place]}条" if match.group("part3")
+            written = (f"第{_CN_DIGITS[part]}部分第{_CN_DIGITS[place]}{match.group('unit3') or '条'}" if match.group("part3")
                        else f"article {place} of part {part}")
             found.append((NO_SUCH_PLACE_IN_PART, written, match.span()))
     return found
@@ -406,9 +406,15 @@ def articles_in_cleaned(text: str) -> list[int]:
 
 
 def may_name_an_article(text: str) -> bool:
-    """Can a raw question name an article at all (条, "article", "art.", "clause", "section")? Most
-    questions cannot, and are spared the cleaning that finding one takes."""
-    return "条" in text or any(map(text.lower().__contains__, _ARTICLE_WORD_PARTS))
+    """Can a raw question name an article at all (条, "article", "art.", "clause", "section", or an
+    item of a part: "第三部分第六项")? Most questions cannot, and are spared the cleaning that finding
+    one takes."""
+    return ("条" in text or any(map(text.lower().__contains__, _ARTICLE_WORD_PARTS))
+            or ("第" in text and any(map(text.__contains__, _PART_WORDS_ZH))))
+
+
+# The Chinese words of _ARTICLE_IN_PART's parts: "第三部分第六项" names no 条.
+_PART_WORDS_ZH = ("部分", "大项", "章", "节")
 
 
 def articles_beyond_policy(text: str) -> list[str]:

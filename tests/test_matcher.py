@@ -663,6 +663,13 @@ def test_how_to_apply_logistics_get_the_honest_not_stated_answer_not_an_article(
     ("The city gave us RMB 3 million for our Shenzhen listing. How much will the district give?", False),
     ("南开区的人力资源产业园有什么政策", True),
     ("从南开区搬过来营收怎么算", False),
+    # another city's scheme "in" it; an amount in the question (normalised to "#万") changes nothing
+    ("How do the rent subsidies in Hefei work for HR agencies?", True),
+    ("Does the Xiamen HR service park give 500,000 yuan to new tenants?", True),
+    ("What talent rewards does Qingdao offer to managers of HR agencies?", True),
+    # where the asker is, and a stock market, are not that place's rules
+    ("Our office is still in Zhengzhou. Can we get the rent subsidy once we move into the park?", False),
+    ("If we list on the Shanghai STAR Market and the city gives us 2 million, does Xiqing match it?", False),
 ])
 def test_another_districts_rules_are_told_apart_from_coming_from_there_in_english_too(question, about_other_place):
     from knowledge.matcher import _asks_about_other_place, tokens
@@ -995,6 +1002,7 @@ def test_an_english_phrase_is_read_as_its_word_only_as_whole_words_and_longest_f
     ("what about the twenty-first article", "en", "there is no Article 21"),
     ("What does the sixth article of Part Five say?", "en", "there is no Article 6 of part 5"),   # it has four
     ("第五部分第六条讲什么", "zh", "没有第五部分第六条"),
+    ("第三部分第六项的奖励有多少", "zh", "没有第三部分第六项"),   # an item, named without 条: part three has five
     ("《劳动合同法》第四十条怎么理解", "zh", "《劳动合同法》"),          # another document's article
     ("人力资源市场暂行条例第十八条规定了什么", "zh", "《人力资源市场暂行条例》"),
     ("What does clause 40 of the Labour Contract Law say?", "en", "(Labour Contract Law)"),   # in English too
