@@ -669,11 +669,11 @@ def _asks_about_other_place(normalized: str, places) -> bool:
         reach = _AFTER_PLACE["en" if place.isascii() else "zh"]
         start = normalized.find(place)
         while start != -1:
+            if _PLACES_SCHEME_BEFORE.search(normalized, max(0, start - 30), start):
+                return True
             before = normalized[max(0, start - 5):start]
             after = normalized[start + len(place):start + len(place) + reach]
             origin = any(b in before for b in _ORIGIN_BEFORE) or any(after.startswith(a) for a in _ORIGIN_AFTER)
-            if _PLACES_SCHEME_BEFORE.search(normalized, max(0, start - 30), start):
-                return True
             # 深圳证券交易所, "our Shenzhen listing": a stock market, not the place's rules
             exchange = any(w in after for w in _STOCK_MARKET)
             if not origin and not exchange and any(w in after for w in _ABOUT_A_PLACES_RULES):

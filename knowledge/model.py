@@ -785,14 +785,15 @@ def joint_choice(masks: list[np.ndarray], answerable: np.ndarray, top: np.ndarra
     n_in = max(1.0, float((weight * in_scope).sum()))
     # the grid step each answer reaches: it is confident at every threshold up to its top
     reach = np.searchsorted(THRESHOLD_GRID, top, side="right")
+
+    def at_each_threshold(rows):
+        """The weight of these rows confident at each THRESHOLD_GRID value."""
+        per_step = np.bincount(reach[rows], weights=weight[rows], minlength=len(THRESHOLD_GRID) + 1)
+        return np.cumsum(per_step[::-1])[::-1][1:]
+
     counts, allowed = [], []  # per group: (right, wrong in scope) at each THRESHOLD_GRID value
     for mask in masks:
         confident = answerable & mask
-
-        def at_each_threshold(rows):
-            per_step = np.bincount(reach[rows], weights=weight[rows], minlength=len(THRESHOLD_GRID) + 1)
-            return np.cumsum(per_step[::-1])[::-1][1:]
-
         counts.append(np.stack([at_each_threshold(confident & in_scope & right),
                                 at_each_threshold(confident & in_scope & ~right)], axis=1))
         n_out = max(1.0, float((weight * (mask & ~in_scope)).sum()))

@@ -244,7 +244,9 @@ _PART_NUMBER = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "i": 1, "i
 _PLACE_IN_PART = {"1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "6th": 6, "last": -1, "final": -1,
                   "最后": -1} | {w: i for i, w in enumerate(_EN_ORDINALS[:6], 1)}
 # (what every form of _ARTICLE_IN_PART holds: a text without one is not searched)
-_PART_WORDS = ("part", "section", "chapter", "heading", "部分", "大项", "章", "节", "附则", "provision")
+# (the Chinese words of the parts alone: "第三部分第六项" may name an article though it names no 条)
+_PART_WORDS_ZH = ("部分", "大项", "章", "节")
+_PART_WORDS = ("part", "section", "chapter", "heading", *_PART_WORDS_ZH, "附则", "provision")
 _EN_PART = r"(?:part|section|chapter|heading)\s+(?P<part>one|two|three|four|five|[1-5]|iv|v|i{1,3})\b"
 _EN_PLACE = r"(?P<place>first|second|third|fourth|fifth|sixth|last|final|[1-6](?:st|nd|rd|th)?)"
 _ARTICLE_IN_PART = re.compile(
@@ -411,10 +413,6 @@ def may_name_an_article(text: str) -> bool:
     one takes."""
     return ("条" in text or any(map(text.lower().__contains__, _ARTICLE_WORD_PARTS))
             or ("第" in text and any(map(text.__contains__, _PART_WORDS_ZH))))
-
-
-# The Chinese words of _ARTICLE_IN_PART's parts: "第三部分第六项" names no 条.
-_PART_WORDS_ZH = ("部分", "大项", "章", "节")
 
 
 def articles_beyond_policy(text: str) -> list[str]:
