@@ -232,7 +232,9 @@ def ask(st, text, offer_check: bool, context: str | None = None) -> list[Reply]:
     note = scope_note(top.entry.id, text, lang, answered) if top else None
     # After that note, an amount worked out from the asker's figures ("营收奖励：10万元"), or the
     # offer of the eligibility check, would say the opposite.
-    computed = "" if note else computed_amounts(facts, lang)
+    # "从老厂区搬来的": a move from a place the words do not place; article 18's origin is not guessed
+    unplaced = "origin" not in facts and parsing.moved_from(text) == "unknown"
+    computed = "" if note else computed_amounts(facts, lang, unplaced_move=unplaced)
     if answered and top:
         # not_stated: "怎么申请", "电话多少": the entry saying the policy states none of it
         reply = (combined_reply(st, top.entry, result.also[0].entry) if result.also
@@ -298,7 +300,8 @@ def ask(st, text, offer_check: bool, context: str | None = None) -> list[Reply]:
         replies.append(Reply(t("rate_not_used", lang), kind="info"))
     if facts and offer_check and not note:
         st["noted_facts"] = {**st.get("noted_facts", {}), **facts}
-        replies.append(Reply(t("noted", lang, facts=describe(facts, lang)) + "\n" + t("offer_check", lang),
+        said = t("noted", lang, facts=describe(facts, lang)) + ("\n" + t("origin_unplaced_noted", lang) if unplaced else "")
+        replies.append(Reply(said + "\n" + t("offer_check", lang),
                              kind="info", buttons=[[Button(b("check", lang), "check")]]))
     return replies
 
@@ -337,8 +340,14 @@ def valid_facts(facts: dict) -> dict:
     return {k: v for k, v in facts.items() if k in qs and iv.valid_value(qs[k], v)}
 
 
-def computed_amounts(facts: dict, lang: str) -> str | None:
-    """The amounts rules.estimate gives for the figures a free question names."""
+# The awards whose figures article 18 counts differently for an institution moved within Xiqing.
+ARTICLE_18_CLAUSES = (4, 6, 11)
+
+
+def computed_amounts(facts: dict, lang: str, unplaced_move: bool = False) -> str | None:
+    """The amounts rules.estimate gives for the figures a free question names. After a move from a
+    place not known to be inside or outside Xiqing (``unplaced_move``), a revenue award counted on
+    the whole year says so."""
     clauses = {c for k in facts for c in FIGURE_CLAUSES.get(k, ())}
     if not clauses:
         return None
@@ -380,4 +389,8 @@ def computed_amounts(facts: dict, lang: str) -> str | None:
                              f"· {ln['item']}：{amount}{shown(ln['max'])}。{ln['basis']}")
     if not lines_out:
         return None
+    if unplaced_move and "origin" not in prof and any(
+            ln["clause"] in clauses and ln["clause"] in ARTICLE_18_CLAUSES and ln["kind"] != "service"
+            for ln in result["lines"]):
+        lines_out.append(t("computed_if_relocated", lang))
     return "\n".join([t("computed", lang)] + lines_out)

@@ -616,6 +616,11 @@ def _interview_text(st, text, when) -> list[Reply]:
     # only facts about questions that apply ("第二年" names no rent year for a park operator)
     others = {k: v for k, v in facts_all.items() if k != q.key and iv.applies(qs[k], merged)}
     changes = {k for k, v in others.items() if k in itv["answers"] and itv["answers"][k] != v}
+    if q.key == "origin" and "origin" not in facts_all and parsing.moved_from(text) == "unknown":
+        # "从老厂区迁过来的": 迁 is not 区内迁入; where the place is decides, and the words do not say
+        lines = _record(st, None, None, others) if others else []
+        return _with_prefix(lines, _stop_reply(st) or [Reply(t("origin_unplaced", lang), kind="error"),
+                                                        _question_reply(st, q)])
     head_value = None
     if others and q.key not in facts_all and q.type in ("yesno", "choice"):
         # "是的，我们是新注册的": the first clause may answer; "没有办过活动" names another field only
@@ -635,6 +640,9 @@ def _interview_text(st, text, when) -> list[Reply]:
         if q.type == "money" and len(amounts) > 1 and not set(amounts) <= named:
             return _which_amount(st, q, amounts)
     value = iv.parse_answer(q, text)
+    if q.type == "choice" and q.key in facts_all and value is not None and value != facts_all[q.key]:
+        # "从大连迁入园区的": the words read whole (from outside) over an option's word in them (迁入)
+        value = facts_all[q.key]
     if others and q.key not in facts_all and q.type in ("yesno", "choice"):
         value = head_value
     if value is not None:

@@ -387,31 +387,84 @@ def speaks_of_self(text: object) -> bool:
     return bool(SELF_RE.search(fold(clean(text))))
 
 
-# Where an institution comes from (article 18), in English: from outside the district, or newly
-# registered, counts the full year; from elsewhere in Xiqing (one of its towns), only the increase.
-# Moving from a place outside Xiqing that the lexicon names ("从南开区搬过来", "relocated from
-# Beijing") is from outside the district.
+# Where an institution comes from (article 18): from outside the district, or newly registered,
+# counts the full year; an institution already in Xiqing moving into the park, only the increase.
+# "搬到园区" / "moved into the park" alone does not say which: it is asked, never guessed.
 ORIGIN_NEW_EN = re.compile(r"from outside|outside (?:of )?xiqing|newly[ -](?:registered|set up|established|founded|"
                            r"incorporated)|brought in from|from (?:another|a different) (?:city|province)")
 ORIGIN_RELOCATED_EN = re.compile(
-    r"relocat|(?:elsewhere|somewhere else|another (?:part|town|street)|other parts?) (?:in|of|within) xiqing|"
-    r"from within xiqing|\b(?:were|was) (?:already )?(?:based |registered |located )?in xiqing\b(?!'s| hr| park| industrial)|"
-    r"from (?:yangliuqing|zhongbei|jingwu|zhangjiawo|xinkou|wangwenzhuang|dasi|xiyingmen|liqizhuang)\b")
+    r"(?:elsewhere|somewhere else|another (?:part|town|street)|other parts?) (?:in|of|within) xiqing|"
+    r"from within (?:xiqing|the district)|\b(?:were|was) (?:already )?(?:based |registered |located )?in xiqing\b"
+    r"(?!'s| hr| park| industrial)|relocated within (?:xiqing|the district)")
+ORIGIN_NEW_ZH = re.compile(r"区外|新引进|外地|外省|省外|外市|外区|新注册|新成立|新设立|新落户|刚注册")
+ORIGIN_RELOCATED_ZH = re.compile(r"区内(已有|原有|的)?.{0,6}(迁|搬)|从区内|本区(其他|别的|其它)")
 
+# Xiqing's towns and streets, as Chinese and English name them: moving from one is moving within
+# the district. Other places are the lexicon's other_places (Chinese, or by the pinyin of their
+# Chinese name: "从大连搬来" is from "dalian"), and the plain words for "outside".
+XIQING_PLACES = ("西青", "本区", "区内", "杨柳青", "中北", "精武", "张家窝", "辛口", "王稳庄", "大寺", "西营门",
+                 "李七庄", "赤龙南", "津门湖")
+XIQING_PLACES_EN = ("xiqing", "yangliuqing", "zhongbei", "jingwu", "zhangjiawo", "xinkou", "wangwenzhuang", "dasi",
+                    "xiyingmen", "liqizhuang", "chilongnan", "jinmenhu", "within the district")
+OUTSIDE_WORDS = ("区外", "外地", "外省", "省外", "外市", "市外", "外区", "其他区", "别的区", "其他城市", "别的城市",
+                 "外埠", "国外", "境外", "海外", "another city", "another province", "another district",
+                 "a different city", "abroad", "overseas", "outside")
 
 MOVED_FROM_ZH = re.compile(r"从(.{1,12}?)(?:整体|全部)?(?:搬|迁)")
-MOVED_FROM_EN = re.compile(r"\b(?:mov\w*|relocat\w*|came|come|coming)\b[^.;,]{0,30}?\bfrom ([a-z' -]{3,30})")
+MOVED_FROM_EN = re.compile(r"\b(mov\w*|relocat\w*|came|come|coming)\b[^.;,]{0,30}?\bfrom ([a-z' -]{3,30})")
 
 
-def _moved_from_another_place(s: str) -> bool:
-    """Does the (folded) text move the firm from a place outside Xiqing (lexicon other_places)?"""
-    spans = [m.group(1) for m in MOVED_FROM_ZH.finditer(s)] + [m.group(1) for m in MOVED_FROM_EN.finditer(s)]
-    if not spans:
-        return False
+def _place_of(span: str) -> str | None:
+    """"xiqing", "outside" or None (not known) for the place a move comes from."""
     from knowledge.segment import load_lexicon
 
     places = load_lexicon().other_places
-    return any(place in span for span in spans for place in places)
+    if span.isascii():
+        words = " " + re.sub(r"[^a-z']+", " ", span) + " "
+        known = lambda names: any(f" {name} " in words for name in names)  # noqa: E731 (whole words)
+        if known(XIQING_PLACES_EN):
+            return "xiqing"
+        return "outside" if known(places) or known(w for w in OUTSIDE_WORDS if w.isascii()) else None
+    if any(place in span for place in XIQING_PLACES):
+        return "xiqing"
+    if any(word in span for word in (*OUTSIDE_WORDS, *places) if not word.isascii()):
+        return "outside"
+    from pypinyin import lazy_pinyin
+
+    sounds = lazy_pinyin(span)
+    english = {re.sub(r"[^a-z]", "", p) for p in places if p.isascii()}
+    runs = {"".join(sounds[i:j]) for i in range(len(sounds)) for j in range(i + 2, len(sounds) + 1)}
+    return "outside" if runs & english else None
+
+
+def moved_from(text: object) -> str | None:
+    """Where the text moves the firm from: "xiqing", "outside", "unknown" (a place the words do not
+    place: "从老厂区迁来", "moved from Jiangning") or None when it names no place it moves from."""
+    s = fold(clean(text))
+    found = []
+    for m in MOVED_FROM_ZH.finditer(s):
+        found.append((_place_of(m.group(1)), True))
+    for m in MOVED_FROM_EN.finditer(s):
+        found.append((_place_of(m.group(2)), m.group(1).startswith(("mov", "relocat"))))
+    placed = {place for place, _ in found if place}
+    if len(placed) == 1:
+        return placed.pop()
+    if placed or any(moving for _, moving in found):
+        return "unknown"  # both, or a move from a place not known
+    return None
+
+
+def origin_of(text: object) -> str | None:
+    """article 18's origin ("new" / "relocated") as the text states it, or None when it does not."""
+    s = fold(clean(text))
+    place = moved_from(s)
+    if place in ("outside", "xiqing"):
+        return "new" if place == "outside" else "relocated"
+    if ORIGIN_NEW_ZH.search(s) or ORIGIN_NEW_EN.search(s):
+        return "new"
+    if ORIGIN_RELOCATED_ZH.search(s) or ORIGIN_RELOCATED_EN.search(s):
+        return "relocated"
+    return None
 
 
 def extract_facts(text: object, context: str | None = None) -> dict:
@@ -436,11 +489,9 @@ def extract_facts(text: object, context: str | None = None) -> dict:
         facts["role"] = "institution"
 
     # origin (article 18)
-    if (re.search(r"区外|新引进|外地|新注册|新成立|新设立|新落户|刚注册", s) or ORIGIN_NEW_EN.search(s)
-            or _moved_from_another_place(s)):
-        facts["origin"] = "new"
-    elif re.search(r"区内(已有|原有|的)?.{0,6}(迁|搬)|迁入|搬进|搬到|从区内", s) or ORIGIN_RELOCATED_EN.search(s):
-        facts["origin"] = "relocated"
+    origin = origin_of(s)
+    if origin:
+        facts["origin"] = origin
 
     # article 16
     if "分公司" in s or re.search(r"(不是|没有|非|无)独立法人", s):

@@ -156,6 +156,23 @@ TEXTS: dict[str, tuple[str, str]] = {
     "lang_follow": ("跟随您输入的语言（现在是{name}）", "the language you write in (now {name})"),
     "empty": ("请输入您的问题，或输入“资格自测”开始自测。", "Type a question, or /check to start the eligibility check."),
     "computed": ("按您给出的数字估算（仅供参考）：", "With your figures (estimate, for reference only):"),
+    # Article 18: where an institution moved from decides how its revenue counts; a place the words
+    # do not place ("从老厂区搬来") is asked, never guessed.
+    "origin_unplaced": ("没能从这句话看出迁出地在西青区内还是区外。第十八条按此区分：西青区内已有的机构迁入产业园的，"
+                        "营收和贡献只按比上一年新增的部分计算；从区外（包括天津市其他区）新引进或在产业园新注册的，按当年全额计算。"
+                        "请在下面选择。",
+                        "I could not tell from that whether the place you moved from is inside Xiqing District or outside "
+                        "it. Article 18 depends on it: an institution already in Xiqing that moves into the park counts only "
+                        "its growth over the previous year; one brought in from outside the district (including Tianjin's "
+                        "other districts) or newly registered in the park counts the whole year. Please choose below."),
+    "origin_unplaced_noted": ("来源没有记下：没能看出迁出地在西青区内还是区外（第十八条按此区分营收和贡献的计算口径），自测时会再问。",
+                              "Origin not noted: I could not tell whether you moved from inside Xiqing District or from "
+                              "outside it (article 18 counts revenue and contribution differently); the check will ask."),
+    "computed_if_relocated": ("以上按当年全额计算，即区外新引进或新注册的算法；如是西青区内已有机构迁入产业园，按比上一年新增的部分计算"
+                              "（第十八条），请告诉我上一年的数字。",
+                              "This counts the whole year, as for an institution new to the district; if you were already "
+                              "in Xiqing and moved into the park, only the growth over the previous year counts (article 18): "
+                              "tell me last year's figure."),
     "rent_years": ("房租补贴还要看是入园第几年：", "The rent subsidy depends on the year in the park:"),
     "offer_check": ("要根据这些信息做一次完整的资格自测吗？", "Shall I run the full eligibility check with these facts?"),
     "list_title": ("政策条款（回复 /clause 编号 查看原文）：", "The articles (/clause N shows the text):"),

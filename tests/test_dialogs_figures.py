@@ -312,3 +312,46 @@ def test_a_question_giving_only_a_rent_rate_is_told_why_no_amount_is_worked_out(
     chat.say(text)
     assert said in chat.text
     assert "28.8" not in chat.text and "288,000" not in chat.text  # 500 × 60 × 12 × 80 %: not guessed
+
+
+# Article 18's origin: where the institution moved from decides how its revenue counts (issue 11,
+# notes of rounds 23-24: "从大连搬到园区" was noted as 区内迁入).
+@pytest.mark.parametrize("text, origin", [
+    ("我们从大连搬到园区，今年营收3亿能拿多少", "new"),               # a city named in Chinese, found by its pinyin
+    ("公司从张家窝搬过来的，今年营收3亿", "relocated"),                # a town of Xiqing
+    ("We moved from Qingdao to the park; revenue this year is 300 million", "new"),
+])
+def test_a_move_from_a_known_place_is_noted_as_that_origin(text, origin):
+    chat = Chat("en" if text.isascii() else "zh")
+    chat.say(text)
+    assert chat.state["noted_facts"]["origin"] == origin
+    assert ("区外新引进或新注册" if origin == "new" else "区内已有机构迁入") in chat.text or "New (from outside" in chat.text
+
+
+@pytest.mark.parametrize("lang, text, caveat", [
+    ("zh", "我们从老厂区搬到园区，今年营收3亿能拿多少", ("来源没有记下", "按比上一年新增的部分计算")),
+    ("zh", "我们搬到园区了，今年营收3亿能拿多少", ()),           # no place named: nothing about a move is said
+    ("en", "We relocated from Jiangning to the park, revenue 300 million this year, what do we get",
+     ("Origin not noted", "only the growth over the previous year counts")),
+])
+def test_a_move_from_a_place_not_known_is_not_taken_for_either_origin(lang, text, caveat):
+    chat = Chat(lang)
+    chat.say(text)
+    assert "origin" not in chat.state["noted_facts"] and chat.state["noted_facts"]["revenue"] == 300_000_000
+    assert "30万元" in chat.text or "RMB 300,000" in chat.text   # the whole year, said to be so
+    assert all(words in chat.text for words in caveat)
+    if not caveat:
+        assert "来源没有记下" not in chat.text and "按当年全额计算，即" not in chat.text
+
+
+def test_at_the_origin_question_a_move_from_a_place_not_known_is_asked_again_and_keeps_the_revenue():
+    chat = Chat()
+    for answer in ("资格自测", "1", *ELIGIBLE):
+        chat.say(answer)
+    assert chat.pending == "origin"
+    chat.say("我们是从老厂区迁过来的，今年营收3亿")
+    assert chat.pending == "origin" and "origin" not in chat.answers
+    assert chat.answers["revenue"] == 300_000_000 and "本年营业收入 3亿元" in chat.text
+    assert "没能从这句话看出迁出地在西青区内还是区外" in chat.text and chat.replies[-1].kind == "question"
+    chat.say("从大连迁入园区的")                    # 迁入 is an option's word; the words read whole say outside
+    assert chat.answers["origin"] == "new"

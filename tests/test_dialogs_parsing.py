@@ -144,6 +144,14 @@ def test_facts_from_one_sentence():
     ("我们从北京搬到园区，营收3亿", {"origin": "new", "revenue": 300_000_000}),
     ("我们公司从南开区整体搬到西青园区", {"origin": "new"}),
     ("我们从杨柳青搬进园区", {"origin": "relocated"}),        # a town of Xiqing
+    ("从红桥搬过来的", {"origin": "new"}),                  # 红桥 is "hongqiao": another district, by its pinyin
+    ("我们从本区其他街道搬来", {"origin": "relocated"}),
+    ("我们从外省搬到园区", {"origin": "new"}),
+    ("我们搬到园区了", {}),                                # into the park, from where is not said
+    ("从老家搬过来的公司", {}),                              # a place the words do not place
+    ("从先前的办公地点搬过来", {}),                          # 先 is "xian" (西安): one syllable is no city
+    ("We relocated from Jiangning to the park", {}),
+    ("We moved from Dalian to the park", {"origin": "new"}),
     ("We're already in Xiqing's HR park", {}),
     ("Revenue grew from 1.2 billion to 2.5 billion", {"revenue_prev": 1_200_000_000, "revenue": 2_500_000_000}),
     ("我们是世界500强旗下的人力资源公司", {"ranking": "global500", "role": "institution"}),
