@@ -247,11 +247,21 @@ _PLACE_IN_PART = {"1st": 1, "2nd": 2, "3rd": 3, "4th": 4, "5th": 5, "6th": 6, "l
 # (the Chinese words of the parts alone: "第三部分第六项" may name an article though it names no 条)
 _PART_WORDS_ZH = ("部分", "大项", "章", "节")
 _PART_WORDS = ("part", "section", "chapter", "heading", *_PART_WORDS_ZH, "附则", "provision")
-_EN_PART = r"(?:part|section|chapter|heading)\s+(?P<part>one|two|three|four|five|[1-5]|iv|v|i{1,3})\b"
+_EN_PART = r"(?:part|section|chapter|heading)\s+(?P<{}>one|two|three|four|five|[1-5]|iv|v|i{{1,3}})\b"
 _EN_PLACE = r"(?P<place>first|second|third|fourth|fifth|sixth|last|final|[1-6](?:st|nd|rd|th)?)"
+# An item numbered after its word, "Part Four item 2", "item 2 of part four", "Part IV, article 1":
+# its place in the part, or, for an article or clause the part holds by its own number ("Part Two,
+# article 5"), that article.
+_EN_ITEM = (r"(?P<{}>article|clause|item|point|measure)\s*(?:no\.?\s*|number\s*|#\s*)?"
+            r"(?P<{}>[1-6]|one|two|three|four|five|six)\b")
+_EN_PLACE_WORD = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
 _ARTICLE_IN_PART = re.compile(
     r"\b(?:the\s+)?" + _EN_PLACE + r"\s+(?:article|clause|item|point|measure)s?\s+(?:of|in|under|from)\s+(?:the\s+)?"
-    + _EN_PART
+    + _EN_PART.format("part")
+    + r"|\b" + _EN_PART.format("part4") + r"\s*(?:'s\s+|,\s*|:\s*|-\s*|\s)\s*(?:the\s+)?"
+    + r"(?:(?P<place4>first|second|third|fourth|fifth|sixth|last|final|[1-6](?:st|nd|rd|th))\s+"
+      r"(?:article|clause|item|point|measure)\b|" + _EN_ITEM.format("noun4", "number4") + ")"
+    + r"|\b" + _EN_ITEM.format("noun5", "number5") + r"\s+(?:of|in|under|from)\s+(?:the\s+)?" + _EN_PART.format("part5")
     + r"|\b(?:the\s+)?(?P<part2>first|second|third|fourth|fifth|last|final)\s+(?:part|section|chapter)\s*(?:s\s+|'s\s+|,\s*)?"
       r"(?:the\s+)?(?P<place2>first|second|third|fourth|fifth|sixth|last|final|[1-6](?:st|nd|rd|th))\s+(?:article|clause|item|point)"
     + r"|第\s*(?P<part3>[一二三四五1-5])\s*(?:部分|大部分|大项|章|节)\s*(?:的|里的|中的|里|中)?\s*"
@@ -338,13 +348,18 @@ def _articles_by_place(text: str) -> list[tuple[int, str, tuple[int, int]]]:
     """Articles named by their place in a part: (number, the words naming it, their span)."""
     found, parts = [], policy_parts()
     for match in _ARTICLE_IN_PART.finditer(text):
-        part_word = match.group("part") or match.group("part2") or match.group("part3")
-        place_word = match.group("place") or match.group("place2") or match.group("place3") or match.group("last3")
+        named = {name[:-1] if name[-1].isdigit() else name: value
+                 for name, value in match.groupdict().items() if value}
+        part_word = named["part"]
+        place_word = named.get("place") or named.get("number") or named.get("last")
         part = _PART_NUMBER.get(part_word) or _small_number(part_word)
-        place = _PLACE_IN_PART.get(place_word) or _small_number(place_word.rstrip("stndrh") or place_word)
+        place = (_PLACE_IN_PART.get(place_word) or _EN_PLACE_WORD.get(place_word)
+                 or _small_number(place_word.rstrip("stndrh") or place_word))
         if not (part and place and 1 <= part <= len(parts)):
             continue
-        if place == -1 or place <= len(parts[part - 1]):
+        if named.get("noun") in ("article", "clause") and place > len(parts[part - 1]) and place in parts[part - 1]:
+            found.append((place, match.group(0).strip(), match.span()))  # "Part Two, article 5": article 5
+        elif place == -1 or place <= len(parts[part - 1]):
             found.append((parts[part - 1][place - 1 if place > 0 else -1], match.group(0).strip(), match.span()))
         else:
             # "the sixth article of part five" (part five has four): no article of the policy, not

@@ -561,6 +561,14 @@ def test_article_numbers_in_english_name_the_article():
     ("second part, first article", [4]),
     ("第二部分第一条讲什么", [4]),
     ("第四部分的最后一条", [15]),
+    # the item's number after its word (round 24's lockbox: "Part Four item 2" was answered with article 5)
+    ("Part Four item 2 - is the cap per tenant or per park?", [14]),
+    ("Part One, item 2: how long is it paid", [2]),
+    ("item 2 of part four", [14]),
+    ("Part IV, point 3", [15]),
+    ("part four's second item", [14]),
+    ("Part Three article 2", [9]),                 # its place: part three's second article
+    ("Part Two, article 5", [5]),                  # an article of part two by its own number
     # part five by its name, 附则 (the supplementary provisions)
     ("附则第二条讲什么", [17]),
     ("附则的最后一条", [19]),
@@ -1002,6 +1010,7 @@ def test_an_english_phrase_is_read_as_its_word_only_as_whole_words_and_longest_f
     ("what about the twenty-first article", "en", "there is no Article 21"),
     ("What does the sixth article of Part Five say?", "en", "there is no Article 6 of part 5"),   # it has four
     ("第五部分第六条讲什么", "zh", "没有第五部分第六条"),
+    ("Part Five item 6 - what does it cover", "en", "there is no Article 6 of part 5"),
     ("第三部分第六项的奖励有多少", "zh", "没有第三部分第六项"),   # an item, named without 条: part three has five
     ("《劳动合同法》第四十条怎么理解", "zh", "《劳动合同法》"),          # another document's article
     ("人力资源市场暂行条例第十八条规定了什么", "zh", "《人力资源市场暂行条例》"),
