@@ -214,11 +214,17 @@ _EN_BEYOND_WORDS = (r"(?:" + "|".join(_EN_TENS) + r")(?:[- ](?:" + _EN_ONES + r"
 _ARTICLE_SLIPS = r"art(?:cle|ical|icel|ilce|icl)|aritcle|arcticle"
 _ARTICLE_WORD = r"(?:articles?|(?:" + _ARTICLE_SLIPS + r")s?|art\.?|clauses?|sections?|sec\.?)"
 _ARTICLE_SLIP = re.compile(r"\b(?:" + _ARTICLE_SLIPS + r")(?=s?\b)")
-_ARTICLE_WORD_PARTS = ("art", "arit", "arct", "clause", "sec")  # one of them is in every _ARTICLE_WORD
+# An item, point or paragraph with its number names an article too, as the policy's numbered list
+# is read ("item 9 of the policy", "point 12 of the measures"); by its place alone it does not ("my
+# first point"), nor a point after a figure ("1 point 5").
+_ITEM_WORD = (r"(?:items?|" + "".join(f"(?<!{w} )" for w in ("[0-9]", "zero", *_EN_NUMBERS[:10])) + r"points?|"
+              r"measures?|para(?:graph)?s?)")
+_ARTICLE_WORD_PARTS = ("art", "arit", "arct", "clause", "sec", "item", "point", "measure", "para")
+# (one of them is in every _ARTICLE_WORD and _ITEM_WORD)
 # (The lookahead: the first letters of the article words and the ordinals, and digits; see _AMOUNT.)
 _ARTICLE_REF_EN = re.compile(
-    r"(?=[acsften0-9])(?:\b" + _ARTICLE_WORD + r"\s*(?:no\.?\s*|number\s*|#\s*)?([0-9]{1,2}|" + _EN_BEYOND_WORDS + "|"
-    + "|".join(_EN_NUMBERS[::-1]) + r")\b"
+    r"(?=[acsftenimp0-9])(?:\b(?:" + _ARTICLE_WORD + "|" + _ITEM_WORD + r")\s*(?:no\.?\s*|number\s*|#\s*)?([0-9]{1,2}|"
+    + _EN_BEYOND_WORDS + "|" + "|".join(_EN_NUMBERS[::-1]) + r")\b"
     r"(?!\s*(?:wan|w\b|yi|million|yuan|rmb|%|万|亿|元|by\b))"
     r"|\b([0-9]{1,2})(?:st|nd|rd|th)\s+" + _ARTICLE_WORD +
     r"|\b(" + _EN_BEYOND_WORDS + "|" + "|".join(_EN_ORDINALS[::-1]) + r")\s+" + _ARTICLE_WORD + ")", re.I)

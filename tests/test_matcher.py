@@ -569,6 +569,14 @@ def test_article_numbers_in_english_name_the_article():
     ("part four's second item", [14]),
     ("Part Three article 2", [9]),                 # its place: part three's second article
     ("Part Two, article 5", [5]),                  # an article of part two by its own number
+    # an item, point, measure or paragraph with its number, as the numbered list is read
+    ("item 9 of the policy - vouchers?", [9]),
+    ("What does point 12 of the measures cover?", [12]),
+    ("paragraph 11 revenue award", [11]),
+    ("item sixteen who is covered", [16]),
+    ("our revenue was one point three billion, how much is the award", []),   # a figure, not point 3
+    ("the rate is 1 point 5 times", []),
+    ("my first point is the rent", []),
     # part five by its name, 附则 (the supplementary provisions)
     ("附则第二条讲什么", [17]),
     ("附则的最后一条", [19]),
