@@ -639,6 +639,9 @@ def _interview_text(st, text, when) -> list[Reply]:
                  if isinstance(x, int) and not isinstance(x, bool)}
         if q.type == "money" and len(amounts) > 1 and not set(amounts) <= named:
             return _which_amount(st, q, amounts)
+    if q.type in ("money", "money_list") and q.key not in facts_all and parsing.names_other_party(text):
+        # "客户营收有10亿" at the revenue question: another's figure; the applicant's own is asked for
+        return [Reply(t("other_party_figure", lang, field=q.name(lang)), kind="error"), _question_reply(st, q)]
     value = iv.parse_answer(q, text)
     if q.type == "choice" and q.key in facts_all and value is not None and value != facts_all[q.key]:
         # "从大连迁入园区的": the words read whole (from outside) over an option's word in them (迁入)

@@ -577,6 +577,8 @@ def _amount_facts(s: str, facts: dict, carry: str | None = None, last_year: bool
             continue
         if topic == "contribution" and MANAGER_RE.search(s) and not FIRM_RE.search(clause):
             continue  # "三个经理，贡献100万": theirs or the firm's? Not guessed; the interview asks
+        if topic in ("revenue", "contribution", "rent") and OTHER_PARTY_RE.search(clause):
+            continue  # "客户营收有10亿", "our parent company's revenue": another's figure, not the asker's
         # an amount given at last year's question is last year's, unless the words say otherwise
         prev = bool(PREV_YEAR_RE.search(clause)) or (last_year and own_topic is None and not CUR_YEAR_RE.search(clause))
         if topic in ("revenue", "contribution"):
@@ -615,9 +617,9 @@ def _amount_facts(s: str, facts: dict, carry: str | None = None, last_year: bool
 # so the more specific topics come first (入驻机构营收总额 before plain 营收).
 _TOPICS = [
     (re.compile(r"(入驻|园区|园内)(的)?(机构|企业).{0,8}(营收|营业收入|收入)|营收总额|营业收入总额"), "tenants_revenue"),
-    (re.compile(r"房租|租金|rent"), "rent"),
+    (re.compile(r"房租|租金|\brent(?:s|al|ed|ing)?\b"), "rent"),   # (not "parent", "current")
     (re.compile(r"会议室|培训室|招聘大厅|公共配套|场地费"), "facility_fees"),
-    (re.compile(r"活动|峰会|论坛|招聘会|宣传推广|event"), "events"),
+    (re.compile(r"活动|峰会|论坛|招聘会|宣传推广|\bevents?\b"), "events"),
     (re.compile(r"上市"), "ipo"),
     (re.compile(r"大赛|比赛|竞赛"), "competition"),
     (re.compile(r"经理|管理人员|管理层|高管|老总|总监|副总|个税|个人所得税|每人|每个人|每位|\bmanagers?\b|\bexecutives?\b"),
@@ -625,6 +627,17 @@ _TOPICS = [
     (re.compile(r"经济贡献|综合贡献|贡献|contribution|contributed"), "contribution"),
     (re.compile(r"营收|营业收入|营业额|流水|收入|revenue|turnover"), "revenue"),
 ]
+
+
+# Others whose figures a message may give beside the asker's own: a client, the parent company, the
+# group or head office (the institution in the park is the applicant, article 16).
+OTHER_PARTY_RE = re.compile(r"客户|母公司|集团|总部|总公司|合作方|甲方|用工单位|"
+                            r"\b(?:parent|client|clients|customer|customers|group|headquarters|hq|head office)\b", re.I)
+
+
+def names_other_party(text: object) -> bool:
+    """Does the text give the figure of a client, the parent company, the group or head office?"""
+    return bool(OTHER_PARTY_RE.search(fold(clean(text))))
 
 
 # People whose own contribution counts under Article 6, and words that name the firm itself.

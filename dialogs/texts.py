@@ -165,6 +165,10 @@ TEXTS: dict[str, tuple[str, str]] = {
                         "it. Article 18 depends on it: an institution already in Xiqing that moves into the park counts only "
                         "its growth over the previous year; one brought in from outside the district (including Tianjin's "
                         "other districts) or newly registered in the park counts the whole year. Please choose below."),
+    "other_party_figure": ("这个数字像是客户、母公司、集团或总部的。这里需要的是在园区注册的贵机构自己的{field}（第十六条：申请主体是入驻机构），请再输入一次。",
+                           "That figure seems to be a client's, the parent company's, the group's or head office's. "
+                           "What is needed here is the {field} of your own institution registered in the park (article 16: "
+                           "the applicant is the institution in the park). Please type it again."),
     "origin_unplaced_noted": ("来源没有记下：没能看出迁出地在西青区内还是区外（第十八条按此区分营收和贡献的计算口径），自测时会再问。",
                               "Origin not noted: I could not tell whether you moved from inside Xiqing District or from "
                               "outside it (article 18 counts revenue and contribution differently); the check will ask."),

@@ -355,3 +355,24 @@ def test_at_the_origin_question_a_move_from_a_place_not_known_is_asked_again_and
     assert "没能从这句话看出迁出地在西青区内还是区外" in chat.text and chat.replies[-1].kind == "question"
     chat.say("从大连迁入园区的")                    # 迁入 is an option's word; the words read whole say outside
     assert chat.answers["origin"] == "new"
+
+
+@pytest.mark.parametrize("lang, text, said", [
+    ("zh", "我们的客户营收有10亿", "贵机构自己的本年营业收入"),
+    ("zh", "母公司营收有50亿", "贵机构自己的本年营业收入"),
+    ("en", "our parent company's revenue is 5 billion", None),   # read as a question, answered, asked again
+])
+def test_a_figure_of_a_client_or_parent_company_is_not_taken_for_the_applicants_own(lang, text, said):
+    chat = Chat(lang)
+    for answer in ("/check", "1", *(("yes",) * 4 if lang == "en" else ELIGIBLE), "1"):
+        chat.say(answer)
+    for _ in range(10):
+        if chat.pending == "revenue":
+            break
+        chat.say("skip" if lang == "en" else "跳过")
+    assert chat.pending == "revenue"
+    chat.say(text)
+    assert "revenue" not in chat.answers and chat.pending == "revenue"
+    assert said is None or said in chat.text
+    chat.say("2亿")
+    assert chat.answers["revenue"] == 200_000_000

@@ -152,6 +152,12 @@ def test_facts_from_one_sentence():
     ("从先前的办公地点搬过来", {}),                          # 先 is "xian" (西安): one syllable is no city
     ("We relocated from Jiangning to the park", {}),
     ("We moved from Dalian to the park", {"origin": "new"}),
+    # another's figure is not the asker's; "parent" and "current" hold no rent
+    ("our parent company has revenue of 5 billion", {}),
+    ("我们的客户营收有10亿", {}),
+    ("母公司营收50亿，园区子公司营收2亿", {"revenue": 200_000_000}),
+    ("the current revenue is 300 million", {"revenue": 300_000_000}),
+    ("our rental cost was 600k", {"rent_paid": 600_000}),
     ("We're already in Xiqing's HR park", {}),
     ("Revenue grew from 1.2 billion to 2.5 billion", {"revenue_prev": 1_200_000_000, "revenue": 2_500_000_000}),
     ("我们是世界500强旗下的人力资源公司", {"ranking": "global500", "role": "institution"}),
