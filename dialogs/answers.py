@@ -294,6 +294,8 @@ def ask(st, text, offer_check: bool, context: str | None = None) -> list[Reply]:
         facts = {k: v for k, v in facts.items() if k != "role"}
         if set(facts) <= {"park_year"}:
             facts = {}
+    if parsing.is_hypothetical(text):
+        facts = {}  # "如果营收3亿能拿多少": worked out above, not noted as the asker's revenue
     if (not note and "rent_paid" not in facts and parsing.mentions_rate(text)
             and (re.search(r"房租|租金|\brent", text, re.I) or (top and top.entry.id == "a05"))):
         # "500平米，每平米每月60元": the subsidy is on the rent actually paid; a rate is not converted

@@ -639,6 +639,9 @@ def _interview_text(st, text, when) -> list[Reply]:
                  if isinstance(x, int) and not isinstance(x, bool)}
         if q.type == "money" and len(amounts) > 1 and not set(amounts) <= named:
             return _which_amount(st, q, amounts)
+    if q.type in ("money", "money_list") and q.key not in facts_all and parsing.bounds_a_figure(text):
+        # "接近2亿", "不到1亿": the awards step at whole amounts, so the bound is not taken for the figure
+        return [Reply(t("bound_not_figure", lang, example=q.example_text(lang)), kind="error"), _question_reply(st, q)]
     if q.type in ("money", "money_list") and q.key not in facts_all and parsing.names_other_party(text):
         # "客户营收有10亿" at the revenue question: another's figure; the applicant's own is asked for
         return [Reply(t("other_party_figure", lang, field=q.name(lang)), kind="error"), _question_reply(st, q)]

@@ -25,7 +25,7 @@ NONE_AMOUNT_WORDS = {"没有", "无", "没", "零", "0", "none", "no", "nothing"
                      "没举办", "没有举办", "还没有", "暂无", "没花钱"}
 
 FILLER_RE = re.compile(
-    r"(大约|大概|约|差不多|将近|接近|左右|上下|一共|总共|共计|共|合计|大致|估计|预计|应该是|应该|是|为|有|"
+    r"(大约|大概|约|差不多|左右|上下|一共|总共|共计|共|合计|大致|估计|预计|应该是|应该|是|为|有|"
     r"人民币|rmb|cny|rmb\.|yuan|块钱|块|圆|元整|元|about|around|approx\.?|approximately|roughly|"
     r"交了|缴了|缴纳了|缴纳|交|花了|花费|支出|费用|金额|今年|去年|上一年度?|上年度?)",
 )
@@ -302,12 +302,12 @@ def parse_money_list(text: object, allow_none_words: bool = True) -> list[int] |
 # ---- facts in free text ------------------------------------------------------------------------
 
 AMOUNT_RE = re.compile(
-    r"[¥]?\s*(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*(?:百万|千万|亿|万|千|元|块|(?:w|k|millions?|mil|mn|billions?|bil|bn)(?![a-z]))?"
+    r"[¥]?\s*(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*(?:百万|千万|亿|万|千|元|块|(?:w|k|millions?|mil|mn|billions?|bil|bn)(?![a-z])|m(?![a-z0-9²³]))?"
     r"(?:\s*(?:\d+|[零〇一二两三四五六七八九十百千点]+)\s*(?:万|千|元|块)?)?"
     r"|[零〇一二两三四五六七八九十百千点]+\s*(?:亿|万)(?:[零〇一二两三四五六七八九十百千点]+(?:万)?)?\s*(?:元|块)?",
     re.IGNORECASE,
 )
-MONEY_MARK_RE = re.compile(r"[亿万千wk元块¥]|million|mil|mn|billion|bil|bn", re.IGNORECASE)
+MONEY_MARK_RE = re.compile(r"[亿万千wk元块¥]|million|mil|mn|billion|bil|bn|\dm$", re.IGNORECASE)  # ("1.2m")
 
 
 # A rate is no total: "每平米每月60元", "月租3万", "60元/平/月", "60 yuan per sqm per month", "RMB
@@ -561,8 +561,12 @@ def _amount_facts(s: str, facts: dict, carry: str | None = None, last_year: bool
         amounts = [a for _, a in find_amounts(clause)]
         year = ORDINAL_YEAR_RE.search(clause)
         own_topic = _topic(clause)
+        if own_topic is None and OTHER_MONEY_RE.search(clause):
+            amounts = []  # "房租交了100万，物业费20万": the fee is no rent, though the rent came first
         topic = own_topic or (carry if amounts or year else None)
         carry = topic or carry
+        if amounts and topic and NOT_THE_FIGURE_RE.search(clause) and not (len(amounts) >= 2 and FROM_TO_RE.search(clause)):
+            continue  # "营收不到1亿", "增加了1亿", "nearly 200 million": a bound or a change, not the figure
         if own_topic is None and re.search(r"补|奖|拿|资助", clause):
             amounts = []  # "…，能补76.5万吗": a figure about the payout, not a fact about the applicant
         if year:
@@ -582,7 +586,7 @@ def _amount_facts(s: str, facts: dict, carry: str | None = None, last_year: bool
         # an amount given at last year's question is last year's, unless the words say otherwise
         prev = bool(PREV_YEAR_RE.search(clause)) or (last_year and own_topic is None and not CUR_YEAR_RE.search(clause))
         if topic in ("revenue", "contribution"):
-            m = re.search(r"从.{0,12}?(涨|增|升|提高|增长|到)|\bfrom\b.{0,24}?\bto\b", clause)
+            m = FROM_TO_RE.search(clause)
             years = _by_year(clause) if len(amounts) >= 2 else None
             if m and len(amounts) >= 2:
                 facts[f"{topic}_prev"], facts[topic] = amounts[0], amounts[1]
@@ -613,10 +617,26 @@ def _amount_facts(s: str, facts: dict, carry: str | None = None, last_year: bool
             facts["competition_city_award"] = amounts[-1]
 
 
+# Money that is none of the profile's figures: an amount beside it is not carried to the topic before
+# ("房租100万，物业费20万").
+OTHER_MONEY_RE = re.compile(r"物业费|物业|押金|保证金|水电|电费|水费|装修|工资|薪资|薪酬|社保|公积金|注册资本|投资|融资|贷款|"
+                            r"利润|净利|毛利|成本|\b(?:deposit|property (?:management )?fees?|utilit\w*|salar\w*|wages?|"
+                            r"capital|invest\w*|loans?|profits?|fit-?out)\b", re.I)
+# An amount that bounds the figure or gives its change, not the figure: the awards step at whole
+# amounts (每满1亿), so "不到1亿" taken as 1亿 would quote an award the asker does not get.
+NOT_THE_FIGURE_RE = re.compile(r"不到|不足|没到|没有到|未达到|没达到|接近|将近|差一点|快到|低于|少于|以下|以内|"
+                               r"(?:增加|增长|提高|减少|下降)了?(?![到至])|多了|涨了|少了|降了|"
+                               r"\b(?:less than|under|below|nearly|almost|close to|up to|short of|increase[ds]? (?:of|by)|"
+                               r"grew by|up by|down by|more than last year|fell by|rose by)\b", re.I)
+
+FROM_TO_RE = re.compile(r"从.{0,12}?(涨|增|升|提高|增长|到)|\bfrom\b.{0,24}?\bto\b")  # "营收从1.9亿涨到2.1亿"
+
 # What an amount in a clause is about, by the words around it; the first pattern that fits wins,
 # so the more specific topics come first (入驻机构营收总额 before plain 营收).
 _TOPICS = [
-    (re.compile(r"(入驻|园区|园内)(的)?(机构|企业).{0,8}(营收|营业收入|收入)|营收总额|营业收入总额"), "tenants_revenue"),
+    (re.compile(r"(入驻|园区|园内)(的)?(机构|企业).{0,8}(营收|营业收入|收入)|营收总额|营业收入总额|"
+                r"\btenants?\b.{0,40}\b(?:revenue|turnover)|\b(?:revenue|turnover) of (?:the |our |all )?(?:tenants|institutions)"),
+     "tenants_revenue"),
     (re.compile(r"房租|租金|\brent(?:s|al|ed|ing)?\b"), "rent"),   # (not "parent", "current")
     (re.compile(r"会议室|培训室|招聘大厅|公共配套|场地费"), "facility_fees"),
     (re.compile(r"活动|峰会|论坛|招聘会|宣传推广|\bevents?\b"), "events"),
@@ -633,6 +653,25 @@ _TOPICS = [
 # group or head office (the institution in the park is the applicant, article 16).
 OTHER_PARTY_RE = re.compile(r"客户|母公司|集团|总部|总公司|合作方|甲方|用工单位|"
                             r"\b(?:parent|client|clients|customer|customers|group|headquarters|hq|head office)\b", re.I)
+
+
+# "如果营收3亿能拿多少", "What if our revenue were 300 million?": a figure to work with, not a fact
+# about the asker.
+HYPOTHETICAL_RE = re.compile(r"如果|假如|假设|要是|万一|若是|倘若|比如|比方说|举个例子|"
+                             r"\b(?:if|suppose|supposing|assuming|assume|hypothetically|say we|let's say|lets say|"
+                             r"for example|for instance|e\.g\.)\b", re.I)
+
+
+def is_hypothetical(text: object) -> bool:
+    """Does the text put its figures as a supposition ("如果", "what if", "suppose")?"""
+    return bool(HYPOTHETICAL_RE.search(fold(clean(text))))
+
+
+def bounds_a_figure(text: object) -> bool:
+    """Does the text give a bound or a change ("不到1亿", "接近2亿", "增加了1亿", "nearly 200 million")
+    rather than the figure?"""
+    s = fold(clean(text))
+    return bool(NOT_THE_FIGURE_RE.search(s)) and not (len(find_amounts(s)) >= 2 and FROM_TO_RE.search(s))
 
 
 def names_other_party(text: object) -> bool:

@@ -165,6 +165,10 @@ TEXTS: dict[str, tuple[str, str]] = {
                         "it. Article 18 depends on it: an institution already in Xiqing that moves into the park counts only "
                         "its growth over the previous year; one brought in from outside the district (including Tianjin's "
                         "other districts) or newly registered in the park counts the whole year. Please choose below."),
+    # (the revenue award steps at each full 1亿: "接近2亿" taken as 2亿 would quote a step too many)
+    "bound_not_figure": ("“接近”“不到”“增加了”这类说法给的是范围或变化，不是金额本身，按它计算可能算错。请输入大致的实际数字，例如：{example}",
+                         "\"Nearly\", \"less than\" or \"up by\" give a range or a change, not the amount itself, and "
+                         "working from it could be wrong. Please type the actual figure, roughly, for example: {example}"),
     "other_party_figure": ("这个数字像是客户、母公司、集团或总部的。这里需要的是在园区注册的贵机构自己的{field}（第十六条：申请主体是入驻机构），请再输入一次。",
                            "That figure seems to be a client's, the parent company's, the group's or head office's. "
                            "What is needed here is the {field} of your own institution registered in the park (article 16: "

@@ -376,3 +376,37 @@ def test_a_figure_of_a_client_or_parent_company_is_not_taken_for_the_applicants_
     assert said is None or said in chat.text
     chat.say("2亿")
     assert chat.answers["revenue"] == 200_000_000
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("我们第二年，房租交了100万，物业费20万", {"park_year": 2, "rent_paid": 1_000_000}),   # the fee is no rent
+    ("我们营收不到1亿，能拿奖励吗", {}),        # below the step: not quoted as 1亿's 10万
+    ("营收接近2亿", {}),
+    ("营收比去年多了1亿", {}),                   # the increase, not last year's revenue
+    ("营收从1亿增加到2亿", {"revenue_prev": 100_000_000, "revenue": 200_000_000}),
+    ("our revenue is nearly 200 million", {}),
+    ("we paid 1.2m rent in our 2nd year", {"park_year": 2, "rent_paid": 1_200_000}),
+    ("we are the operator; tenants made 6 billion in revenue", {"role": "operator", "tenants_revenue": 6_000_000_000}),
+])
+def test_a_bound_a_change_or_another_cost_is_not_taken_for_the_figure(text, expected):
+    assert extract_facts(text) == expected
+
+
+def test_a_bound_typed_at_the_revenue_question_is_asked_again_as_the_figure():
+    chat = Chat()
+    chat.to("revenue")
+    chat.say("接近2亿")
+    assert "revenue" not in chat.answers and chat.pending == "revenue" and "不是金额本身" in chat.text
+    chat.say("1.95亿")
+    assert chat.answers["revenue"] == 195_000_000
+
+
+@pytest.mark.parametrize("lang, text, amount", [
+    ("zh", "如果营收3亿能拿多少", "30万元"),
+    ("en", "What if our revenue were 300 million?", "RMB 300,000"),
+])
+def test_a_supposed_figure_is_worked_out_but_not_noted_as_the_askers(lang, text, amount):
+    chat = Chat(lang)
+    chat.say(text)
+    assert amount in chat.text                          # the quote from the supposed figure
+    assert not chat.state.get("noted_facts") and "记下" not in chat.text and "Noted" not in chat.text
