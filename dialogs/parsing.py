@@ -494,9 +494,12 @@ def extract_facts(text: object, context: str | None = None) -> dict:
         facts["origin"] = origin
 
     # article 16
-    if "分公司" in s or re.search(r"(不是|没有|非|无)独立法人", s):
+    if ("分公司" in s or re.search(r"(不是|没有|非|无)独立法人", s)
+            or re.search(r"\b(?:we are|we're|it is|it's|as) an? (?:\w+ )?branch\b|\bbranch office\b|"
+                         r"\bnot an? (?:independent |separate )?legal (?:person|entity)\b|\bno (?:independent |separate )?legal "
+                         r"(?:person|entity)\b", s)):
         facts["legal_person"] = False
-    elif "独立法人" in s:
+    elif "独立法人" in s or re.search(r"\b(?:independent|separate) legal (?:person|entity)\b", s):
         facts["legal_person"] = True
     if re.search(r"(不是|没有|不|未|非)(实行)?独立核算", s):
         facts["independent_accounting"] = False
@@ -506,7 +509,8 @@ def extract_facts(text: object, context: str | None = None) -> dict:
         facts["sound_finance"] = False
     elif re.search(r"财务制度(健全|完善)|(有|具备)(健全|完善)的?财务制度", s):
         facts["sound_finance"] = True
-    if re.search(r"(没有|未|没|不)(在)?(园区|产业园)(里)?(登记)?注册|不注册|只设(个)?办事处", s):
+    if re.search(r"(没有|未|没|不)(在)?(园区|产业园)(里)?(登记)?注册|不注册|只设(个)?办事处|注册地(址)?不在(园区|产业园)|"
+                 r"\b(?:not|isn't|aren't|never) registered (?:in|at) the park\b", s):
         facts["registered_in_park"] = False
     elif re.search(r"(在|已在)(园区|产业园)(内)?(登记)?注册|注册在(园区|产业园)|已经?入驻", s):
         facts["registered_in_park"] = True
@@ -579,6 +583,10 @@ def _amount_facts(s: str, facts: dict, carry: str | None = None, last_year: bool
                 # else "…，房租补贴第二年是多少": a question about the rule's year, not the asker's
         if not amounts or topic is None:
             continue
+        if topic == "managers" and TOTAL_RE.search(clause):
+            continue  # "高管贡献合计80万": the managers' total, not one manager's (article 6 counts each)
+        if topic == "facility_fees" and _EVENT_WORDS.search(clause):
+            continue  # "招聘会场地费5万": the event's cost (article 13) or the park's rooms (14)? Asked
         if topic == "contribution" and MANAGER_RE.search(s) and not FIRM_RE.search(clause):
             continue  # "三个经理，贡献100万": theirs or the firm's? Not guessed; the interview asks
         if topic in ("revenue", "contribution", "rent") and OTHER_PARTY_RE.search(clause):
@@ -629,6 +637,8 @@ NOT_THE_FIGURE_RE = re.compile(r"不到|不足|没到|没有到|未达到|没达
                                r"\b(?:less than|under|below|nearly|almost|close to|up to|short of|increase[ds]? (?:of|by)|"
                                r"grew by|up by|down by|more than last year|fell by|rose by)\b", re.I)
 
+TOTAL_RE = re.compile(r"合计|总共|一共|加起来|共计|总计|\b(?:in total|combined|altogether|total)\b", re.I)
+_EVENT_WORDS = re.compile(r"活动|峰会|论坛|招聘会|宣传推广|\bevents?\b")
 FROM_TO_RE = re.compile(r"从.{0,12}?(涨|增|升|提高|增长|到)|\bfrom\b.{0,24}?\bto\b")  # "营收从1.9亿涨到2.1亿"
 
 # What an amount in a clause is about, by the words around it; the first pattern that fits wins,

@@ -387,6 +387,9 @@ def test_a_figure_of_a_client_or_parent_company_is_not_taken_for_the_applicants_
     ("our revenue is nearly 200 million", {}),
     ("we paid 1.2m rent in our 2nd year", {"park_year": 2, "rent_paid": 1_200_000}),
     ("we are the operator; tenants made 6 billion in revenue", {"role": "operator", "tenants_revenue": 6_000_000_000}),
+    ("高管贡献合计80万", {}),                    # the managers' total: article 6 counts each one's
+    ("招聘会场地费5万", {}),                     # the fair's cost (article 13) or the park's hall (14)?
+    ("会议室和培训室一共花了8万", {"facility_fees": 80_000}),
 ])
 def test_a_bound_a_change_or_another_cost_is_not_taken_for_the_figure(text, expected):
     assert extract_facts(text) == expected

@@ -152,6 +152,11 @@ def test_facts_from_one_sentence():
     ("从先前的办公地点搬过来", {}),                          # 先 is "xian" (西安): one syllable is no city
     ("We relocated from Jiangning to the park", {}),
     ("We moved from Dalian to the park", {"origin": "new"}),
+    # article 16's conditions in English, as in Chinese
+    ("We are a branch office of a Shanghai firm", {"legal_person": False}),
+    ("we are not registered in the park", {"registered_in_park": False}),
+    ("我们的注册地不在园区", {"registered_in_park": False}),
+    ("we have an independent legal entity", {"legal_person": True}),
     # another's figure is not the asker's; "parent" and "current" hold no rent
     ("our parent company has revenue of 5 billion", {}),
     ("我们的客户营收有10亿", {}),
