@@ -74,8 +74,11 @@ def text_lang(text: object) -> str | None:
     # messages; English terms in a Chinese sentence ("我们做 payroll outsourcing，想 apply") are how
     # Chinese writers name things. The sentence's frame decides: two of its grammar words, and more
     # English words than Chinese pieces.
+    # (or one, opening the message: "Is 产业园 rent subsidy 90%?" is asked in English)
     frame = ENGLISH_FRAME_WORDS.intersection(words)
-    return "en" if len(frame) >= 2 and len(words) > len(chinese_runs) else "zh"
+    opens = re.match(r"[a-z]+", fold(s))
+    english_frame = len(frame) >= 2 or bool(opens and opens.group(0) in ENGLISH_FRAME_WORDS)
+    return "en" if english_frame and len(words) > len(chinese_runs) else "zh"
 
 
 CORRECTION_RE = re.compile(r"不对|错了|说错|搞错|弄错|写错|填错|输错|应该是|应为|改成|改为|改一下|更正|纠正|其实|实际上|"

@@ -123,6 +123,9 @@ def test_an_english_sentence_around_a_chinese_term_gets_an_english_answer():
     assert replies[0].kind == "answer" and "Article 5" in replies[0].text
     assert "第五条" not in replies[0].text
     assert state["lang"] == "en"
+    # one grammar word opening the sentence is enough: "Is 产业园 rent subsidy 90%?"
+    state, replies = say(new_state("zh"), "Is 产业园 rent subsidy 90%?")
+    assert "Article 5" in replies[0].text and "第五条" not in replies[0].text
 
 
 def test_english_terms_in_a_chinese_sentence_keep_the_answer_in_chinese():
