@@ -639,6 +639,11 @@ def _interview_text(st, text, when) -> list[Reply]:
                  if isinstance(x, int) and not isinstance(x, bool)}
         if q.type == "money" and len(amounts) > 1 and not set(amounts) <= named:
             return _which_amount(st, q, amounts)
+    if q.type in ("yesno", "choice") and parsing.is_unsure(text):
+        # "不确定", "not sure" ("not" is no "no"), "可能是区内迁入": not an answer; skipping is offered
+        # (other facts the message names are kept)
+        lines = _record(st, None, None, others) if others else []
+        return _with_prefix(lines, _stop_reply(st) or [Reply(t("unsure_skip", lang), kind="info"), _question_reply(st, q)])
     if q.type in ("money", "money_list") and q.key not in facts_all and parsing.bounds_a_figure(text):
         # "接近2亿", "不到1亿": the awards step at whole amounts, so the bound is not taken for the figure
         return [Reply(t("bound_not_figure", lang, example=q.example_text(lang)), kind="error"), _question_reply(st, q)]

@@ -110,10 +110,21 @@ def bare(text: object) -> str:
     return s
 
 
+# "不确定", "not sure", "maybe": no answer either way ("not sure" is no "no").
+UNSURE_RE = re.compile(r"不确定|不知道|不清楚|说不准|不好说|不太清楚|不记得|记不清|可能|也许|或许|好像|大概吧|"
+                       r"\b(?:not sure|unsure|don'?t know|do not know|no idea|maybe|perhaps|probably|possibly|"
+                       r"not certain|i think|i guess|i believe|can'?t remember|not yet sure)\b", re.I)
+
+
+def is_unsure(text: object) -> bool:
+    """Does the answer say the writer does not know ("不确定", "not sure", "maybe")?"""
+    return bool(UNSURE_RE.search(fold(clean(text))))
+
+
 def parse_yes_no(text: object) -> bool | None:
-    """是/有/对/y/yes → True; 否/不/不是/没有/n/no → False; anything else None."""
+    """是/有/对/y/yes → True; 否/不/不是/没有/n/no → False; anything else, or unsure, None."""
     s = bare(text)
-    if not s:
+    if not s or is_unsure(text):
         return None
     if s in YES_WORDS:
         return True

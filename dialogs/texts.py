@@ -48,6 +48,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "example": ("可以这样回答：{example}", "For example: {example}"),
     "yesno_hint": ("请回答“是”或“否”。", "Please answer yes or no."),
     "money_hint": ("金额请带上单位（元、万、亿）。", "Please give the amount with its unit (yuan, 万 or 亿)."),
+    "unsure_skip": ("不确定也没关系：可以回答“跳过”，先答后面的问题，估算结果会注明还缺哪些信息；也可以问清楚后再回来修改。",
+                    "That's fine if you are not sure: answer \"skip\" and go on, and the estimate will say what is still "
+                    "missing; you can come back and change it once you know."),
     "skip_hint": ("如果手头没有这个数字，可以回答“跳过”。", "If you do not have the figure at hand, answer \"skip\"."),
     "choice_hint": ("请回复选项的序号或名称。", "Please reply with the number or the name of an option."),
     "noted": ("我记下了：{facts}，如有误请说“修改”。", "Noted: {facts}. If anything is wrong, say \"edit\"."),

@@ -413,3 +413,20 @@ def test_a_supposed_figure_is_worked_out_but_not_noted_as_the_askers(lang, text,
     chat.say(text)
     assert amount in chat.text                          # the quote from the supposed figure
     assert not chat.state.get("noted_facts") and "记下" not in chat.text and "Noted" not in chat.text
+
+
+@pytest.mark.parametrize("text", ["not sure", "no idea", "I think so", "可能吧"])
+def test_an_unsure_answer_is_neither_yes_nor_no(text):
+    from dialogs.parsing import parse_yes_no
+
+    assert parse_yes_no(text) is None        # "not sure" was read as "no" ("not")
+
+
+def test_an_unsure_choice_is_not_recorded_and_skipping_is_offered_with_the_other_facts_kept():
+    chat = Chat()
+    for answer in ("资格自测", "1", *ELIGIBLE):
+        chat.say(answer)
+    assert chat.pending == "origin"
+    chat.say("可能是区内迁入，营收2亿")
+    assert "origin" not in chat.answers and chat.pending == "origin"
+    assert chat.answers["revenue"] == 200_000_000 and "跳过" in chat.text
