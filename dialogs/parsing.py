@@ -252,7 +252,9 @@ def parse_money(text: object, allow_none_words: bool = True) -> int | None:
     if m:
         s = m.group(1)
         multiplier = Decimal(_UNIT_MULTIPLIERS[m.group(2)])
-    s = s.replace("w", "万")
+    s = s.replace("w", "万").replace("个亿", "亿")   # "两个亿", "1.2个亿"
+    if s == "半亿":
+        return 50_000_000
     if not re.search(r"[0-9零〇一二两三四五六七八九十壹贰叁肆伍陆柒捌玖拾]", s):
         return None
     if any(ch not in CN_NUMERAL_CHARS and ch not in "0123456789.万亿" for ch in s):
@@ -282,10 +284,16 @@ def parse_integer(text: object) -> int | None:
     s = bare(text)
     if not s or len(s) > 20:
         return None
-    s = re.sub(r"^(第|year|the)", "", s)
+    if s in ("头一年", "首年", "头年", "第一年"):
+        return 1
+    s = re.sub(r"^(?:今年|现在|目前|已经|这是|入园|入驻)*(?:是|算)?", "", s)   # "今年是第二年"
+    s = re.sub(r"^(第|year|the|our|in)+", "", s)
     if s in EN_ORDINALS:
         return EN_ORDINALS[s]
-    s = re.sub(r"(个年头|个年度|年度|年|个|次|届|名|位|人|家|years?|st|nd|rd|th)$", "", s)
+    for _ in range(2):  # "3rd year": the word, then the ordinal's letters
+        s = re.sub(r"(个年头|个年度|年度|年了|年|个|次|届|名|位|人|家|years?|st|nd|rd|th)$", "", s)
+        if s in EN_ORDINALS:
+            return EN_ORDINALS[s]
     s = re.sub(r"^(第|year)", "", s)
     if s in EN_ORDINALS:
         return EN_ORDINALS[s]
@@ -316,9 +324,9 @@ def parse_money_list(text: object, allow_none_words: bool = True) -> list[int] |
 # ---- facts in free text ------------------------------------------------------------------------
 
 AMOUNT_RE = re.compile(
-    r"[¥]?\s*(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*(?:百万|千万|亿|万|千|元|块|(?:w|k|millions?|mil|mn|billions?|bil|bn)(?![a-z])|m(?![a-z0-9²³]))?"
+    r"[¥]?\s*(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*(?:百万|千万|个?亿|万|千|元|块|(?:w|k|millions?|mil|mn|billions?|bil|bn)(?![a-z])|m(?![a-z0-9²³]))?"
     r"(?:\s*(?:\d+|[零〇一二两三四五六七八九十百千点]+)\s*(?:万|千|元|块)?)?"
-    r"|[零〇一二两三四五六七八九十百千点]+\s*(?:亿|万)(?:[零〇一二两三四五六七八九十百千点]+(?:万)?)?\s*(?:元|块)?",
+    r"|[零〇一二两三四五六七八九十百千点半]+\s*(?:个?亿|万)(?:[零〇一二两三四五六七八九十百千点]+(?:万)?)?\s*(?:元|块)?",
     re.IGNORECASE,
 )
 MONEY_MARK_RE = re.compile(r"[亿万千wk元块¥]|million|mil|mn|billion|bil|bn|\dm$", re.IGNORECASE)  # ("1.2m")

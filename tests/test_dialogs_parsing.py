@@ -15,6 +15,7 @@ from dialogs.parsing import (extract_facts, find_amounts, parse_choice, parse_in
     ("5千万", 50_000_000),
     ("两千五百万", 25_000_000),
     ("八十万", 800_000),
+    ("两个亿", 200_000_000), ("1.2个亿", 120_000_000), ("半个亿", 50_000_000),   # as people say it
     ("八万五", 85_000),
     ("一百零五万", 1_050_000),
     ("80万元", 800_000),
@@ -72,6 +73,7 @@ def test_yes_no_rejects(text):
 @pytest.mark.parametrize("text, n", [
     ("3", 3), ("第二年", 2), ("两年", 2), ("第3年", 3), ("三", 3), ("十二", 12), ("第十年", 10),
     ("second", 2), ("year 2", 2), ("２", 2),
+    ("头一年", 1), ("今年是第二年", 2), ("已经是第三年了", 3), ("3rd year", 3), ("third year", 3), ("our 2nd year", 2),
 ])
 def test_integer(text, n):
     assert parse_integer(text) == n
